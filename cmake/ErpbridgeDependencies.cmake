@@ -1,0 +1,17 @@
+# Third-party libraries, all from Debian packages (scripts/install-deps installs them).
+# Each one is linked privately: no installed header of ours includes them.
+find_package(CURL REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# RapidJSON is header-only; its Debian config sets RAPIDJSON_INCLUDE_DIRS.
+find_package(RapidJSON CONFIG QUIET)
+find_path(ERPBRIDGE_RAPIDJSON_INCLUDE_DIR rapidjson/reader.h HINTS ${RAPIDJSON_INCLUDE_DIRS})
+if(NOT ERPBRIDGE_RAPIDJSON_INCLUDE_DIR)
+  message(FATAL_ERROR "RapidJSON not found: run scripts/install-deps (Debian package rapidjson-dev)")
+endif()
+add_library(erpbridge_rapidjson INTERFACE)
+target_include_directories(erpbridge_rapidjson SYSTEM INTERFACE ${ERPBRIDGE_RAPIDJSON_INCLUDE_DIR})
+
+# cpp-httplib: Debian ships it compiled, with a pkg-config file.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

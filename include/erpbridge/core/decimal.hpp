@@ -1,0 +1,68 @@
+// Exact decimal numbers for money and quantities. Never a double inside.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "erpbridge/core/result.hpp"
+
+namespace erpbridge {
+
+/// An exact decimal: an integer of up to 18 significant digits and a scale (digits after
+/// the point, 0..18). It keeps the scale it was written with, so "1310.00" prints back as
+/// "1310.00" and "0.0000000000" as "0.0000000000".
+class Decimal {
+ public:
+  static constexpr int kMaxScale = 18;
+  static constexpr int kMaxDigits = 18;
+
+  /// Zero with scale 0.
+  Decimal() = default;
+
+  /// Parses "-?digits(.digits)?". Rejects exponents, signs other than a leading '-',
+  /// empty text, missing digits around the point and more than 18 digits, with an
+  /// InvalidArgument error that quotes the text.
+  static Result<Decimal> parse(std::string_view text);
+
+  /// An integer value with scale 0.
+  static Decimal from_integer(std::int64_t value);
+
+  /// The unscaled integer: value = unscaled / 10^scale.
+  std::int64_t unscaled() const noexcept { return negative_ ? -static_cast<std::int64_t>(magnitude_) : static_cast<std::int64_t>(magnitude_); }
+  int scale() const noexcept { return scale_; }
+  bool is_negative() const noexcept { return negative_ && magnitude_ != 0; }
+  bool is_zero() const noexcept { return magnitude_ == 0; }
+
+  /// The text with the scale it carries; "-0.00" stays "-0.00".
+  std::string to_string() const;
+
+  /// Exact sum with the larger scale of the two; InvalidArgument on overflow.
+  Result<Decimal> add(const Decimal& other) const;
+  /// Exact difference with the larger scale of the two; InvalidArgument on overflow.
+  Result<Decimal> subtract(const Decimal& other) const;
+  /// The same value at a larger scale ("1.5" at scale 3 is "1.500"); InvalidArgument if
+  /// the scale is smaller than the current one or the digits overflow.
+  Result<Decimal> rescale(int new_scale) const;
+
+  /// Numeric comparison: 1.5 == 1.50. Returns <0, 0 or >0.
+  int compare(const Decimal& other) const noexcept;
+  /// Equal numerically *and* in scale, i.e. prints the same text.
+  bool identical(const Decimal& other) const noexcept {
+    return magnitude_ == other.magnitude_ && scale_ == other.scale_ && negative_ == other.negative_;
+  }
+
+  friend bool operator==(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) == 0; }
+  friend bool operator!=(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) != 0; }
+  friend bool operator<(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) < 0; }
+  friend bool operator>(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) > 0; }
+  friend bool operator<=(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) <= 0; }
+  friend bool operator>=(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) >= 0; }
+
+ private:
+  std::uint64_t magnitude_ = 0;  // < 10^18
+  std::uint8_t scale_ = 0;
+  bool negative_ = false;
+};
+
+}  // namespace erpbridge

@@ -1,0 +1,65 @@
+// HTTP request/response values and the transport seam every client sends through.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "erpbridge/core/result.hpp"
+
+namespace erpbridge {
+
+enum class HttpMethod { Get, Post, Put, Delete, Patch };
+
+/// "GET", "POST", ...
+const char* to_string(HttpMethod method) noexcept;
+
+/// Header fields in the order given; names compare case-insensitively.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+/// The first value of header `name` (case-insensitive), or nullptr.
+const std::string* find_header(const HttpHeaders& headers, std::string_view name) noexcept;
+
+/// Percent-encodes a query or path component (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view text);
+
+/// Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.
+std::string url_decode(std::string_view text);
+
+struct HttpRequest {
+  HttpMethod method = HttpMethod::Get;
+  std::string url;  ///< Absolute: "http://host:port/path?query".
+  HttpHeaders headers;
+  std::string body;
+  /// Safe to send more than once: only idempotent requests are retried.
+  bool idempotent = false;
+  /// Limit for this one try; zero means the transport's default.
+  std::chrono::milliseconds timeout{0};
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+};
+
+/// Sends requests. Implementations must be safe to call from several threads at once.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+
+  /// Sends one request and waits for its response. A response with any HTTP status is a
+  /// value; only failures to get a complete response are errors (Transport, Timeout).
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+
+  /// Sends a batch with at most `max_concurrency` in flight; results in request order.
+  /// The default sends them one after another.
+  virtual std::vector<Result<HttpResponse>> send_all(const std::vector<HttpRequest>& requests,
+                                                     std::size_t max_concurrency);
+};
+
+}  // namespace erpbridge

@@ -1,0 +1,67 @@
+// One flat struct of client settings, shared by every family.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "erpbridge/core/http.hpp"
+
+namespace erpbridge {
+
+/// When and how often a failed idempotent request is repeated.
+struct RetryPolicy {
+  /// Tries in all, including the first. 1 disables retries.
+  int max_attempts = 3;
+  /// Delay before the second try; doubled for each later one, up to max_backoff.
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{5000};
+  double backoff_multiplier = 2.0;
+};
+
+enum class LogLevel { Debug, Info, Warning, Error };
+
+/// Receives one line per request and per response or failure. Secrets are already
+/// redacted when a line reaches the sink.
+using LogSink = std::function<void(LogLevel level, std::string_view line)>;
+
+/// Settings for any erpbridge client. All fields have working defaults except base_url.
+struct ClientOptions {
+  /// Scheme, host, port and optional path prefix, e.g. "http://127.0.0.1:8080".
+  std::string base_url;
+  std::chrono::milliseconds connect_timeout{5000};
+  /// Limit for one try of a request.
+  std::chrono::milliseconds request_timeout{30000};
+  /// Limit for a whole call including its retries; zero means no overall limit.
+  std::chrono::milliseconds overall_deadline{60000};
+  RetryPolicy retry;
+  /// Proxy URL ("http://proxy:3128"); empty means no proxy, whatever the environment says.
+  std::string proxy;
+  /// PEM bundle of trusted CAs; empty means the system store.
+  std::string ca_file;
+  /// Verify the server's TLS certificate and host name. Turn off only for local tests.
+  bool verify_tls = true;
+  std::string user_agent = "erpbridge/0.1";
+  /// Responses larger than this are rejected with an error.
+  std::size_t max_response_bytes = 64u * 1024u * 1024u;
+  /// Where request/response lines go; none by default.
+  LogSink log_sink;
+  LogLevel log_level = LogLevel::Info;
+  /// Header names (case-insensitive) whose values may appear in logs; every other header
+  /// value is masked. Extends the built-in list (Content-Type, Accept, ...).
+  std::vector<std::string> log_visible_headers;
+  /// Query parameter names whose values may appear in logs; others are masked.
+  std::vector<std::string> log_visible_query_params;
+  /// Send through this transport instead of libcurl (mocks, emulators).
+  std::shared_ptr<HttpTransport> transport;
+};
+
+/// A libcurl transport configured from `options` (timeouts, proxy, TLS, size cap).
+/// Connections are reused across calls and threads.
+std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
+
+}  // namespace erpbridge

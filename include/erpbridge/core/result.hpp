@@ -1,0 +1,157 @@
+// Errors as values: every fallible call in erpbridge returns Result<T>.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace erpbridge {
+
+/// What kind of failure an Error describes.
+enum class ErrorCode {
+  InvalidArgument,     ///< The caller's input breaks a documented rule; nothing was sent.
+  Unauthenticated,     ///< Credentials missing, wrong or expired.
+  NotFound,            ///< The addressed object does not exist.
+  FailedPrecondition,  ///< The object is not in a state that allows the operation.
+  Unimplemented,       ///< The connection does not implement this endpoint.
+  Transport,           ///< Connecting, sending or receiving failed.
+  Timeout,             ///< A per-try timeout or the overall deadline passed.
+  Http,                ///< The server answered with an unexpected HTTP status.
+  Api,                 ///< The vendor's envelope reported a failure.
+  Decode,              ///< The response could not be decoded into the expected type.
+  Cancelled,           ///< The caller cancelled the operation.
+};
+
+/// The stable English name of a code, e.g. "InvalidArgument".
+const char* to_string(ErrorCode code) noexcept;
+
+/// A failure: what went wrong, and enough context to decide what to do about it.
+struct Error {
+  ErrorCode code = ErrorCode::Transport;
+  std::string message;         ///< Human-readable, never contains a secret.
+  int http_status = 0;         ///< HTTP status when a response arrived, else 0.
+  std::string vendor_code;     ///< The vendor's own code (`res`, `errorCode`, `status`...).
+  std::string vendor_message;  ///< The vendor's own message text.
+  bool retryable = false;      ///< Whether repeating the same request may succeed.
+
+  /// One line: "Api: message (http 200, vendor code 1: 签名无效)".
+  std::string to_string() const;
+};
+
+/// Builds an Error with just a code and a message.
+Error make_error(ErrorCode code, std::string message);
+
+/// Thrown by Result::value() for callers who prefer exceptions.
+class RuntimeError : public std::runtime_error {
+ public:
+  explicit RuntimeError(Error error);
+  const Error& error() const noexcept { return error_; }
+
+ private:
+  Error error_;
+};
+
+namespace detail {
+/// Reports a broken precondition (e.g. dereferencing an error Result) and aborts.
+[[noreturn]] void precondition_failed(const char* what) noexcept;
+}  // namespace detail
+
+/// Either a value of type T or an Error.
+template <typename T>
+class [[nodiscard]] Result {
+  static_assert(!std::is_same<T, Error>::value, "Result<Error> is not meaningful");
+
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
+
+  bool ok() const noexcept { return state_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+
+  /// The value; throws RuntimeError carrying the Error if there is none.
+  T& value() & {
+    throw_if_error();
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    throw_if_error();
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    throw_if_error();
+    return std::get<0>(std::move(state_));
+  }
+
+  /// The error; a checked precondition that there is one.
+  const Error& error() const& {
+    if (ok()) detail::precondition_failed("Result::error() called on a value");
+    return std::get<1>(state_);
+  }
+  Error&& error() && {
+    if (ok()) detail::precondition_failed("Result::error() called on a value");
+    return std::get<1>(std::move(state_));
+  }
+
+  /// Access to the value; a checked precondition that there is one.
+  T& operator*() & { return checked(); }
+  const T& operator*() const& { return checked(); }
+  T&& operator*() && { return std::move(checked()); }
+  T* operator->() { return &checked(); }
+  const T* operator->() const { return &checked(); }
+
+  /// The value, or `fallback` when this holds an error.
+  template <typename U>
+  T value_or(U&& fallback) const& {
+    return ok() ? std::get<0>(state_) : static_cast<T>(std::forward<U>(fallback));
+  }
+
+ private:
+  void throw_if_error() const {
+    if (!ok()) throw RuntimeError(std::get<1>(state_));
+  }
+  T& checked() {
+    if (!ok()) detail::precondition_failed("dereferenced a Result that holds an error");
+    return std::get<0>(state_);
+  }
+  const T& checked() const {
+    if (!ok()) detail::precondition_failed("dereferenced a Result that holds an error");
+    return std::get<0>(state_);
+  }
+
+  std::variant<T, Error> state_;
+};
+
+/// Success without a value, or an Error.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)) {}  // NOLINT implicit
+
+  bool ok() const noexcept { return !error_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+
+  /// Throws RuntimeError if this holds an error.
+  void value() const {
+    if (error_) throw RuntimeError(*error_);
+  }
+  const Error& error() const& {
+    if (!error_) detail::precondition_failed("Result<void>::error() called on success");
+    return *error_;
+  }
+  Error&& error() && {
+    if (!error_) detail::precondition_failed("Result<void>::error() called on success");
+    return std::move(*error_);
+  }
+
+ private:
+  std::optional<Error> error_;
+};
+
+/// An empty success, for `return ok();` in functions returning Result<void>.
+inline Result<void> ok() { return Result<void>(); }
+
+}  // namespace erpbridge

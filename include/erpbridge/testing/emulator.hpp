@@ -1,0 +1,101 @@
+// In-process service emulators: a router from HttpRequest to HttpResponse that is itself an
+// HttpTransport (no sockets), with per-route fault injection.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "erpbridge/core/http.hpp"
+
+namespace erpbridge::testing {
+
+/// A request as a route handler sees it.
+struct EmulatorRequest {
+  HttpMethod method = HttpMethod::Get;
+  std::string path;                                 ///< Decoded path without query.
+  std::map<std::string, std::string> query;         ///< Decoded query parameters.
+  std::map<std::string, std::string> path_params;   ///< Values of "{name}" segments.
+  HttpHeaders headers;
+  std::string body;
+
+  const std::string* header(std::string_view name) const { return find_header(headers, name); }
+  /// The query parameter's value, or "" when absent.
+  std::string query_value(const std::string& name) const;
+};
+
+/// What goes wrong on a route, for testing clients against misbehaving servers.
+struct Fault {
+  std::chrono::milliseconds latency{0};  ///< Added before answering.
+  int status = 0;                        ///< If non-zero, answer with this status instead.
+  std::optional<int> retry_after;        ///< Adds "Retry-After: N" (seconds).
+  bool reset = false;                    ///< Drop the connection without an answer.
+  bool truncate = false;                 ///< Send fewer body bytes than Content-Length says.
+  bool non_json = false;                 ///< Answer 200 with an HTML body.
+  std::string body;                      ///< If non-empty, replaces the answer's body.
+  /// How many matching requests the fault applies to; -1 for all.
+  int times = -1;
+};
+
+/// The answer of the emulator, plus how the connection should misbehave (for the server).
+struct EmulatorReply {
+  HttpResponse response;
+  bool reset = false;
+  bool truncate = false;
+};
+
+/// Routes requests to handlers; thread-safe. Patterns are paths whose segments may be
+/// "{name}" placeholders, e.g. "/api/v1/afterservice/orders/{id}".
+class Emulator : public HttpTransport {
+ public:
+  using Handler = std::function<HttpResponse(const EmulatorRequest&)>;
+
+  void route(HttpMethod method, std::string pattern, Handler handler);
+
+  /// Applies `fault` to requests whose path matches `pattern` (any method when none given).
+  void set_fault(std::string pattern, Fault fault, std::optional<HttpMethod> method = {});
+  void clear_faults();
+  /// Adds latency to every route.
+  void set_global_latency(std::chrono::milliseconds latency);
+
+  /// Routes one request (applying faults); unknown paths get 404, known paths with another
+  /// method get 405, both with a JSON body.
+  EmulatorReply dispatch(const EmulatorRequest& request);
+
+  /// HttpTransport over dispatch(): reset and truncation become Transport errors.
+  Result<HttpResponse> send(const HttpRequest& request) override;
+
+  /// Requests dispatched so far, per path (what a test asserts retry counts with).
+  std::size_t request_count(const std::string& path) const;
+  std::size_t total_requests() const;
+
+  /// Parses an absolute or origin-form URL into an EmulatorRequest (path, query).
+  static EmulatorRequest to_emulator_request(const HttpRequest& request);
+
+ private:
+  struct Route {
+    HttpMethod method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  struct FaultRule {
+    std::vector<std::string> segments;
+    std::optional<HttpMethod> method;
+    Fault fault;
+  };
+
+  mutable std::mutex mutex_;
+  std::vector<Route> routes_;
+  std::vector<FaultRule> faults_;
+  std::chrono::milliseconds global_latency_{0};
+  std::map<std::string, std::size_t> counts_;
+  std::size_t total_ = 0;
+};
+
+}  // namespace erpbridge::testing

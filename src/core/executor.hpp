@@ -1,0 +1,66 @@
+// Sends requests for a family client: retries, deadlines and redacted logging in one place.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/redact.hpp"
+#include "erpbridge/core/options.hpp"
+
+namespace erpbridge::internal {
+
+/// Clock, sleep and randomness for the retry loop; tests swap in instant fakes.
+struct RetryEnvironment {
+  std::function<std::chrono::steady_clock::time_point()> now;
+  std::function<void(std::chrono::milliseconds)> sleep;
+  /// Uniform in [0, 1).
+  std::function<double()> random;
+
+  static RetryEnvironment real();
+};
+
+/// Whether an HTTP status is worth repeating an idempotent request for.
+bool is_retryable_status(int status) noexcept;
+
+/// The delay before try number `attempt` + 1 (attempt counts from 1): exponential with
+/// "equal jitter", so each delay lies in [base/2, base] and the bases grow.
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double random01);
+
+/// Seconds from a "Retry-After: N" header, or -1 when absent or not a number.
+long long retry_after_seconds(const HttpResponse& response);
+
+class Executor {
+ public:
+  /// Uses options.transport, or a libcurl transport built from the options.
+  explicit Executor(ClientOptions options);
+
+  const ClientOptions& options() const noexcept { return options_; }
+  HttpTransport& transport() const noexcept { return *transport_; }
+  const RedactionPolicy& redaction() const noexcept { return redaction_; }
+  void set_environment(RetryEnvironment environment) { environment_ = std::move(environment); }
+
+  /// Sends `request`, retrying an idempotent one on transport errors, timeouts and 408,
+  /// 429 and 5xx answers, within the attempt limit and the overall deadline. A final HTTP
+  /// error status comes back as a response, for the family to map. `attempts`, if given,
+  /// receives the number of tries made.
+  Result<HttpResponse> execute(HttpRequest request, int* attempts = nullptr) const;
+
+  /// The same for a batch, at most `max_concurrency` in flight; results in request order.
+  std::vector<Result<HttpResponse>> execute_all(std::vector<HttpRequest> requests,
+                                                std::size_t max_concurrency) const;
+
+ private:
+  void log_request(const HttpRequest& request, int attempt) const;
+  void log_outcome(const HttpRequest& request, const Result<HttpResponse>& outcome,
+                   std::chrono::steady_clock::duration elapsed) const;
+  bool should_retry(const HttpRequest& request, const Result<HttpResponse>& outcome) const;
+
+  ClientOptions options_;
+  std::shared_ptr<HttpTransport> transport_;
+  RedactionPolicy redaction_;
+  RetryEnvironment environment_;
+};
+
+}  // namespace erpbridge::internal

@@ -1,0 +1,74 @@
+#include "erpbridge/core/http.hpp"
+
+#include <cctype>
+
+#include "core/text.hpp"
+
+namespace erpbridge {
+
+const char* to_string(HttpMethod method) noexcept {
+  switch (method) {
+    case HttpMethod::Get: return "GET";
+    case HttpMethod::Post: return "POST";
+    case HttpMethod::Put: return "PUT";
+    case HttpMethod::Delete: return "DELETE";
+    case HttpMethod::Patch: return "PATCH";
+  }
+  return "GET";
+}
+
+const std::string* find_header(const HttpHeaders& headers, std::string_view name) noexcept {
+  for (const auto& header : headers) {
+    if (internal::iequals(header.first, name)) return &header.second;
+  }
+  return nullptr;
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string url_decode(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::vector<Result<HttpResponse>> HttpTransport::send_all(const std::vector<HttpRequest>& requests,
+                                                          std::size_t /*max_concurrency*/) {
+  std::vector<Result<HttpResponse>> results;
+  results.reserve(requests.size());
+  for (const auto& request : requests) results.push_back(send(request));
+  return results;
+}
+
+}  // namespace erpbridge

@@ -1,0 +1,57 @@
+#include "erpbridge/core/result.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace erpbridge {
+
+const char* to_string(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::InvalidArgument: return "InvalidArgument";
+    case ErrorCode::Unauthenticated: return "Unauthenticated";
+    case ErrorCode::NotFound: return "NotFound";
+    case ErrorCode::FailedPrecondition: return "FailedPrecondition";
+    case ErrorCode::Unimplemented: return "Unimplemented";
+    case ErrorCode::Transport: return "Transport";
+    case ErrorCode::Timeout: return "Timeout";
+    case ErrorCode::Http: return "Http";
+    case ErrorCode::Api: return "Api";
+    case ErrorCode::Decode: return "Decode";
+    case ErrorCode::Cancelled: return "Cancelled";
+  }
+  return "Unknown";
+}
+
+std::string Error::to_string() const {
+  std::string text = erpbridge::to_string(code);
+  text += ": ";
+  text += message;
+  std::string details;
+  if (http_status != 0) details += "http " + std::to_string(http_status);
+  if (!vendor_code.empty() || !vendor_message.empty()) {
+    if (!details.empty()) details += ", ";
+    details += "vendor code " + (vendor_code.empty() ? std::string("-") : vendor_code);
+    if (!vendor_message.empty()) details += ": " + vendor_message;
+  }
+  if (!details.empty()) text += " (" + details + ")";
+  return text;
+}
+
+Error make_error(ErrorCode code, std::string message) {
+  Error error;
+  error.code = code;
+  error.message = std::move(message);
+  return error;
+}
+
+RuntimeError::RuntimeError(Error error)
+    : std::runtime_error(error.to_string()), error_(std::move(error)) {}
+
+namespace detail {
+void precondition_failed(const char* what) noexcept {
+  std::fprintf(stderr, "erpbridge: precondition failed: %s\n", what);
+  std::abort();
+}
+}  // namespace detail
+
+}  // namespace erpbridge

@@ -1,0 +1,189 @@
+#include "erpbridge/testing/emulator.hpp"
+
+#include <thread>
+
+#include "erpbridge/testing/mock_transport.hpp"
+
+namespace erpbridge::testing {
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> segments;
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    if (path[pos] == '/') {
+      ++pos;
+      continue;
+    }
+    std::size_t end = path.find('/', pos);
+    if (end == std::string::npos) end = path.size();
+    segments.push_back(path.substr(pos, end - pos));
+    pos = end;
+  }
+  return segments;
+}
+
+bool is_placeholder(const std::string& segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+           std::map<std::string, std::string>* params) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (is_placeholder(pattern[i])) {
+      if (params != nullptr) (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = path[i];
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+HttpResponse error_reply(int status, const std::string& message) {
+  return json_response(status, "{\"status\":" + std::to_string(status) + ",\"message\":\"" +
+                                   message + "\"}");
+}
+
+}  // namespace
+
+std::string EmulatorRequest::query_value(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? std::string() : it->second;
+}
+
+void Emulator::route(HttpMethod method, std::string pattern, Handler handler) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  routes_.push_back(Route{method, split_path(pattern), std::move(handler)});
+}
+
+void Emulator::set_fault(std::string pattern, Fault fault, std::optional<HttpMethod> method) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  faults_.push_back(FaultRule{split_path(pattern), method, std::move(fault)});
+}
+
+void Emulator::clear_faults() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  faults_.clear();
+}
+
+void Emulator::set_global_latency(std::chrono::milliseconds latency) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  global_latency_ = latency;
+}
+
+EmulatorRequest Emulator::to_emulator_request(const HttpRequest& request) {
+  EmulatorRequest out;
+  out.method = request.method;
+  out.headers = request.headers;
+  out.body = request.body;
+  out.path = url_decode(url_path(request.url));
+  std::size_t q = request.url.find('?');
+  if (q != std::string::npos) {
+    std::string query = request.url.substr(q + 1);
+    std::size_t hash = query.find('#');
+    if (hash != std::string::npos) query.resize(hash);
+    std::size_t pos = 0;
+    while (pos < query.size()) {
+      std::size_t end = query.find('&', pos);
+      if (end == std::string::npos) end = query.size();
+      std::string pair = query.substr(pos, end - pos);
+      std::size_t eq = pair.find('=');
+      if (!pair.empty()) {
+        out.query[url_decode(pair.substr(0, eq))] =
+            eq == std::string::npos ? std::string() : url_decode(pair.substr(eq + 1));
+      }
+      pos = end + 1;
+    }
+  }
+  return out;
+}
+
+EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
+  EmulatorRequest request = incoming;
+  const std::vector<std::string> segments = split_path(request.path);
+  std::optional<Fault> fault;
+  Handler handler;
+  bool path_known = false;
+  std::chrono::milliseconds latency{0};
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    ++counts_[request.path];
+    ++total_;
+    latency = global_latency_;
+    for (FaultRule& rule : faults_) {
+      if (rule.fault.times == 0) continue;
+      if (rule.method && *rule.method != request.method) continue;
+      if (!match(rule.segments, segments, nullptr)) continue;
+      if (rule.fault.times > 0) --rule.fault.times;
+      fault = rule.fault;
+      break;
+    }
+    for (const Route& route : routes_) {
+      std::map<std::string, std::string> params;
+      if (!match(route.segments, segments, &params)) continue;
+      path_known = true;
+      if (route.method != request.method) continue;
+      handler = route.handler;
+      request.path_params = std::move(params);
+      break;
+    }
+  }
+  if (fault) latency += fault->latency;
+  if (latency.count() > 0) std::this_thread::sleep_for(latency);
+
+  EmulatorReply reply;
+  if (fault && fault->reset) {
+    reply.reset = true;
+    return reply;
+  }
+  if (fault && fault->non_json) {
+    reply.response.status = 200;
+    reply.response.headers.emplace_back("Content-Type", "text/html");
+    reply.response.body = "<html><body>502 Bad Gateway</body></html>";
+  } else if (fault && fault->status != 0) {
+    reply.response = error_reply(fault->status, "fault injected");
+  } else if (handler) {
+    reply.response = handler(request);
+  } else if (path_known) {
+    reply.response = error_reply(405, "method not allowed");
+  } else {
+    reply.response = error_reply(404, "no route for " + request.path);
+  }
+  if (fault) {
+    if (fault->retry_after) {
+      reply.response.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after));
+    }
+    if (!fault->body.empty()) reply.response.body = fault->body;
+    reply.truncate = fault->truncate;
+  }
+  return reply;
+}
+
+Result<HttpResponse> Emulator::send(const HttpRequest& request) {
+  EmulatorReply reply = dispatch(to_emulator_request(request));
+  if (reply.reset) {
+    Error error = make_error(ErrorCode::Transport, "connection reset by the emulator");
+    error.retryable = true;
+    return error;
+  }
+  if (reply.truncate) {
+    Error error = make_error(ErrorCode::Transport, "response body truncated by the emulator");
+    error.retryable = true;
+    return error;
+  }
+  return std::move(reply.response);
+}
+
+std::size_t Emulator::request_count(const std::string& path) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = counts_.find(path);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+std::size_t Emulator::total_requests() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return total_;
+}
+
+}  // namespace erpbridge::testing
