@@ -108,6 +108,7 @@ class CurlTransport final : public HttpTransport {
     max_concurrency = std::max<std::size_t>(1, max_concurrency);
     std::vector<Transfer> transfers(requests.size());
     CURLM* multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, kMaxCachedConnections);
     std::size_t next = 0;
     std::size_t active = 0;
     auto start_next = [&] {
@@ -147,7 +148,9 @@ class CurlTransport final : public HttpTransport {
     static_cast<CurlTransport*>(user)->share_locks_[static_cast<std::size_t>(data) % kLocks].lock();
   }
   static void unlock(CURL*, curl_lock_data data, void* user) {
-    static_cast<CurlTransport*>(user)->share_locks_[static_cast<std::size_t>(data) % kLocks].unlock();
+    static_cast<CurlTransport*>(user)
+        ->share_locks_[static_cast<std::size_t>(data) % kLocks]
+        .unlock();
   }
 
   CURL* acquire() {
@@ -177,6 +180,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(easy, CURLOPT_SHARE, share_);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, kMaxCachedConnections);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_.count()));
     const auto timeout = request.timeout.count() > 0 ? request.timeout : default_timeout_;
@@ -193,9 +197,15 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     switch (request.method) {
-      case HttpMethod::Get: curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L); break;
-      case HttpMethod::Post: curl_easy_setopt(easy, CURLOPT_POST, 1L); break;
-      default: curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, to_string(request.method)); break;
+      case HttpMethod::Get:
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+        break;
+      case HttpMethod::Post:
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        break;
+      default:
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, to_string(request.method));
+        break;
     }
     if (request.method != HttpMethod::Get &&
         (!request.body.empty() || request.method == HttpMethod::Post)) {
@@ -219,14 +229,14 @@ class CurlTransport final : public HttpTransport {
       return std::move(transfer.response);
     }
     const HttpRequest& request = *transfer.request;
-    std::string target = std::string(to_string(request.method)) + " " +
-                         internal::RedactionPolicy().url(request.url);
+    std::string target =
+        std::string(to_string(request.method)) + " " + internal::RedactionPolicy().url(request.url);
     if (transfer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
       return make_error(ErrorCode::Transport, target + ": response body exceeds the limit of " +
                                                   std::to_string(max_bytes_) + " bytes");
     }
-    std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data()
-                                                          : curl_easy_strerror(code);
+    std::string detail =
+        transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code);
     Error error;
     error.retryable = true;
     if (code == CURLE_OPERATION_TIMEDOUT) {
@@ -246,6 +256,9 @@ class CurlTransport final : public HttpTransport {
   }
 
   static constexpr std::size_t kLocks = CURL_LOCK_DATA_LAST;
+  // Idle connections kept for reuse (libcurl's default of 4 per handle is too few for
+  // several threads sharing one cache).
+  static constexpr long kMaxCachedConnections = 64;
 
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds default_timeout_;

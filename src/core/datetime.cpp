@@ -5,7 +5,9 @@
 namespace erpbridge {
 namespace {
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -98,7 +100,9 @@ std::string Date::to_string() const {
   return buffer;
 }
 
-std::int64_t Date::days_since_epoch() const noexcept { return civil_to_days(year_, month_, day_); }
+std::int64_t Date::days_since_epoch() const noexcept {
+  return civil_to_days(year_, month_, day_);
+}
 
 Date Date::from_days_since_epoch(std::int64_t days) noexcept {
   int y = 0, m = 0, d = 0;
@@ -131,7 +135,9 @@ Result<DateTime> DateTime::from_parts(int year, int month, int day, int hour, in
   return DateTime(Date::from_parts(year, month, day).value(), hour * 3600 + minute * 60 + second);
 }
 
-DateTime DateTime::start_of(const Date& date) noexcept { return DateTime(date, 0); }
+DateTime DateTime::start_of(const Date& date) noexcept {
+  return DateTime(date, 0);
+}
 
 std::string DateTime::to_string() const {
   char buffer[32];

@@ -87,8 +87,8 @@ Decimal Decimal::from_integer(std::int64_t value) {
   Decimal result;
   result.negative_ = value < 0;
   // Negate in unsigned arithmetic so INT64_MIN does not overflow.
-  result.magnitude_ = value < 0 ? 0 - static_cast<std::uint64_t>(value)
-                                : static_cast<std::uint64_t>(value);
+  result.magnitude_ =
+      value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
   if (result.magnitude_ >= kMagnitudeLimit) result.magnitude_ = kMagnitudeLimit - 1;
   return result;
 }
@@ -132,9 +132,9 @@ Result<Decimal> Decimal::subtract(const Decimal& other) const {
 
 Result<Decimal> Decimal::rescale(int new_scale) const {
   if (new_scale < scale_ || new_scale > kMaxScale) {
-    return make_error(ErrorCode::InvalidArgument,
-                      "cannot rescale decimal " + to_string() + " to scale " +
-                          std::to_string(new_scale) + ": only a larger scale up to 18 is exact");
+    return make_error(ErrorCode::InvalidArgument, "cannot rescale decimal " + to_string() +
+                                                      " to scale " + std::to_string(new_scale) +
+                                                      ": only a larger scale up to 18 is exact");
   }
   Result<Decimal> result =
       from_wide(signed_at_scale(magnitude_, negative_, scale_, new_scale), new_scale, "rescale");

@@ -60,8 +60,7 @@ Executor::Executor(ClientOptions options)
       redaction_(options_.log_visible_headers, options_.log_visible_query_params),
       environment_(RetryEnvironment::real()) {}
 
-bool Executor::should_retry(const HttpRequest& request,
-                            const Result<HttpResponse>& outcome) const {
+bool Executor::should_retry(const HttpRequest& request, const Result<HttpResponse>& outcome) const {
   if (!request.idempotent) return false;
   if (!outcome.ok()) return outcome.error().retryable;
   return is_retryable_status(outcome->status);
@@ -117,10 +116,10 @@ Result<HttpResponse> Executor::execute(HttpRequest request, int* attempts) const
     if (has_deadline) {
       auto remaining = std::chrono::duration_cast<milliseconds>(deadline - environment_.now());
       if (remaining.count() <= 0) {
-        Error error = make_error(ErrorCode::Timeout,
-                                 "overall deadline of " +
-                                     std::to_string(options_.overall_deadline.count()) +
-                                     " ms passed before try " + std::to_string(attempt));
+        Error error =
+            make_error(ErrorCode::Timeout, "overall deadline of " +
+                                               std::to_string(options_.overall_deadline.count()) +
+                                               " ms passed before try " + std::to_string(attempt));
         error.retryable = true;
         return error;
       }
@@ -191,9 +190,9 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
       again.push_back(pending[k]);
       const Result<HttpResponse>& outcome = results[pending[k]];
       long long retry_after = outcome.ok() ? retry_after_seconds(*outcome) : -1;
-      delay = std::max(delay, retry_after >= 0 ? milliseconds(retry_after * 1000)
-                                               : backoff_delay(options_.retry, attempt,
-                                                               environment_.random()));
+      delay = std::max(delay, retry_after >= 0
+                                  ? milliseconds(retry_after * 1000)
+                                  : backoff_delay(options_.retry, attempt, environment_.random()));
     }
     if (again.empty()) break;
     if (has_deadline && environment_.now() + delay >= deadline) break;

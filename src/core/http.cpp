@@ -8,11 +8,16 @@ namespace erpbridge {
 
 const char* to_string(HttpMethod method) noexcept {
   switch (method) {
-    case HttpMethod::Get: return "GET";
-    case HttpMethod::Post: return "POST";
-    case HttpMethod::Put: return "PUT";
-    case HttpMethod::Delete: return "DELETE";
-    case HttpMethod::Patch: return "PATCH";
+    case HttpMethod::Get:
+      return "GET";
+    case HttpMethod::Post:
+      return "POST";
+    case HttpMethod::Put:
+      return "PUT";
+    case HttpMethod::Delete:
+      return "DELETE";
+    case HttpMethod::Patch:
+      return "PATCH";
   }
   return "GET";
 }

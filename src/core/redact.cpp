@@ -14,19 +14,21 @@ bool contains_name(const std::vector<std::string>& names, std::string_view name)
 }
 
 // Header and query names whose values carry no secret.
-const std::vector<std::string> kDefaultVisibleHeaders = {
-    "Content-Type", "Content-Length", "Accept",          "Accept-Encoding",
-    "Content-Encoding", "User-Agent", "Connection",      "Date",
-    "Retry-After",  "Server",         "groupName",       "accountid",
-    "X-GW-Router-Addr", "Transfer-Encoding", "Keep-Alive", "Expect"};
+const std::vector<std::string> kDefaultVisibleHeaders = {"Content-Type",     "Content-Length",
+                                                         "Accept",           "Accept-Encoding",
+                                                         "Content-Encoding", "User-Agent",
+                                                         "Connection",       "Date",
+                                                         "Retry-After",      "Server",
+                                                         "groupName",        "accountid",
+                                                         "X-GW-Router-Addr", "Transfer-Encoding",
+                                                         "Keep-Alive",       "Expect"};
 const std::vector<std::string> kDefaultVisibleQuery = {
-    "type", "page", "per_page", "status", "workflow_status", "creator_name", "key_word",
-    "app_key"};
+    "type", "page", "per_page", "status", "workflow_status", "creator_name", "key_word", "app_key"};
 
 // JSON keys whose values are secrets, compared case-insensitively.
 const std::vector<std::string> kSecretJsonKeys = {
-    "key", "access_token", "app_secret", "app_signature", "authorization", "token",
-    "password", "secret", "refresh_token"};
+    "key",   "access_token", "app_secret", "app_signature", "authorization",
+    "token", "password",     "secret",     "refresh_token"};
 
 }  // namespace
 
@@ -56,9 +58,9 @@ std::string RedactionPolicy::url(std::string_view url) const {
   std::size_t query_start = url.find('?');
   if (query_start == std::string_view::npos) return std::string(url);
   std::size_t fragment = url.find('#', query_start);
-  std::string_view query = url.substr(query_start + 1, fragment == std::string_view::npos
-                                                           ? std::string_view::npos
-                                                           : fragment - query_start - 1);
+  std::string_view query =
+      url.substr(query_start + 1, fragment == std::string_view::npos ? std::string_view::npos
+                                                                     : fragment - query_start - 1);
   std::string out(url.substr(0, query_start + 1));
   std::size_t pos = 0;
   while (pos <= query.size()) {

@@ -7,17 +7,28 @@ namespace erpbridge {
 
 const char* to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "InvalidArgument";
-    case ErrorCode::Unauthenticated: return "Unauthenticated";
-    case ErrorCode::NotFound: return "NotFound";
-    case ErrorCode::FailedPrecondition: return "FailedPrecondition";
-    case ErrorCode::Unimplemented: return "Unimplemented";
-    case ErrorCode::Transport: return "Transport";
-    case ErrorCode::Timeout: return "Timeout";
-    case ErrorCode::Http: return "Http";
-    case ErrorCode::Api: return "Api";
-    case ErrorCode::Decode: return "Decode";
-    case ErrorCode::Cancelled: return "Cancelled";
+    case ErrorCode::InvalidArgument:
+      return "InvalidArgument";
+    case ErrorCode::Unauthenticated:
+      return "Unauthenticated";
+    case ErrorCode::NotFound:
+      return "NotFound";
+    case ErrorCode::FailedPrecondition:
+      return "FailedPrecondition";
+    case ErrorCode::Unimplemented:
+      return "Unimplemented";
+    case ErrorCode::Transport:
+      return "Transport";
+    case ErrorCode::Timeout:
+      return "Timeout";
+    case ErrorCode::Http:
+      return "Http";
+    case ErrorCode::Api:
+      return "Api";
+    case ErrorCode::Decode:
+      return "Decode";
+    case ErrorCode::Cancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }

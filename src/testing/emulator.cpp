@@ -41,8 +41,8 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
 }
 
 HttpResponse error_reply(int status, const std::string& message) {
-  return json_response(status, "{\"status\":" + std::to_string(status) + ",\"message\":\"" +
-                                   message + "\"}");
+  return json_response(
+      status, "{\"status\":" + std::to_string(status) + ",\"message\":\"" + message + "\"}");
 }
 
 }  // namespace

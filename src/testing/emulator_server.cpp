@@ -83,6 +83,7 @@ struct EmulatorServer::Impl {
   std::thread thread;
   std::atomic<std::size_t> accepted{0};
   int port = 0;
+  int listen_fd = -1;
 
   void handle(const httplib::Request& in, httplib::Response& out) {
     EmulatorRequest request;
@@ -135,6 +136,11 @@ Result<std::unique_ptr<EmulatorServer>> EmulatorServer::start(std::shared_ptr<Em
   impl->server.set_keep_alive_max_count(1000000);
   impl->server.set_keep_alive_timeout(5);
   impl->server.set_payload_max_length(256u * 1024u * 1024u);
+  impl->server.set_socket_options([raw](int fd) {
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    raw->listen_fd = fd;
+  });
   auto handler = [raw](const httplib::Request& in, httplib::Response& out) {
     raw->handle(in, out);
   };
@@ -156,6 +162,9 @@ Result<std::unique_ptr<EmulatorServer>> EmulatorServer::start(std::shared_ptr<Em
     }
     impl->port = port;
   }
+  // httplib listens with a backlog of 5: a burst of concurrent connects overflows it and the
+  // dropped SYNs are retried a second later. Listening again just raises the backlog.
+  if (impl->listen_fd >= 0) ::listen(impl->listen_fd, SOMAXCONN);
   impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
   for (int waited = 0; !impl->server.is_running(); ++waited) {
     if (waited > 5000) {
@@ -168,7 +177,9 @@ Result<std::unique_ptr<EmulatorServer>> EmulatorServer::start(std::shared_ptr<Em
   return std::unique_ptr<EmulatorServer>(new EmulatorServer(std::move(impl)));
 }
 
-EmulatorServer::~EmulatorServer() { stop(); }
+EmulatorServer::~EmulatorServer() {
+  stop();
+}
 
 void EmulatorServer::stop() {
   if (!impl_) return;
@@ -180,10 +191,16 @@ std::string EmulatorServer::base_url() const {
   return "http://127.0.0.1:" + std::to_string(impl_->port);
 }
 
-int EmulatorServer::port() const { return impl_->port; }
+int EmulatorServer::port() const {
+  return impl_->port;
+}
 
-std::size_t EmulatorServer::accepted_connections() const { return impl_->accepted.load(); }
+std::size_t EmulatorServer::accepted_connections() const {
+  return impl_->accepted.load();
+}
 
-Emulator& EmulatorServer::emulator() const { return *impl_->emulator; }
+Emulator& EmulatorServer::emulator() const {
+  return *impl_->emulator;
+}
 
 }  // namespace erpbridge::testing

@@ -1,8 +1,8 @@
 // Uses the installed headers and libraries; exits non-zero if anything is off.
 #include <cstdio>
 
-#include "erpbridge/core/decimal.hpp"
 #include "erpbridge/core/datetime.hpp"
+#include "erpbridge/core/decimal.hpp"
 #include "erpbridge/testing/emulator.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 
@@ -14,9 +14,10 @@ int main() {
     return 1;
   }
   erpbridge::testing::Emulator emulator;
-  emulator.route(erpbridge::HttpMethod::Get, "/ping", [](const erpbridge::testing::EmulatorRequest&) {
-    return erpbridge::testing::json_response(200, "{\"pong\":true}");
-  });
+  emulator.route(erpbridge::HttpMethod::Get, "/ping",
+                 [](const erpbridge::testing::EmulatorRequest&) {
+                   return erpbridge::testing::json_response(200, "{\"pong\":true}");
+                 });
   erpbridge::HttpRequest request;
   request.url = "http://127.0.0.1/ping";
   auto response = emulator.send(request);

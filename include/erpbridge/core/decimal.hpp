@@ -29,7 +29,10 @@ class Decimal {
   static Decimal from_integer(std::int64_t value);
 
   /// The unscaled integer: value = unscaled / 10^scale.
-  std::int64_t unscaled() const noexcept { return negative_ ? -static_cast<std::int64_t>(magnitude_) : static_cast<std::int64_t>(magnitude_); }
+  std::int64_t unscaled() const noexcept {
+    return negative_ ? -static_cast<std::int64_t>(magnitude_)
+                     : static_cast<std::int64_t>(magnitude_);
+  }
   int scale() const noexcept { return scale_; }
   bool is_negative() const noexcept { return negative_ && magnitude_ != 0; }
   bool is_zero() const noexcept { return magnitude_ == 0; }

@@ -65,7 +65,7 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same<T, Error>::value, "Result<Error> is not meaningful");
 
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT implicit
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
 
   bool ok() const noexcept { return state_.index() == 0; }
@@ -152,6 +152,8 @@ class [[nodiscard]] Result<void> {
 };
 
 /// An empty success, for `return ok();` in functions returning Result<void>.
-inline Result<void> ok() { return Result<void>(); }
+inline Result<void> ok() {
+  return Result<void>();
+}
 
 }  // namespace erpbridge

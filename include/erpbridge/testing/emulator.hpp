@@ -19,9 +19,9 @@ namespace erpbridge::testing {
 /// A request as a route handler sees it.
 struct EmulatorRequest {
   HttpMethod method = HttpMethod::Get;
-  std::string path;                                 ///< Decoded path without query.
-  std::map<std::string, std::string> query;         ///< Decoded query parameters.
-  std::map<std::string, std::string> path_params;   ///< Values of "{name}" segments.
+  std::string path;                                ///< Decoded path without query.
+  std::map<std::string, std::string> query;        ///< Decoded query parameters.
+  std::map<std::string, std::string> path_params;  ///< Values of "{name}" segments.
   HttpHeaders headers;
   std::string body;
 

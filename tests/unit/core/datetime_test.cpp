@@ -4,12 +4,14 @@
 
 using erpbridge::Date;
 using erpbridge::DateTime;
-using erpbridge::Result;
 using erpbridge::ErrorCode;
+using erpbridge::Result;
 using namespace std::chrono_literals;
 
 namespace {
-DateTime at(const char* text) { return DateTime::parse(text).value(); }
+DateTime at(const char* text) {
+  return DateTime::parse(text).value();
+}
 }  // namespace
 
 TEST_CASE("DateTime parses and formats the vendors' wall-clock text") {

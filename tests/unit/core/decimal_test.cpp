@@ -3,11 +3,13 @@
 #include "erpbridge/core/decimal.hpp"
 
 using erpbridge::Decimal;
-using erpbridge::Result;
 using erpbridge::ErrorCode;
+using erpbridge::Result;
 
 namespace {
-Decimal dec(const char* text) { return Decimal::parse(text).value(); }
+Decimal dec(const char* text) {
+  return Decimal::parse(text).value();
+}
 }  // namespace
 
 TEST_CASE("Decimal round-trips the vendors' strings with their scale") {

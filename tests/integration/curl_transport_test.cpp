@@ -1,0 +1,170 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "erpbridge/core/options.hpp"
+#include "erpbridge/testing/emulator_server.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+
+using erpbridge::ClientOptions;
+using erpbridge::ErrorCode;
+using erpbridge::HttpMethod;
+using erpbridge::HttpRequest;
+using erpbridge::testing::Emulator;
+using erpbridge::testing::EmulatorRequest;
+using erpbridge::testing::EmulatorServer;
+using erpbridge::testing::Fault;
+using erpbridge::testing::json_response;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+struct Loopback {
+  std::shared_ptr<Emulator> emulator = std::make_shared<Emulator>();
+  std::unique_ptr<EmulatorServer> server;
+
+  Loopback() {
+    emulator->route(HttpMethod::Get, "/ping",
+                    [](const EmulatorRequest&) { return json_response(200, "{\"pong\":1}"); });
+    emulator->route(HttpMethod::Post, "/echo", [](const EmulatorRequest& request) {
+      return json_response(200, request.body);
+    });
+    emulator->route(HttpMethod::Get, "/slow",
+                    [](const EmulatorRequest&) { return json_response(200, "{}"); });
+    emulator->route(HttpMethod::Get, "/large", [](const EmulatorRequest&) {
+      return json_response(200, std::string(200000, 'a'));
+    });
+    Fault slow;
+    slow.latency = milliseconds(200);
+    emulator->set_fault("/slow", slow);
+    auto started = EmulatorServer::start(emulator);
+    REQUIRE(started.ok());
+    server = std::move(started).value();
+  }
+
+  HttpRequest request(const std::string& path, HttpMethod method = HttpMethod::Get) const {
+    HttpRequest r;
+    r.method = method;
+    r.url = server->base_url() + path;
+    return r;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Transport: 100 sequential calls through one transport use 1 connection") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  for (int i = 0; i < 100; ++i) {
+    auto echoed = transport->send([&] {
+      auto r = loopback.request("/echo", HttpMethod::Post);
+      r.body = "{\"n\":" + std::to_string(i) + "}";
+      r.headers.emplace_back("Content-Type", "application/json");
+      return r;
+    }());
+    REQUIRE(echoed.ok());
+    REQUIRE(echoed->body == "{\"n\":" + std::to_string(i) + "}");
+  }
+  CHECK(loopback.server->accepted_connections() == 1);
+}
+
+TEST_CASE("Transport: 8 threads sharing one transport all succeed") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  std::atomic<int> successes{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto response = transport->send(loopback.request("/ping"));
+        if (response.ok() && response->status == 200 && response->body == "{\"pong\":1}") {
+          ++successes;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(successes == 400);
+  // Connections are pooled: never more than one per thread.
+  CHECK(loopback.server->accepted_connections() <= 8);
+}
+
+TEST_CASE("Transport: send_all of 8 requests runs them concurrently") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  std::vector<HttpRequest> batch(8, loopback.request("/slow"));
+  auto started = Clock::now();
+  auto results = transport->send_all(batch, 8);
+  auto elapsed = Clock::now() - started;
+  REQUIRE(results.size() == 8);
+  for (const auto& result : results) {
+    REQUIRE(result.ok());
+    CHECK(result->status == 200);
+  }
+  INFO("send_all took " << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms");
+  CHECK(elapsed < milliseconds(800));  // sequential would take 8 x 200 ms
+
+  // Bounded: 8 requests, 2 at a time, take at least 4 rounds.
+  started = Clock::now();
+  results = transport->send_all(batch, 2);
+  CHECK(Clock::now() - started >= milliseconds(800));
+  for (const auto& result : results) CHECK(result.ok());
+}
+
+TEST_CASE("Transport: a delay beyond the per-try timeout is a Timeout within 1.5x") {
+  Loopback loopback;
+  ClientOptions options;
+  options.request_timeout = milliseconds(100);
+  auto transport = erpbridge::make_curl_transport(options);
+  auto started = Clock::now();
+  auto result = transport->send(loopback.request("/slow"));
+  auto elapsed = Clock::now() - started;
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Timeout);
+  CHECK(result.error().retryable);
+  CHECK(elapsed < milliseconds(150));
+}
+
+TEST_CASE("Transport: a refused port is a Transport error") {
+  // Bind then stop a server so the port is known to be closed.
+  int port = 0;
+  {
+    Loopback loopback;
+    port = loopback.server->port();
+  }
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/ping?access_token=SECRET";
+  auto result = transport->send(request);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Transport);
+  CHECK(result.error().message.find("SECRET") == std::string::npos);
+  CHECK(result.error().message.find("access_token=***") != std::string::npos);
+}
+
+TEST_CASE("Transport: a response over the size cap is an error, not a crash") {
+  Loopback loopback;
+  ClientOptions options;
+  options.max_response_bytes = 100000;
+  auto transport = erpbridge::make_curl_transport(options);
+  auto result = transport->send(loopback.request("/large"));
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().message.find("exceeds the limit of 100000 bytes") != std::string::npos);
+  // The transport stays usable afterwards.
+  CHECK(transport->send(loopback.request("/ping"))->status == 200);
+}
+
+TEST_CASE("Transport: a truncated body is an error, never a crash") {
+  Loopback loopback;
+  Fault truncate;
+  truncate.truncate = true;
+  loopback.emulator->set_fault("/large", truncate);
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  auto result = transport->send(loopback.request("/large"));
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Transport);
+  CHECK(transport->send(loopback.request("/ping"))->status == 200);
+}

@@ -1,0 +1,209 @@
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <mutex>
+
+#include "core/executor.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+
+using erpbridge::ClientOptions;
+using erpbridge::Error;
+using erpbridge::ErrorCode;
+using erpbridge::HttpMethod;
+using erpbridge::HttpRequest;
+using erpbridge::HttpResponse;
+using erpbridge::Result;
+using erpbridge::internal::Executor;
+using erpbridge::internal::RetryEnvironment;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Answers every request with the next scripted outcome (repeating the last one).
+class ScriptedTransport : public erpbridge::HttpTransport {
+ public:
+  explicit ScriptedTransport(std::deque<Result<HttpResponse>> script)
+      : script_(std::move(script)) {}
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    sent.push_back(request);
+    Result<HttpResponse> next = script_.front();
+    if (script_.size() > 1) script_.pop_front();
+    return next;
+  }
+  std::vector<HttpRequest> sent;
+
+ private:
+  std::mutex mutex_;
+  std::deque<Result<HttpResponse>> script_;
+};
+
+HttpResponse status(int code, std::string retry_after = {}) {
+  HttpResponse response;
+  response.status = code;
+  if (!retry_after.empty()) response.headers.emplace_back("Retry-After", retry_after);
+  return response;
+}
+
+// A clock that only moves when the retry loop sleeps, recording each sleep.
+struct FakeClock {
+  std::chrono::steady_clock::time_point now{};
+  std::vector<milliseconds> sleeps;
+  std::deque<double> randoms;
+
+  RetryEnvironment environment() {
+    RetryEnvironment env;
+    env.now = [this] { return now; };
+    env.sleep = [this](milliseconds d) {
+      sleeps.push_back(d);
+      now += d;
+    };
+    env.random = [this] {
+      if (randoms.empty()) return 0.5;
+      double r = randoms.front();
+      randoms.pop_front();
+      return r;
+    };
+    return env;
+  }
+};
+
+struct Fixture {
+  std::shared_ptr<ScriptedTransport> transport;
+  FakeClock clock;
+  std::unique_ptr<Executor> executor;
+
+  Fixture(std::deque<Result<HttpResponse>> script, ClientOptions options = {}) {
+    transport = std::make_shared<ScriptedTransport>(std::move(script));
+    options.transport = transport;
+    executor = std::make_unique<Executor>(options);
+    executor->set_environment(clock.environment());
+  }
+};
+
+HttpRequest make_request(HttpMethod method, bool idempotent) {
+  HttpRequest request;
+  request.method = method;
+  request.url = "http://127.0.0.1:1/x";
+  request.idempotent = idempotent;
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("A non-idempotent request is sent exactly once on a 503") {
+  Fixture f({status(503)});
+  int attempts = 0;
+  auto result = f.executor->execute(make_request(HttpMethod::Post, false), &attempts);
+  REQUIRE(result.ok());
+  CHECK(result->status == 503);
+  CHECK(f.transport->sent.size() == 1);
+  CHECK(attempts == 1);
+  CHECK(f.clock.sleeps.empty());
+}
+
+TEST_CASE("An idempotent request is retried up to the limit with growing jittered delays") {
+  ClientOptions options;
+  options.retry.max_attempts = 4;
+  options.retry.initial_backoff = milliseconds(100);
+  Fixture f({status(503)}, options);
+  f.clock.randoms = {0.99, 0.0, 0.3};
+  int attempts = 0;
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+  REQUIRE(result.ok());
+  CHECK(result->status == 503);
+  CHECK(attempts == 4);
+  CHECK(f.transport->sent.size() == 4);
+  REQUIRE(f.clock.sleeps.size() == 3);
+  // Equal jitter: try k waits within [base_k/2, base_k], base doubling from 100 ms.
+  CHECK(f.clock.sleeps[0] == milliseconds(99));   // 50 + 0.99 * 50
+  CHECK(f.clock.sleeps[1] == milliseconds(100));  // 100 + 0.0 * 100
+  CHECK(f.clock.sleeps[2] == milliseconds(260));  // 200 + 0.3 * 200
+  CHECK(f.clock.sleeps[0] <= f.clock.sleeps[1]);
+  CHECK(f.clock.sleeps[1] < f.clock.sleeps[2]);
+}
+
+TEST_CASE("Retries stop at the first success and cover 408, 429, 5xx and transport errors") {
+  Error reset = erpbridge::make_error(ErrorCode::Transport, "reset");
+  reset.retryable = true;
+  ClientOptions options;
+  options.retry.max_attempts = 6;
+  Fixture f({status(408), status(429), status(502), Result<HttpResponse>(reset), status(200)},
+            options);
+  int attempts = 0;
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+  REQUIRE(result.ok());
+  CHECK(result->status == 200);
+  CHECK(attempts == 5);
+}
+
+TEST_CASE("A 404 or a non-retryable error is not retried") {
+  Fixture not_found({status(404)});
+  int attempts = 0;
+  CHECK(not_found.executor->execute(make_request(HttpMethod::Get, true), &attempts)->status == 404);
+  CHECK(attempts == 1);
+  Fixture tls({Result<HttpResponse>(erpbridge::make_error(ErrorCode::Transport, "bad cert"))});
+  CHECK_FALSE(tls.executor->execute(make_request(HttpMethod::Get, true), &attempts).ok());
+  CHECK(attempts == 1);
+}
+
+TEST_CASE("Retry-After: 2 waits 2 s") {
+  Fixture f({status(503, "2"), status(200)});
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true));
+  REQUIRE(result.ok());
+  CHECK(result->status == 200);
+  REQUIRE(f.clock.sleeps.size() == 1);
+  CHECK(f.clock.sleeps[0] == milliseconds(2000));
+}
+
+TEST_CASE("The overall deadline stops retries and bounds each try") {
+  ClientOptions options;
+  options.retry.max_attempts = 10;
+  options.retry.initial_backoff = milliseconds(400);
+  options.overall_deadline = milliseconds(1000);
+  options.request_timeout = milliseconds(5000);
+  Fixture f({status(503)}, options);
+  f.clock.randoms = {1.0, 1.0, 1.0};
+  int attempts = 0;
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+  REQUIRE(result.ok());
+  CHECK(result->status == 503);
+  // Sleeps 400 ms, then the next wait (800 ms) would pass the deadline: stop after 2 tries.
+  CHECK(attempts == 2);
+  CHECK(f.clock.sleeps == std::vector<milliseconds>{milliseconds(400)});
+  REQUIRE(f.transport->sent.size() == 2);
+  CHECK(f.transport->sent[0].timeout == milliseconds(1000));
+  CHECK(f.transport->sent[1].timeout == milliseconds(600));
+}
+
+TEST_CASE("A Retry-After beyond the deadline is not waited for") {
+  ClientOptions options;
+  options.overall_deadline = milliseconds(1500);
+  Fixture f({status(429, "2"), status(200)}, options);
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true));
+  CHECK(result->status == 429);
+  CHECK(f.clock.sleeps.empty());
+}
+
+TEST_CASE("execute_all retries only the failed idempotent requests of a batch") {
+  auto transport = std::make_shared<erpbridge::testing::MockTransport>();
+  using erpbridge::testing::json_response;
+  transport->expect(HttpMethod::Get, "/a", json_response(200, "a"))
+      .expect(HttpMethod::Get, "/b", json_response(503, "busy"))
+      .expect(HttpMethod::Get, "/b", json_response(200, "b"));
+  ClientOptions options;
+  options.transport = transport;
+  Executor executor(options);
+  FakeClock clock;
+  executor.set_environment(clock.environment());
+  HttpRequest a = make_request(HttpMethod::Get, true);
+  a.url = "http://h/a";
+  HttpRequest b = make_request(HttpMethod::Get, true);
+  b.url = "http://h/b";
+  auto results = executor.execute_all({a, b}, 2);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0]->body == "a");
+  CHECK(results[1]->body == "b");
+  CHECK(transport->satisfied());
+  CHECK(clock.sleeps.size() == 1);
+}
