@@ -44,26 +44,40 @@ int port_of(const sockaddr_storage& address) {
   return -1;
 }
 
-// Aborts the TCP connection of `request` with a RST. httplib does not expose the socket, so
-// find it by its port pair, arm SO_LINGER 0 and atomically swap it for an unconnected socket
-// (dup2 closes the original: the kernel sends the RST; httplib later closes the stand-in).
-bool reset_connection(const httplib::Request& request) {
-  const int max_fd = static_cast<int>(sysconf(_SC_OPEN_MAX) > 0 ? sysconf(_SC_OPEN_MAX) : 1024);
-  for (int fd = 0; fd < max_fd && fd < 65536; ++fd) {
+// httplib does not expose its connection sockets, so find them among the process's
+// descriptors by address: connected sockets whose local port is the server's (and whose peer
+// port is `peer_port`, unless that is -1). Calls `action` on each; stops when it returns true.
+template <typename Action>
+void for_each_connection(int local_port, int peer_port, Action action) {
+  const long open_max = sysconf(_SC_OPEN_MAX);
+  const int max_fd = static_cast<int>(open_max > 0 && open_max < 65536 ? open_max : 65536);
+  for (int fd = 0; fd < max_fd; ++fd) {
     sockaddr_storage local{}, peer{};
     socklen_t local_len = sizeof local, peer_len = sizeof peer;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    if (port_of(local) != request.local_port || port_of(peer) != request.remote_port) continue;
+    if (port_of(local) != local_port) continue;
+    if (peer_port != -1 && port_of(peer) != peer_port) continue;
+    if (action(fd, local.ss_family)) return;
+  }
+}
+
+// Aborts the TCP connection of `request` with a RST: arm SO_LINGER 0 and atomically swap the
+// socket for an unconnected one (dup2 closes the original, so the kernel sends the RST;
+// httplib later closes the stand-in).
+bool reset_connection(const httplib::Request& request) {
+  bool done = false;
+  for_each_connection(request.local_port, request.remote_port, [&](int fd, int family) {
     linger abort_on_close{1, 0};
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
-    int stand_in = socket(local.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (stand_in < 0) return false;
+    int stand_in = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (stand_in < 0) return true;
     dup2(stand_in, fd);
     close(stand_in);
+    done = true;
     return true;
-  }
-  return false;
+  });
+  return done;
 }
 
 std::optional<HttpMethod> method_of(const std::string& method) {
@@ -184,6 +198,12 @@ EmulatorServer::~EmulatorServer() {
 void EmulatorServer::stop() {
   if (!impl_) return;
   impl_->server.stop();
+  // Workers wait up to the keep-alive timeout for a client's next request; end idle
+  // connections now so stopping is prompt.
+  for_each_connection(impl_->port, -1, [](int fd, int) {
+    ::shutdown(fd, SHUT_RDWR);
+    return false;
+  });
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -1,0 +1,34 @@
+#include <catch2/catch.hpp>
+
+#include "erpbridge/core/options.hpp"
+#include "support/subprocess.hpp"
+
+using erpbridge::test_support::ChildProcess;
+
+TEST_CASE("erpbridge-emulator prints its URL, answers and exits cleanly on SIGTERM") {
+  ChildProcess emulator({ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"});
+  std::string line = emulator.read_line();
+  const std::string prefix = "erpbridge-emulator listening on http://127.0.0.1:";
+  REQUIRE(line.rfind(prefix, 0) == 0);
+  std::string base_url = line.substr(std::string("erpbridge-emulator listening on ").size());
+
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest request;
+  request.url = base_url + "/_emulator/health";
+  auto response = transport->send(request);
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK(response->body.find("\"status\":\"ok\"") != std::string::npos);
+
+  CHECK(emulator.stop(SIGTERM, std::chrono::milliseconds(5000)) == 0);
+}
+
+TEST_CASE("erpbridge-emulator exits cleanly on SIGINT and rejects bad arguments") {
+  ChildProcess emulator({ERPBRIDGE_EMULATOR_PROGRAM});
+  REQUIRE(emulator.read_line().find("listening on http://127.0.0.1:") != std::string::npos);
+  CHECK(emulator.stop(SIGINT, std::chrono::milliseconds(5000)) == 0);
+
+  ChildProcess bad({ERPBRIDGE_EMULATOR_PROGRAM, "--port", "nope"});
+  CHECK(bad.read_line().empty());
+  CHECK(bad.stop(0, std::chrono::milliseconds(5000)) == 2);
+}

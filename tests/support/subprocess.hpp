@@ -1,0 +1,74 @@
+// Runs a program of ours as a child process with its stdout on a pipe.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace erpbridge::test_support {
+
+class ChildProcess {
+ public:
+  explicit ChildProcess(std::vector<std::string> argv) {
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> args;
+      for (auto& arg : argv) args.push_back(arg.data());
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out_ = fdopen(fds[0], "r");
+  }
+  ~ChildProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (out_ != nullptr) fclose(out_);
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  /// One line of the child's stdout without its newline; "" at end of output.
+  std::string read_line() {
+    std::string line;
+    if (out_ == nullptr) return line;
+    int c;
+    while ((c = fgetc(out_)) != EOF && c != '\n') line += static_cast<char>(c);
+    return line;
+  }
+
+  /// Sends `signal` and waits up to `limit` for the exit; the exit code, or -1.
+  int stop(int signal, std::chrono::milliseconds limit) {
+    kill(pid_, signal);
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  bool exited_ = false;
+};
+
+}  // namespace erpbridge::test_support

@@ -1,0 +1,78 @@
+// erpbridge-emulator: serves every family emulator over HTTP on a loopback port.
+//   erpbridge-emulator [--port N] [--latency-ms N]
+// Prints "erpbridge-emulator listening on http://127.0.0.1:PORT" once ready, then serves
+// until SIGINT or SIGTERM.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "erpbridge/testing/emulator_server.hpp"
+#include "erpbridge/testing/families.hpp"
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: erpbridge-emulator [--port N] [--latency-ms N]\n"
+               "  --port N        loopback port to listen on (default 0: any free port)\n"
+               "  --latency-ms N  delay every answer by N milliseconds\n"
+               "Serves on 127.0.0.1 until SIGINT or SIGTERM.\n");
+}
+
+bool parse_number(const char* text, long& out) {
+  char* end = nullptr;
+  out = std::strtol(text, &end, 10);
+  return end != text && *end == '\0' && out >= 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  long port = 0;
+  long latency_ms = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      return 0;
+    }
+    long* target = arg == "--port" ? &port : arg == "--latency-ms" ? &latency_ms : nullptr;
+    if (target == nullptr || i + 1 >= argc || !parse_number(argv[i + 1], *target)) {
+      std::fprintf(stderr, "erpbridge-emulator: bad argument '%s'\n", arg.c_str());
+      usage(stderr);
+      return 2;
+    }
+    ++i;
+  }
+  if (port > 65535) {
+    std::fprintf(stderr, "erpbridge-emulator: port must be 0..65535\n");
+    return 2;
+  }
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto emulator = std::make_shared<erpbridge::testing::Emulator>();
+  erpbridge::testing::install_all_families(*emulator);
+  emulator->set_global_latency(std::chrono::milliseconds(latency_ms));
+  auto server = erpbridge::testing::EmulatorServer::start(emulator, static_cast<int>(port));
+  if (!server.ok()) {
+    std::fprintf(stderr, "erpbridge-emulator: %s\n", server.error().to_string().c_str());
+    return 1;
+  }
+  std::printf("erpbridge-emulator listening on %s\n", (*server)->base_url().c_str());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  (*server)->stop();
+  std::fprintf(stderr, "erpbridge-emulator: stopped on %s\n",
+               received == SIGINT ? "SIGINT" : "SIGTERM");
+  return 0;
+}
