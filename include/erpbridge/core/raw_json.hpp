@@ -1,0 +1,24 @@
+// JSON kept as text: free-form vendor objects and fields a struct does not name.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace erpbridge {
+
+/// One JSON value kept verbatim (compact text, e.g. "{}" or "[1,2]" or "\"x\"").
+/// Empty text means absent and encodes as null.
+struct RawJson {
+  std::string text;
+
+  bool empty() const noexcept { return text.empty(); }
+  friend bool operator==(const RawJson& a, const RawJson& b) { return a.text == b.text; }
+  friend bool operator!=(const RawJson& a, const RawJson& b) { return a.text != b.text; }
+};
+
+/// Keys a struct does not name, with their values, in the order they arrived. Decoders fill
+/// it and encoders write it back, so nothing the server sent is lost.
+using JsonExtras = std::vector<std::pair<std::string, RawJson>>;
+
+}  // namespace erpbridge

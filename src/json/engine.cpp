@@ -1,0 +1,592 @@
+#include "json/engine.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <charconv>
+#include <cstdio>
+
+namespace erpbridge::json {
+
+const char* kind_name(Scalar::Kind kind) noexcept {
+  switch (kind) {
+    case Scalar::Kind::Null:
+      return "null";
+    case Scalar::Kind::Bool:
+      return "boolean";
+    case Scalar::Kind::Number:
+      return "number";
+    case Scalar::Kind::String:
+      return "string";
+  }
+  return "value";
+}
+
+void finish_desc(StructDesc& desc) {
+  for (std::size_t i = 0; i < desc.fields.size(); ++i) {
+    const auto index = static_cast<std::uint16_t>(i);
+    desc.index.emplace(desc.fields[i].key, index);
+    for (std::string_view alias : desc.fields[i].aliases) desc.index.emplace(alias, index);
+  }
+}
+
+int StructDesc::find(std::string_view key, std::size_t hint) const {
+  if (hint < fields.size() && fields[hint].key == key) return static_cast<int>(hint);
+  auto it = index.find(key);
+  return it == index.end() ? -1 : it->second;
+}
+
+bool parse_integer(std::string_view text, long long min, long long max, long long& out,
+                   std::string& problem) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  auto [stop, error] = std::from_chars(begin, end, out);
+  if (error == std::errc::result_out_of_range ||
+      (error == std::errc() && stop == end && (out < min || out > max))) {
+    problem = "integer " + std::string(text) + " is out of range";
+    return false;
+  }
+  if (error != std::errc() || stop != end || text.empty()) {
+    problem = "expected integer, got \"" + std::string(text.substr(0, 40)) + "\"";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string expected(const char* what, const Scalar& value) {
+  return std::string("expected ") + what + ", got " + kind_name(value.kind);
+}
+
+void write_string(Writer& out, const std::string& text) {
+  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+bool looks_like_json_number(const std::string& text) {
+  if (text.empty()) return false;
+  double ignored = 0;
+  auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), ignored);
+  return error == std::errc() && stop == text.data() + text.size() && text.front() != '+' &&
+         text.front() != '.' && text.back() != '.';
+}
+
+Codec make_string_codec() {
+  Codec c{Codec::Kind::Scalar, "string"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
+    if (value.kind == Scalar::Kind::String ||
+        (flags.lenient && value.kind == Scalar::Kind::Number)) {
+      static_cast<std::string*>(target)->assign(value.text.data(), value.text.size());
+      return true;
+    }
+    problem = expected("string", value);
+    return false;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags& flags, Writer& out) {
+    const auto& text = *static_cast<const std::string*>(value);
+    if (flags.as_number && looks_like_json_number(text)) {
+      out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+    } else {
+      write_string(out, text);
+    }
+  };
+  return c;
+}
+
+Codec make_bool_codec() {
+  Codec c{Codec::Kind::Scalar, "boolean"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
+    bool* out = static_cast<bool*>(target);
+    if (value.kind == Scalar::Kind::Bool) {
+      *out = value.boolean;
+      return true;
+    }
+    if (flags.lenient &&
+        (value.kind == Scalar::Kind::String || value.kind == Scalar::Kind::Number)) {
+      if (value.text == "true" || value.text == "1") {
+        *out = true;
+        return true;
+      }
+      if (value.text == "false" || value.text == "0") {
+        *out = false;
+        return true;
+      }
+    }
+    problem = expected("boolean", value);
+    return false;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+    out.Bool(*static_cast<const bool*>(value));
+  };
+  return c;
+}
+
+Codec make_double_codec() {
+  Codec c{Codec::Kind::Scalar, "number"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
+    if (value.kind != Scalar::Kind::Number &&
+        !(flags.lenient && value.kind == Scalar::Kind::String)) {
+      problem = expected("number", value);
+      return false;
+    }
+    double parsed = 0;
+    const char* end = value.text.data() + value.text.size();
+    auto [stop, error] = std::from_chars(value.text.data(), end, parsed);
+    if (error != std::errc() || stop != end) {
+      problem = "expected number, got \"" + std::string(value.text.substr(0, 40)) + "\"";
+      return false;
+    }
+    *static_cast<double*>(target) = parsed;
+    return true;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+    out.Double(*static_cast<const double*>(value));
+  };
+  return c;
+}
+
+Codec make_decimal_codec() {
+  Codec c{Codec::Kind::Scalar, "decimal"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
+    if (value.kind != Scalar::Kind::String && value.kind != Scalar::Kind::Number) {
+      problem = expected("decimal", value);
+      return false;
+    }
+    Result<Decimal> parsed = Decimal::parse(value.text);
+    if (!parsed.ok()) {
+      problem = parsed.error().message;
+      return false;
+    }
+    *static_cast<Decimal*>(target) = *parsed;
+    return true;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags& flags, Writer& out) {
+    std::string text = static_cast<const Decimal*>(value)->to_string();
+    if (flags.as_number) {
+      out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+    } else {
+      write_string(out, text);
+    }
+  };
+  return c;
+}
+
+template <typename T>
+Codec make_time_codec(const char* name) {
+  Codec c{Codec::Kind::Scalar, name};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
+    if (value.kind != Scalar::Kind::String) {
+      problem = expected(std::is_same<T, Date>::value ? "date" : "date-time", value);
+      return false;
+    }
+    Result<T> parsed = T::parse(value.text);
+    if (!parsed.ok()) {
+      problem = parsed.error().message;
+      return false;
+    }
+    *static_cast<T*>(target) = *parsed;
+    return true;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+    write_string(out, static_cast<const T*>(value)->to_string());
+  };
+  return c;
+}
+
+// Byte stream over a string_view (the input need not be NUL-terminated).
+struct ViewStream {
+  using Ch = char;
+  const char* begin;
+  const char* current;
+  const char* end;
+  Ch Peek() const { return current < end ? *current : '\0'; }
+  Ch Take() { return current < end ? *current++ : '\0'; }
+  std::size_t Tell() const { return static_cast<std::size_t>(current - begin); }
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+};
+
+enum class Event { Scalar, StartObject, StartArray };
+
+// Receives SAX events and writes them straight into the target structs.
+class Decoder {
+ public:
+  Decoder(const Codec* root_codec, void* root) : root_codec_(root_codec), root_(root) {
+    frames_.reserve(16);
+  }
+
+  const std::string& error() const { return error_; }
+
+  bool Null() { return value(Event::Scalar, Scalar{Scalar::Kind::Null, {}, false}); }
+  bool Bool(bool b) { return value(Event::Scalar, Scalar{Scalar::Kind::Bool, {}, b}); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    return value(Event::Scalar, Scalar{Scalar::Kind::Number, {text, length}, false});
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    return value(Event::Scalar, Scalar{Scalar::Kind::String, {text, length}, false});
+  }
+  // Numbers arrive through RawNumber (kParseNumbersAsStringsFlag); these are never called.
+  bool Int(int) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Int64(std::int64_t) { return false; }
+  bool Uint64(std::uint64_t) { return false; }
+  bool Double(double) { return false; }
+
+  bool StartObject() { return value(Event::StartObject, Scalar{Scalar::Kind::Null, {}, false}); }
+  bool StartArray() { return value(Event::StartArray, Scalar{Scalar::Kind::Null, {}, false}); }
+
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    std::string_view key(text, length);
+    if (raw_depth_ > 0) {
+      if (raw_target_ != nullptr) raw_writer_.Key(text, length);
+      return true;
+    }
+    Frame& frame = frames_.back();
+    const StructDesc& desc = *frame.desc;
+    int field = desc.find(key, frame.hint);
+    frame.field = field;
+    frame.to_extras = false;
+    if (field >= 0) {
+      frame.hint = static_cast<std::size_t>(field) + 1;
+      if (field < 64) frame.seen |= std::uint64_t{1} << field;
+      frame.key_name = matched_name(desc.fields[static_cast<std::size_t>(field)], key);
+    } else if (desc.extras != nullptr) {
+      frame.to_extras = true;
+      pending_key_.assign(text, length);
+    }
+    return true;
+  }
+
+  bool EndObject(rapidjson::SizeType) {
+    if (raw_depth_ > 0) {
+      if (raw_target_ != nullptr) raw_writer_.EndObject();
+      return end_raw_level();
+    }
+    Frame& frame = frames_.back();
+    const StructDesc& desc = *frame.desc;
+    for (std::size_t i = 0; i < desc.fields.size() && i < 64; ++i) {
+      if (desc.fields[i].flags.required && (frame.seen & (std::uint64_t{1} << i)) == 0) {
+        frame.field = static_cast<int>(i);
+        frame.key_name = desc.fields[i].key;
+        return fail("missing required field");
+      }
+    }
+    frames_.pop_back();
+    return true;
+  }
+
+  bool EndArray(rapidjson::SizeType) {
+    if (raw_depth_ > 0) {
+      if (raw_target_ != nullptr) raw_writer_.EndArray();
+      return end_raw_level();
+    }
+    frames_.pop_back();
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool is_struct = true;
+    void* target = nullptr;
+    const StructDesc* desc = nullptr;  // struct frames
+    const Codec* element = nullptr;    // array frames
+    FieldFlags flags;                  // array frames: flags of the array field
+    int field = -1;
+    bool to_extras = false;
+    std::string_view key_name;
+    std::uint64_t seen = 0;
+    std::size_t hint = 0;
+    std::size_t count = 0;
+  };
+
+  static std::string_view matched_name(const FieldDesc& field, std::string_view key) {
+    if (field.key == key) return field.key;
+    for (std::string_view alias : field.aliases) {
+      if (alias == key) return alias;
+    }
+    return field.key;
+  }
+
+  bool value(Event event, const Scalar& scalar) {
+    if (raw_depth_ > 0) return raw_event(event, scalar);
+    void* target = nullptr;
+    const Codec* codec = nullptr;
+    FieldFlags flags;
+    if (frames_.empty()) {
+      if (root_done_) return fail("more than one root value");
+      root_done_ = true;
+      target = root_;
+      codec = root_codec_;
+    } else if (Frame& frame = frames_.back(); frame.is_struct) {
+      if (frame.field >= 0) {
+        const FieldDesc& field = frame.desc->fields[static_cast<std::size_t>(frame.field)];
+        target = field.get(frame.target);
+        codec = field.codec;
+        flags = field.flags;
+      } else if (frame.to_extras) {
+        JsonExtras* extras = frame.desc->extras(frame.target);
+        extras->emplace_back(std::move(pending_key_), RawJson{});
+        return begin_raw(&extras->back().second.text, event, scalar);
+      } else {
+        return begin_raw(nullptr, event, scalar);  // unknown key: skip its value
+      }
+    } else {
+      // Copy what is needed: deliver() may push frames and move this one.
+      ++frame.count;
+      const Codec* array = frame.element;
+      flags = frame.flags;
+      target = array->append(frame.target);
+      codec = array->inner;
+    }
+    return deliver(target, codec, flags, event, scalar);
+  }
+
+  bool deliver(void* target, const Codec* codec, const FieldFlags& flags, Event event,
+               const Scalar& scalar) {
+    const bool is_null = event == Event::Scalar && scalar.kind == Scalar::Kind::Null;
+    const bool null_string = flags.null_string_absent && event == Event::Scalar &&
+                             scalar.kind == Scalar::Kind::String && scalar.text == "null";
+    for (;;) {
+      switch (codec->kind) {
+        case Codec::Kind::Optional:
+          if (is_null || null_string) {
+            codec->reset(target);
+            return true;
+          }
+          target = codec->engage(target);
+          codec = codec->inner;
+          continue;
+        case Codec::Kind::Raw:
+          return begin_raw(&static_cast<RawJson*>(target)->text, event, scalar);
+        case Codec::Kind::Struct:
+          if (event == Event::StartObject) {
+            Frame frame;
+            frame.is_struct = true;
+            frame.target = target;
+            frame.desc = codec->desc();
+            frames_.push_back(frame);
+            return true;
+          }
+          if (is_null || null_string) return true;
+          return fail(std::string("expected object, got ") + event_name(event, scalar));
+        case Codec::Kind::Array:
+          if (event == Event::StartArray) {
+            Frame frame;
+            frame.is_struct = false;
+            frame.target = target;
+            frame.element = codec;
+            frame.flags = flags;
+            frames_.push_back(frame);
+            return true;
+          }
+          if (event == Event::StartObject && flags.one_or_many) {
+            target = codec->append(target);
+            codec = codec->inner;
+            continue;
+          }
+          if (is_null || null_string) return true;
+          return fail(std::string("expected array, got ") + event_name(event, scalar));
+        case Codec::Kind::Scalar: {
+          if (event != Event::Scalar) {
+            return fail(std::string("expected ") + codec->type_name + ", got " +
+                        event_name(event, scalar));
+          }
+          if (is_null || null_string) return true;  // absent: keep the default
+          std::string problem;
+          if (!codec->decode_scalar(target, scalar, flags, problem)) return fail(problem);
+          return true;
+        }
+      }
+    }
+  }
+
+  static const char* event_name(Event event, const Scalar& scalar) {
+    if (event == Event::StartObject) return "object";
+    if (event == Event::StartArray) return "array";
+    return kind_name(scalar.kind);
+  }
+
+  // Starts copying (target set) or skipping (target null) one value.
+  bool begin_raw(std::string* target, Event event, const Scalar& scalar) {
+    raw_target_ = target;
+    if (target != nullptr) {
+      raw_buffer_.Clear();
+      raw_writer_.Reset(raw_buffer_);
+    }
+    if (event == Event::Scalar) {
+      if (target != nullptr) {
+        write_raw_scalar(scalar);
+        target->assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
+      }
+      return true;
+    }
+    raw_depth_ = 1;
+    if (target != nullptr) {
+      if (event == Event::StartObject)
+        raw_writer_.StartObject();
+      else
+        raw_writer_.StartArray();
+    }
+    return true;
+  }
+
+  bool raw_event(Event event, const Scalar& scalar) {
+    if (event == Event::Scalar) {
+      if (raw_target_ != nullptr) write_raw_scalar(scalar);
+      return true;
+    }
+    ++raw_depth_;
+    if (raw_target_ != nullptr) {
+      if (event == Event::StartObject)
+        raw_writer_.StartObject();
+      else
+        raw_writer_.StartArray();
+    }
+    return true;
+  }
+
+  bool end_raw_level() {
+    if (--raw_depth_ == 0 && raw_target_ != nullptr) {
+      raw_target_->assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
+    }
+    return true;
+  }
+
+  void write_raw_scalar(const Scalar& scalar) {
+    switch (scalar.kind) {
+      case Scalar::Kind::Null:
+        raw_writer_.Null();
+        break;
+      case Scalar::Kind::Bool:
+        raw_writer_.Bool(scalar.boolean);
+        break;
+      case Scalar::Kind::Number:
+        raw_writer_.RawValue(scalar.text.data(), scalar.text.size(), rapidjson::kNumberType);
+        break;
+      case Scalar::Kind::String:
+        raw_writer_.String(scalar.text.data(),
+                           static_cast<rapidjson::SizeType>(scalar.text.size()));
+        break;
+    }
+  }
+
+  bool fail(const std::string& problem) {
+    std::string path;
+    for (const Frame& frame : frames_) {
+      if (frame.is_struct) {
+        if (frame.field < 0) continue;
+        if (!path.empty()) path += '.';
+        path.append(frame.key_name.data(), frame.key_name.size());
+      } else {
+        path += '[';
+        path += std::to_string(frame.count == 0 ? 0 : frame.count - 1);
+        path += ']';
+      }
+    }
+    error_ = (path.empty() ? std::string("(root)") : path) + ": " + problem;
+    return false;
+  }
+
+  const Codec* root_codec_;
+  void* root_;
+  bool root_done_ = false;
+  std::vector<Frame> frames_;
+  std::string pending_key_;
+  std::string error_;
+
+  int raw_depth_ = 0;
+  std::string* raw_target_ = nullptr;
+  rapidjson::StringBuffer raw_buffer_;
+  Writer raw_writer_{raw_buffer_};
+};
+
+}  // namespace
+
+const Codec kStringCodec = make_string_codec();
+const Codec kBoolCodec = make_bool_codec();
+const Codec kDoubleCodec = make_double_codec();
+const Codec kDecimalCodec = make_decimal_codec();
+const Codec kDateCodec = make_time_codec<Date>("date");
+const Codec kDateTimeCodec = make_time_codec<DateTime>("date-time");
+const Codec kRawCodec = Codec{Codec::Kind::Raw, "JSON value"};
+
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target) {
+  Decoder decoder(codec, target);
+  rapidjson::Reader reader;
+  ViewStream stream{text.data(), text.data(), text.data() + text.size()};
+  constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag |
+                              rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseIterativeFlag;
+  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, decoder);
+  if (result) return ok();
+  if (!decoder.error().empty()) return make_error(ErrorCode::Decode, decoder.error());
+  return make_error(ErrorCode::Decode, std::string("invalid JSON at offset ") +
+                                           std::to_string(result.Offset()) + ": " +
+                                           rapidjson::GetParseError_En(result.Code()));
+}
+
+void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out) {
+  switch (codec->kind) {
+    case Codec::Kind::Scalar:
+      codec->encode_scalar(value, flags, out);
+      return;
+    case Codec::Kind::Raw: {
+      const std::string& text = static_cast<const RawJson*>(value)->text;
+      if (text.empty()) {
+        out.Null();
+      } else {
+        out.RawValue(text.data(), text.size(), rapidjson::kObjectType);
+      }
+      return;
+    }
+    case Codec::Kind::Optional: {
+      const void* inner = codec->get(value);
+      if (inner == nullptr) {
+        out.Null();
+      } else {
+        encode_value(inner, codec->inner, flags, out);
+      }
+      return;
+    }
+    case Codec::Kind::Array: {
+      out.StartArray();
+      const std::size_t n = codec->size(value);
+      for (std::size_t i = 0; i < n; ++i)
+        encode_value(codec->at(value, i), codec->inner, flags, out);
+      out.EndArray();
+      return;
+    }
+    case Codec::Kind::Struct: {
+      const StructDesc& desc = *codec->desc();
+      out.StartObject();
+      for (const FieldDesc& field : desc.fields) {
+        const void* member = field.get(value);
+        if (field.codec->kind == Codec::Kind::Optional && field.codec->get(member) == nullptr &&
+            !field.flags.null_if_absent) {
+          continue;
+        }
+        out.Key(field.key.data(), static_cast<rapidjson::SizeType>(field.key.size()));
+        encode_value(member, field.codec, field.flags, out);
+      }
+      if (desc.extras != nullptr) {
+        for (const auto& [key, raw] : *desc.extras(const_cast<void*>(value))) {
+          out.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+          if (raw.text.empty()) {
+            out.Null();
+          } else {
+            out.RawValue(raw.text.data(), raw.text.size(), rapidjson::kObjectType);
+          }
+        }
+      }
+      out.EndObject();
+      return;
+    }
+  }
+}
+
+}  // namespace erpbridge::json

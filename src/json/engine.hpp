@@ -1,0 +1,397 @@
+// The JSON engine: each struct's wire form is declared once (key, aliases, member, flags),
+// and one generic decoder streams RapidJSON's SAX events straight into the struct while
+// one generic encoder writes with RapidJSON's Writer. Neither builds a DOM.
+//
+// Declaring a struct:
+//
+//   template <> struct erpbridge::json::Schema<ctc::PartLine> {
+//     static void describe(StructBuilder<ctc::PartLine>& s) {
+//       s.field("yunmi_code", &ctc::PartLine::yunmi_code);
+//       s.field("amount", &ctc::PartLine::amount).lenient();
+//     }
+//   };
+//
+// Supported member types: std::string, bool, integers, double, Decimal, Date, DateTime,
+// Labeled<E>, RawJson, JsonExtras (via extras()), std::optional<T>, std::vector<T>, and any
+// struct with a Schema.
+#pragma once
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "erpbridge/core/datetime.hpp"
+#include "erpbridge/core/decimal.hpp"
+#include "erpbridge/core/labeled.hpp"
+#include "erpbridge/core/raw_json.hpp"
+#include "erpbridge/core/result.hpp"
+
+namespace erpbridge::json {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+/// A scalar event from the parser.
+struct Scalar {
+  enum class Kind { Null, Bool, Number, String } kind;
+  std::string_view text;  ///< Number or string text (numbers as written).
+  bool boolean = false;
+};
+
+const char* kind_name(Scalar::Kind kind) noexcept;
+
+/// Per-field options, set through FieldRef.
+struct FieldFlags {
+  bool required = false;            ///< Missing key is a Decode error.
+  bool lenient = false;             ///< Accept a number for a string and vice versa.
+  bool null_string_absent = false;  ///< The string "null" means absent.
+  bool as_number = false;           ///< Encode Decimal/string as a JSON number.
+  bool null_if_absent = false;      ///< Encode an empty optional as null (else omit the key).
+  bool one_or_many = false;         ///< A vector also accepts a single object.
+};
+
+struct Codec;
+struct StructDesc;
+
+struct FieldDesc {
+  std::string_view key;
+  std::vector<std::string_view> aliases;
+  const Codec* codec = nullptr;
+  void* (*access)(void* object, const unsigned char* member) = nullptr;
+  alignas(std::max_align_t) unsigned char member[16] = {};
+  FieldFlags flags;
+
+  void* get(void* object) const { return access(object, member); }
+  const void* get(const void* object) const { return access(const_cast<void*>(object), member); }
+};
+
+struct StructDesc {
+  std::vector<FieldDesc> fields;
+  std::unordered_map<std::string_view, std::uint16_t> index;  // key and aliases -> field
+  JsonExtras* (*extras)(void* object) = nullptr;
+
+  /// The field for `key`, or -1. `hint` is tried first (keys usually arrive in order).
+  int find(std::string_view key, std::size_t hint) const;
+};
+
+/// How one C++ type maps to JSON. Exactly one kind.
+struct Codec {
+  enum class Kind { Scalar, Struct, Array, Optional, Raw } kind;
+  const char* type_name;  ///< Used in errors: "expected integer, got string".
+
+  // Scalar: decode returns false and sets `problem` when the value does not fit.
+  bool (*decode_scalar)(void* target, const Scalar& value, const FieldFlags& flags,
+                        std::string& problem) = nullptr;
+  void (*encode_scalar)(const void* value, const FieldFlags& flags, Writer& out) = nullptr;
+
+  // Struct
+  const StructDesc* (*desc)() = nullptr;
+
+  // Array (std::vector) and Optional share `inner`.
+  const Codec* inner = nullptr;
+  void* (*append)(void* vector) = nullptr;
+  std::size_t (*size)(const void* vector) = nullptr;
+  const void* (*at)(const void* vector, std::size_t index) = nullptr;
+  void* (*engage)(void* optional) = nullptr;
+  void (*reset)(void* optional) = nullptr;
+  const void* (*get)(const void* optional) = nullptr;  ///< nullptr when empty.
+};
+
+template <typename T, typename Enable = void>
+struct CodecFor;  // defined below for every supported type
+
+/// The codec of T.
+template <typename T>
+const Codec* codec_of() {
+  return CodecFor<T>::get();
+}
+
+/// Specialise for each struct: static void describe(StructBuilder<T>&).
+template <typename T>
+struct Schema;
+
+/// Options for the field just declared.
+class FieldRef {
+ public:
+  explicit FieldRef(FieldDesc& desc) : desc_(desc) {}
+  /// Another key the decoder accepts for this field (never encoded).
+  FieldRef& alias(std::string_view key) {
+    desc_.aliases.push_back(key);
+    return *this;
+  }
+  FieldRef& required() {
+    desc_.flags.required = true;
+    return *this;
+  }
+  FieldRef& lenient() {
+    desc_.flags.lenient = true;
+    return *this;
+  }
+  FieldRef& null_string_absent() {
+    desc_.flags.null_string_absent = true;
+    return *this;
+  }
+  FieldRef& as_number() {
+    desc_.flags.as_number = true;
+    return *this;
+  }
+  FieldRef& null_if_absent() {
+    desc_.flags.null_if_absent = true;
+    return *this;
+  }
+  FieldRef& one_or_many() {
+    desc_.flags.one_or_many = true;
+    return *this;
+  }
+
+ private:
+  FieldDesc& desc_;
+};
+
+template <typename S>
+class StructBuilder {
+ public:
+  explicit StructBuilder(StructDesc& desc) : desc_(desc) {}
+
+  template <typename M>
+  FieldRef field(std::string_view key, M S::*member) {
+    static_assert(sizeof(member) <= sizeof(FieldDesc::member), "member pointer too large");
+    FieldDesc field;
+    field.key = key;
+    field.codec = codec_of<M>();
+    std::memcpy(field.member, &member, sizeof member);
+    field.access = [](void* object, const unsigned char* stored) -> void* {
+      M S::*pointer;
+      std::memcpy(&pointer, stored, sizeof pointer);
+      return &(static_cast<S*>(object)->*pointer);
+    };
+    desc_.fields.push_back(std::move(field));
+    return FieldRef(desc_.fields.back());
+  }
+
+  /// Unknown keys are kept in `member` instead of being skipped.
+  void extras(JsonExtras S::*member) {
+    static JsonExtras S::*stored = member;
+    desc_.extras = [](void* object) { return &(static_cast<S*>(object)->*stored); };
+  }
+
+ private:
+  StructDesc& desc_;
+};
+
+/// Builds the key index once all fields are declared.
+void finish_desc(StructDesc& desc);
+
+template <typename S>
+const StructDesc* struct_desc() {
+  static const StructDesc desc = [] {
+    StructDesc d;
+    StructBuilder<S> builder(d);
+    Schema<S>::describe(builder);
+    finish_desc(d);
+    return d;
+  }();
+  return &desc;
+}
+
+// ---- scalar codecs (defined in engine.cpp) ----
+extern const Codec kStringCodec;
+extern const Codec kBoolCodec;
+extern const Codec kDoubleCodec;
+extern const Codec kDecimalCodec;
+extern const Codec kDateCodec;
+extern const Codec kDateTimeCodec;
+extern const Codec kRawCodec;
+
+/// Parses integer text into [min, max]; false with `problem` set otherwise.
+bool parse_integer(std::string_view text, long long min, long long max, long long& out,
+                   std::string& problem);
+
+template <>
+struct CodecFor<std::string> {
+  static const Codec* get() { return &kStringCodec; }
+};
+template <>
+struct CodecFor<bool> {
+  static const Codec* get() { return &kBoolCodec; }
+};
+template <>
+struct CodecFor<double> {
+  static const Codec* get() { return &kDoubleCodec; }
+};
+template <>
+struct CodecFor<Decimal> {
+  static const Codec* get() { return &kDecimalCodec; }
+};
+template <>
+struct CodecFor<Date> {
+  static const Codec* get() { return &kDateCodec; }
+};
+template <>
+struct CodecFor<DateTime> {
+  static const Codec* get() { return &kDateTimeCodec; }
+};
+template <>
+struct CodecFor<RawJson> {
+  static const Codec* get() { return &kRawCodec; }
+};
+
+template <typename I>
+struct CodecFor<I, std::enable_if_t<std::is_integral<I>::value && !std::is_same<I, bool>::value>> {
+  static const Codec* get() {
+    static const Codec codec = [] {
+      Codec c{Codec::Kind::Scalar, "integer"};
+      c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                           std::string& problem) {
+        if (value.kind != Scalar::Kind::Number &&
+            !(flags.lenient && value.kind == Scalar::Kind::String)) {
+          problem = std::string("expected integer, got ") + kind_name(value.kind);
+          return false;
+        }
+        long long parsed = 0;
+        if (!parse_integer(value.text, static_cast<long long>(std::numeric_limits<I>::min()),
+                           static_cast<long long>(std::numeric_limits<I>::max()), parsed,
+                           problem)) {
+          return false;
+        }
+        *static_cast<I*>(target) = static_cast<I>(parsed);
+        return true;
+      };
+      c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+        std::string text = std::to_string(*static_cast<const I*>(value));
+        out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+      };
+      return c;
+    }();
+    return &codec;
+  }
+};
+
+template <typename E>
+struct CodecFor<Labeled<E>> {
+  static const Codec* get() {
+    static const Codec codec = [] {
+      Codec c{Codec::Kind::Scalar, "label"};
+      c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                           std::string& problem) {
+        if (value.kind != Scalar::Kind::String &&
+            !(flags.lenient && value.kind == Scalar::Kind::Number)) {
+          problem = std::string("expected string label, got ") + kind_name(value.kind);
+          return false;
+        }
+        *static_cast<Labeled<E>*>(target) = Labeled<E>::from_label(value.text);
+        return true;
+      };
+      c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+        const std::string& label = static_cast<const Labeled<E>*>(value)->label();
+        out.String(label.data(), static_cast<rapidjson::SizeType>(label.size()));
+      };
+      return c;
+    }();
+    return &codec;
+  }
+};
+
+template <typename T>
+struct CodecFor<std::optional<T>> {
+  static const Codec* get() {
+    static const Codec codec = [] {
+      Codec c{Codec::Kind::Optional, codec_of<T>()->type_name};
+      c.inner = codec_of<T>();
+      c.engage = [](void* optional) -> void* {
+        auto* o = static_cast<std::optional<T>*>(optional);
+        if (!o->has_value()) o->emplace();
+        return &**o;
+      };
+      c.reset = [](void* optional) { static_cast<std::optional<T>*>(optional)->reset(); };
+      c.get = [](const void* optional) -> const void* {
+        const auto* o = static_cast<const std::optional<T>*>(optional);
+        return o->has_value() ? &**o : nullptr;
+      };
+      return c;
+    }();
+    return &codec;
+  }
+};
+
+template <typename T>
+struct CodecFor<std::vector<T>> {
+  static const Codec* get() {
+    static const Codec codec = [] {
+      Codec c{Codec::Kind::Array, "array"};
+      c.inner = codec_of<T>();
+      c.append = [](void* vector) -> void* {
+        auto* v = static_cast<std::vector<T>*>(vector);
+        v->emplace_back();
+        return &v->back();
+      };
+      c.size = [](const void* vector) {
+        return static_cast<const std::vector<T>*>(vector)->size();
+      };
+      c.at = [](const void* vector, std::size_t i) -> const void* {
+        return &(*static_cast<const std::vector<T>*>(vector))[i];
+      };
+      return c;
+    }();
+    return &codec;
+  }
+};
+
+template <typename T>
+struct CodecFor<T, std::enable_if_t<std::is_class<T>::value &&
+                                    std::is_same<decltype(&Schema<T>::describe),
+                                                 void (*)(StructBuilder<T>&)>::value>> {
+  static const Codec* get() {
+    static const Codec codec = [] {
+      Codec c{Codec::Kind::Struct, "object"};
+      c.desc = &struct_desc<T>;
+      return c;
+    }();
+    return &codec;
+  }
+};
+
+// ---- the generic decoder and encoder ----
+
+/// Decodes `text` into `target` of type described by `codec`. Errors are Decode errors
+/// whose message starts with the JSON path ("data[3].amount: expected integer, got string").
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target);
+
+/// Writes `value` (described by `codec`) to `out`.
+void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out);
+
+template <typename T>
+Result<void> decode(std::string_view text, T& out) {
+  return decode_value(text, codec_of<T>(), &out);
+}
+
+template <typename T>
+Result<T> decode(std::string_view text) {
+  T value{};
+  Result<void> status = decode_value(text, codec_of<T>(), &value);
+  if (!status.ok()) return std::move(status).error();
+  return value;
+}
+
+template <typename T>
+void encode_to(const T& value, Writer& out) {
+  encode_value(&value, codec_of<T>(), FieldFlags{}, out);
+}
+
+template <typename T>
+std::string encode(const T& value) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  encode_to(value, writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace erpbridge::json

@@ -1,0 +1,267 @@
+#include <catch2/catch.hpp>
+
+#include "json/engine.hpp"
+
+namespace sample {
+
+enum class Color { Unknown, Red, Green };
+
+struct Part {
+  std::string code;
+  int amount = 0;
+};
+
+struct Everything {
+  std::string name;
+  std::int64_t count = 0;
+  bool flag = false;
+  double ratio = 0;
+  erpbridge::Decimal money;
+  erpbridge::Decimal qty;
+  erpbridge::Date day;
+  erpbridge::DateTime at;
+  erpbridge::Labeled<Color> color;
+  std::vector<Part> parts;
+  std::optional<std::string> note;
+  std::optional<erpbridge::DateTime> modified;
+  erpbridge::RawJson props;
+  std::optional<std::string> shelf_unit;
+  std::string code;
+  int total_lines = 0;
+  erpbridge::JsonExtras extras;
+};
+
+struct Envelope {
+  int res = 0;
+  std::vector<Part> data;
+};
+
+struct Batch {
+  std::vector<Part> items;
+};
+
+}  // namespace sample
+
+template <>
+struct erpbridge::LabelTraits<sample::Color> {
+  static constexpr sample::Color unknown = sample::Color::Unknown;
+  static constexpr erpbridge::LabelEntry<sample::Color> entries[] = {{sample::Color::Red, "红"},
+                                                                     {sample::Color::Green, "绿"}};
+};
+
+namespace erpbridge::json {
+
+template <>
+struct Schema<sample::Part> {
+  static void describe(StructBuilder<sample::Part>& s) {
+    s.field("code", &sample::Part::code).alias("yunmi_code");
+    s.field("amount", &sample::Part::amount);
+  }
+};
+
+template <>
+struct Schema<sample::Everything> {
+  static void describe(StructBuilder<sample::Everything>& s) {
+    using E = sample::Everything;
+    s.field("name", &E::name).required();
+    s.field("count", &E::count);
+    s.field("flag", &E::flag);
+    s.field("ratio", &E::ratio);
+    s.field("money", &E::money);
+    s.field("qty", &E::qty).as_number();
+    s.field("day", &E::day);
+    s.field("at", &E::at);
+    s.field("color", &E::color);
+    s.field("parts", &E::parts);
+    s.field("note", &E::note);
+    s.field("modified", &E::modified).null_if_absent();
+    s.field("props", &E::props);
+    s.field("shelf_unit", &E::shelf_unit).null_string_absent();
+    s.field("code", &E::code).lenient();
+    s.field("total_order_lines", &E::total_lines).alias("totalorderlines");
+    s.extras(&E::extras);
+  }
+};
+
+template <>
+struct Schema<sample::Envelope> {
+  static void describe(StructBuilder<sample::Envelope>& s) {
+    s.field("res", &sample::Envelope::res).lenient();
+    s.field("data", &sample::Envelope::data);
+  }
+};
+
+template <>
+struct Schema<sample::Batch> {
+  static void describe(StructBuilder<sample::Batch>& s) {
+    s.field("items", &sample::Batch::items).one_or_many();
+  }
+};
+
+}  // namespace erpbridge::json
+
+using erpbridge::ErrorCode;
+using erpbridge::json::decode;
+using erpbridge::json::encode;
+using sample::Everything;
+
+namespace {
+
+const char* kFull = R"({
+  "name": "入库单",
+  "count": 9007199254740993,
+  "flag": true,
+  "ratio": 0.25,
+  "money": "1310.00",
+  "qty": 100.0,
+  "day": "2023-03-02",
+  "at": "2020-05-27 20:40:23",
+  "color": "绿",
+  "parts": [{"yunmi_code": "20.02.09.03.0063", "amount": 10}, {"code": "P2", "amount": 0}],
+  "note": "备注",
+  "modified": null,
+  "props": {"a": [1, 2.50, "x"], "b": {}},
+  "shelf_unit": "null",
+  "code": 0,
+  "totalorderlines": 2,
+  "unknown_number": 1.50,
+  "unknown_object": {"k": ["v", null, true]}
+})";
+
+const char* kFullEncoded =
+    R"({"name":"入库单","count":9007199254740993,"flag":true,"ratio":0.25,"money":"1310.00",)"
+    R"("qty":100.0,"day":"2023-03-02","at":"2020-05-27 20:40:23","color":"绿",)"
+    R"("parts":[{"code":"20.02.09.03.0063","amount":10},{"code":"P2","amount":0}],)"
+    R"("note":"备注","modified":null,"props":{"a":[1,2.50,"x"],"b":{}},"code":"0",)"
+    R"("total_order_lines":2,"unknown_number":1.50,"unknown_object":{"k":["v",null,true]}})";
+
+}  // namespace
+
+TEST_CASE("JSON engine decodes every field kind") {
+  auto decoded = decode<Everything>(kFull);
+  REQUIRE(decoded.ok());
+  const Everything& e = *decoded;
+  CHECK(e.name == "入库单");
+  CHECK(e.count == 9007199254740993LL);  // beyond double precision, kept exactly
+  CHECK(e.flag);
+  CHECK(e.ratio == 0.25);
+  CHECK(e.money.to_string() == "1310.00");
+  CHECK(e.qty.to_string() == "100.0");
+  CHECK(e.day.to_string() == "2023-03-02");
+  CHECK(e.at.to_string() == "2020-05-27 20:40:23");
+  CHECK(e.color == sample::Color::Green);
+  CHECK(e.color.label() == "绿");
+  REQUIRE(e.parts.size() == 2);
+  CHECK(e.parts[0].code == "20.02.09.03.0063");
+  CHECK(e.parts[0].amount == 10);
+  CHECK(e.parts[1].code == "P2");
+  CHECK(e.note == std::optional<std::string>("备注"));
+  CHECK_FALSE(e.modified.has_value());
+  CHECK(e.props.text == R"({"a":[1,2.50,"x"],"b":{}})");
+  CHECK_FALSE(e.shelf_unit.has_value());  // the string "null" is absent
+  CHECK(e.code == "0");                   // number accepted for a string
+  CHECK(e.total_lines == 2);              // alias key
+  REQUIRE(e.extras.size() == 2);
+  CHECK(e.extras[0].first == "unknown_number");
+  CHECK(e.extras[0].second.text == "1.50");
+  CHECK(e.extras[1].first == "unknown_object");
+  CHECK(e.extras[1].second.text == R"({"k":["v",null,true]})");
+}
+
+TEST_CASE("JSON engine re-encodes to equal JSON and round-trips") {
+  auto decoded = decode<Everything>(kFull);
+  REQUIRE(decoded.ok());
+  std::string encoded = encode(*decoded);
+  CHECK(encoded == kFullEncoded);
+  auto again = decode<Everything>(encoded);
+  REQUIRE(again.ok());
+  CHECK(encode(*again) == encoded);
+}
+
+TEST_CASE("JSON engine accepts a number or a numeric string where declared lenient") {
+  auto as_number = decode<sample::Envelope>(R"({"res":1,"data":[]})");
+  auto as_string = decode<sample::Envelope>(R"({"res":"1","data":[]})");
+  REQUIRE(as_number.ok());
+  REQUIRE(as_string.ok());
+  CHECK(as_number->res == 1);
+  CHECK(as_string->res == 1);
+  // Not lenient: a string for an integer is an error.
+  auto strict = decode<sample::Envelope>(R"({"res":0,"data":[{"code":"a","amount":"10"}]})");
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.error().message == "data[0].amount: expected integer, got string");
+}
+
+TEST_CASE("JSON engine names the JSON path of a wrong type deep in an array") {
+  auto result = decode<sample::Envelope>(
+      R"({"res":0,"data":[{"amount":1},{"amount":2},{"amount":3},{"amount":"x"}]})");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Decode);
+  CHECK(result.error().message == "data[3].amount: expected integer, got string");
+
+  auto nested = decode<Everything>(R"({"name":"n","parts":[{"code":"a"},{"amount":1.5}]})");
+  REQUIRE_FALSE(nested.ok());
+  CHECK(nested.error().message == "parts[1].amount: expected integer, got \"1.5\"");
+
+  auto object_for_scalar = decode<Everything>(R"({"name":{"x":1}})");
+  CHECK(object_for_scalar.error().message == "name: expected string, got object");
+  auto bad_decimal = decode<Everything>(R"({"name":"n","money":"1e5"})");
+  CHECK(bad_decimal.error().message ==
+        "money: invalid decimal \"1e5\": exponent notation is not allowed");
+  auto bad_date = decode<Everything>(R"({"name":"n","day":"2023-02-29"})");
+  CHECK(bad_date.error().message.rfind("day: invalid date \"2023-02-29\"", 0) == 0);
+  auto overflow = decode<Everything>(R"({"name":"n","parts":[{"amount":3000000000}]})");
+  CHECK(overflow.error().message == "parts[0].amount: integer 3000000000 is out of range");
+}
+
+TEST_CASE("JSON engine reports missing required fields and malformed JSON") {
+  auto missing = decode<Everything>(R"({"count":1})");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message == "name: missing required field");
+
+  auto truncated = decode<Everything>(R"({"name":"n","parts":[{"code":"a")");
+  REQUIRE_FALSE(truncated.ok());
+  CHECK(truncated.error().code == ErrorCode::Decode);
+  CHECK(truncated.error().message.rfind("invalid JSON at offset", 0) == 0);
+
+  CHECK(decode<Everything>("").error().message.find("empty") != std::string::npos);
+  CHECK(decode<Everything>("<html></html>").error().code == ErrorCode::Decode);
+  CHECK(decode<Everything>(R"({"name":"n"} {})").error().code == ErrorCode::Decode);
+  CHECK(decode<Everything>("[1,2]").error().message == "(root): expected object, got array");
+  CHECK(decode<Everything>("{\"name\":\"\xff\"}").error().code == ErrorCode::Decode);
+}
+
+TEST_CASE("JSON engine skips unknown keys of structs without extras, however nested") {
+  auto result = decode<sample::Envelope>(
+      R"({"skip":{"a":[{"b":{"c":[1,2,{"d":null}]}}]},"res":0,"data":[{"code":"x","more":[[]]}]})");
+  REQUIRE(result.ok());
+  REQUIRE(result->data.size() == 1);
+  CHECK(result->data[0].code == "x");
+}
+
+TEST_CASE("JSON engine treats null as absent and accepts one object for one_or_many") {
+  auto nulls = decode<Everything>(R"({"name":"n","parts":null,"money":null,"note":null})");
+  REQUIRE(nulls.ok());
+  CHECK(nulls->parts.empty());
+  CHECK_FALSE(nulls->note.has_value());
+  auto single = decode<sample::Batch>(R"({"items":{"code":"only","amount":1}})");
+  REQUIRE(single.ok());
+  REQUIRE(single->items.size() == 1);
+  CHECK(single->items[0].code == "only");
+  auto list = decode<sample::Batch>(R"({"items":[{"code":"a"},{"code":"b"}]})");
+  CHECK(list->items.size() == 2);
+  CHECK_FALSE(decode<sample::Envelope>(R"({"data":{"code":"x"}})").ok());
+}
+
+TEST_CASE("JSON engine decodes a root array and encodes escapes correctly") {
+  auto parts = decode<std::vector<sample::Part>>(R"([{"code":"a\"b\\c\n","amount":-5}])");
+  REQUIRE(parts.ok());
+  REQUIRE(parts->size() == 1);
+  CHECK((*parts)[0].code == "a\"b\\c\n");
+  CHECK((*parts)[0].amount == -5);
+  CHECK(encode(*parts) == R"([{"code":"a\"b\\c\n","amount":-5}])");
+  Everything empty;
+  CHECK(encode(empty) ==
+        R"({"name":"","count":0,"flag":false,"ratio":0.0,"money":"0","qty":0,"day":"1970-01-01",)"
+        R"("at":"1970-01-01 00:00:00","color":"","parts":[],"modified":null,"props":null,)"
+        R"("code":"","total_order_lines":0})");
+}
