@@ -203,3 +203,32 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
 }
 
 }  // namespace erpbridge::internal
+
+namespace erpbridge::internal {
+
+std::string join_url(const std::string& base, const std::string& path) {
+  std::string url = base;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (path.empty() || path.front() != '/') url += '/';
+  url += path;
+  return url;
+}
+
+Error error_from_status(const HttpResponse& response, const std::string& context) {
+  Error error;
+  error.http_status = response.status;
+  error.retryable = is_retryable_status(response.status);
+  if (response.status == 401 || response.status == 403) {
+    error.code = ErrorCode::Unauthenticated;
+  } else if (response.status == 404) {
+    error.code = ErrorCode::NotFound;
+  } else {
+    error.code = ErrorCode::Http;
+  }
+  std::string excerpt = RedactionPolicy::json_body(response.body.substr(0, 200));
+  error.message = context + ": HTTP " + std::to_string(response.status) +
+                  (excerpt.empty() ? std::string() : ": " + excerpt);
+  return error;
+}
+
+}  // namespace erpbridge::internal

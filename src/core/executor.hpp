@@ -64,3 +64,14 @@ class Executor {
 };
 
 }  // namespace erpbridge::internal
+
+namespace erpbridge::internal {
+
+/// Joins a base URL and a path with exactly one slash between them.
+std::string join_url(const std::string& base, const std::string& path);
+
+/// The Error for an HTTP status that is not the expected success: 401/403 Unauthenticated,
+/// 404 NotFound, others Http; 408, 429 and 5xx marked retryable. `context` says what call.
+Error error_from_status(const HttpResponse& response, const std::string& context);
+
+}  // namespace erpbridge::internal

@@ -161,15 +161,17 @@ class StructBuilder {
  public:
   explicit StructBuilder(StructDesc& desc) : desc_(desc) {}
 
-  template <typename M>
-  FieldRef field(std::string_view key, M S::*member) {
+  /// Declares a member (of S or of a base class of S) with its JSON key.
+  template <typename M, typename C>
+  FieldRef field(std::string_view key, M C::*member) {
+    static_assert(std::is_base_of<C, S>::value, "member of an unrelated class");
     static_assert(sizeof(member) <= sizeof(FieldDesc::member), "member pointer too large");
     FieldDesc field;
     field.key = key;
     field.codec = codec_of<M>();
     std::memcpy(field.member, &member, sizeof member);
     field.access = [](void* object, const unsigned char* stored) -> void* {
-      M S::*pointer;
+      M C::*pointer;
       std::memcpy(&pointer, stored, sizeof pointer);
       return &(static_cast<S*>(object)->*pointer);
     };
@@ -178,8 +180,10 @@ class StructBuilder {
   }
 
   /// Unknown keys are kept in `member` instead of being skipped.
-  void extras(JsonExtras S::*member) {
-    static JsonExtras S::*stored = member;
+  template <typename C>
+  void extras(JsonExtras C::*member) {
+    static_assert(std::is_base_of<C, S>::value, "member of an unrelated class");
+    static JsonExtras C::*stored = member;
     desc_.extras = [](void* object) { return &(static_cast<S*>(object)->*stored); };
   }
 

@@ -1,14 +1,15 @@
 #include "erpbridge/testing/families.hpp"
 
+#include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 
 namespace erpbridge::testing {
 
 std::vector<std::string> family_names() {
-  return {};
+  return {"ctc"};
 }
 
-void install_all_families(Emulator& emulator) {
+void install_all_families(Emulator& emulator, const FamilySettings& settings) {
   emulator.route(HttpMethod::Get, "/_emulator/health", [](const EmulatorRequest&) {
     std::string names;
     for (const auto& name : family_names()) {
@@ -16,10 +17,17 @@ void install_all_families(Emulator& emulator) {
     }
     return json_response(200, "{\"status\":\"ok\",\"families\":[" + names + "]}");
   });
-  emulator.route(HttpMethod::Post, "/_emulator/echo", [](const EmulatorRequest& request) {
-    HttpResponse response = json_response(200, request.body);
-    return response;
-  });
+  emulator.route(HttpMethod::Post, "/_emulator/echo",
+                 [](const EmulatorRequest& request) { return json_response(200, request.body); });
+
+  CtcEmulator ctc(settings.ctc_key);
+  ctc.add_receipts(CtcEmulator::spec_samples());
+  const DateTime first = DateTime::parse("2020-03-01 08:00:00").value();
+  const std::size_t count = 90 * 4;
+  ctc.add_receipts(CtcEmulator::generate(ctc::Direction::In, first, count, std::chrono::hours(6)));
+  ctc.add_receipts(CtcEmulator::generate(ctc::Direction::Out, first + std::chrono::hours(3), count,
+                                         std::chrono::hours(6)));
+  ctc.install(emulator);
 }
 
 }  // namespace erpbridge::testing

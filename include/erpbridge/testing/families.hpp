@@ -8,9 +8,17 @@
 
 namespace erpbridge::testing {
 
-/// Adds the built-in emulator routes: "/_emulator/health" (GET, lists the families) and
-/// "/_emulator/echo" (POST, answers with the request body), then each family's routes.
-void install_all_families(Emulator& emulator);
+/// Credentials and seed data of the family emulators.
+struct FamilySettings {
+  /// The CTC key the CTC emulator accepts.
+  std::string ctc_key = "erpbridge-demo-key";
+};
+
+/// Adds "/_emulator/health" (GET: status and family names) and "/_emulator/echo" (POST:
+/// answers with the request body), then every family emulator seeded with sample data:
+///  - CTC: POST /doscall/oa/api/receipt_parts/ with the spec's samples and receipts every
+///    6 hours from 2020-03-01 to 2020-05-30 in both directions.
+void install_all_families(Emulator& emulator, const FamilySettings& settings = {});
 
 /// Names of the family emulators install_all_families() adds.
 std::vector<std::string> family_names();

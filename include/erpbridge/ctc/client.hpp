@@ -1,0 +1,46 @@
+// The CTC client: a cheap, copyable value over a Connection, adding long-range queries.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "erpbridge/ctc/connection.hpp"
+
+namespace erpbridge::ctc {
+
+/// How list_receipts fetches its windows.
+struct ListOptions {
+  std::size_t concurrency = 4;  ///< Windows in flight at once (at least 1).
+  ProgressCallback progress;    ///< Optional: told (done, total) as windows finish.
+};
+
+class Client {
+ public:
+  explicit Client(std::shared_ptr<Connection> connection);
+  /// A client over make_connection(options), fetching options.window_concurrency at once.
+  explicit Client(Options options);
+
+  /// One query of at most 7 days.
+  Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) const;
+
+  /// Receipts created in [from, to] (both included), any length: split into 7-day windows,
+  /// fetched concurrently, merged in creation-time order, exact duplicates dropped. If any
+  /// window fails (after retries) the call fails naming that window; nothing partial.
+  Result<std::vector<Receipt>> list_receipts(Direction direction, const DateTime& from,
+                                             const DateTime& to) const;
+  Result<std::vector<Receipt>> list_receipts(Direction direction, const DateTime& from,
+                                             const DateTime& to, const ListOptions& options) const;
+
+  /// Any other CTC interface; see Connection::call.
+  Result<std::string> call(const std::string& path, const std::string& data_json,
+                           bool idempotent = false) const;
+
+  const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
+
+ private:
+  std::shared_ptr<Connection> connection_;
+  std::size_t default_concurrency_ = 4;
+};
+
+}  // namespace erpbridge::ctc

@@ -1,0 +1,36 @@
+// The CTC endpoints, one virtual method each. Subclass it to mock CTC in your own tests.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "erpbridge/ctc/types.hpp"
+
+namespace erpbridge::ctc {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  /// POST /doscall/oa/api/receipt_parts/ for one query of at most 7 days. "无数据" (res 2)
+  /// is an empty list; "签名无效" (res 1) is Unauthenticated; other res values are Api errors.
+  virtual Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query);
+
+  /// Several queries with at most `max_concurrency` in flight; results in query order.
+  /// The default runs query_receipts() for each in turn.
+  virtual std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
+      const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency);
+
+  /// Any other CTC interface: POSTs {"key":…,"data":<data_json>} to `path` and returns the
+  /// reply's `data` as JSON text, with the same error mapping. Only calls marked
+  /// `idempotent` are retried.
+  virtual Result<std::string> call(const std::string& path, const std::string& data_json,
+                                   bool idempotent = false);
+};
+
+/// A connection over HTTP (libcurl unless options.transport is set).
+std::shared_ptr<Connection> make_connection(Options options);
+
+}  // namespace erpbridge::ctc

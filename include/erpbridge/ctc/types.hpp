@@ -1,0 +1,173 @@
+// CTC after-sales platform: warehouse in/out receipts with part details (spec 4.2.17).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "erpbridge/core/datetime.hpp"
+#include "erpbridge/core/decimal.hpp"
+#include "erpbridge/core/labeled.hpp"
+#include "erpbridge/core/options.hpp"
+#include "erpbridge/core/result.hpp"
+
+namespace erpbridge::ctc {
+
+/// Which receipts a query asks for: `type` "in" (入库) or "out" (出库).
+enum class Direction { In, Out };
+
+/// "in" or "out".
+const char* to_string(Direction direction) noexcept;
+
+/// 入库类型 and 出库类型 from the spec's list of valid values.
+enum class ReceiptType {
+  Unknown,
+  // 入库类型
+  PurchaseIn,         ///< 采购入库
+  RepairIn,           ///< 维修入库
+  IssueIn,            ///< 发放入库
+  ReturnToFactoryIn,  ///< 返厂入库
+  StocktakeIn,        ///< 盘点入库
+  ProductionIn,       ///< 生产入库
+  LoanIn,             ///< 借调入库
+  RedReversalIn,      ///< 红冲入库
+  OtherIn,            ///< 其他入库
+  PartsRequest,       ///< 配件申请
+  PartsLossIn,        ///< 配件损耗入库
+  // 出库类型
+  IssueOut,            ///< 发放出库
+  ReturnToFactoryOut,  ///< 返厂出库
+  StocktakeOut,        ///< 盘点出库
+  DamagedOut,          ///< 残损出库
+  SalesOut,            ///< 销售出库
+  LoanOut,             ///< 借调出库
+  OutletPartsRequest,  ///< 网点配件申请
+  PartsRepairOut,      ///< 配件维修出库
+  PartsLossOut,        ///< 配件损耗出库
+  RepairConsumption,   ///< 维修耗用出库
+  WriteOffOut,         ///< 核销出库
+};
+
+/// 单据状态.
+enum class ReceiptStatus {
+  Unknown,
+  Stocked,    ///< 已入库
+  Shipped,    ///< 已出库
+  Cancelled,  ///< 已撤销
+  Closed,     ///< 已结单 (seen in the spec's samples)
+};
+
+}  // namespace erpbridge::ctc
+
+namespace erpbridge {
+
+template <>
+struct LabelTraits<ctc::ReceiptType> {
+  static constexpr ctc::ReceiptType unknown = ctc::ReceiptType::Unknown;
+  static constexpr LabelEntry<ctc::ReceiptType> entries[] = {
+      {ctc::ReceiptType::PurchaseIn, "采购入库"},
+      {ctc::ReceiptType::RepairIn, "维修入库"},
+      {ctc::ReceiptType::IssueIn, "发放入库"},
+      {ctc::ReceiptType::ReturnToFactoryIn, "返厂入库"},
+      {ctc::ReceiptType::StocktakeIn, "盘点入库"},
+      {ctc::ReceiptType::ProductionIn, "生产入库"},
+      {ctc::ReceiptType::LoanIn, "借调入库"},
+      {ctc::ReceiptType::RedReversalIn, "红冲入库"},
+      {ctc::ReceiptType::OtherIn, "其他入库"},
+      {ctc::ReceiptType::PartsRequest, "配件申请"},
+      {ctc::ReceiptType::PartsLossIn, "配件损耗入库"},
+      {ctc::ReceiptType::IssueOut, "发放出库"},
+      {ctc::ReceiptType::ReturnToFactoryOut, "返厂出库"},
+      {ctc::ReceiptType::StocktakeOut, "盘点出库"},
+      {ctc::ReceiptType::DamagedOut, "残损出库"},
+      {ctc::ReceiptType::SalesOut, "销售出库"},
+      {ctc::ReceiptType::LoanOut, "借调出库"},
+      {ctc::ReceiptType::OutletPartsRequest, "网点配件申请"},
+      {ctc::ReceiptType::PartsRepairOut, "配件维修出库"},
+      {ctc::ReceiptType::PartsLossOut, "配件损耗出库"},
+      {ctc::ReceiptType::RepairConsumption, "维修耗用出库"},
+      {ctc::ReceiptType::WriteOffOut, "核销出库"},
+  };
+};
+
+template <>
+struct LabelTraits<ctc::ReceiptStatus> {
+  static constexpr ctc::ReceiptStatus unknown = ctc::ReceiptStatus::Unknown;
+  static constexpr LabelEntry<ctc::ReceiptStatus> entries[] = {
+      {ctc::ReceiptStatus::Stocked, "已入库"},
+      {ctc::ReceiptStatus::Shipped, "已出库"},
+      {ctc::ReceiptStatus::Cancelled, "已撤销"},
+      {ctc::ReceiptStatus::Closed, "已结单"},
+  };
+};
+
+}  // namespace erpbridge
+
+namespace erpbridge::ctc {
+
+/// One part line of a receipt (配件明细).
+struct PartLine {
+  std::string yunmi_code;   ///< yunmi_code: 云米配件编号
+  std::int64_t amount = 0;  ///< amount: 数量
+
+  friend bool operator==(const PartLine& a, const PartLine& b) {
+    return a.yunmi_code == b.yunmi_code && a.amount == b.amount;
+  }
+  friend bool operator!=(const PartLine& a, const PartLine& b) { return !(a == b); }
+};
+
+/// One in or out receipt. In and out receipts share this struct: `in_number`/`out_number`
+/// both decode into `number`, `intype`/`outtype` into `type`.
+struct Receipt {
+  Direction direction = Direction::In;  ///< From the query that returned it.
+  std::string number;                   ///< in_number / out_number: 单号
+  Labeled<ReceiptType> type;            ///< intype / outtype: 类型
+  std::int64_t total_amount = 0;        ///< amount: 总数
+  Decimal amount_of_money;              ///< amount_of_money: 总金额, exact ("1310.00")
+  Labeled<ReceiptStatus> status;        ///< status: 单据状态
+  std::string work_order_number;        ///< number: 关联工单
+  std::string creator;                  ///< inputuser: 建单人
+  DateTime created_at;                  ///< inputtime: 建单时间
+  std::vector<PartLine> parts;          ///< parts_details
+
+  /// Equal field by field; amounts must also have the same scale ("1.0" vs "1.00" differ).
+  friend bool operator==(const Receipt& a, const Receipt& b) {
+    return a.direction == b.direction && a.number == b.number && a.type == b.type &&
+           a.total_amount == b.total_amount && a.amount_of_money.identical(b.amount_of_money) &&
+           a.status == b.status && a.work_order_number == b.work_order_number &&
+           a.creator == b.creator && a.created_at == b.created_at && a.parts == b.parts;
+  }
+  friend bool operator!=(const Receipt& a, const Receipt& b) { return !(a == b); }
+};
+
+/// One request: receipts of `direction` created between `start` and `end`, both included.
+/// CTC accepts at most 7 days per request.
+struct ReceiptQuery {
+  Direction direction = Direction::In;
+  DateTime start;  ///< inputtime_s
+  DateTime end;    ///< inputtime_e
+};
+
+/// The longest span one request may cover.
+inline constexpr std::chrono::seconds kMaxQuerySpan{7 * 24 * 3600};
+
+/// InvalidArgument (naming both times) unless start <= end and end - start <= 7 days.
+Result<void> validate(const ReceiptQuery& query);
+
+/// Splits [from, to] into consecutive windows of at most 7 days: no gap and no overlap
+/// (each window starts one second after the previous one ends). InvalidArgument if to < from.
+Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateTime& from,
+                                                const DateTime& to);
+
+/// Settings for a CTC connection: the common client options plus the key CTC issued.
+struct Options : ClientOptions {
+  std::string key;                     ///< The shared secret CTC assigned ("key").
+  std::size_t window_concurrency = 4;  ///< Windows fetched at once by list_receipts.
+};
+
+/// Called as windows complete: (windows done, windows in all).
+using ProgressCallback = std::function<void(std::size_t done, std::size_t total)>;
+
+}  // namespace erpbridge::ctc

@@ -1,0 +1,39 @@
+// An in-process CTC server: key check, the 7-day rule, filtering by direction and time.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "erpbridge/ctc/types.hpp"
+#include "erpbridge/testing/emulator.hpp"
+
+namespace erpbridge::testing {
+
+class CtcEmulator {
+ public:
+  /// Serves receipts to callers presenting `key`.
+  explicit CtcEmulator(std::string key);
+
+  /// Adds receipts to the data set; each is served to queries of its own direction.
+  void add_receipts(const std::vector<ctc::Receipt>& receipts);
+  /// Receipts queries have been answered with so far, across all calls.
+  std::size_t queries_answered() const;
+
+  /// Routes POST /doscall/oa/api/receipt_parts/ on `emulator` to this data set.
+  void install(Emulator& emulator) const;
+
+  /// The two in and two out receipts of the spec's samples.
+  static std::vector<ctc::Receipt> spec_samples();
+  /// `count` receipts of `direction`, created `step` apart from `first`, with deterministic
+  /// Chinese labels, amounts and 1-5 part lines.
+  static std::vector<ctc::Receipt> generate(ctc::Direction direction, const DateTime& first,
+                                            std::size_t count, std::chrono::seconds step);
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace erpbridge::testing

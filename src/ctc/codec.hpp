@@ -1,0 +1,168 @@
+// CTC wire forms, declared once for the JSON engine, and the reply-to-Result mapping.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "erpbridge/core/http.hpp"
+#include "erpbridge/core/raw_json.hpp"
+#include "erpbridge/ctc/types.hpp"
+#include "json/engine.hpp"
+
+namespace erpbridge::ctc::wire {
+
+inline constexpr const char* kReceiptsPath = "/doscall/oa/api/receipt_parts/";
+
+struct QueryData {
+  std::string type;  // "in" or "out"
+  DateTime inputtime_s;
+  DateTime inputtime_e;
+};
+
+struct QueryRequest {
+  std::string key;
+  QueryData data;
+};
+
+/// Encodes a receipt with the out-direction keys (out_number, outtype).
+struct OutReceipt : Receipt {};
+
+struct ReceiptsReply {
+  std::string res;  // number or string on the wire
+  std::string msg;
+  std::vector<Receipt> data;
+};
+
+struct OutReceiptsReply {
+  std::string res;
+  std::string msg;
+  std::vector<OutReceipt> data;
+};
+
+struct ReplyHeader {
+  std::string res;
+  std::string msg;
+};
+
+struct CallRequest {
+  std::string key;
+  RawJson data;
+};
+
+struct CallReply {
+  std::string res;
+  std::string msg;
+  RawJson data;
+};
+
+std::string encode_query(const std::string& key, const ReceiptQuery& query);
+
+/// Maps a receipts reply: non-200 by status; res 2/无数据 an empty list; res 1/签名无效
+/// Unauthenticated; other res Api; malformed JSON Decode naming the path.
+Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction);
+
+/// {"key":…,"data":<data_json>}; InvalidArgument if data_json is not one JSON value.
+Result<std::string> encode_call(const std::string& key, const std::string& data_json);
+
+/// The `data` of a generic call's reply, as JSON text ("null" if absent).
+Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path);
+
+/// The reply body the CTC server sends (used by the emulator).
+std::string encode_receipts_reply(const std::string& res, const std::string& msg,
+                                  const std::vector<Receipt>& receipts, Direction direction);
+
+}  // namespace erpbridge::ctc::wire
+
+namespace erpbridge::json {
+
+template <>
+struct Schema<ctc::PartLine> {
+  static void describe(StructBuilder<ctc::PartLine>& s) {
+    s.field("yunmi_code", &ctc::PartLine::yunmi_code);
+    s.field("amount", &ctc::PartLine::amount).lenient();
+  }
+};
+
+/// Shared by both directions; `number_key`/`type_key` are what the encoder writes.
+template <typename R>
+void describe_receipt(StructBuilder<R>& s, const char* number_key, const char* number_alias,
+                      const char* type_key, const char* type_alias) {
+  s.field(number_key, &ctc::Receipt::number).alias(number_alias);
+  s.field(type_key, &ctc::Receipt::type).alias(type_alias);
+  s.field("amount", &ctc::Receipt::total_amount).lenient();
+  s.field("amount_of_money", &ctc::Receipt::amount_of_money);
+  s.field("status", &ctc::Receipt::status);
+  s.field("number", &ctc::Receipt::work_order_number);
+  s.field("inputuser", &ctc::Receipt::creator);
+  s.field("inputtime", &ctc::Receipt::created_at);
+  s.field("parts_details", &ctc::Receipt::parts);
+}
+
+template <>
+struct Schema<ctc::Receipt> {
+  static void describe(StructBuilder<ctc::Receipt>& s) {
+    describe_receipt(s, "in_number", "out_number", "intype", "outtype");
+  }
+};
+
+template <>
+struct Schema<ctc::wire::OutReceipt> {
+  static void describe(StructBuilder<ctc::wire::OutReceipt>& s) {
+    describe_receipt(s, "out_number", "in_number", "outtype", "intype");
+  }
+};
+
+template <>
+struct Schema<ctc::wire::QueryData> {
+  static void describe(StructBuilder<ctc::wire::QueryData>& s) {
+    s.field("type", &ctc::wire::QueryData::type).required();
+    s.field("inputtime_s", &ctc::wire::QueryData::inputtime_s).required();
+    s.field("inputtime_e", &ctc::wire::QueryData::inputtime_e).required();
+  }
+};
+
+template <>
+struct Schema<ctc::wire::QueryRequest> {
+  static void describe(StructBuilder<ctc::wire::QueryRequest>& s) {
+    s.field("key", &ctc::wire::QueryRequest::key).required();
+    s.field("data", &ctc::wire::QueryRequest::data).required();
+  }
+};
+
+template <typename Reply>
+void describe_reply(StructBuilder<Reply>& s) {
+  s.field("res", &Reply::res).required().lenient().as_number();
+  s.field("msg", &Reply::msg).lenient();
+  s.field("data", &Reply::data);
+}
+
+template <>
+struct Schema<ctc::wire::ReceiptsReply> {
+  static void describe(StructBuilder<ctc::wire::ReceiptsReply>& s) { describe_reply(s); }
+};
+template <>
+struct Schema<ctc::wire::OutReceiptsReply> {
+  static void describe(StructBuilder<ctc::wire::OutReceiptsReply>& s) { describe_reply(s); }
+};
+template <>
+struct Schema<ctc::wire::CallReply> {
+  static void describe(StructBuilder<ctc::wire::CallReply>& s) { describe_reply(s); }
+};
+
+template <>
+struct Schema<ctc::wire::ReplyHeader> {
+  static void describe(StructBuilder<ctc::wire::ReplyHeader>& s) {
+    s.field("res", &ctc::wire::ReplyHeader::res).required().lenient();
+    s.field("msg", &ctc::wire::ReplyHeader::msg).lenient();
+  }
+};
+
+template <>
+struct Schema<ctc::wire::CallRequest> {
+  static void describe(StructBuilder<ctc::wire::CallRequest>& s) {
+    s.field("key", &ctc::wire::CallRequest::key);
+    s.field("data", &ctc::wire::CallRequest::data);
+  }
+};
+
+}  // namespace erpbridge::json

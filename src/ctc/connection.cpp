@@ -1,0 +1,104 @@
+#include "erpbridge/ctc/connection.hpp"
+
+#include "core/executor.hpp"
+#include "ctc/codec.hpp"
+
+namespace erpbridge::ctc {
+
+Result<std::vector<Receipt>> Connection::query_receipts(const ReceiptQuery&) {
+  return make_error(ErrorCode::Unimplemented, "ctc::Connection::query_receipts");
+}
+
+std::vector<Result<std::vector<Receipt>>> Connection::query_receipts_batch(
+    const std::vector<ReceiptQuery>& queries, std::size_t) {
+  std::vector<Result<std::vector<Receipt>>> results;
+  results.reserve(queries.size());
+  for (const auto& query : queries) results.push_back(query_receipts(query));
+  return results;
+}
+
+Result<std::string> Connection::call(const std::string&, const std::string&, bool) {
+  return make_error(ErrorCode::Unimplemented, "ctc::Connection::call");
+}
+
+namespace {
+
+class HttpConnection final : public Connection {
+ public:
+  explicit HttpConnection(Options options)
+      : key_(std::move(options.key)),
+        receipts_url_(internal::join_url(options.base_url, wire::kReceiptsPath)),
+        executor_(std::move(options)) {}
+
+  Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
+    Result<void> valid = validate(query);
+    if (!valid.ok()) return std::move(valid).error();
+    Result<HttpResponse> response = executor_.execute(receipts_request(query));
+    if (!response.ok()) return std::move(response).error();
+    return wire::decode_receipts(*response, query.direction);
+  }
+
+  std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
+      const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) override {
+    std::vector<Result<std::vector<Receipt>>> results(
+        queries.size(), Result<std::vector<Receipt>>(std::vector<Receipt>{}));
+    std::vector<HttpRequest> requests;
+    std::vector<std::size_t> sent;
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      Result<void> valid = validate(queries[i]);
+      if (!valid.ok()) {
+        results[i] = std::move(valid).error();
+        continue;
+      }
+      requests.push_back(receipts_request(queries[i]));
+      sent.push_back(i);
+    }
+    std::vector<Result<HttpResponse>> responses =
+        executor_.execute_all(std::move(requests), max_concurrency);
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+      const std::size_t i = sent[k];
+      results[i] = responses[k].ok() ? wire::decode_receipts(*responses[k], queries[i].direction)
+                                     : Result<std::vector<Receipt>>(responses[k].error());
+    }
+    return results;
+  }
+
+  Result<std::string> call(const std::string& path, const std::string& data_json,
+                           bool idempotent) override {
+    Result<std::string> body = wire::encode_call(key_, data_json);
+    if (!body.ok()) return std::move(body).error();
+    HttpRequest request = post(internal::join_url(executor_.options().base_url, path),
+                               std::move(body).value(), idempotent);
+    Result<HttpResponse> response = executor_.execute(std::move(request));
+    if (!response.ok()) return std::move(response).error();
+    return wire::decode_call_reply(*response, path);
+  }
+
+ private:
+  static HttpRequest post(std::string url, std::string body, bool idempotent) {
+    HttpRequest request;
+    request.method = HttpMethod::Post;
+    request.url = std::move(url);
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = std::move(body);
+    request.idempotent = idempotent;
+    return request;
+  }
+
+  HttpRequest receipts_request(const ReceiptQuery& query) const {
+    // A query reads data only: safe to retry.
+    return post(receipts_url_, wire::encode_query(key_, query), true);
+  }
+
+  std::string key_;
+  std::string receipts_url_;
+  internal::Executor executor_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> make_connection(Options options) {
+  return std::make_shared<HttpConnection>(std::move(options));
+}
+
+}  // namespace erpbridge::ctc

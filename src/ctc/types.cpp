@@ -1,0 +1,41 @@
+#include "erpbridge/ctc/types.hpp"
+
+namespace erpbridge::ctc {
+
+const char* to_string(Direction direction) noexcept {
+  return direction == Direction::In ? "in" : "out";
+}
+
+Result<void> validate(const ReceiptQuery& query) {
+  const std::string range =
+      "inputtime_s " + query.start.to_string() + " and inputtime_e " + query.end.to_string();
+  if (query.end < query.start) {
+    return make_error(ErrorCode::InvalidArgument, range + ": the end must not be before the start");
+  }
+  if (query.end - query.start > kMaxQuerySpan) {
+    return make_error(ErrorCode::InvalidArgument,
+                      range + ": CTC allows at most 7 days per query (use list_receipts)");
+  }
+  return ok();
+}
+
+Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateTime& from,
+                                                const DateTime& to) {
+  if (to < from) {
+    return make_error(ErrorCode::InvalidArgument, "range " + from.to_string() + " .. " +
+                                                      to.to_string() +
+                                                      ": the end must not be before the start");
+  }
+  std::vector<ReceiptQuery> windows;
+  DateTime start = from;
+  for (;;) {
+    // Both ends are inclusive: a window spans exactly 7 days, the next starts 1 s later.
+    DateTime end = to - start > kMaxQuerySpan ? start + kMaxQuerySpan : to;
+    windows.push_back(ReceiptQuery{direction, start, end});
+    if (end == to) break;
+    start = end + std::chrono::seconds(1);
+  }
+  return windows;
+}
+
+}  // namespace erpbridge::ctc

@@ -1,0 +1,141 @@
+#include "erpbridge/testing/ctc_emulator.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "ctc/codec.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+
+namespace erpbridge::testing {
+
+struct CtcEmulator::State {
+  std::string key;
+  mutable std::mutex mutex;
+  std::vector<ctc::Receipt> receipts;  // kept sorted by creation time
+  std::size_t answered = 0;
+};
+
+CtcEmulator::CtcEmulator(std::string key) : state_(std::make_shared<State>()) {
+  state_->key = std::move(key);
+}
+
+void CtcEmulator::add_receipts(const std::vector<ctc::Receipt>& receipts) {
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  state_->receipts.insert(state_->receipts.end(), receipts.begin(), receipts.end());
+  std::stable_sort(
+      state_->receipts.begin(), state_->receipts.end(),
+      [](const ctc::Receipt& a, const ctc::Receipt& b) { return a.created_at < b.created_at; });
+}
+
+std::size_t CtcEmulator::queries_answered() const {
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  return state_->answered;
+}
+
+void CtcEmulator::install(Emulator& emulator) const {
+  std::shared_ptr<State> state = state_;
+  emulator.route(HttpMethod::Post, ctc::wire::kReceiptsPath, [state](const EmulatorRequest& in) {
+    auto reply = [](const char* res, const std::string& msg, ctc::Direction direction,
+                    const std::vector<ctc::Receipt>& data = {}) {
+      return json_response(200, ctc::wire::encode_receipts_reply(res, msg, data, direction));
+    };
+    ctc::wire::QueryRequest request;
+    Result<void> decoded = json::decode(in.body, request);
+    if (!decoded.ok())
+      return reply("3", "参数错误: " + decoded.error().message, ctc::Direction::In);
+    if (request.key != state->key) return reply("1", "签名无效", ctc::Direction::In);
+    if (request.data.type != "in" && request.data.type != "out") {
+      return reply("3", "参数错误: type 有效值 in, out", ctc::Direction::In);
+    }
+    const auto direction = request.data.type == "in" ? ctc::Direction::In : ctc::Direction::Out;
+    const DateTime start = request.data.inputtime_s;
+    const DateTime end = request.data.inputtime_e;
+    if (end < start) return reply("3", "结束时间不能早于起始时间", direction);
+    if (end - start > ctc::kMaxQuerySpan) return reply("3", "时间范围不能超过7天", direction);
+
+    std::vector<ctc::Receipt> matches;
+    {
+      std::lock_guard<std::mutex> guard(state->mutex);
+      for (const ctc::Receipt& receipt : state->receipts) {
+        if (receipt.direction == direction && receipt.created_at >= start &&
+            receipt.created_at <= end) {
+          matches.push_back(receipt);
+        }
+      }
+      state->answered += matches.size();
+    }
+    if (matches.empty()) return reply("2", "无数据", direction);
+    return reply("0", "", direction, matches);
+  });
+}
+
+std::vector<ctc::Receipt> CtcEmulator::spec_samples() {
+  // The spec's samples (4.2.17), without their comments.
+  static const char* kIn = R"({"res":0,"msg":"","data":[
+    {"in_number":"CK1590583223368861321","intype":"采购入库","amount":10,"amount_of_money":"1310.00",
+     "status":"已入库","number":"CK1590583223910","inputuser":"admin","inputtime":"2020-05-27 20:40:23",
+     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":10},{"yunmi_code":"20.02.09.03.0063","amount":0}]},
+    {"in_number":"RK1590583752235274571","intype":"维修入库","amount":3,"amount_of_money":"393.00",
+     "status":"已结单","number":"WX2005055057034","inputuser":"余喜田","inputtime":"2020-05-27 20:49:12",
+     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}]}]})";
+  static const char* kOut = R"({"res":0,"msg":"","data":[
+    {"out_number":"CK1590583223368861321","outtype":"核销出库","amount":10,"amount_of_money":"1310.00",
+     "status":"已出库","number":"CK1590583223910","inputuser":"admin","inputtime":"2020-05-27 20:40:23",
+     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":10},{"yunmi_code":"20.02.09.03.0063","amount":0}]},
+    {"out_number":"RK1590583752235274571","outtype":"维修入库","amount":3,"amount_of_money":"393.00",
+     "status":"已结单","number":"WX2005055057034","inputuser":"余喜田","inputtime":"2020-05-27 20:49:12",
+     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}]}]})";
+  std::vector<ctc::Receipt> all;
+  for (auto [text, direction] :
+       {std::pair{kIn, ctc::Direction::In}, std::pair{kOut, ctc::Direction::Out}}) {
+    HttpResponse response;
+    response.status = 200;
+    response.body = text;
+    std::vector<ctc::Receipt> receipts = ctc::wire::decode_receipts(response, direction).value();
+    all.insert(all.end(), receipts.begin(), receipts.end());
+  }
+  return all;
+}
+
+std::vector<ctc::Receipt> CtcEmulator::generate(ctc::Direction direction, const DateTime& first,
+                                                std::size_t count, std::chrono::seconds step) {
+  static const char* kInTypes[] = {"采购入库", "维修入库", "发放入库",    "返厂入库",
+                                   "盘点入库", "生产入库", "借调入库",    "红冲入库",
+                                   "其他入库", "配件申请", "配件损耗入库"};
+  static const char* kOutTypes[] = {"发放出库",     "返厂出库",     "盘点出库",     "残损出库",
+                                    "销售出库",     "借调出库",     "网点配件申请", "配件维修出库",
+                                    "配件损耗出库", "维修耗用出库", "核销出库"};
+  static const char* kUsers[] = {"admin", "余喜田", "张亚楠", "李师傅", "王仓管"};
+  const bool in = direction == ctc::Direction::In;
+  std::vector<ctc::Receipt> receipts;
+  receipts.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    ctc::Receipt receipt;
+    receipt.direction = direction;
+    receipt.number = (in ? "RK" : "CK") + std::to_string(1590583223368861321ULL + i * 7919);
+    receipt.type = Labeled<ctc::ReceiptType>::from_label(in ? kInTypes[i % 11] : kOutTypes[i % 11]);
+    receipt.status =
+        Labeled<ctc::ReceiptStatus>::from_label(i % 7 == 6 ? "已撤销" : (in ? "已入库" : "已出库"));
+    receipt.work_order_number = "WX" + std::to_string(2005055057034ULL + i);
+    receipt.creator = kUsers[i % 5];
+    receipt.created_at = first + std::chrono::seconds(step.count() * static_cast<long long>(i));
+    const std::size_t lines = 1 + i % 5;
+    std::int64_t total = 0;
+    for (std::size_t line = 0; line < lines; ++line) {
+      ctc::PartLine part;
+      part.yunmi_code = "20.02.09.03." + std::to_string(1000 + (i * 31 + line * 7) % 9000);
+      part.amount = static_cast<std::int64_t>((i + line) % 12);
+      total += part.amount;
+      receipt.parts.push_back(part);
+    }
+    receipt.total_amount = total;
+    receipt.amount_of_money =
+        Decimal::parse(std::to_string(total * 131 + static_cast<std::int64_t>(i % 100)) + "." +
+                       (i % 2 ? "50" : "00"))
+            .value();
+    receipts.push_back(std::move(receipt));
+  }
+  return receipts;
+}
+
+}  // namespace erpbridge::testing
