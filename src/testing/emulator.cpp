@@ -115,6 +115,10 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
       if (rule.fault.times == 0) continue;
       if (rule.method && *rule.method != request.method) continue;
       if (!match(rule.segments, segments, nullptr)) continue;
+      if (!rule.fault.body_contains.empty() &&
+          request.body.find(rule.fault.body_contains) == std::string::npos) {
+        continue;
+      }
       if (rule.fault.times > 0) --rule.fault.times;
       fault = rule.fault;
       break;

@@ -41,6 +41,8 @@ struct Fault {
   std::string body;                      ///< If non-empty, replaces the answer's body.
   /// How many matching requests the fault applies to; -1 for all.
   int times = -1;
+  /// If non-empty, the fault applies only to requests whose body contains this text.
+  std::string body_contains;
 };
 
 /// The answer of the emulator, plus how the connection should misbehave (for the server).

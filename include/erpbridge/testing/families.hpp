@@ -17,7 +17,7 @@ struct FamilySettings {
 /// Adds "/_emulator/health" (GET: status and family names) and "/_emulator/echo" (POST:
 /// answers with the request body), then every family emulator seeded with sample data:
 ///  - CTC: POST /doscall/oa/api/receipt_parts/ with the spec's samples and receipts every
-///    6 hours from 2020-03-01 to 2020-05-30 in both directions.
+///    6 hours for 90 days from 2020-03-01 08:00:00 (in) and 11:00:00 (out).
 void install_all_families(Emulator& emulator, const FamilySettings& settings = {});
 
 /// Names of the family emulators install_all_families() adds.

@@ -1,0 +1,256 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <set>
+
+#include "erpbridge/ctc/client.hpp"
+#include "erpbridge/testing/ctc_emulator.hpp"
+#include "erpbridge/testing/emulator_server.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+
+using erpbridge::DateTime;
+using erpbridge::ErrorCode;
+using erpbridge::HttpMethod;
+using erpbridge::Result;
+using erpbridge::testing::CtcEmulator;
+using erpbridge::testing::Emulator;
+using erpbridge::testing::EmulatorRequest;
+using erpbridge::testing::EmulatorServer;
+using erpbridge::testing::Fault;
+using namespace erpbridge::ctc;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kKey = "ctc-test-key";
+DateTime at(const char* text) {
+  return DateTime::parse(text).value();
+}
+
+struct CtcServer {
+  std::shared_ptr<Emulator> emulator = std::make_shared<Emulator>();
+  CtcEmulator ctc{kKey};
+  std::unique_ptr<EmulatorServer> server;
+
+  CtcServer() {
+    ctc.install(*emulator);
+    server = EmulatorServer::start(emulator).value();
+  }
+
+  Options options(std::string key = kKey) const {
+    Options options;
+    options.base_url = server->base_url();
+    options.key = std::move(key);
+    options.retry.initial_backoff = 10ms;
+    return options;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("CTC over HTTP: the spec's receipts come back typed") {
+  CtcServer server;
+  server.ctc.add_receipts(CtcEmulator::spec_samples());
+  Client client(server.options());
+  // (The spec's own sample request, 05-20 20:40:23 .. 05-27 20:49:12, exceeds 7 days.)
+  auto in =
+      client.query_receipts({Direction::In, at("2020-05-21 00:00:00"), at("2020-05-27 20:49:12")});
+  REQUIRE(in.ok());
+  REQUIRE(in->size() == 2);
+  CHECK((*in)[0].amount_of_money.to_string() == "1310.00");
+  CHECK((*in)[1].creator == "余喜田");
+  auto out =
+      client.query_receipts({Direction::Out, at("2020-05-27 20:40:23"), at("2020-05-27 20:40:23")});
+  REQUIRE(out.ok());
+  REQUIRE(out->size() == 1);  // the bound is inclusive
+  CHECK((*out)[0].type == ReceiptType::WriteOffOut);
+  CHECK((*out)[0].direction == Direction::Out);
+}
+
+TEST_CASE("CTC over HTTP: a wrong key is Unauthenticated and the key never shows") {
+  CtcServer server;
+  Client client(server.options("wrong-key-SECRET"));
+  auto result =
+      client.query_receipts({Direction::In, at("2020-05-20 00:00:00"), at("2020-05-21 00:00:00")});
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Unauthenticated);
+  CHECK(result.error().vendor_message == "签名无效");
+  CHECK(result.error().to_string().find("SECRET") == std::string::npos);
+}
+
+TEST_CASE("CTC over HTTP: no data is an empty list") {
+  CtcServer server;
+  Client client(server.options());
+  auto result =
+      client.query_receipts({Direction::In, at("2021-01-01 00:00:00"), at("2021-01-02 00:00:00")});
+  REQUIRE(result.ok());
+  CHECK(result->empty());
+}
+
+TEST_CASE("CTC over HTTP: the 7-day rule is checked before sending, and by the emulator") {
+  CtcServer server;
+  Client client(server.options());
+  auto local =
+      client.query_receipts({Direction::In, at("2020-05-20 00:00:00"), at("2020-05-27 00:00:01")});
+  CHECK(local.error().code == ErrorCode::InvalidArgument);
+  CHECK(server.emulator->total_requests() == 0);
+
+  // Sent raw, the emulator refuses it too.
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest raw;
+  raw.method = HttpMethod::Post;
+  raw.url = server.server->base_url() + "/doscall/oa/api/receipt_parts/";
+  raw.body =
+      std::string(R"({"key":")") + kKey +
+      R"(","data":{"type":"in","inputtime_s":"2020-05-20 00:00:00","inputtime_e":"2020-05-27 00:00:01"}})";
+  auto response = transport->send(raw);
+  REQUIRE(response.ok());
+  CHECK(response->body.find("\"res\":3") != std::string::npos);
+  CHECK(response->body.find("7天") != std::string::npos);
+}
+
+TEST_CASE("CTC over HTTP: a 90-day query returns every seeded receipt once, in order") {
+  CtcServer server;
+  const DateTime from = at("2020-03-01 00:00:00");
+  const DateTime to = from + 90 * 24h;
+  // One receipt every 5 hours, including ones on window boundaries; out receipts too.
+  auto seeded = CtcEmulator::generate(Direction::In, from, 90 * 24 / 5 + 1, 5h);
+  server.ctc.add_receipts(seeded);
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::Out, from, 50, 7h));
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::In, to + 1s, 3, 1h));  // outside
+
+  std::vector<std::pair<std::size_t, std::size_t>> progress;
+  ListOptions options;
+  options.concurrency = 4;
+  options.progress = [&](std::size_t done, std::size_t total) {
+    progress.emplace_back(done, total);
+  };
+  Client client(server.options());
+  auto result = client.list_receipts(Direction::In, from, to, options);
+  REQUIRE(result.ok());
+  REQUIRE(result->size() == seeded.size());
+  for (std::size_t i = 0; i < seeded.size(); ++i) {
+    INFO(i);
+    CHECK((*result)[i] == seeded[i]);
+  }
+  std::set<std::string> numbers;
+  for (const auto& receipt : *result) numbers.insert(receipt.number);
+  CHECK(numbers.size() == seeded.size());
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 13);
+  CHECK(progress ==
+        std::vector<std::pair<std::size_t, std::size_t>>{{4, 13}, {8, 13}, {12, 13}, {13, 13}});
+}
+
+TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
+  CtcServer server;
+  server.emulator->set_global_latency(100ms);
+  const DateTime from = at("2020-03-01 00:00:00");
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 100, 21h));
+  Client client(server.options());
+  ListOptions options;
+  options.concurrency = 4;
+  auto started = Clock::now();
+  auto result = client.list_receipts(Direction::In, from, from + 90 * 24h, options);
+  auto elapsed = Clock::now() - started;
+  REQUIRE(result.ok());
+  CHECK(result->size() == 100);
+  INFO(
+      "90-day query took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+                           << " ms");
+  CHECK(elapsed < 900ms);  // sequential: 13 x 100 ms
+}
+
+TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named") {
+  CtcServer server;
+  const DateTime from = at("2020-03-01 00:00:00");
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 100, 21h));
+  Fault broken;
+  broken.status = 500;
+  // Window 3 starts 14 days and 2 seconds after the first.
+  broken.body_contains = "\"inputtime_s\":\"2020-03-15 00:00:02\"";
+  server.emulator->set_fault("/doscall/oa/api/receipt_parts/", broken);
+  Client client(server.options());
+  auto result = client.list_receipts(Direction::In, from, from + 90 * 24h);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Http);
+  CHECK(result.error().http_status == 500);
+  CHECK(result.error().message.rfind("window 3 of 13 (2020-03-15 00:00:02 .. 2020-03-22 00:00:02)",
+                                     0) == 0);
+  // Retried up to the attempt limit (3), and no window after the failing group was asked.
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 4 + 2);
+}
+
+TEST_CASE("CTC over HTTP: a transient 503 on a query is retried") {
+  CtcServer server;
+  server.ctc.add_receipts(CtcEmulator::spec_samples());
+  Fault busy;
+  busy.status = 503;
+  busy.times = 2;
+  server.emulator->set_fault("/doscall/oa/api/receipt_parts/", busy);
+  Client client(server.options());
+  auto result =
+      client.query_receipts({Direction::In, at("2020-05-27 00:00:00"), at("2020-05-28 00:00:00")});
+  REQUIRE(result.ok());
+  CHECK(result->size() == 2);
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 3);
+}
+
+TEST_CASE("CTC over HTTP: the signed generic call returns the raw data") {
+  CtcServer server;
+  server.emulator->route(
+      HttpMethod::Post, "/doscall/oa/api/order_list/", [](const EmulatorRequest& request) {
+        bool signed_ok = request.body.find(std::string("\"key\":\"") + kKey) != std::string::npos;
+        return erpbridge::testing::json_response(
+            200, signed_ok ? R"({"res":0,"msg":"","data":{"orders":[{"number":"WX1"}]}})"
+                           : R"({"res":1,"msg":"签名无效"})");
+      });
+  Client client(server.options());
+  auto data = client.call("/doscall/oa/api/order_list/", R"({"page":1})");
+  REQUIRE(data.ok());
+  CHECK(*data == R"({"orders":[{"number":"WX1"}]})");
+  Client unsigned_client(server.options("nope"));
+  CHECK(unsigned_client.call("/doscall/oa/api/order_list/", "{}").error().code ==
+        ErrorCode::Unauthenticated);
+  CHECK(client.call("/doscall/oa/api/missing/", "{}").error().code == ErrorCode::NotFound);
+}
+
+namespace {
+// A user's mock: answers every window with the same two receipts, so windows overlap.
+class OverlappingConnection : public Connection {
+ public:
+  Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
+    ++calls;
+    Receipt a;
+    a.number = "A";
+    a.created_at = at("2020-03-02 00:00:00");
+    Receipt b = a;
+    b.number = "B";
+    b.created_at = query.start;  // differs per window
+    return std::vector<Receipt>{b, a};
+  }
+  int calls = 0;
+};
+}  // namespace
+
+TEST_CASE("CTC client: exact duplicates from two windows are dropped, order by time") {
+  auto connection = std::make_shared<OverlappingConnection>();
+  Client client(connection);
+  auto result =
+      client.list_receipts(Direction::In, at("2020-03-01 00:00:00"), at("2020-03-20 00:00:00"));
+  REQUIRE(result.ok());
+  CHECK(connection->calls == 3);
+  REQUIRE(result->size() == 4);  // A once, B once per window
+  CHECK((*result)[0].number == "B");
+  CHECK((*result)[1].number == "A");
+  CHECK((*result)[1].created_at == at("2020-03-02 00:00:00"));
+  for (std::size_t i = 1; i < result->size(); ++i) {
+    CHECK((*result)[i - 1].created_at <= (*result)[i].created_at);
+  }
+}
+
+TEST_CASE("CTC client: an unimplemented mock endpoint says so") {
+  Client client(std::make_shared<Connection>());
+  CHECK(client.call("/x", "{}").error().code == ErrorCode::Unimplemented);
+  CHECK(client.query_receipts({}).error().code == ErrorCode::Unimplemented);
+}
