@@ -3,6 +3,8 @@
 
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/decimal.hpp"
+#include "erpbridge/ctc/client.hpp"
+#include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/emulator.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 
@@ -25,7 +27,24 @@ int main() {
     std::fprintf(stderr, "emulator did not answer\n");
     return 1;
   }
-  std::printf("erpbridge consumer: %s at %s, emulator says %s\n", amount->to_string().c_str(),
-              when->to_string().c_str(), response->body.c_str());
+  // A CTC client over the in-process emulator: no sockets.
+  erpbridge::testing::CtcEmulator ctc("k");
+  ctc.add_receipts(erpbridge::testing::CtcEmulator::spec_samples());
+  auto ctc_emulator = std::make_shared<erpbridge::testing::Emulator>();
+  ctc.install(*ctc_emulator);
+  erpbridge::ctc::Options options;
+  options.base_url = "http://ctc.invalid";
+  options.key = "k";
+  options.transport = ctc_emulator;
+  erpbridge::ctc::Client client(options);
+  auto receipts =
+      client.list_receipts(erpbridge::ctc::Direction::In, *when, *when + std::chrono::hours(1));
+  if (!receipts || receipts->size() != 2) {
+    std::fprintf(stderr, "ctc client over the emulator failed\n");
+    return 1;
+  }
+  std::printf("erpbridge consumer: %s at %s, emulator says %s, ctc returned %zu receipts\n",
+              amount->to_string().c_str(), when->to_string().c_str(), response->body.c_str(),
+              receipts->size());
   return 0;
 }
