@@ -2,6 +2,7 @@
 
 #include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
+#include "erpbridge/testing/wms_emulator.hpp"
 
 namespace erpbridge::testing {
 
@@ -28,6 +29,8 @@ void install_all_families(Emulator& emulator, const FamilySettings& settings) {
   ctc.add_receipts(CtcEmulator::generate(ctc::Direction::Out, first + std::chrono::hours(3), count,
                                          std::chrono::hours(6)));
   ctc.install(emulator);
+
+  WmsEmulator(settings.wms_token).install(emulator);
 }
 
 }  // namespace erpbridge::testing

@@ -12,12 +12,15 @@ namespace erpbridge::testing {
 struct FamilySettings {
   /// The CTC key the CTC emulator accepts.
   std::string ctc_key = "erpbridge-demo-key";
+  /// The Authorization token the WMS receiver accepts.
+  std::string wms_token = "erpbridge-demo-token";
 };
 
 /// Adds "/_emulator/health" (GET: status and family names) and "/_emulator/echo" (POST:
 /// answers with the request body), then every family emulator seeded with sample data:
 ///  - CTC: POST /doscall/oa/api/receipt_parts/ with the spec's samples and receipts every
 ///    6 hours for 90 days from 2020-03-01 08:00:00 (in) and 11:00:00 (out).
+///  - WMS: POST /CreateEntryConfirmation, a receiver answering bil_id "PC".
 void install_all_families(Emulator& emulator, const FamilySettings& settings = {});
 
 /// Names of the family emulators install_all_families() adds.

@@ -1,0 +1,41 @@
+// Credentials that may expire: static tokens, or tokens fetched, cached and refreshed.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "erpbridge/core/result.hpp"
+
+namespace erpbridge {
+
+/// A token and, if known, when it stops being valid.
+struct AccessToken {
+  std::string value;
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
+/// Supplies the token a client sends. Implementations are thread-safe.
+class TokenProvider {
+ public:
+  virtual ~TokenProvider() = default;
+  /// A token to send now; fetches one when none is cached or it is about to expire.
+  virtual Result<std::string> token() = 0;
+  /// The server rejected `token`: forget it, so the next token() fetches a fresh one.
+  /// Ignored if a newer token has already replaced it.
+  virtual void invalidate(const std::string& token) = 0;
+};
+
+/// Always the same token; invalidate() does nothing.
+std::shared_ptr<TokenProvider> make_static_token(std::string value);
+
+/// Fetches tokens through `fetch`, caches them, and fetches again `refresh_ahead` before
+/// expiry or after invalidate(). Concurrent callers share one fetch.
+using TokenFetcher = std::function<Result<AccessToken>()>;
+std::shared_ptr<TokenProvider> make_cached_token(
+    TokenFetcher fetch, std::chrono::seconds refresh_ahead = std::chrono::seconds(60),
+    std::function<std::chrono::system_clock::time_point()> now = {});
+
+}  // namespace erpbridge

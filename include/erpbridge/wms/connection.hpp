@@ -1,0 +1,23 @@
+// The WMS push endpoint as a virtual method. Subclass it to mock pushes in your tests.
+#pragma once
+
+#include <memory>
+
+#include "erpbridge/wms/types.hpp"
+
+namespace erpbridge::wms {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  /// Validates, then POSTs the order to {base_url}/CreateEntryConfirmation with the
+  /// Authorization token. A reply with code != 0 is an Api error carrying code and message.
+  /// entry_code makes a push safe to repeat, so failed tries are retried.
+  virtual Result<PushReply> push(const EntryConfirmation& confirmation);
+};
+
+/// A connection over HTTP (libcurl unless options.transport is set).
+std::shared_ptr<Connection> make_connection(Options options);
+
+}  // namespace erpbridge::wms

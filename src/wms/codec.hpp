@@ -1,0 +1,75 @@
+// WMS wire forms for the JSON engine: encoded as the spec's example, decoded leniently.
+#pragma once
+
+#include "erpbridge/wms/types.hpp"
+#include "json/engine.hpp"
+
+namespace erpbridge::json {
+
+template <>
+struct Schema<wms::EntryOrder> {
+  static void describe(StructBuilder<wms::EntryOrder>& s) {
+    using O = wms::EntryOrder;
+    s.field("ref_id", &O::ref_id);
+    s.field("entry_code", &O::entry_code);
+    s.field("entry_date", &O::entry_date);
+    s.field("owner_code", &O::owner_code);
+    s.field("order_type", &O::order_type).lenient();
+    s.field("department", &O::department);
+    s.field("bill_type", &O::bill_type);
+    s.field("supplier_code", &O::supplier_code);
+    s.field("supplier_name", &O::supplier_name);
+    s.field("operate_time", &O::operate_time);
+    s.field("operator_code", &O::operator_code);
+    s.field("last_modified_date", &O::last_modified_date).null_if_absent();
+    s.field("remark", &O::remark);
+    // The table says totalorderlines, the example total_order_lines: accept both.
+    s.field("total_order_lines", &O::total_order_lines).alias("totalorderlines").lenient();
+    s.field("extend_props", &O::extend_props);
+  }
+};
+
+template <>
+struct Schema<wms::OrderLine> {
+  static void describe(StructBuilder<wms::OrderLine>& s) {
+    using L = wms::OrderLine;
+    s.field("entry_code", &L::entry_code);
+    s.field("entry_code_itm", &L::entry_code_itm).lenient();
+    s.field("item_code", &L::item_code);
+    s.field("item_name", &L::item_name);
+    s.field("sku_property", &L::sku_property);
+    s.field("batch_code", &L::batch_code);
+    s.field("warehouse_code", &L::warehouse_code);
+    s.field("qty", &L::qty).as_number();
+    s.field("qty1", &L::qty1).as_number();
+    s.field("rem", &L::rem);
+    s.field("request_id", &L::request_id).lenient();
+    s.field("request_code", &L::request_code).lenient();
+    s.field("request_itm", &L::request_itm).lenient();
+    s.field("source_bilid", &L::source_bilid).lenient();
+    s.field("source_bilno", &L::source_bilno).lenient();
+    s.field("source_bilitm", &L::source_bilitm).lenient();
+    s.field("extend_props", &L::extend_props);
+  }
+};
+
+template <>
+struct Schema<wms::EntryConfirmation> {
+  static void describe(StructBuilder<wms::EntryConfirmation>& s) {
+    s.field("entry_order", &wms::EntryConfirmation::order).required();
+    s.field("order_lines", &wms::EntryConfirmation::lines).required();
+  }
+};
+
+template <>
+struct Schema<wms::PushReply> {
+  static void describe(StructBuilder<wms::PushReply>& s) {
+    // code "may arrive as number or string"; the example sends a number.
+    s.field("code", &wms::PushReply::code).required().lenient().as_number();
+    s.field("message", &wms::PushReply::message).lenient();
+    s.field("bil_id", &wms::PushReply::bil_id).lenient();
+    s.field("bil_no", &wms::PushReply::bil_no).lenient();
+  }
+};
+
+}  // namespace erpbridge::json
