@@ -1,0 +1,45 @@
+// Temporary files and shell commands for tests that drive programs.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace erpbridge::test_support {
+
+/// A file with `content` that is removed when this goes out of scope.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content, const std::string& suffix = ".json") {
+    char pattern[] = "/tmp/erpbridge-test-XXXXXX";
+    int fd = mkstemp(pattern);
+    if (fd >= 0) close(fd);
+    path_ = std::string(pattern) + suffix;
+    std::rename(pattern, path_.c_str());
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// Runs `command` through the shell; its standard output.
+inline std::string shell_output(const std::string& command) {
+  std::string output;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    std::size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+    pclose(pipe);
+  }
+  return output;
+}
+
+}  // namespace erpbridge::test_support
