@@ -4,6 +4,7 @@
 #include <string>
 
 #include "erpbridge/ctc/client.hpp"
+#include "erpbridge/wms/client.hpp"
 
 namespace {
 
@@ -38,5 +39,35 @@ int main(int argc, char** argv) {
               receipts->size(), total.to_string().c_str(), last.number.c_str(),
               last.type.label().c_str(), last.amount_of_money.to_string().c_str(),
               last.created_at.to_string().c_str());
+
+  // WMS: push an entry order to a CreateEntryConfirmation receiver. Quantities are exact;
+  // the order is validated against the spec's table before it is sent.
+  erpbridge::wms::EntryConfirmation entry;
+  entry.order.ref_id = "WMS";
+  entry.order.entry_code = "RK-QUICKSTART-0001";
+  entry.order.entry_date = erpbridge::Date::parse("2023-03-02").value();
+  entry.order.owner_code = "OWNER";
+  entry.order.order_type = erpbridge::wms::OrderType::Purchase;
+  entry.order.operate_time = erpbridge::DateTime::parse("2023-03-02 11:25:13").value();
+  entry.order.operator_code = "ADMIN";
+  entry.order.total_order_lines = 1;
+  erpbridge::wms::OrderLine line;
+  line.entry_code = entry.order.entry_code;
+  line.entry_code_itm = 1;
+  line.item_code = "P001";
+  line.item_name = "P001货品P";
+  line.warehouse_code = "A";
+  line.qty = erpbridge::Decimal::parse("100.0").value();
+  line.request_code = "TI33010001";
+  line.request_itm = "1";
+  entry.lines.push_back(line);
+  erpbridge::wms::Options wms_options;
+  wms_options.base_url = base_url;
+  wms_options.token = erpbridge::make_static_token("erpbridge-demo-token");
+  auto pushed = erpbridge::wms::Client(wms_options).push(entry);
+  if (!pushed.ok()) return fail("wms", pushed.error());
+  std::printf("wms: pushed %s (%s x %s), receiver answered bil_id %s bil_no %s\n",
+              entry.order.entry_code.c_str(), line.item_code.c_str(), line.qty->to_string().c_str(),
+              pushed->bil_id.c_str(), pushed->bil_no.c_str());
   return 0;
 }
