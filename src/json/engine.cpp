@@ -25,9 +25,28 @@ const char* kind_name(Scalar::Kind kind) noexcept {
 void finish_desc(StructDesc& desc) {
   for (std::size_t i = 0; i < desc.fields.size(); ++i) {
     const auto index = static_cast<std::uint16_t>(i);
-    desc.index.emplace(desc.fields[i].key, index);
-    for (std::string_view alias : desc.fields[i].aliases) desc.index.emplace(alias, index);
+    const FieldDesc& field = desc.fields[i];
+    if (!field.key.empty()) desc.index.emplace(field.key, index);
+    for (std::string_view alias : field.aliases) {
+      desc.index.emplace(alias, index);
+      const std::size_t dot = alias.find('.');
+      if (dot == std::string_view::npos) continue;
+      std::shared_ptr<StructDesc>& group = desc.groups[alias.substr(0, dot)];
+      if (!group) group = std::make_shared<StructDesc>();
+      FieldDesc nested = field;
+      nested.flags.required = false;
+      nested.aliases.clear();
+      const std::string_view rest = alias.substr(dot + 1);
+      if (rest.find('.') == std::string_view::npos) {
+        nested.key = rest;
+      } else {
+        nested.key = std::string_view();  // deeper: resolved by the group's own groups
+        nested.aliases.push_back(rest);
+      }
+      group->fields.push_back(std::move(nested));
+    }
   }
+  for (auto& entry : desc.groups) finish_desc(*entry.second);
 }
 
 int StructDesc::find(std::string_view key, std::size_t hint) const {
@@ -251,6 +270,14 @@ class Decoder {
     int field = desc.find(key, frame.hint);
     frame.field = field;
     frame.to_extras = false;
+    frame.group = nullptr;
+    if (field < 0 && !desc.groups.empty()) {
+      auto group = desc.groups.find(key);
+      if (group != desc.groups.end()) {
+        frame.group = group->second.get();
+        frame.key_name = group->first;
+      }
+    }
     if (field >= 0) {
       frame.hint = static_cast<std::size_t>(field) + 1;
       if (field < 64) frame.seen |= std::uint64_t{1} << field;
@@ -298,6 +325,7 @@ class Decoder {
     FieldFlags flags;                  // array frames: flags of the array field
     int field = -1;
     bool to_extras = false;
+    const StructDesc* group = nullptr;  // the key named a group of dotted aliases
     std::string_view key_name;
     std::uint64_t seen = 0;
     std::size_t hint = 0;
@@ -323,6 +351,14 @@ class Decoder {
       target = root_;
       codec = root_codec_;
     } else if (Frame& frame = frames_.back(); frame.is_struct) {
+      if (frame.group != nullptr && event == Event::StartObject) {
+        Frame nested;
+        nested.is_struct = true;
+        nested.target = frame.target;  // the same struct, seen through the group's keys
+        nested.desc = frame.group;
+        frames_.push_back(nested);
+        return true;
+      }
       if (frame.field >= 0) {
         const FieldDesc& field = frame.desc->fields[static_cast<std::size_t>(frame.field)];
         target = field.get(frame.target);
@@ -349,8 +385,9 @@ class Decoder {
   bool deliver(void* target, const Codec* codec, const FieldFlags& flags, Event event,
                const Scalar& scalar) {
     const bool is_null = event == Event::Scalar && scalar.kind == Scalar::Kind::Null;
-    const bool null_string = flags.null_string_absent && event == Event::Scalar &&
-                             scalar.kind == Scalar::Kind::String && scalar.text == "null";
+    const bool is_string = event == Event::Scalar && scalar.kind == Scalar::Kind::String;
+    const bool null_string = is_string && ((flags.null_string_absent && scalar.text == "null") ||
+                                           (flags.empty_absent && scalar.text.empty()));
     for (;;) {
       switch (codec->kind) {
         case Codec::Kind::Optional:
@@ -479,7 +516,7 @@ class Decoder {
     std::string path;
     for (const Frame& frame : frames_) {
       if (frame.is_struct) {
-        if (frame.field < 0) continue;
+        if (frame.field < 0 && frame.group == nullptr) continue;
         if (!path.empty()) path += '.';
         path.append(frame.key_name.data(), frame.key_name.size());
       } else {

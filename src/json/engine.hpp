@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,7 @@ struct FieldFlags {
   bool as_number = false;           ///< Encode Decimal/string as a JSON number.
   bool null_if_absent = false;      ///< Encode an empty optional as null (else omit the key).
   bool one_or_many = false;         ///< A vector also accepts a single object.
+  bool empty_absent = false;        ///< The empty string "" means absent.
 };
 
 struct Codec;
@@ -77,6 +79,9 @@ struct StructDesc {
   std::vector<FieldDesc> fields;
   std::unordered_map<std::string_view, std::uint16_t> index;  // key and aliases -> field
   JsonExtras* (*extras)(void* object) = nullptr;
+  /// Dotted aliases ("materialid.number") as nested objects: "materialid" -> a description
+  /// of the same struct whose fields are the remainders ("number").
+  std::unordered_map<std::string_view, std::shared_ptr<StructDesc>> groups;
 
   /// The field for `key`, or -1. `hint` is tried first (keys usually arrive in order).
   int find(std::string_view key, std::size_t hint) const;
@@ -122,7 +127,8 @@ struct Schema;
 class FieldRef {
  public:
   explicit FieldRef(FieldDesc& desc) : desc_(desc) {}
-  /// Another key the decoder accepts for this field (never encoded).
+  /// Another key the decoder accepts for this field (never encoded). A dotted alias
+  /// ("materialid.number") also matches the nested form {"materialid":{"number":…}}.
   FieldRef& alias(std::string_view key) {
     desc_.aliases.push_back(key);
     return *this;
@@ -149,6 +155,10 @@ class FieldRef {
   }
   FieldRef& one_or_many() {
     desc_.flags.one_or_many = true;
+    return *this;
+  }
+  FieldRef& empty_absent() {
+    desc_.flags.empty_absent = true;
     return *this;
   }
 

@@ -265,3 +265,57 @@ TEST_CASE("JSON engine decodes a root array and encodes escapes correctly") {
         R"("at":"1970-01-01 00:00:00","color":"","parts":[],"modified":null,"props":null,)"
         R"("code":"","total_order_lines":0})");
 }
+
+namespace sample {
+struct Line {
+  std::string material_number;
+  std::string material_name;
+  std::string deep;
+  std::optional<erpbridge::DateTime> audited;
+  int seq = 0;
+  erpbridge::JsonExtras extras;
+};
+}  // namespace sample
+
+template <>
+struct erpbridge::json::Schema<sample::Line> {
+  static void describe(StructBuilder<sample::Line>& s) {
+    s.field("materialid_number", &sample::Line::material_number).alias("materialid.number");
+    s.field("materialid_name", &sample::Line::material_name).alias("materialid.name");
+    s.field("a_b_c", &sample::Line::deep).alias("a.b.c");
+    s.field("audittime", &sample::Line::audited).empty_absent();
+    s.field("seq", &sample::Line::seq).lenient();
+    s.extras(&sample::Line::extras);
+  }
+};
+
+TEST_CASE("JSON engine: dotted aliases also decode the nested form") {
+  auto flat = decode<sample::Line>(
+      R"({"materialid_number":"M1","materialid_name":"螺丝","a_b_c":"x","seq":"2"})");
+  auto nested = decode<sample::Line>(
+      R"({"materialid":{"number":"M1","name":"螺丝"},"a":{"b":{"c":"x"}},"seq":2})");
+  REQUIRE(flat.ok());
+  REQUIRE(nested.ok());
+  CHECK(encode(*flat) == encode(*nested));
+  CHECK(nested->material_number == "M1");
+  CHECK(nested->material_name == "螺丝");
+  CHECK(nested->deep == "x");
+  CHECK(nested->extras.empty());
+  auto literal = decode<sample::Line>(R"({"materialid.number":"M2"})");
+  CHECK(literal->material_number == "M2");
+  auto wrong = decode<sample::Line>(R"({"materialid":{"number":5}})");
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().message == "materialid.number: expected string, got number");
+  // A group key with a non-object value is kept like any unknown key.
+  auto scalar = decode<sample::Line>(R"({"materialid":"7"})");
+  REQUIRE(scalar->extras.size() == 1);
+  CHECK(scalar->extras[0].first == "materialid");
+}
+
+TEST_CASE("JSON engine: empty_absent treats \"\" as absent") {
+  auto empty = decode<sample::Line>(R"({"audittime":""})");
+  REQUIRE(empty.ok());
+  CHECK_FALSE(empty->audited.has_value());
+  auto set = decode<sample::Line>(R"({"audittime":"2023-03-06 15:06:04"})");
+  CHECK(set->audited->to_string() == "2023-03-06 15:06:04");
+}
