@@ -2,6 +2,7 @@
 # Each one is linked privately: no installed header of ours includes them.
 find_package(CURL REQUIRED)
 find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)  # libcrypto: HMAC-SHA256 for the Kingdee app_signature
 find_package(PkgConfig REQUIRED)
 
 # RapidJSON is header-only; its Debian config sets RAPIDJSON_INCLUDE_DIRS.

@@ -1,6 +1,7 @@
 #include "erpbridge/testing/families.hpp"
 
 #include "erpbridge/testing/ctc_emulator.hpp"
+#include "erpbridge/testing/kingdee_emulator.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 #include "erpbridge/testing/wms_emulator.hpp"
 
@@ -31,6 +32,11 @@ void install_all_families(Emulator& emulator, const FamilySettings& settings) {
   ctc.install(emulator);
 
   WmsEmulator(settings.wms_token).install(emulator);
+
+  KingdeeEmulatorSettings kingdee;
+  kingdee.app_key = settings.kingdee_app_key;
+  kingdee.app_secret = settings.kingdee_app_secret;
+  KingdeeEmulator(kingdee).install(emulator);
 }
 
 }  // namespace erpbridge::testing

@@ -14,6 +14,9 @@ struct FamilySettings {
   std::string ctc_key = "erpbridge-demo-key";
   /// The Authorization token the WMS receiver accepts.
   std::string wms_token = "erpbridge-demo-token";
+  /// The app key and secret the Kingdee auth-token endpoint accepts.
+  std::string kingdee_app_key = "erpbridge-demo-app";
+  std::string kingdee_app_secret = "erpbridge-demo-secret";
 };
 
 /// Adds "/_emulator/health" (GET: status and family names) and "/_emulator/echo" (POST:
@@ -21,6 +24,8 @@ struct FamilySettings {
 ///  - CTC: POST /doscall/oa/api/receipt_parts/ with the spec's samples and receipts every
 ///    6 hours for 90 days from 2020-03-01 08:00:00 (in) and 11:00:00 (out).
 ///  - WMS: POST /CreateEntryConfirmation, a receiver answering bil_id "PC".
+///  - Kingdee: GET /jdyconnector/app_management/kingdee_auth_token and POST
+///    /app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup (entry_pk 1634800180022794240 known).
 void install_all_families(Emulator& emulator, const FamilySettings& settings = {});
 
 /// Names of the family emulators install_all_families() adds.

@@ -1,0 +1,28 @@
+// The Kingdee gateway endpoints as virtual methods. Subclass it to mock Kingdee in tests.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "erpbridge/kingdee/types.hpp"
+
+namespace erpbridge::kingdee {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  /// Pushes the work-order execution `entry_pk` down into a spare-parts requisition bill.
+  /// Not idempotent: never repeated once it may have reached the server (an auth rejection,
+  /// which the server did not act on, is retried once with a fresh token).
+  virtual Result<SparePartsBill> push_spare_parts(const std::string& entry_pk);
+
+  /// POSTs `body_json` to any other gateway `path` with the same token, headers and
+  /// envelope handling; returns the envelope's `data` as JSON text. Not retried either.
+  virtual Result<std::string> call(const std::string& path, const std::string& body_json);
+};
+
+/// A connection over HTTP (libcurl unless options.transport is set).
+std::shared_ptr<Connection> make_connection(Options options);
+
+}  // namespace erpbridge::kingdee

@@ -1,0 +1,168 @@
+// Kingdee cloud gateway: a work-order execution pushed down into a spare-parts requisition
+// bill (工单执行下推备品备件, POST /app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "erpbridge/core/datetime.hpp"
+#include "erpbridge/core/decimal.hpp"
+#include "erpbridge/core/options.hpp"
+#include "erpbridge/core/raw_json.hpp"
+#include "erpbridge/core/token.hpp"
+
+namespace erpbridge::kingdee {
+
+/// The request body: {"operation":"push","entryPk":…,"billdata":{"id":…}}.
+struct PushRequest {
+  std::string operation = "push";  ///< operation: 操作下推
+  std::string entry_pk;            ///< entryPk: 单据id of the work-order execution
+  std::string billdata_id;         ///< billdata.id: 单据id
+};
+
+/// A material_entity_lk link back to the source bill.
+struct EntryLink {
+  std::string id;
+  std::string seq;
+  std::string source_bill_id;   ///< material_entity_lk_sbillid
+  std::string source_table_id;  ///< material_entity_lk_stableid
+  std::string source_id;        ///< material_entity_lk_sid
+  JsonExtras extras;
+};
+
+/// One material line (material_entity). Keys in the table's dotted form
+/// ("material_entity.materialid.number") and the sample's flattened form
+/// ("materialid_number") both decode here.
+struct MaterialLine {
+  std::string id;
+  std::optional<std::int64_t> seq;
+  std::string picker_id;                        ///< mxoc_picker_id
+  std::string picker_number;                    ///< mxoc_picker_number
+  std::string picker_name;                      ///< mxoc_picker_name / mxoc_picker: 领料人
+  std::string material_id;                      ///< materialid_id
+  std::string material_number;                  ///< materialid.number: 物料编码
+  std::string material_name;                    ///< materialid.name: 物料名称
+  std::string material_model;                   ///< materialid.model: 物料规格
+  std::string unit_id;                          ///< unit_id
+  std::string unit_number;                      ///< unit_number
+  std::string unit_name;                        ///< unit_name / unit: 单位
+  std::string stock_id;                         ///< stockid_id
+  std::string stock_number;                     ///< stockid_number
+  std::string stock_name;                       ///< stockid.name: 仓库名称
+  std::string location_id;                      ///< spid_id
+  std::string location_number;                  ///< spid_number
+  std::string location_name;                    ///< spid.name: 仓位
+  std::optional<Decimal> qty;                   ///< 数量
+  std::optional<Decimal> unit_cost;             ///< unitcost: 单价
+  std::optional<Decimal> usable_budget_qty;     ///< mxoc_usablebudgetqty: 可用预算数量
+  std::optional<Decimal> budget_unit_price;     ///< mxoc_budgetunitprice: 预算单价
+  std::optional<Decimal> total_budget_amount;   ///< mxoc_totalbudgetamount: 总预算金额
+  std::optional<Decimal> usable_budget_amount;  ///< mxoc_usablebudgetamount: 可用预算金额
+  std::optional<Decimal> retired_qty;           ///< mxoc_retiredqty: 已退数量
+  std::string remark;                           ///< mxoc_remark: 备注
+  std::string project_number;                   ///< mxoc_projectnumber: 项目编码
+  std::string project_name;                     ///< mxoc_projectname: 项目名称
+  std::string task_seq;                         ///< mxoc_taskseq: 任务行号
+  std::string task_name;                        ///< mxoc_taskname: 任务名称
+  std::string person_liable;                    ///< mxoc_personliable: 责任人
+  std::string service_bill_number;              ///< mxoc_servicebillno: 售后工单编号
+  std::optional<std::string> production_date;   ///< kfdate: 生产日期
+  std::optional<std::string> shelf_life_unit;   ///< kftype: 保质期单位 ("null" is absent)
+  std::optional<std::int64_t> shelf_life;       ///< kfperiod: 保质期
+  std::string barcode;                          ///< 条形码
+  std::optional<std::string> expiry_date;       ///< validdate: 到期日
+  std::optional<Decimal> cost;                  ///< 金额
+  std::string budget_control_mode;              ///< mxoc_budgetcontrolmode: 预算控制模式
+  std::optional<Decimal> general_budget_qty;    ///< mxoc_generalbudgetqty: 总预算数量
+  std::string source_bill_number;               ///< srcbillno
+  std::string source_bill_type_id;              ///< srcbilltypeid_id
+  std::string source_bill_type_number;          ///< srcbilltypeid_number
+  std::string source_bill_type_name;            ///< srcbilltypeid_name
+  std::string source_inter_id;                  ///< srcinterid
+  std::string source_entry_id;                  ///< srcentryid
+  std::optional<DateTime> source_bill_date;     ///< src_billdate
+  std::string source_id;                        ///< mxoc_sourceid
+  std::string source_entry_ref;                 ///< mxoc_sourceentryid
+  std::vector<EntryLink> links;                 ///< material_entity_lk
+  JsonExtras extras;                            ///< Every other key, verbatim.
+};
+
+/// A label of the bill (mullabel).
+struct BillLabel {
+  std::string id;
+  std::string number;
+  std::string name;
+  JsonExtras extras;
+};
+
+/// The spare-parts requisition bill (备品备件领用单) the push creates.
+struct SparePartsBill {
+  std::string id;                                ///< 单据id
+  std::string bill_number;                       ///< billno: 单据编号
+  std::string bill_status;                       ///< billstatus: 单据状态 ("Z" …)
+  std::string business_type;                     ///< mxoc_billtype: 业务类型
+  std::optional<DateTime> bill_date;             ///< billdate: 单据日期
+  std::string bill_type_id;                      ///< billtypeid_id
+  std::string bill_type_number;                  ///< billtypeid_number
+  std::string bill_type_name;                    ///< billtypeid_name
+  std::string customer_id;                       ///< customerid_id
+  std::string customer_number;                   ///< customerid_number
+  std::string customer_name;                     ///< customerid_name
+  std::string customer_address;                  ///< customerid_addr
+  std::string creator_id;                        ///< creatorid_id
+  std::string creator_number;                    ///< creatorid_number
+  std::string creator_name;                      ///< creatorid_name
+  std::string creator_phone;                     ///< creatorid_phone
+  std::string currency_id;                       ///< currencyid_id
+  std::string currency_number;                   ///< currencyid_number
+  std::string currency_name;                     ///< currencyid_name
+  std::optional<Decimal> total_amount;           ///< totalamount
+  std::optional<Decimal> total_amount_foreign;   ///< totalamountfor
+  std::optional<Decimal> total_settle_amount;    ///< totalsettleamount
+  std::optional<Decimal> total_unsettle_amount;  ///< totalunsettleamount
+  std::optional<Decimal> invoiced_amount;        ///< invoicedamount
+  std::optional<Decimal> uninvoiced_amount;      ///< uninvoiceamount
+  std::optional<Decimal> exchange_rate;          ///< exchangerate
+  std::optional<DateTime> created_at;            ///< createtime
+  std::optional<DateTime> audited_at;            ///< audittime
+  std::optional<DateTime> modified_at;           ///< modifytime
+  std::string remark;
+  std::string bill_source;              ///< billsource
+  std::vector<BillLabel> labels;        ///< mullabel
+  std::vector<MaterialLine> materials;  ///< material_entity
+  JsonExtras extras;                    ///< Every other key, verbatim.
+};
+
+/// app_signature for the gateway's token endpoint: Base64 of the lowercase hex
+/// HMAC-SHA256 of `app_key`, keyed with `app_secret`.
+std::string app_signature(const std::string& app_key, const std::string& app_secret);
+
+/// Where and how to obtain gateway access tokens.
+struct GatewayAuth {
+  ClientOptions client;  ///< base_url: the auth server ("{auth_base}")
+  std::string app_key;
+  std::string app_secret;  ///< Never logged or sent; only its signature is.
+  std::chrono::seconds refresh_ahead{300};
+};
+
+/// A token provider that GETs /jdyconnector/app_management/kingdee_auth_token, caches the
+/// access_token until shortly before its `expires`, and lets concurrent callers share one
+/// refresh.
+std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth);
+
+/// Settings for calling the gateway.
+struct Options : ClientOptions {
+  std::shared_ptr<TokenProvider> token;  ///< access_token (static or make_gateway_token)
+  std::string group_name;                ///< header groupName
+  std::string account_id;                ///< header accountid
+  std::string router_addr;               ///< header X-GW-Router-Addr
+};
+
+/// The bill as JSON (flattened keys, extras included) and back.
+std::string to_json(const SparePartsBill& bill);
+Result<SparePartsBill> parse_spare_parts_bill(std::string_view json);
+
+}  // namespace erpbridge::kingdee
