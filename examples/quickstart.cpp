@@ -4,6 +4,7 @@
 #include <string>
 
 #include "erpbridge/ctc/client.hpp"
+#include "erpbridge/kingdee/client.hpp"
 #include "erpbridge/wms/client.hpp"
 
 namespace {
@@ -69,5 +70,23 @@ int main(int argc, char** argv) {
   std::printf("wms: pushed %s (%s x %s), receiver answered bil_id %s bil_no %s\n",
               entry.order.entry_code.c_str(), line.item_code.c_str(), line.qty->to_string().c_str(),
               pushed->bil_id.c_str(), pushed->bil_no.c_str());
+
+  // Kingdee: the gateway token is fetched with the app key and secret, cached and refreshed;
+  // the push itself is never retried blindly, since it creates a bill.
+  erpbridge::kingdee::GatewayAuth auth;
+  auth.client.base_url = base_url;
+  auth.app_key = "erpbridge-demo-app";
+  auth.app_secret = "erpbridge-demo-secret";
+  erpbridge::kingdee::Options kingdee_options;
+  kingdee_options.base_url = base_url;
+  kingdee_options.token = erpbridge::kingdee::make_gateway_token(auth);
+  kingdee_options.group_name = "demo-group";
+  kingdee_options.account_id = "1406720347851475968";
+  kingdee_options.router_addr = "demo-router";
+  auto bill = erpbridge::kingdee::Client(kingdee_options).push_spare_parts("1634800180022794240");
+  if (!bill.ok()) return fail("kingdee", bill.error());
+  std::printf("kingdee: bill %s for %s, %zu material line(s), qty %s, %zu unnamed fields kept\n",
+              bill->bill_number.c_str(), bill->customer_name.c_str(), bill->materials.size(),
+              bill->materials.at(0).qty->to_string().c_str(), bill->extras.size());
   return 0;
 }

@@ -50,7 +50,8 @@ Result<Envelope> decode_envelope(const HttpResponse& response, const std::string
   Result<void> decoded = json::decode(response.body, envelope);
   if (!decoded.ok()) {
     wire::RawEnvelope header;  // a failure's data may have any shape
-    if (json::decode(response.body, header).ok() && header.success != true) {
+    if (json::decode(response.body, header).ok() && header.success.has_value() &&
+        *header.success != true) {
       return envelope_error(header, response.status, context);
     }
     if (response.status != 200) return internal::error_from_status(response, context);
@@ -59,7 +60,15 @@ Result<Envelope> decode_envelope(const HttpResponse& response, const std::string
     error.http_status = response.status;
     return error;
   }
-  if (envelope.success != true) return envelope_error(envelope, response.status, context);
+  if (!envelope.success.has_value()) {
+    // Not a gateway envelope at all (a proxy's error page, say).
+    if (response.status != 200) return internal::error_from_status(response, context);
+    Error error =
+        make_error(ErrorCode::Decode, context + " reply: success: missing required field");
+    error.http_status = response.status;
+    return error;
+  }
+  if (*envelope.success != true) return envelope_error(envelope, response.status, context);
   if (response.status != 200) return internal::error_from_status(response, context);
   return envelope;
 }

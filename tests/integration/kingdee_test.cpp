@@ -1,0 +1,219 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "erpbridge/kingdee/client.hpp"
+#include "erpbridge/testing/emulator_server.hpp"
+#include "erpbridge/testing/kingdee_emulator.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+#include "support/files.hpp"
+#include "support/subprocess.hpp"
+
+using erpbridge::ErrorCode;
+using erpbridge::HttpMethod;
+using erpbridge::test_support::shell_output;
+using erpbridge::testing::Emulator;
+using erpbridge::testing::EmulatorRequest;
+using erpbridge::testing::EmulatorServer;
+using erpbridge::testing::Fault;
+using erpbridge::testing::KingdeeEmulator;
+using namespace erpbridge::kingdee;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kEntryPk = "1634800180022794240";
+const char* kPushPath = "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup";
+const char* kAuthPath = "/jdyconnector/app_management/kingdee_auth_token";
+
+struct Gateway {
+  std::shared_ptr<Emulator> emulator = std::make_shared<Emulator>();
+  KingdeeEmulator kingdee;
+  std::unique_ptr<EmulatorServer> server;
+
+  Gateway() {
+    kingdee.install(*emulator);
+    server = EmulatorServer::start(emulator).value();
+  }
+
+  Options options(std::shared_ptr<erpbridge::TokenProvider> token) const {
+    Options options;
+    options.base_url = server->base_url();
+    options.token = std::move(token);
+    options.group_name = "erp-group";
+    options.account_id = "1406720347851475968";
+    options.router_addr = "gw-router-1";
+    return options;
+  }
+
+  std::shared_ptr<erpbridge::TokenProvider> gateway_token() const {
+    GatewayAuth auth;
+    auth.client.base_url = server->base_url();
+    auth.app_key = "erpbridge-demo-app";
+    auth.app_secret = "erpbridge-demo-secret";
+    return make_gateway_token(auth);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Kingdee over HTTP: the push returns the bill") {
+  Gateway gateway;
+  Client client(gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token())));
+  auto bill = client.push_spare_parts(kEntryPk);
+  REQUIRE(bill.ok());
+  CHECK(bill->bill_number == "BJLL-20230306-0001");
+  CHECK(bill->customer_name == "某某生产制造有限公司");
+  REQUIRE(bill->materials.size() == 1);
+  CHECK(bill->materials[0].source_inter_id == kEntryPk);
+  CHECK(bill->materials[0].qty->to_string() == "0.0000000000");
+  CHECK(bill->materials[0].service_bill_number == "GDZX-20230306-0001");
+  CHECK(bill->extras.size() > 50);
+  CHECK(gateway.kingdee.bills_created() == 1);
+}
+
+TEST_CASE("Kingdee over HTTP: a missing header is an error naming it") {
+  Gateway gateway;
+  Options options = gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token()));
+  options.router_addr.clear();
+  auto local = Client(options).push_spare_parts(kEntryPk);
+  REQUIRE_FALSE(local.ok());
+  CHECK(local.error().code == ErrorCode::InvalidArgument);
+  CHECK(local.error().message.find("X-GW-Router-Addr") != std::string::npos);
+  CHECK(gateway.emulator->total_requests() == 0);
+
+  // The gateway checks too.
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest raw;
+  raw.method = HttpMethod::Post;
+  raw.url =
+      gateway.server->base_url() + kPushPath + "?access_token=" + gateway.kingdee.issue_token();
+  raw.headers = {{"groupName", "g"}, {"X-GW-Router-Addr", "r"}};
+  raw.body = R"({"operation":"push","entryPk":"1634800180022794240","billdata":{"id":"1"}})";
+  auto response = transport->send(raw);
+  REQUIRE(response.ok());
+  CHECK(response->status == 400);
+  CHECK(response->body.find("missing header accountid") != std::string::npos);
+  CHECK(response->body.find("\"success\":false") != std::string::npos);
+}
+
+TEST_CASE("Kingdee over HTTP: an expired token is refreshed once and the call succeeds") {
+  Gateway gateway;
+  Client client(gateway.options(gateway.gateway_token()));
+  REQUIRE(client.push_spare_parts(kEntryPk).ok());
+  CHECK(gateway.kingdee.auth_requests() == 1);
+  gateway.kingdee.expire_tokens();
+  auto bill = client.push_spare_parts(kEntryPk);
+  REQUIRE(bill.ok());
+  CHECK(gateway.kingdee.auth_requests() == 2);
+  CHECK(gateway.kingdee.bills_created() == 2);
+  CHECK(gateway.emulator->request_count(kPushPath) == 3);  // one rejected for its token
+}
+
+TEST_CASE("Kingdee over HTTP: 8 threads starting with no token cause one auth request") {
+  Gateway gateway;
+  Client client(gateway.options(gateway.gateway_token()));
+  std::atomic<int> successes{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      if (client.push_spare_parts(kEntryPk).ok()) ++successes;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(successes == 8);
+  CHECK(gateway.kingdee.auth_requests() == 1);
+  CHECK(gateway.emulator->request_count(kAuthPath) == 1);
+}
+
+TEST_CASE("Kingdee over HTTP: an unknown entry_pk is an Api error with errorCode") {
+  Gateway gateway;
+  Client client(gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token())));
+  auto result = client.push_spare_parts("999");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Api);
+  CHECK(result.error().vendor_code == "bos.billnotexist");
+  CHECK(result.error().vendor_message.find("999") != std::string::npos);
+  CHECK(result.error().message.find("errorCode bos.billnotexist") != std::string::npos);
+}
+
+TEST_CASE("Kingdee over HTTP: a 503 on the push is not retried; the token stays secret") {
+  Gateway gateway;
+  Fault busy;
+  busy.status = 503;
+  busy.retry_after = 0;
+  gateway.emulator->set_fault(kPushPath, busy);
+  const std::string token = gateway.kingdee.issue_token();
+  std::vector<std::string> log;
+  Options options = gateway.options(erpbridge::make_static_token(token));
+  options.log_level = erpbridge::LogLevel::Debug;
+  options.log_sink = [&](erpbridge::LogLevel, std::string_view line) { log.emplace_back(line); };
+  auto result = Client(options).push_spare_parts(kEntryPk);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Http);
+  CHECK(result.error().http_status == 503);
+  CHECK(gateway.emulator->request_count(kPushPath) == 1);
+  CHECK(result.error().to_string().find(token) == std::string::npos);
+  REQUIRE_FALSE(log.empty());
+  for (const auto& line : log) {
+    CHECK(line.find(token) == std::string::npos);
+    CHECK((line.find("access_token=***") != std::string::npos ||
+           line.find("failed") != std::string::npos));
+  }
+}
+
+TEST_CASE("Kingdee over HTTP: a wrong app secret is Unauthenticated") {
+  Gateway gateway;
+  GatewayAuth auth;
+  auth.client.base_url = gateway.server->base_url();
+  auth.app_key = "erpbridge-demo-app";
+  auth.app_secret = "WRONG-SECRET";
+  auto result = Client(gateway.options(make_gateway_token(auth))).push_spare_parts(kEntryPk);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::Unauthenticated);
+  CHECK(result.error().vendor_code == "40001");
+  CHECK(result.error().to_string().find("WRONG-SECRET") == std::string::npos);
+}
+
+TEST_CASE("Kingdee over HTTP: the generic gateway call returns data") {
+  Gateway gateway;
+  gateway.emulator->route(
+      HttpMethod::Post, "/app/mxoc_0001_mxoc_pq/pq_service_statistics",
+      [](const EmulatorRequest& request) {
+        return erpbridge::testing::json_response(
+            200, R"({"success":true,"reachPlugin":true,"errorCode":"success","data":{"echo":)" +
+                     request.body + "}}");
+      });
+  Client client(gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token())));
+  auto data =
+      client.call("/app/mxoc_0001_mxoc_pq/pq_service_statistics", R"({"month": "2023-03"})");
+  REQUIRE(data.ok());
+  CHECK(*data == R"({"echo":{"month":"2023-03"}})");
+  CHECK(client.call("/app/none", "{}").error().code == ErrorCode::NotFound);
+  CHECK(client.call("/app/none", "{oops").error().code == ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("Example kingdee_push_spare_parts prints the bill against erpbridge-emulator") {
+  erpbridge::test_support::ChildProcess emulator({ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"});
+  std::string line = emulator.read_line();
+  const std::string base_url = line.substr(line.rfind(' ') + 1);
+  GatewayAuth auth;
+  auth.client.base_url = base_url;
+  auth.app_key = "erpbridge-demo-app";
+  auth.app_secret = "erpbridge-demo-secret";
+  auto token = make_gateway_token(auth)->token();
+  REQUIRE(token.ok());
+  std::string out =
+      shell_output(std::string(ERPBRIDGE_EXAMPLE_DIR "/kingdee_push_spare_parts ") + base_url +
+                   " " + *token + " g 1406720347851475968 r " + kEntryPk + " 2>&1; echo exit=$?");
+  CHECK(out ==
+        "bill BJLL-20230306-0001 status Z date 2023-03-06 00:00:00 customer 某某生产制造有限公司\n"
+        "  line 1 material   qty 0.0000000000 unit cost 0 service bill GDZX-20230306-0001\n"
+        "exit=0\n");
+  std::string refused =
+      shell_output(std::string(ERPBRIDGE_EXAMPLE_DIR "/kingdee_push_spare_parts ") + base_url +
+                   " " + *token + " g a r 42 2>&1; echo exit=$?");
+  CHECK(refused.find("bos.billnotexist") != std::string::npos);
+  CHECK(refused.find("exit=1") != std::string::npos);
+}
