@@ -1,0 +1,61 @@
+// The after-service endpoints, one virtual method each. Subclass it to mock the service.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "erpbridge/aftersales/types.hpp"
+#include "erpbridge/core/pagination.hpp"
+
+namespace erpbridge::aftersales {
+
+/// Raw endpoints: no local workflow checks (Client adds them). Reads and field updates are
+/// retried; create, submit/done/reject, deletes and additions are not.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  /// POST orders.
+  virtual Result<Order> create_order(const NewOrder& order);
+  /// GET orders?status=&workflow_status=&creator_name=&page=&per_page=.
+  virtual Result<Page<Order>> list_orders(const ListFilter& filter);
+  /// PUT orders/<id> with the fields that are set.
+  virtual Result<Order> update_order(std::int64_t id, const OrderUpdate& update);
+  /// PUT orders/<id> {operation:"done"} from waiting: submits the order for review.
+  virtual Result<Order> submit_order(std::int64_t id, const std::string& remark,
+                                     const std::string& operator_name);
+  /// PUT orders/<id> {operation:"done"}: to the next status.
+  virtual Result<Order> done_order(std::int64_t id, const std::string& remark,
+                                   const std::string& operator_name);
+  /// PUT orders/<id> {operation:"reject"}: back to the previous status.
+  virtual Result<Order> reject_order(std::int64_t id, const std::string& remark,
+                                     const std::string& operator_name);
+  /// DELETE orders/<id> (only while in_progress / waiting).
+  virtual Result<void> delete_order(std::int64_t id);
+  /// GET <id>/journals (the spec's path has no "orders/").
+  virtual Result<Page<Journal>> list_journals(std::int64_t order_id, const PageRequest& page);
+  /// GET all-products.
+  virtual Result<Page<Product>> list_products(const PageRequest& page);
+  /// GET supplier_user_matcher?key_word=.
+  virtual Result<Page<SupplierUserMatch>> match_supplier_users(const std::string& key_word,
+                                                               const PageRequest& page);
+  /// POST orders/<id>/abnormal-products with one or many products.
+  virtual Result<std::vector<AbnormalProduct>> add_abnormal_products(
+      std::int64_t order_id, const std::vector<AbnormalProduct>& products);
+  /// PUT orders/<id>/abnormal-products/<product id>.
+  virtual Result<AbnormalProduct> update_abnormal_product(std::int64_t order_id,
+                                                          std::int64_t product_id,
+                                                          const AbnormalProduct& product);
+  /// DELETE orders/<id>/abnormal-products/<product id>.
+  virtual Result<void> delete_abnormal_product(std::int64_t order_id, std::int64_t product_id);
+  /// PUT orders/<id>/duty-report.
+  virtual Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report);
+  /// GET dutyreports/<typerank|reasonrank|dutyrank|compensationrank|publishmentrank>.
+  virtual Result<std::vector<RankEntry>> rank(Rank rank);
+};
+
+/// A connection over HTTP; options.base_url is the server up to and excluding /api/v1.
+std::shared_ptr<Connection> make_connection(Options options);
+
+}  // namespace erpbridge::aftersales

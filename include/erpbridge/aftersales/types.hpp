@@ -1,0 +1,239 @@
+// After-service orders (售后流程接口): orders with an approval workflow, journals, abnormal
+// products, duty reports and rank statistics. Base path /api/v1/afterservice.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "erpbridge/core/datetime.hpp"
+#include "erpbridge/core/decimal.hpp"
+#include "erpbridge/core/labeled.hpp"
+#include "erpbridge/core/options.hpp"
+#include "erpbridge/core/raw_json.hpp"
+
+namespace erpbridge::aftersales {
+
+/// 售后服务订单状态 (status), in workflow order.
+enum class Status {
+  Unknown,
+  Created,           ///< created: 已创建
+  Waiting,           ///< waiting (also spelled waitting): 等待提交
+  ServiceApproving,  ///< service_approving: 等待售后专员审核
+  ServiceApproved,   ///< service_approved: 售后专员已审核
+  ManagerReviewing,  ///< manager_reviewing: 等待负责人审批
+  ManagerReviewed,   ///< manager_reviewed: 负责人已审批
+  ChiefReviewing,    ///< chief_reviewing: (小碗)等待主管审批
+  ChiefReviewed,     ///< chief_reviewed: 主管已审批
+  FinanceReviewing,  ///< finance_reviewing: 等待财务审批
+  End,               ///< end: 财务已审批(结束)
+};
+
+/// 主流程状态 (workflow_status).
+enum class WorkflowStatus {
+  Unknown,
+  Halt,        ///< halt: 暂停
+  InProgress,  ///< in_progress: 进行中
+  Done,        ///< done: 已完成
+  Cancel,      ///< cancel: 已取消
+  Overdue,     ///< overdue: 已过期(超时)
+};
+
+/// 操作行为: done moves to the next status, reject to the previous one.
+enum class Operation { Done, Reject };
+
+const char* to_string(Status status) noexcept;
+const char* to_string(WorkflowStatus status) noexcept;
+const char* to_string(Operation operation) noexcept;
+
+}  // namespace erpbridge::aftersales
+
+namespace erpbridge {
+
+template <>
+struct LabelTraits<aftersales::Status> {
+  static constexpr aftersales::Status unknown = aftersales::Status::Unknown;
+  static constexpr LabelEntry<aftersales::Status> entries[] = {
+      {aftersales::Status::Created, "created"},
+      {aftersales::Status::Waiting, "waiting"},
+      {aftersales::Status::Waiting, "waitting"},
+      {aftersales::Status::ServiceApproving, "service_approving"},
+      {aftersales::Status::ServiceApproved, "service_approved"},
+      {aftersales::Status::ManagerReviewing, "manager_reviewing"},
+      {aftersales::Status::ManagerReviewed, "manager_reviewed"},
+      {aftersales::Status::ChiefReviewing, "chief_reviewing"},
+      {aftersales::Status::ChiefReviewed, "chief_reviewed"},
+      {aftersales::Status::FinanceReviewing, "finance_reviewing"},
+      {aftersales::Status::End, "end"},
+  };
+};
+
+template <>
+struct LabelTraits<aftersales::WorkflowStatus> {
+  static constexpr aftersales::WorkflowStatus unknown = aftersales::WorkflowStatus::Unknown;
+  static constexpr LabelEntry<aftersales::WorkflowStatus> entries[] = {
+      {aftersales::WorkflowStatus::Halt, "halt"},
+      {aftersales::WorkflowStatus::InProgress, "in_progress"},
+      {aftersales::WorkflowStatus::Done, "done"},
+      {aftersales::WorkflowStatus::Cancel, "cancel"},
+      {aftersales::WorkflowStatus::Overdue, "overdue"},
+  };
+};
+
+}  // namespace erpbridge
+
+namespace erpbridge::aftersales {
+
+/// The status `operation` leads to from `status`, or FailedPrecondition naming both: done
+/// moves forward (done at waiting is the submission; done at finance_reviewing reaches end),
+/// reject moves back one step (not possible at waiting, created or end).
+Result<Status> next_status(Status status, Operation operation);
+
+/// 异常产品.
+struct AbnormalProduct {
+  std::optional<std::int64_t> id;
+  std::string sku_code;  ///< skuCode: 物料编号
+  std::string remark;    ///< 异常描述
+};
+
+/// 责任报告.
+struct DutyReport {
+  std::string abnormal_type;            ///< 异常类型
+  std::string abnormal_reason;          ///< 责任原因
+  std::string publishment;              ///< 违约处罚
+  std::string publish_to;               ///< 责任产生方
+  std::optional<Decimal> compensation;  ///< 扣款金额, exact
+  std::string duty_to_id;               ///< 责任单位id (set by the server)
+  std::string duty_to;                  ///< 责任单位
+  std::string duty_date;                ///< 责任判定时间 (DutyDate / duty_date)
+};
+
+/// 售后跟踪.
+struct Track {
+  std::optional<std::int64_t> id;
+  std::string remark;
+};
+
+/// 扣款单.
+struct Deduction {
+  std::optional<std::int64_t> id;
+  std::optional<Decimal> compensation;  ///< 处罚金额
+  std::optional<bool> has_receipt;      ///< 是否开票
+  std::string remark;
+};
+
+/// 售后单.
+struct Order {
+  std::int64_t id = 0;
+  std::string serial_number;  ///< 订单序列号
+  std::string charge_number;  ///< 扣款单序列号
+  std::string type;           ///< 订单类型
+  std::string customer_name;  ///< 顾客名称(被告)
+  Labeled<Status> status;
+  Labeled<WorkflowStatus> workflow_status;
+  std::optional<DateTime> submitted_at;  ///< summitted_at / submit_at / submitted_at
+  std::optional<DateTime> created_at;
+  std::optional<DateTime> updated_at;
+  std::string accuser_name;  ///< 原告供应商
+  std::string creator_name;  ///< 创建人
+  std::string saler;         ///< 售后专员
+  std::string remark;        ///< 异常描述
+  std::string reason;        ///< 原因
+  std::vector<AbnormalProduct> abnormal_products;
+  std::optional<DutyReport> duty_report;
+  std::vector<Track> tracks;
+  std::vector<Deduction> deductions;
+};
+
+/// A new order: all six fields are required.
+struct NewOrder {
+  std::string type;           ///< 售后单订单类型
+  std::string customer_name;  ///< 被告供应商名称
+  std::string accuser_name;   ///< 原告供应商名称编号
+  std::string creator_name;   ///< 创建人
+  std::string reason;         ///< 异常原因
+  std::string remark;         ///< 异常描述
+};
+
+/// InvalidArgument naming every missing field of a NewOrder, or success.
+Result<void> validate(const NewOrder& order);
+
+/// A field update: only the fields that are set are sent.
+struct OrderUpdate {
+  std::optional<std::string> type;
+  std::optional<std::string> customer_name;
+  std::optional<std::string> accuser_name;
+  std::optional<std::string> creator_name;
+  std::optional<std::string> saler;
+  std::optional<std::string> remark;
+  std::optional<std::string> reason;
+  std::optional<std::string> charge_number;
+};
+
+/// Query of the order list; unset filters are not sent.
+struct ListFilter {
+  std::optional<Status> status;
+  std::optional<WorkflowStatus> workflow_status;
+  std::optional<std::string> creator_name;
+  int page = 1;
+  int per_page = 20;
+};
+
+/// Paging of the other lists.
+struct PageRequest {
+  int page = 1;
+  int per_page = 20;
+};
+
+/// 订单流程的变更记录: one status change or edit of an order.
+struct Journal {
+  std::optional<std::int64_t> id;
+  std::int64_t order_id = 0;
+  std::string operator_name;
+  std::string operation;    ///< "create", "done", "reject", "update", ...
+  std::string from_status;  ///< status before ("" at creation)
+  std::string to_status;    ///< status after
+  std::string remark;
+  std::optional<DateTime> created_at;
+};
+
+/// 产品信息.
+struct Product {
+  std::optional<std::int64_t> id;
+  std::string sku_code;  ///< skuCode
+  std::string name;
+  JsonExtras extras;
+};
+
+/// 供应商与售后专员的关联.
+struct SupplierUserMatch {
+  std::optional<std::int64_t> id;
+  std::string supplier_name;
+  std::string user_name;  ///< the after-sales specialist (saler)
+  JsonExtras extras;
+};
+
+/// One row of a rank statistic: a name with how often it occurs, and for the compensation
+/// rank the summed amount.
+struct RankEntry {
+  std::string name;
+  std::int64_t count = 0;
+  std::optional<Decimal> total;
+};
+
+/// The five rank statistics of duty reports.
+enum class Rank {
+  AbnormalType,  ///< typerank: 异常类型
+  Reason,        ///< reasonrank: 异常原因
+  DutyParty,     ///< dutyrank: 责任方
+  Compensation,  ///< compensationrank: 扣款金额
+  Publishment,   ///< publishmentrank: 违约处罚
+};
+
+/// "typerank", "reasonrank", ...
+const char* path_segment(Rank rank) noexcept;
+
+using Options = ClientOptions;
+
+}  // namespace erpbridge::aftersales

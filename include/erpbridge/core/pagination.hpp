@@ -1,0 +1,122 @@
+// Paged lists as an input range of Result<T> that loads pages on demand.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "erpbridge/core/result.hpp"
+
+namespace erpbridge {
+
+/// One page of a list, and the total if the server says it.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::int64_t> total;
+};
+
+/// Iterates every item of a paged list. Pages are fetched by `load(page_number)` as the
+/// iteration reaches them; it stops after a page shorter than `per_page`, after `total`
+/// items, or at an empty page. A failed load yields one Result holding the error, then ends.
+///
+///   for (const Result<Order>& order : client.list_all(filter)) {
+///     if (!order) { handle(order.error()); break; }
+///     use(*order);
+///   }
+template <typename T>
+class PaginatedRange {
+ public:
+  using Loader = std::function<Result<Page<T>>(int page)>;
+
+  PaginatedRange(Loader load, int first_page, int per_page) : state_(std::make_shared<State>()) {
+    state_->load = std::move(load);
+    state_->next_page = first_page;
+    state_->per_page = per_page;
+  }
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Result<T>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Result<T>*;
+    using reference = const Result<T>&;
+
+    iterator() = default;
+    reference operator*() const { return *current_; }
+    pointer operator->() const { return &*current_; }
+    iterator& operator++() {
+      advance();
+      return *this;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) {
+      return a.state_ == b.state_;  // only end() compares equal to an exhausted iterator
+    }
+    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+
+   private:
+    friend class PaginatedRange;
+    explicit iterator(std::shared_ptr<typename PaginatedRange::State> state)
+        : state_(std::move(state)) {
+      advance();
+    }
+
+    void advance() {
+      auto& s = *state_;
+      if (s.failed) return finish();
+      if (s.index < s.items.size()) {
+        current_.emplace(std::move(s.items[s.index++]));
+        ++s.delivered;
+        return;
+      }
+      if (s.exhausted) return finish();
+      Result<Page<T>> page = s.load(s.next_page);
+      if (!page.ok()) {
+        s.failed = true;
+        current_.emplace(std::move(page).error());
+        return;
+      }
+      ++s.next_page;
+      s.items = std::move(page->items);
+      s.index = 0;
+      const bool short_page = s.per_page <= 0 || static_cast<int>(s.items.size()) < s.per_page;
+      const bool reached_total =
+          page->total && s.delivered + static_cast<std::int64_t>(s.items.size()) >= *page->total;
+      s.exhausted = short_page || reached_total || s.items.empty();
+      if (s.items.empty()) return finish();
+      current_.emplace(std::move(s.items[s.index++]));
+      ++s.delivered;
+    }
+    void finish() {
+      state_.reset();
+      current_.reset();
+    }
+
+    std::shared_ptr<typename PaginatedRange::State> state_;
+    std::optional<Result<T>> current_;
+  };
+
+  /// Starts the iteration (loads the first page). An input range: iterate it once.
+  iterator begin() { return iterator(state_); }
+  iterator end() { return iterator(); }
+
+ private:
+  struct State {
+    Loader load;
+    int next_page = 1;
+    int per_page = 0;
+    std::vector<T> items;
+    std::size_t index = 0;
+    std::int64_t delivered = 0;
+    bool exhausted = false;
+    bool failed = false;
+  };
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace erpbridge

@@ -1,0 +1,96 @@
+#include "erpbridge/aftersales/client.hpp"
+
+namespace erpbridge::aftersales {
+
+Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
+Client::Client(Options options) : connection_(make_connection(std::move(options))) {}
+
+Result<Order> Client::create(const NewOrder& order) const {
+  Result<void> valid = validate(order);
+  if (!valid.ok()) return std::move(valid).error();
+  return connection_->create_order(order);
+}
+
+Result<Order> Client::update(std::int64_t id, const OrderUpdate& update) const {
+  return connection_->update_order(id, update);
+}
+
+Result<Order> Client::step(const Order& order, Operation operation, bool submission,
+                           const std::string& remark, const std::string& operator_name) const {
+  if (order.workflow_status != WorkflowStatus::InProgress) {
+    return make_error(ErrorCode::FailedPrecondition,
+                      std::string("cannot ") + (submission ? "submit" : to_string(operation)) +
+                          " order " + std::to_string(order.id) + ": workflow is " +
+                          order.workflow_status.label() + ", not in_progress");
+  }
+  if (submission && order.status != Status::Waiting) {
+    return make_error(ErrorCode::FailedPrecondition,
+                      "cannot submit order " + std::to_string(order.id) + " in status " +
+                          order.status.label() + ": only a waiting order is submitted");
+  }
+  Result<Status> next = next_status(order.status.value(), operation);
+  if (!next.ok()) {
+    Error error = std::move(next).error();
+    error.message = "order " + std::to_string(order.id) + ": " + error.message;
+    return error;
+  }
+  if (submission) return connection_->submit_order(order.id, remark, operator_name);
+  if (operation == Operation::Done) return connection_->done_order(order.id, remark, operator_name);
+  return connection_->reject_order(order.id, remark, operator_name);
+}
+
+Result<Order> Client::submit(const Order& order, const std::string& remark,
+                             const std::string& operator_name) const {
+  return step(order, Operation::Done, true, remark, operator_name);
+}
+
+Result<Order> Client::done(const Order& order, const std::string& remark,
+                           const std::string& operator_name) const {
+  return step(order, Operation::Done, false, remark, operator_name);
+}
+
+Result<Order> Client::reject(const Order& order, const std::string& remark,
+                             const std::string& operator_name) const {
+  return step(order, Operation::Reject, false, remark, operator_name);
+}
+
+Result<void> Client::remove(const Order& order) const {
+  if (order.workflow_status != WorkflowStatus::InProgress || order.status != Status::Waiting) {
+    return make_error(ErrorCode::FailedPrecondition,
+                      "cannot delete order " + std::to_string(order.id) + " in status " +
+                          order.status.label() + " / " + order.workflow_status.label() +
+                          ": only in_progress / waiting orders are deleted");
+  }
+  return connection_->delete_order(order.id);
+}
+
+PaginatedRange<Order> Client::list_all(const ListFilter& filter) const {
+  std::shared_ptr<Connection> connection = connection_;
+  return PaginatedRange<Order>(
+      [connection, filter](int page) {
+        ListFilter request = filter;
+        request.page = page;
+        return connection->list_orders(request);
+      },
+      filter.page, filter.per_page);
+}
+
+PaginatedRange<Journal> Client::journals(std::int64_t order_id, int per_page) const {
+  std::shared_ptr<Connection> connection = connection_;
+  return PaginatedRange<Journal>(
+      [connection, order_id, per_page](int page) {
+        return connection->list_journals(order_id, PageRequest{page, per_page});
+      },
+      1, per_page);
+}
+
+PaginatedRange<Product> Client::products(int per_page) const {
+  std::shared_ptr<Connection> connection = connection_;
+  return PaginatedRange<Product>(
+      [connection, per_page](int page) {
+        return connection->list_products(PageRequest{page, per_page});
+      },
+      1, per_page);
+}
+
+}  // namespace erpbridge::aftersales

@@ -1,0 +1,272 @@
+// After-service wire forms for the JSON engine, and the {status, message, data} envelope.
+#pragma once
+
+#include "erpbridge/aftersales/types.hpp"
+#include "erpbridge/core/http.hpp"
+#include "erpbridge/core/pagination.hpp"
+#include "json/engine.hpp"
+
+namespace erpbridge::aftersales::wire {
+
+inline constexpr const char* kBasePath = "/api/v1/afterservice";
+
+/// {"status":0,"message":…,"data":[…]}; data may also be a single object; total is read
+/// when a server sends one.
+template <typename T>
+struct Envelope {
+  std::string status;
+  std::string message;
+  std::vector<T> data;
+  std::optional<std::int64_t> total;
+};
+
+struct EnvelopeHeader {
+  std::string status;
+  std::string message;
+};
+
+/// The body of a workflow step.
+struct WorkflowAction {
+  std::string operation;
+  std::string remark;
+  std::string operator_name;
+};
+
+/// The duty-report update, with the key spelling of the spec's PUT example (DutyDate) and
+/// without duty_to_id (不用填).
+struct DutyReportUpdate : DutyReport {};
+
+/// Maps a reply to its data; `context` names the call in errors. 404 NotFound, 409
+/// FailedPrecondition, 400 InvalidArgument, 401/403 Unauthenticated, other failures Api.
+template <typename T>
+Result<Envelope<T>> decode(const HttpResponse& response, const std::string& context);
+
+Error failure(const std::string& status, const std::string& message, int http_status,
+              const std::string& context);
+
+/// The envelope a server sends (used by the emulator).
+template <typename T>
+std::string encode_envelope(int status, const std::string& message, const std::vector<T>& data) {
+  Envelope<T> envelope{std::to_string(status), message, data, std::nullopt};
+  return json::encode(envelope);
+}
+
+}  // namespace erpbridge::aftersales::wire
+
+namespace erpbridge::json {
+
+template <>
+struct Schema<aftersales::AbnormalProduct> {
+  static void describe(StructBuilder<aftersales::AbnormalProduct>& s) {
+    s.field("id", &aftersales::AbnormalProduct::id).lenient();
+    s.field("skuCode", &aftersales::AbnormalProduct::sku_code).alias("sku_code").lenient();
+    s.field("remark", &aftersales::AbnormalProduct::remark);
+  }
+};
+
+template <typename R>
+void describe_duty_report(StructBuilder<R>& s, const char* date_key, const char* date_alias,
+                          bool with_duty_to_id) {
+  using D = aftersales::DutyReport;
+  s.field("abnormal_type", &D::abnormal_type);
+  s.field("abnormal_reason", &D::abnormal_reason);
+  s.field("publishment", &D::publishment);
+  s.field("publish_to", &D::publish_to);
+  s.field("compensation", &D::compensation).empty_absent();
+  if (with_duty_to_id) s.field("duty_to_id", &D::duty_to_id).lenient();
+  s.field("duty_to", &D::duty_to);
+  s.field(date_key, &D::duty_date).alias(date_alias);
+}
+
+template <>
+struct Schema<aftersales::DutyReport> {
+  static void describe(StructBuilder<aftersales::DutyReport>& s) {
+    describe_duty_report(s, "duty_date", "DutyDate", true);
+  }
+};
+
+template <>
+struct Schema<aftersales::wire::DutyReportUpdate> {
+  static void describe(StructBuilder<aftersales::wire::DutyReportUpdate>& s) {
+    describe_duty_report(s, "DutyDate", "duty_date", false);
+  }
+};
+
+template <>
+struct Schema<aftersales::Track> {
+  static void describe(StructBuilder<aftersales::Track>& s) {
+    s.field("id", &aftersales::Track::id).lenient();
+    s.field("remark", &aftersales::Track::remark);
+  }
+};
+
+template <>
+struct Schema<aftersales::Deduction> {
+  static void describe(StructBuilder<aftersales::Deduction>& s) {
+    s.field("id", &aftersales::Deduction::id).lenient();
+    s.field("compensation", &aftersales::Deduction::compensation).empty_absent();
+    s.field("has_receipt", &aftersales::Deduction::has_receipt).lenient();
+    s.field("remark", &aftersales::Deduction::remark);
+  }
+};
+
+template <>
+struct Schema<aftersales::Order> {
+  static void describe(StructBuilder<aftersales::Order>& s) {
+    using O = aftersales::Order;
+    s.field("id", &O::id).lenient();
+    s.field("serial_number", &O::serial_number);
+    s.field("charge_number", &O::charge_number);
+    s.field("type", &O::type);
+    s.field("customer_name", &O::customer_name);
+    s.field("status", &O::status);
+    s.field("workflow_status", &O::workflow_status);
+    // The spec spells it summitted_at and submit_at; accept those and the plain English.
+    s.field("submitted_at", &O::submitted_at)
+        .alias("summitted_at")
+        .alias("submit_at")
+        .empty_absent();
+    s.field("created_at", &O::created_at).empty_absent();
+    s.field("updated_at", &O::updated_at).empty_absent();
+    s.field("accuser_name", &O::accuser_name);
+    s.field("creator_name", &O::creator_name);
+    s.field("saler", &O::saler);
+    s.field("remark", &O::remark);
+    s.field("reason", &O::reason);
+    s.field("abnormal_products", &O::abnormal_products);
+    s.field("duty_report", &O::duty_report);
+    s.field("tracks", &O::tracks);
+    s.field("deductions", &O::deductions);
+  }
+};
+
+template <>
+struct Schema<aftersales::NewOrder> {
+  static void describe(StructBuilder<aftersales::NewOrder>& s) {
+    using N = aftersales::NewOrder;
+    s.field("type", &N::type);
+    s.field("customer_name", &N::customer_name);
+    s.field("accuser_name", &N::accuser_name);
+    s.field("creator_name", &N::creator_name);
+    s.field("reason", &N::reason);
+    s.field("remark", &N::remark);
+  }
+};
+
+template <>
+struct Schema<aftersales::OrderUpdate> {
+  static void describe(StructBuilder<aftersales::OrderUpdate>& s) {
+    using U = aftersales::OrderUpdate;
+    s.field("type", &U::type);
+    s.field("customer_name", &U::customer_name);
+    s.field("accuser_name", &U::accuser_name);
+    s.field("creator_name", &U::creator_name);
+    s.field("saler", &U::saler);
+    s.field("remark", &U::remark);
+    s.field("reason", &U::reason);
+    s.field("charge_number", &U::charge_number);
+  }
+};
+
+template <>
+struct Schema<aftersales::wire::WorkflowAction> {
+  static void describe(StructBuilder<aftersales::wire::WorkflowAction>& s) {
+    using A = aftersales::wire::WorkflowAction;
+    s.field("operation", &A::operation);
+    s.field("remark", &A::remark);
+    s.field("operator_name", &A::operator_name);
+  }
+};
+
+template <>
+struct Schema<aftersales::Journal> {
+  static void describe(StructBuilder<aftersales::Journal>& s) {
+    using J = aftersales::Journal;
+    s.field("id", &J::id).lenient();
+    s.field("order_id", &J::order_id).lenient();
+    s.field("operator_name", &J::operator_name);
+    s.field("operation", &J::operation);
+    s.field("from_status", &J::from_status);
+    s.field("to_status", &J::to_status);
+    s.field("remark", &J::remark);
+    s.field("created_at", &J::created_at).empty_absent();
+  }
+};
+
+template <>
+struct Schema<aftersales::Product> {
+  static void describe(StructBuilder<aftersales::Product>& s) {
+    s.field("id", &aftersales::Product::id).lenient();
+    s.field("skuCode", &aftersales::Product::sku_code).alias("sku_code").lenient();
+    s.field("name", &aftersales::Product::name);
+    s.extras(&aftersales::Product::extras);
+  }
+};
+
+template <>
+struct Schema<aftersales::SupplierUserMatch> {
+  static void describe(StructBuilder<aftersales::SupplierUserMatch>& s) {
+    using M = aftersales::SupplierUserMatch;
+    s.field("id", &M::id).lenient();
+    s.field("supplier_name", &M::supplier_name);
+    s.field("user_name", &M::user_name).alias("saler");
+    s.extras(&M::extras);
+  }
+};
+
+template <>
+struct Schema<aftersales::RankEntry> {
+  static void describe(StructBuilder<aftersales::RankEntry>& s) {
+    s.field("name", &aftersales::RankEntry::name).lenient();
+    s.field("count", &aftersales::RankEntry::count).lenient();
+    s.field("total", &aftersales::RankEntry::total);
+  }
+};
+
+template <typename T>
+struct Schema<aftersales::wire::Envelope<T>> {
+  static void describe(StructBuilder<aftersales::wire::Envelope<T>>& s) {
+    using E = aftersales::wire::Envelope<T>;
+    s.field("status", &E::status).required().lenient().as_number();
+    s.field("message", &E::message).lenient();
+    s.field("data", &E::data).one_or_many();
+    s.field("total", &E::total).lenient();
+  }
+};
+
+template <>
+struct Schema<aftersales::wire::EnvelopeHeader> {
+  static void describe(StructBuilder<aftersales::wire::EnvelopeHeader>& s) {
+    s.field("status", &aftersales::wire::EnvelopeHeader::status).required().lenient();
+    s.field("message", &aftersales::wire::EnvelopeHeader::message).lenient();
+  }
+};
+
+}  // namespace erpbridge::json
+
+namespace erpbridge::aftersales::wire {
+
+template <typename T>
+Result<Envelope<T>> decode(const HttpResponse& response, const std::string& context) {
+  Envelope<T> envelope;
+  Result<void> decoded = json::decode(response.body, envelope);
+  if (!decoded.ok()) {
+    EnvelopeHeader header;  // a failure's data may have another shape
+    if (json::decode(response.body, header).ok() && header.status != "0") {
+      return failure(header.status, header.message, response.status, context);
+    }
+    if (response.status < 200 || response.status >= 300) {
+      return failure("", "", response.status, context);
+    }
+    Error error = std::move(decoded).error();
+    error.message = context + " reply: " + error.message;
+    error.http_status = response.status;
+    return error;
+  }
+  if (envelope.status != "0" || response.status < 200 || response.status >= 300) {
+    return failure(envelope.status, envelope.message, response.status, context);
+  }
+  return envelope;
+}
+
+}  // namespace erpbridge::aftersales::wire

@@ -1,0 +1,118 @@
+#include <catch2/catch.hpp>
+
+#include "aftersales/codec.hpp"
+
+using erpbridge::ErrorCode;
+using erpbridge::HttpResponse;
+using erpbridge::json::decode;
+using erpbridge::json::encode;
+using namespace erpbridge::aftersales;
+
+namespace {
+HttpResponse response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("After-service: an order decodes with every spelling the spec uses") {
+  const char* body = R"({"status":0,"message":"ok","data":[{
+    "id":7,"serial_number":"AS202303020001","charge_number":"KK001","type":"质量异常",
+    "customer_name":"供应商A","status":"waitting","workflow_status":"in_progress",
+    "summitted_at":"2023-03-02 10:00:00","created_at":"2023-03-01 09:00:00","updated_at":"",
+    "accuser_name":"供应商B","creator_name":"张三","saler":"李四","remark":"外箱破损","reason":"破损",
+    "abnormal_products":[{"id":1,"skuCode":"SKU-1","remark":"划痕"}],
+    "duty_report":{"abnormal_type":"包装","abnormal_reason":"运输","publishment":"罚款",
+      "publish_to":"物流","compensation":"120.50","duty_to_id":"9","duty_to":"物流公司","DutyDate":"2023-03-05"},
+    "tracks":[{"remark":"已联系"}],
+    "deductions":[{"compensation":"120.50","has_receipt":true,"remark":"扣款"}]}]})";
+  auto envelope = wire::decode<Order>(response(200, body), "list");
+  REQUIRE(envelope.ok());
+  REQUIRE(envelope->data.size() == 1);
+  const Order& order = envelope->data[0];
+  CHECK(order.id == 7);
+  CHECK(order.serial_number == "AS202303020001");
+  CHECK(order.status == Status::Waiting);
+  CHECK(order.workflow_status == WorkflowStatus::InProgress);
+  CHECK(order.submitted_at->to_string() == "2023-03-02 10:00:00");
+  CHECK(order.created_at->to_string() == "2023-03-01 09:00:00");
+  CHECK_FALSE(order.updated_at.has_value());
+  CHECK(order.saler == "李四");
+  REQUIRE(order.abnormal_products.size() == 1);
+  CHECK(order.abnormal_products[0].sku_code == "SKU-1");
+  REQUIRE(order.duty_report.has_value());
+  CHECK(order.duty_report->compensation->to_string() == "120.50");
+  CHECK(order.duty_report->duty_date == "2023-03-05");
+  CHECK(order.duty_report->duty_to_id == "9");
+  CHECK(order.tracks[0].remark == "已联系");
+  CHECK(order.deductions[0].has_receipt == true);
+  CHECK(order.deductions[0].compensation->to_string() == "120.50");
+
+  for (const char* key : {"submit_at", "submitted_at"}) {
+    std::string variant =
+        std::string(R"({"status":0,"data":[{"id":1,")") + key + R"(":"2023-03-02 10:00:00"}]})";
+    auto decoded = wire::decode<Order>(response(200, variant), "list");
+    REQUIRE(decoded.ok());
+    CHECK(decoded->data[0].submitted_at->to_string() == "2023-03-02 10:00:00");
+  }
+  auto snake = decode<DutyReport>(R"({"duty_date":"2023-03-06"})");
+  CHECK(snake->duty_date == "2023-03-06");
+}
+
+TEST_CASE("After-service: data may be one object or a list; total is read when sent") {
+  auto single = wire::decode<Order>(response(200, R"({"status":0,"data":{"id":3}})"), "get");
+  REQUIRE(single.ok());
+  REQUIRE(single->data.size() == 1);
+  CHECK(single->data[0].id == 3);
+  auto paged = wire::decode<Order>(response(200, R"({"status":"0","data":[],"total":250})"), "l");
+  CHECK(paged->total == std::optional<std::int64_t>(250));
+}
+
+TEST_CASE("After-service: status != 0 maps to errors with the server's message") {
+  auto not_found = wire::decode<Order>(
+      response(404, R"({"status":404,"message":"order 9 not found","data":[]})"), "get order 9");
+  CHECK(not_found.error().code == ErrorCode::NotFound);
+  CHECK(not_found.error().vendor_message == "order 9 not found");
+  CHECK(not_found.error().message == "get order 9 failed: status 404 order 9 not found");
+  auto refused =
+      wire::decode<Order>(response(409, R"({"status":409,"message":"bad step","data":null})"), "x");
+  CHECK(refused.error().code == ErrorCode::FailedPrecondition);
+  auto invalid =
+      wire::decode<Order>(response(400, R"({"status":400,"message":"type is required"})"), "x");
+  CHECK(invalid.error().code == ErrorCode::InvalidArgument);
+  auto other =
+      wire::decode<Order>(response(200, R"({"status":5,"message":"数据库错误","data":"x"})"), "x");
+  CHECK(other.error().code == ErrorCode::Api);
+  CHECK(other.error().vendor_code == "5");
+  auto gateway = wire::decode<Order>(response(502, "<html>bad gateway</html>"), "x");
+  CHECK(gateway.error().code == ErrorCode::Http);
+  CHECK(gateway.error().retryable);
+  auto wrong = wire::decode<Order>(response(200, R"({"status":0,"data":[{"id":"abc"}]})"), "list");
+  CHECK(wrong.error().code == ErrorCode::Decode);
+  CHECK(wrong.error().message == "list reply: data[0].id: expected integer, got \"abc\"");
+}
+
+TEST_CASE("After-service: each request encodes to the exact JSON expected") {
+  CHECK(
+      encode(NewOrder{"质量异常", "供应商A", "供应商B", "张三", "破损", "外箱破损"}) ==
+      R"({"type":"质量异常","customer_name":"供应商A","accuser_name":"供应商B","creator_name":"张三","reason":"破损","remark":"外箱破损"})");
+  OrderUpdate update;
+  update.saler = "李四";
+  update.remark = "补充说明";
+  CHECK(encode(update) == R"({"saler":"李四","remark":"补充说明"})");
+  CHECK(encode(OrderUpdate{}) == "{}");
+  CHECK(encode(wire::WorkflowAction{"done", "提交审核", "张三"}) ==
+        R"({"operation":"done","remark":"提交审核","operator_name":"张三"})");
+  std::vector<AbnormalProduct> products = {{std::nullopt, "SKU-1", "划痕"},
+                                           {std::nullopt, "SKU-2", "缺件"}};
+  CHECK(encode(products) ==
+        R"([{"skuCode":"SKU-1","remark":"划痕"},{"skuCode":"SKU-2","remark":"缺件"}])");
+  DutyReport report{
+      "包装", "运输",     "罚款",      "物流", erpbridge::Decimal::parse("120.50").value(),
+      "",     "物流公司", "2023-03-05"};
+  CHECK(
+      encode(wire::DutyReportUpdate{report}) ==
+      R"({"abnormal_type":"包装","abnormal_reason":"运输","publishment":"罚款","publish_to":"物流","compensation":"120.50","duty_to":"物流公司","DutyDate":"2023-03-05"})");
+}

@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+
+#include "erpbridge/aftersales/types.hpp"
+
+using erpbridge::ErrorCode;
+using erpbridge::Result;
+using namespace erpbridge::aftersales;
+
+TEST_CASE("next_status: every (status, operation) pair") {
+  struct Case {
+    Status from;
+    Status after_done;    // Unknown: refused
+    Status after_reject;  // Unknown: refused
+  };
+  const Case cases[] = {
+      {Status::Created, Status::Waiting, Status::Unknown},
+      {Status::Waiting, Status::ServiceApproving, Status::Unknown},
+      {Status::ServiceApproving, Status::ServiceApproved, Status::Waiting},
+      {Status::ServiceApproved, Status::ManagerReviewing, Status::ServiceApproving},
+      {Status::ManagerReviewing, Status::ManagerReviewed, Status::ServiceApproved},
+      {Status::ManagerReviewed, Status::ChiefReviewing, Status::ManagerReviewing},
+      {Status::ChiefReviewing, Status::ChiefReviewed, Status::ManagerReviewed},
+      {Status::ChiefReviewed, Status::FinanceReviewing, Status::ChiefReviewing},
+      {Status::FinanceReviewing, Status::End, Status::ChiefReviewed},
+      {Status::End, Status::Unknown, Status::Unknown},
+      {Status::Unknown, Status::Unknown, Status::Unknown},
+  };
+  for (const Case& c : cases) {
+    INFO(to_string(c.from));
+    for (auto [operation, expected] :
+         {std::pair{Operation::Done, c.after_done}, std::pair{Operation::Reject, c.after_reject}}) {
+      INFO(to_string(operation));
+      Result<Status> next = next_status(c.from, operation);
+      if (expected == Status::Unknown) {
+        REQUIRE_FALSE(next.ok());
+        CHECK(next.error().code == ErrorCode::FailedPrecondition);
+        CHECK(next.error().message.find(to_string(c.from)) != std::string::npos);
+        CHECK(next.error().message.find(to_string(operation)) != std::string::npos);
+      } else {
+        REQUIRE(next.ok());
+        CHECK(*next == expected);
+      }
+    }
+  }
+}
+
+TEST_CASE("The spelling waitting decodes as waiting") {
+  auto spelled = erpbridge::Labeled<Status>::from_label("waitting");
+  CHECK(spelled == Status::Waiting);
+  CHECK(spelled.label() == "waitting");
+  CHECK(erpbridge::Labeled<Status>(Status::Waiting).label() == "waiting");
+}
+
+TEST_CASE("A new order needs all six fields, each missing one named") {
+  NewOrder order{"质量异常", "供应商A", "供应商B", "张三", "破损", "外箱破损"};
+  CHECK(validate(order).ok());
+  NewOrder empty;
+  auto result = validate(empty);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::InvalidArgument);
+  CHECK(result.error().message ==
+        "new order: required field(s) missing: type, customer_name, accuser_name, creator_name, "
+        "reason, remark");
+  order.reason.clear();
+  CHECK(validate(order).error().message == "new order: required field(s) missing: reason");
+}
