@@ -121,10 +121,11 @@ struct Schema<aftersales::Order> {
     s.field("customer_name", &O::customer_name);
     s.field("status", &O::status);
     s.field("workflow_status", &O::workflow_status);
-    // The spec spells it summitted_at and submit_at; accept those and the plain English.
-    s.field("submitted_at", &O::submitted_at)
-        .alias("summitted_at")
+    // The data structure spells it summitted_at (written so), the text submit_at; accept
+    // those and the plain English.
+    s.field("summitted_at", &O::submitted_at)
         .alias("submit_at")
+        .alias("submitted_at")
         .empty_absent();
     s.field("created_at", &O::created_at).empty_absent();
     s.field("updated_at", &O::updated_at).empty_absent();

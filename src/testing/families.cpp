@@ -1,5 +1,6 @@
 #include "erpbridge/testing/families.hpp"
 
+#include "erpbridge/testing/aftersales_emulator.hpp"
 #include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/kingdee_emulator.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
@@ -37,6 +38,10 @@ void install_all_families(Emulator& emulator, const FamilySettings& settings) {
   kingdee.app_key = settings.kingdee_app_key;
   kingdee.app_secret = settings.kingdee_app_secret;
   KingdeeEmulator(kingdee).install(emulator);
+
+  AftersalesEmulator aftersales;
+  aftersales.seed_demo_data();
+  aftersales.install(emulator);
 }
 
 }  // namespace erpbridge::testing

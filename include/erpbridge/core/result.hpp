@@ -80,7 +80,8 @@ class [[nodiscard]] Result {
     throw_if_error();
     return std::get<0>(state_);
   }
-  T&& value() && {
+  /// By value, so `for (auto& x : f().value())` does not dangle.
+  T value() && {
     throw_if_error();
     return std::get<0>(std::move(state_));
   }
@@ -98,7 +99,7 @@ class [[nodiscard]] Result {
   /// Access to the value; a checked precondition that there is one.
   T& operator*() & { return checked(); }
   const T& operator*() const& { return checked(); }
-  T&& operator*() && { return std::move(checked()); }
+  T operator*() && { return std::move(checked()); }
   T* operator->() { return &checked(); }
   const T* operator->() const { return &checked(); }
 

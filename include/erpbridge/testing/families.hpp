@@ -26,6 +26,8 @@ struct FamilySettings {
 ///  - WMS: POST /CreateEntryConfirmation, a receiver answering bil_id "PC".
 ///  - Kingdee: GET /jdyconnector/app_management/kingdee_auth_token and POST
 ///    /app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup (entry_pk 1634800180022794240 known).
+///  - After-service: every endpoint under /api/v1/afterservice, with 24 products, 4
+///    supplier matches and 12 orders at various workflow stages.
 void install_all_families(Emulator& emulator, const FamilySettings& settings = {});
 
 /// Names of the family emulators install_all_families() adds.

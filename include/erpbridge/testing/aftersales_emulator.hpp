@@ -1,0 +1,33 @@
+// An in-process after-service server with the full workflow state machine.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "erpbridge/aftersales/types.hpp"
+#include "erpbridge/testing/emulator.hpp"
+
+namespace erpbridge::testing {
+
+class AftersalesEmulator {
+ public:
+  AftersalesEmulator();
+
+  /// Routes every documented endpoint under /api/v1/afterservice on `emulator`:
+  /// create (six required fields), list with filters and pages, field updates, the workflow
+  /// (submit only from waiting, done/reject one step, done at finance_reviewing ends it),
+  /// delete only while in_progress / waiting, journals of every change, abnormal products,
+  /// duty reports, and the five rank statistics over the stored duty reports.
+  void install(Emulator& emulator) const;
+
+  /// Adds sample products, supplier matches and a dozen orders in various states.
+  void seed_demo_data() const;
+
+  std::size_t order_count() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace erpbridge::testing

@@ -1,0 +1,335 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include "erpbridge/aftersales/client.hpp"
+#include "erpbridge/testing/aftersales_emulator.hpp"
+#include "erpbridge/testing/emulator_server.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+#include "support/files.hpp"
+#include "support/subprocess.hpp"
+
+using erpbridge::Decimal;
+using erpbridge::ErrorCode;
+using erpbridge::HttpMethod;
+using erpbridge::Result;
+using erpbridge::testing::AftersalesEmulator;
+using erpbridge::testing::Emulator;
+using erpbridge::testing::EmulatorServer;
+using erpbridge::testing::Fault;
+using namespace erpbridge::aftersales;
+
+namespace {
+
+struct Service {
+  std::shared_ptr<Emulator> emulator = std::make_shared<Emulator>();
+  AftersalesEmulator aftersales;
+  std::unique_ptr<EmulatorServer> server;
+  std::unique_ptr<Client> client;
+
+  Service() {
+    aftersales.install(*emulator);
+    server = EmulatorServer::start(emulator).value();
+    Options options;
+    options.base_url = server->base_url();
+    options.retry.initial_backoff = std::chrono::milliseconds(5);
+    client = std::make_unique<Client>(options);
+  }
+};
+
+NewOrder new_order(const std::string& creator = "张三", const std::string& suffix = "") {
+  return NewOrder{"质量异常", "供应商A" + suffix, "供应商B", creator, "破损", "外箱破损"};
+}
+
+template <typename T>
+std::vector<T> collect(erpbridge::PaginatedRange<T> range) {
+  std::vector<T> out;
+  for (const Result<T>& item : range) {
+    REQUIRE(item.ok());
+    out.push_back(*item);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("After-service over HTTP: an order walks from creation to end, journaled") {
+  Service service;
+  auto order = service.client->create(new_order());
+  REQUIRE(order.ok());
+  CHECK(order->status == Status::Waiting);
+  CHECK(order->workflow_status == WorkflowStatus::InProgress);
+  CHECK(order->serial_number.rfind("AS", 0) == 0);
+  CHECK_FALSE(order->submitted_at.has_value());
+
+  auto current = service.client->submit(*order, "提交审核", "张三");
+  REQUIRE(current.ok());
+  CHECK(current->status == Status::ServiceApproving);
+  CHECK(current->submitted_at.has_value());
+  const std::vector<Status> expected = {Status::ServiceApproved,
+                                        Status::ManagerReviewing,
+                                        Status::ManagerReviewed,
+                                        Status::ChiefReviewing,
+                                        Status::ChiefReviewed,
+                                        Status::FinanceReviewing,
+                                        Status::End};
+  for (Status next : expected) {
+    current = service.client->done(*current, "同意", "审批人");
+    REQUIRE(current.ok());
+    CHECK(current->status == next);
+  }
+  CHECK(current->workflow_status == WorkflowStatus::Done);
+
+  auto journal = collect(service.client->journals(order->id, 4));
+  REQUIRE(journal.size() == 9);
+  CHECK(journal[0].operation == "create");
+  CHECK(journal[0].to_status == "waiting");
+  CHECK(journal[1].from_status == "waiting");
+  CHECK(journal[1].to_status == "service_approving");
+  CHECK(journal[1].remark == "提交审核");
+  CHECK(journal[1].operator_name == "张三");
+  CHECK(journal[8].from_status == "finance_reviewing");
+  CHECK(journal[8].to_status == "end");
+
+  auto after_end = service.client->done(*current, "", "x");
+  CHECK(after_end.error().code == ErrorCode::FailedPrecondition);
+}
+
+TEST_CASE("After-service over HTTP: reject from manager_reviewing goes back one step") {
+  Service service;
+  auto order = service.client->create(new_order());
+  auto current = service.client->submit(*order, "", "张三");
+  current = service.client->done(*current, "", "a");
+  current = service.client->done(*current, "", "b");
+  REQUIRE(current->status == Status::ManagerReviewing);
+  auto rejected = service.client->reject(*current, "材料不全", "负责人");
+  REQUIRE(rejected.ok());
+  CHECK(rejected->status == Status::ServiceApproved);
+  CHECK(rejected->workflow_status == WorkflowStatus::InProgress);
+}
+
+TEST_CASE("After-service over HTTP: reject at waiting and delete after submit are refused") {
+  Service service;
+  auto order = service.client->create(new_order());
+  REQUIRE(order.ok());
+  auto rejected = service.client->reject(*order, "", "x");
+  CHECK(rejected.error().code == ErrorCode::FailedPrecondition);
+  auto submitted = service.client->submit(*order, "", "张三");
+  REQUIRE(submitted.ok());
+  const std::size_t requests = service.emulator->total_requests();
+  auto local = service.client->remove(*submitted);
+  REQUIRE_FALSE(local.ok());
+  CHECK(local.error().code == ErrorCode::FailedPrecondition);
+  CHECK(local.error().message.find("service_approving") != std::string::npos);
+  CHECK(service.emulator->total_requests() == requests);  // refused locally
+
+  // Sent raw, the emulator refuses it as well.
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest raw;
+  raw.method = HttpMethod::Delete;
+  raw.url = service.server->base_url() + "/api/v1/afterservice/orders/" + std::to_string(order->id);
+  auto response = transport->send(raw);
+  REQUIRE(response.ok());
+  CHECK(response->status == 409);
+  CHECK(response->body.find("only in_progress / waiting") != std::string::npos);
+
+  // A waiting order can be deleted; after that it is NotFound.
+  auto other = service.client->create(new_order());
+  REQUIRE(service.client->remove(*other).ok());
+  CHECK(service.client->update(other->id, OrderUpdate{}).error().code == ErrorCode::NotFound);
+}
+
+TEST_CASE("After-service over HTTP: create validates the six required fields") {
+  Service service;
+  NewOrder missing = new_order();
+  missing.accuser_name.clear();
+  auto local = service.client->create(missing);
+  CHECK(local.error().code == ErrorCode::InvalidArgument);
+  CHECK(local.error().message.find("accuser_name") != std::string::npos);
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest raw;
+  raw.method = HttpMethod::Post;
+  raw.url = service.server->base_url() + "/api/v1/afterservice/orders";
+  raw.body =
+      R"({"type":"t","customer_name":"c","accuser_name":"a","creator_name":"z","remark":"r"})";
+  auto response = transport->send(raw);
+  CHECK(response->status == 400);
+  CHECK(response->body.find("reason") != std::string::npos);
+}
+
+TEST_CASE("After-service over HTTP: list_all yields 250 filtered orders once each") {
+  Service service;
+  for (int i = 0; i < 250; ++i) {
+    REQUIRE(service.client->create(new_order("张三", std::to_string(i))).ok());
+  }
+  for (int i = 0; i < 30; ++i) REQUIRE(service.client->create(new_order("李四")).ok());
+  auto submitted = service.client->create(new_order("张三", "-submitted"));
+  REQUIRE(service.client->submit(*submitted, "", "张三").ok());
+
+  ListFilter filter;
+  filter.creator_name = "张三";
+  filter.status = Status::Waiting;
+  filter.workflow_status = WorkflowStatus::InProgress;
+  filter.per_page = 20;
+  auto orders = collect(service.client->list_all(filter));
+  CHECK(orders.size() == 250);
+  std::set<std::int64_t> ids;
+  for (const Order& order : orders) {
+    ids.insert(order.id);
+    CHECK(order.creator_name == "张三");
+    CHECK(order.status == Status::Waiting);
+  }
+  CHECK(ids.size() == 250);
+  CHECK(service.emulator->request_count("/api/v1/afterservice/orders") == 280 + 1 + 13);
+}
+
+TEST_CASE("After-service over HTTP: a failing page ends the range with its error") {
+  Service service;
+  for (int i = 0; i < 5; ++i) REQUIRE(service.client->create(new_order()).ok());
+  Fault broken;
+  broken.status = 500;
+  broken.body_contains = "";
+  service.emulator->set_fault("/api/v1/afterservice/orders", broken, HttpMethod::Get);
+  ListFilter filter;
+  filter.per_page = 2;
+  std::vector<Result<Order>> seen;
+  for (const Result<Order>& order : service.client->list_all(filter)) seen.push_back(order);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].error().http_status == 500);
+  CHECK(service.emulator->request_count("/api/v1/afterservice/orders") == 5 + 3);  // retried
+}
+
+TEST_CASE("After-service over HTTP: abnormal products and the duty report round-trip") {
+  Service service;
+  auto order = service.client->create(new_order());
+  REQUIRE(order.ok());
+  auto& connection = *service.client->connection();
+  auto added = connection.add_abnormal_products(
+      order->id, {{std::nullopt, "SKU-1", "划痕"}, {std::nullopt, "SKU-2", "缺件"}});
+  REQUIRE(added.ok());
+  REQUIRE(added->size() == 2);
+  REQUIRE((*added)[0].id.has_value());
+  auto single = connection.add_abnormal_products(order->id, {{std::nullopt, "SKU-3", "变形"}});
+  REQUIRE(single->size() == 1);
+
+  auto updated = connection.update_abnormal_product(order->id, *(*added)[1].id,
+                                                    {std::nullopt, "SKU-2B", "缺两件"});
+  REQUIRE(updated.ok());
+  CHECK(updated->sku_code == "SKU-2B");
+  CHECK(updated->remark == "缺两件");
+  REQUIRE(connection.delete_abnormal_product(order->id, *(*added)[0].id).ok());
+  CHECK(connection.delete_abnormal_product(order->id, 99999).error().code == ErrorCode::NotFound);
+
+  DutyReport report{"包装", "运输",     "罚款",      "物流", Decimal::parse("120.50").value(),
+                    "",     "物流公司", "2023-03-05"};
+  auto stored = connection.update_duty_report(order->id, report);
+  REQUIRE(stored.ok());
+  CHECK(stored->compensation->to_string() == "120.50");
+  CHECK(stored->duty_date == "2023-03-05");
+  CHECK_FALSE(stored->duty_to_id.empty());
+
+  ListFilter filter;
+  auto listed = collect(service.client->list_all(filter));
+  REQUIRE(listed.size() == 1);
+  const Order& fetched = listed[0];
+  REQUIRE(fetched.abnormal_products.size() == 2);
+  CHECK(fetched.abnormal_products[0].sku_code == "SKU-2B");
+  CHECK(fetched.abnormal_products[1].sku_code == "SKU-3");
+  REQUIRE(fetched.duty_report.has_value());
+  CHECK(fetched.duty_report->abnormal_type == "包装");
+  CHECK(fetched.duty_report->compensation->to_string() == "120.50");
+
+  auto update = service.client->update(order->id, [] {
+    OrderUpdate u;
+    u.saler = "李四";
+    return u;
+  }());
+  REQUIRE(update.ok());
+  CHECK(update->saler == "李四");
+  CHECK(update->remark == "外箱破损");  // untouched
+}
+
+TEST_CASE("After-service over HTTP: each rank aggregates the stored duty reports") {
+  Service service;
+  auto& connection = *service.client->connection();
+  struct Seed {
+    const char* type;
+    const char* reason;
+    const char* publishment;
+    const char* duty_to;
+    const char* compensation;
+  };
+  const Seed seeds[] = {{"包装", "运输", "罚款", "物流公司", "100.00"},
+                        {"包装", "装卸", "罚款", "物流公司", "20.50"},
+                        {"质量", "运输", "警告", "工厂", "300"},
+                        {"包装", "运输", "罚款", "工厂", "0.25"}};
+  for (const Seed& seed : seeds) {
+    auto order = service.client->create(new_order());
+    REQUIRE(connection
+                .update_duty_report(order->id, {seed.type, seed.reason, seed.publishment, "",
+                                                Decimal::parse(seed.compensation).value(), "",
+                                                seed.duty_to, "2023-03-05"})
+                .ok());
+  }
+  auto counts = [&](Rank rank) {
+    std::map<std::string, std::int64_t> out;
+    for (const RankEntry& row : connection.rank(rank).value()) out[row.name] = row.count;
+    return out;
+  };
+  CHECK(counts(Rank::AbnormalType) ==
+        std::map<std::string, std::int64_t>{{"包装", 3}, {"质量", 1}});
+  CHECK(counts(Rank::Reason) == std::map<std::string, std::int64_t>{{"运输", 3}, {"装卸", 1}});
+  CHECK(counts(Rank::DutyParty) ==
+        std::map<std::string, std::int64_t>{{"物流公司", 2}, {"工厂", 2}});
+  CHECK(counts(Rank::Publishment) == std::map<std::string, std::int64_t>{{"罚款", 3}, {"警告", 1}});
+  auto money = connection.rank(Rank::Compensation).value();
+  REQUIRE(money.size() == 2);
+  CHECK(money[0].name == "工厂");
+  CHECK(money[0].total->to_string() == "300.25");
+  CHECK(money[1].name == "物流公司");
+  CHECK(money[1].total->to_string() == "120.50");
+  CHECK(connection.rank(Rank::AbnormalType)->front().name == "包装");
+}
+
+TEST_CASE("After-service over HTTP: products and supplier matches page through") {
+  Service service;
+  service.aftersales.seed_demo_data();
+  auto products = collect(service.client->products(5));
+  CHECK(products.size() == 24);
+  CHECK(products[0].sku_code == "SKU-1000");
+  auto matches = service.client->connection()->match_supplier_users("电机", PageRequest{});
+  REQUIRE(matches.ok());
+  REQUIRE(matches->items.size() == 1);
+  CHECK(matches->items[0].user_name == "赵六");
+}
+
+TEST_CASE("After-service over HTTP: create is not retried, reads are") {
+  Service service;
+  Fault busy;
+  busy.status = 503;
+  busy.times = 1;
+  service.emulator->set_fault("/api/v1/afterservice/orders", busy, HttpMethod::Post);
+  auto created = service.client->create(new_order());
+  CHECK(created.error().http_status == 503);
+  CHECK(service.aftersales.order_count() == 0);
+  CHECK(service.emulator->request_count("/api/v1/afterservice/orders") == 1);
+
+  service.emulator->set_fault("/api/v1/afterservice/all-products", busy, HttpMethod::Get);
+  CHECK(service.client->connection()->list_products(PageRequest{}).ok());
+  CHECK(service.emulator->request_count("/api/v1/afterservice/all-products") == 2);
+}
+
+TEST_CASE("Example aftersales_workflow walks an order to end against erpbridge-emulator") {
+  erpbridge::test_support::ChildProcess emulator({ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"});
+  std::string line = emulator.read_line();
+  const std::string base_url = line.substr(line.rfind(' ') + 1);
+  std::string out = erpbridge::test_support::shell_output(
+      std::string(ERPBRIDGE_EXAMPLE_DIR "/aftersales_workflow ") + base_url +
+      " 王审批 2>&1; echo exit=$?");
+  INFO(out);
+  CHECK(out.find("final status end, workflow done") != std::string::npos);
+  CHECK(out.find("create -> waiting") != std::string::npos);
+  CHECK(out.find("finance_reviewing -> end") != std::string::npos);
+  CHECK(out.find("exit=0") != std::string::npos);
+}
