@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     std::printf("journal %s %s %s -> %s %s\n",
                 entry->created_at ? entry->created_at->to_string().c_str() : "-",
                 entry->operation.c_str(),
-                entry->from_status.empty() ? "create" : entry->from_status.c_str(),
+                entry->from_status.empty() ? "-" : entry->from_status.c_str(),
                 entry->to_status.c_str(), entry->operator_name.c_str());
   }
   return 0;

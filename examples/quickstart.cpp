@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "erpbridge/aftersales/client.hpp"
 #include "erpbridge/ctc/client.hpp"
 #include "erpbridge/kingdee/client.hpp"
 #include "erpbridge/wms/client.hpp"
@@ -88,5 +89,18 @@ int main(int argc, char** argv) {
   std::printf("kingdee: bill %s for %s, %zu material line(s), qty %s, %zu unnamed fields kept\n",
               bill->bill_number.c_str(), bill->customer_name.c_str(), bill->materials.size(),
               bill->materials.at(0).qty->to_string().c_str(), bill->extras.size());
+
+  // After-service: create an order and submit it; the workflow step is checked locally
+  // (next_status) before it is sent.
+  erpbridge::aftersales::Options aftersales_options;
+  aftersales_options.base_url = base_url;
+  erpbridge::aftersales::Client aftersales(aftersales_options);
+  auto order =
+      aftersales.create({"质量异常", "华东精密制造", "南方电机厂", "张三", "破损", "外箱破损"});
+  if (!order.ok()) return fail("aftersales", order.error());
+  auto submitted = aftersales.submit(*order, "提交审核", "张三");
+  if (!submitted.ok()) return fail("aftersales", submitted.error());
+  std::printf("aftersales: order %s %s -> %s\n", submitted->serial_number.c_str(),
+              order->status.label().c_str(), submitted->status.label().c_str());
   return 0;
 }

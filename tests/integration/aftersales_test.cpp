@@ -329,7 +329,7 @@ TEST_CASE("Example aftersales_workflow walks an order to end against erpbridge-e
       " 王审批 2>&1; echo exit=$?");
   INFO(out);
   CHECK(out.find("final status end, workflow done") != std::string::npos);
-  CHECK(out.find("create -> waiting") != std::string::npos);
+  CHECK(out.find("create - -> waiting") != std::string::npos);
   CHECK(out.find("finance_reviewing -> end") != std::string::npos);
   CHECK(out.find("exit=0") != std::string::npos);
 }

@@ -54,3 +54,14 @@ TEST_CASE("Example ctc_receipts lists the emulator's receipts over 90 days") {
   CHECK(denied.exit_code == 1);
   CHECK(denied.lines.empty());
 }
+
+TEST_CASE("Example quickstart makes one call per family against erpbridge-emulator") {
+  RunningEmulator emulator;
+  Output out = run({ERPBRIDGE_EXAMPLE_DIR "/quickstart", emulator.base_url});
+  REQUIRE(out.exit_code == 0);
+  REQUIRE(out.lines.size() == 4);
+  CHECK(out.lines[0].rfind("ctc: 361 in-receipts over 90 days", 0) == 0);
+  CHECK(out.lines[1].rfind("wms: pushed RK-QUICKSTART-0001 (P001 x 100.0)", 0) == 0);
+  CHECK(out.lines[2].rfind("kingdee: bill BJLL-20230306-0001", 0) == 0);
+  CHECK(out.lines[3].find("waiting -> service_approving") != std::string::npos);
+}
