@@ -1,5 +1,7 @@
 #include "ctc/codec.hpp"
 
+#include <algorithm>
+
 #include "core/executor.hpp"
 
 namespace erpbridge::ctc::wire {
@@ -93,3 +95,19 @@ std::string encode_receipts_reply(const std::string& res, const std::string& msg
 }
 
 }  // namespace erpbridge::ctc::wire
+
+namespace erpbridge::ctc {
+
+std::string to_json(const std::vector<Receipt>& receipts) {
+  const bool all_out = !receipts.empty() &&
+                       std::all_of(receipts.begin(), receipts.end(), [](const Receipt& receipt) {
+                         return receipt.direction == Direction::Out;
+                       });
+  if (!all_out) return json::encode(receipts);
+  std::vector<wire::OutReceipt> out;
+  out.reserve(receipts.size());
+  for (const Receipt& receipt : receipts) out.push_back(wire::OutReceipt{receipt});
+  return json::encode(out);
+}
+
+}  // namespace erpbridge::ctc

@@ -167,6 +167,10 @@ struct Options : ClientOptions {
   std::size_t window_concurrency = 4;  ///< Windows fetched at once by list_receipts.
 };
 
+/// Receipts as a JSON array in the reply's shape (in_number/intype, or out_number/outtype
+/// when every receipt is outbound).
+std::string to_json(const std::vector<Receipt>& receipts);
+
 /// Called as windows complete: (windows done, windows in all).
 using ProgressCallback = std::function<void(std::size_t done, std::size_t total)>;
 
