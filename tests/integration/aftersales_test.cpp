@@ -321,9 +321,8 @@ TEST_CASE("After-service over HTTP: create is not retried, reads are") {
 }
 
 TEST_CASE("Example aftersales_workflow walks an order to end against erpbridge-emulator") {
-  erpbridge::test_support::ChildProcess emulator({ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"});
-  std::string line = emulator.read_line();
-  const std::string base_url = line.substr(line.rfind(' ') + 1);
+  erpbridge::test_support::EmulatorProgram emulator;
+  const std::string base_url = emulator.base_url;
   std::string out = erpbridge::test_support::shell_output(
       std::string(ERPBRIDGE_EXAMPLE_DIR "/aftersales_workflow ") + base_url +
       " 王审批 2>&1; echo exit=$?");

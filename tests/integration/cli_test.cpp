@@ -5,23 +5,13 @@
 #include "support/files.hpp"
 #include "support/subprocess.hpp"
 
-using erpbridge::test_support::ChildProcess;
+using erpbridge::test_support::EmulatorProgram;
 using erpbridge::test_support::shell_output;
 using erpbridge::test_support::TempFile;
 
 namespace {
 
 const std::string kCli = ERPBRIDGE_CLI_PROGRAM;
-
-struct RunningEmulator {
-  ChildProcess process{{ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"}};
-  std::string base_url;
-  RunningEmulator() {
-    std::string line = process.read_line();
-    base_url = line.substr(line.rfind(' ') + 1);
-    REQUIRE(base_url.rfind("http://127.0.0.1:", 0) == 0);
-  }
-};
 
 struct Run {
   std::string out;
@@ -45,7 +35,8 @@ Run cli(const std::string& environment, const std::string& arguments) {
 }  // namespace
 
 TEST_CASE("CLI: ctc receipts over 90 days with progress lines, in every format") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   const std::string env =
       "ERPBRIDGE_CTC_URL=" + emulator.base_url + " ERPBRIDGE_CTC_KEY=erpbridge-demo-key";
   Run table =
@@ -77,7 +68,8 @@ TEST_CASE("CLI: ctc receipts over 90 days with progress lines, in every format")
 }
 
 TEST_CASE("CLI: errors are one line with the vendor's code; usage errors exit 2") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   Run denied =
       cli("ERPBRIDGE_CTC_URL=" + emulator.base_url + " ERPBRIDGE_CTC_KEY=TOP-SECRET-KEY",
           "ctc receipts --type in --from '2020-05-27 00:00:00' --to '2020-05-28 00:00:00'");
@@ -109,7 +101,8 @@ TEST_CASE("CLI: --help for every command") {
 }
 
 TEST_CASE("CLI: settings come from a config file when no flag or variable is set") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   TempFile config("# erpbridge settings\n[ctc]\nurl = \"" + emulator.base_url +
                       "\"\nkey = \"erpbridge-demo-key\"\n",
                   ".toml");
@@ -126,7 +119,8 @@ TEST_CASE("CLI: settings come from a config file when no flag or variable is set
 }
 
 TEST_CASE("CLI: wms validate prints every violation; push prints the bill") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   TempFile sample(erpbridge::test_data::kWmsRequestSample);
   Run valid = cli("", "wms validate " + sample.path());
   CHECK(valid.exit_code == 0);
@@ -158,7 +152,8 @@ TEST_CASE("CLI: wms validate prints every violation; push prints the bill") {
 }
 
 TEST_CASE("CLI: kingdee push-spare-parts and call") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   const std::string env = "ERPBRIDGE_KINGDEE_URL=" + emulator.base_url +
                           " ERPBRIDGE_KINGDEE_APP_KEY=erpbridge-demo-app"
                           " ERPBRIDGE_KINGDEE_APP_SECRET=erpbridge-demo-secret"
@@ -184,7 +179,8 @@ TEST_CASE("CLI: kingdee push-spare-parts and call") {
 }
 
 TEST_CASE("CLI: aftersales create, workflow, delete, journals and ranks") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   const std::string env = "ERPBRIDGE_AFTERSALES_URL=" + emulator.base_url;
   Run created = cli(env,
                     "aftersales create --type 质量异常 --customer 供应商A --accuser 供应商B "

@@ -4,19 +4,9 @@
 #include "support/subprocess.hpp"
 
 using erpbridge::test_support::ChildProcess;
+using erpbridge::test_support::EmulatorProgram;
 
 namespace {
-
-struct RunningEmulator {
-  ChildProcess process{{ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"}};
-  std::string base_url;
-
-  RunningEmulator() {
-    std::string line = process.read_line();
-    base_url = line.substr(line.rfind(' ') + 1);
-    REQUIRE(base_url.rfind("http://127.0.0.1:", 0) == 0);
-  }
-};
 
 struct Output {
   std::vector<std::string> lines;
@@ -36,7 +26,8 @@ Output run(std::vector<std::string> argv) {
 }  // namespace
 
 TEST_CASE("Example ctc_receipts lists the emulator's receipts over 90 days") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   Output out = run({ERPBRIDGE_EXAMPLE_DIR "/ctc_receipts", emulator.base_url, "erpbridge-demo-key",
                     "in", "2020-03-01 00:00:00", "2020-05-31 00:00:00"});
   REQUIRE(out.exit_code == 0);
@@ -56,7 +47,8 @@ TEST_CASE("Example ctc_receipts lists the emulator's receipts over 90 days") {
 }
 
 TEST_CASE("Example quickstart makes one call per family against erpbridge-emulator") {
-  RunningEmulator emulator;
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   Output out = run({ERPBRIDGE_EXAMPLE_DIR "/quickstart", emulator.base_url});
   REQUIRE(out.exit_code == 0);
   REQUIRE(out.lines.size() == 4);

@@ -195,9 +195,8 @@ TEST_CASE("Kingdee over HTTP: the generic gateway call returns data") {
 }
 
 TEST_CASE("Example kingdee_push_spare_parts prints the bill against erpbridge-emulator") {
-  erpbridge::test_support::ChildProcess emulator({ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"});
-  std::string line = emulator.read_line();
-  const std::string base_url = line.substr(line.rfind(' ') + 1);
+  erpbridge::test_support::EmulatorProgram emulator;
+  const std::string base_url = emulator.base_url;
   GatewayAuth auth;
   auth.client.base_url = base_url;
   auth.app_key = "erpbridge-demo-app";

@@ -72,3 +72,18 @@ class ChildProcess {
 };
 
 }  // namespace erpbridge::test_support
+
+namespace erpbridge::test_support {
+
+/// The erpbridge-emulator program on an ephemeral loopback port, stopped at scope exit.
+struct EmulatorProgram {
+  ChildProcess process{{ERPBRIDGE_EMULATOR_PROGRAM, "--port", "0"}};
+  std::string base_url;
+
+  EmulatorProgram() {
+    std::string line = process.read_line();
+    base_url = line.substr(line.rfind(' ') + 1);
+  }
+};
+
+}  // namespace erpbridge::test_support
