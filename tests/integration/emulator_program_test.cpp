@@ -32,3 +32,23 @@ TEST_CASE("erpbridge-emulator exits cleanly on SIGINT and rejects bad arguments"
   CHECK(bad.read_line().empty());
   CHECK(bad.stop(0, std::chrono::milliseconds(5000)) == 2);
 }
+
+TEST_CASE("erpbridge-emulator applies --fault and --latency-ms") {
+  ChildProcess emulator(
+      {ERPBRIDGE_EMULATOR_PROGRAM, "--latency-ms", "50", "--fault", "/_emulator/health=503x1"});
+  std::string line = emulator.read_line();
+  const std::string base_url = line.substr(line.rfind(' ') + 1);
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest request;
+  request.url = base_url + "/_emulator/health";
+  auto started = std::chrono::steady_clock::now();
+  auto first = transport->send(request);
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(50));
+  REQUIRE(first.ok());
+  CHECK(first->status == 503);
+  CHECK(transport->send(request)->status == 200);
+  CHECK(emulator.stop(SIGTERM, std::chrono::milliseconds(8000)) == 0);
+
+  ChildProcess bad({ERPBRIDGE_EMULATOR_PROGRAM, "--fault", "/x=teapot"});
+  CHECK(bad.stop(0, std::chrono::milliseconds(5000)) == 2);
+}
