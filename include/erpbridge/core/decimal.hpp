@@ -14,8 +14,8 @@ namespace erpbridge {
 /// "1310.00" and "0.0000000000" as "0.0000000000".
 class Decimal {
  public:
-  static constexpr int kMaxScale = 18;
-  static constexpr int kMaxDigits = 18;
+  static constexpr int kMaxScale = 18;   ///< Most digits after the point.
+  static constexpr int kMaxDigits = 18;  ///< Most significant digits.
 
   /// Zero with scale 0.
   Decimal() = default;
@@ -33,8 +33,11 @@ class Decimal {
     return negative_ ? -static_cast<std::int64_t>(magnitude_)
                      : static_cast<std::int64_t>(magnitude_);
   }
+  /// Digits after the point, as written ("1310.00" has 2).
   int scale() const noexcept { return scale_; }
+  /// Below zero ("-0.00" is not).
   bool is_negative() const noexcept { return negative_ && magnitude_ != 0; }
+  /// Equal to zero at any scale.
   bool is_zero() const noexcept { return magnitude_ == 0; }
 
   /// The text with the scale it carries; "-0.00" stays "-0.00".
@@ -55,12 +58,15 @@ class Decimal {
     return magnitude_ == other.magnitude_ && scale_ == other.scale_ && negative_ == other.negative_;
   }
 
+  ///@{
+  /// Numeric comparison; the scale is ignored (1.5 == 1.50).
   friend bool operator==(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) == 0; }
   friend bool operator!=(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) != 0; }
   friend bool operator<(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) < 0; }
   friend bool operator>(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) > 0; }
   friend bool operator<=(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) <= 0; }
   friend bool operator>=(const Decimal& a, const Decimal& b) noexcept { return a.compare(b) >= 0; }
+  ///@}
 
  private:
   std::uint64_t magnitude_ = 0;  // < 10^18

@@ -13,7 +13,14 @@
 
 namespace erpbridge {
 
-enum class HttpMethod { Get, Post, Put, Delete, Patch };
+/// HTTP verbs the families use.
+enum class HttpMethod {
+  Get,     ///< GET
+  Post,    ///< POST
+  Put,     ///< PUT
+  Delete,  ///< DELETE
+  Patch,   ///< PATCH
+};
 
 /// "GET", "POST", ...
 const char* to_string(HttpMethod method) noexcept;
@@ -30,21 +37,23 @@ std::string url_encode(std::string_view text);
 /// Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.
 std::string url_decode(std::string_view text);
 
+/// A request as a transport sends it.
 struct HttpRequest {
-  HttpMethod method = HttpMethod::Get;
-  std::string url;  ///< Absolute: "http://host:port/path?query".
-  HttpHeaders headers;
-  std::string body;
+  HttpMethod method = HttpMethod::Get;  ///< The verb.
+  std::string url;                      ///< Absolute: "http://host:port/path?query".
+  HttpHeaders headers;                  ///< Header fields, in order.
+  std::string body;                     ///< The body (JSON for every family).
   /// Safe to send more than once: only idempotent requests are retried.
   bool idempotent = false;
   /// Limit for this one try; zero means the transport's default.
   std::chrono::milliseconds timeout{0};
 };
 
+/// A complete response, whatever its status.
 struct HttpResponse {
-  int status = 0;
-  HttpHeaders headers;
-  std::string body;
+  int status = 0;       ///< The HTTP status code.
+  HttpHeaders headers;  ///< Header fields, in order.
+  std::string body;     ///< The body, decompressed.
 };
 
 /// Sends requests. Implementations must be safe to call from several threads at once.

@@ -11,8 +11,8 @@ namespace erpbridge {
 /// One (enum value, vendor label) pair of a label table.
 template <typename E>
 struct LabelEntry {
-  E value;
-  std::string_view label;
+  E value;                 ///< The enum value.
+  std::string_view label;  ///< The vendor's label for it.
 };
 
 /// Specialise for each vendor enum E:
@@ -28,7 +28,7 @@ struct LabelTraits;
 template <typename E>
 class Labeled {
  public:
-  using Traits = LabelTraits<E>;
+  using Traits = LabelTraits<E>;  ///< The label table of E.
 
   /// The enum's Unknown value with an empty label.
   Labeled() : value_(Traits::unknown) {}
@@ -56,18 +56,22 @@ class Labeled {
     return std::string();
   }
 
+  /// The enum value (E's Unknown for a label not in the table).
   E value() const noexcept { return value_; }
   /// The label exactly as received (or the canonical one for a value set in code).
   const std::string& label() const noexcept { return label_; }
   /// Whether the label is in the table.
   bool known() const noexcept { return value_ != Traits::unknown; }
 
+  ///@{
+  /// Equal to another Labeled in value and label, or to an enum value in value only.
   friend bool operator==(const Labeled& a, const Labeled& b) {
     return a.value_ == b.value_ && a.label_ == b.label_;
   }
   friend bool operator!=(const Labeled& a, const Labeled& b) { return !(a == b); }
   friend bool operator==(const Labeled& a, E b) { return a.value_ == b; }
   friend bool operator!=(const Labeled& a, E b) { return a.value_ != b; }
+  ///@}
 
  private:
   E value_;

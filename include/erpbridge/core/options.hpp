@@ -19,11 +19,17 @@ struct RetryPolicy {
   int max_attempts = 3;
   /// Delay before the second try; doubled for each later one, up to max_backoff.
   std::chrono::milliseconds initial_backoff{100};
-  std::chrono::milliseconds max_backoff{5000};
-  double backoff_multiplier = 2.0;
+  std::chrono::milliseconds max_backoff{5000};  ///< The longest delay between two tries.
+  double backoff_multiplier = 2.0;              ///< Growth of the delay from one try to the next.
 };
 
-enum class LogLevel { Debug, Info, Warning, Error };
+/// How much the log sink receives.
+enum class LogLevel {
+  Debug,    ///< Requests and responses with redacted headers and bodies.
+  Info,     ///< One line per request and per response.
+  Warning,  ///< Failed tries only.
+  Error,    ///< Nothing below errors.
+};
 
 /// Receives one line per request and per response or failure. Secrets are already
 /// redacted when a line reaches the sink.
@@ -33,24 +39,24 @@ using LogSink = std::function<void(LogLevel level, std::string_view line)>;
 struct ClientOptions {
   /// Scheme, host, port and optional path prefix, e.g. "http://127.0.0.1:8080".
   std::string base_url;
-  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds connect_timeout{5000};  ///< Limit for opening a connection.
   /// Limit for one try of a request.
   std::chrono::milliseconds request_timeout{30000};
   /// Limit for a whole call including its retries; zero means no overall limit.
   std::chrono::milliseconds overall_deadline{60000};
-  RetryPolicy retry;
+  RetryPolicy retry;  ///< Retries of idempotent requests.
   /// Proxy URL ("http://proxy:3128"); empty means no proxy, whatever the environment says.
   std::string proxy;
   /// PEM bundle of trusted CAs; empty means the system store.
   std::string ca_file;
   /// Verify the server's TLS certificate and host name. Turn off only for local tests.
   bool verify_tls = true;
-  std::string user_agent = "erpbridge/0.1";
+  std::string user_agent = "erpbridge/0.1";  ///< The User-Agent header.
   /// Responses larger than this are rejected with an error.
   std::size_t max_response_bytes = 64u * 1024u * 1024u;
   /// Where request/response lines go; none by default.
   LogSink log_sink;
-  LogLevel log_level = LogLevel::Info;
+  LogLevel log_level = LogLevel::Info;  ///< Debug adds redacted headers and bodies.
   /// Header names (case-insensitive) whose values may appear in logs; every other header
   /// value is masked. Extends the built-in list (Content-Type, Accept, ...).
   std::vector<std::string> log_visible_headers;

@@ -16,8 +16,8 @@ namespace erpbridge {
 /// One page of a list, and the total if the server says it.
 template <typename T>
 struct Page {
-  std::vector<T> items;
-  std::optional<std::int64_t> total;
+  std::vector<T> items;               ///< The page's items.
+  std::optional<std::int64_t> total;  ///< Items in all pages, if the server says.
 };
 
 /// Iterates every item of a paged list. Pages are fetched by `load(page_number)` as the
@@ -31,23 +31,32 @@ struct Page {
 template <typename T>
 class PaginatedRange {
  public:
+  /// Fetches page number `page`.
   using Loader = std::function<Result<Page<T>>(int page)>;
 
+  /// A range starting at `first_page`, expecting `per_page` items per full page.
   PaginatedRange(Loader load, int first_page, int per_page) : state_(std::make_shared<State>()) {
     state_->load = std::move(load);
     state_->next_page = first_page;
     state_->per_page = per_page;
   }
 
+  /// An input iterator over Result<T>; loads the next page when needed.
   class iterator {
    public:
+    ///@{
+    /// Standard traits of an input iterator over Result<T>.
     using iterator_category = std::input_iterator_tag;
     using value_type = Result<T>;
     using difference_type = std::ptrdiff_t;
     using pointer = const Result<T>*;
     using reference = const Result<T>&;
+    ///@}
 
+    /// The end iterator.
     iterator() = default;
+    ///@{
+    /// The current item, the next one (loading a page when needed), and comparison.
     reference operator*() const { return *current_; }
     pointer operator->() const { return &*current_; }
     iterator& operator++() {
@@ -58,6 +67,7 @@ class PaginatedRange {
       return a.state_ == b.state_;  // only end() compares equal to an exhausted iterator
     }
     friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+    ///@}
 
    private:
     friend class PaginatedRange;
@@ -103,6 +113,7 @@ class PaginatedRange {
 
   /// Starts the iteration (loads the first page). An input range: iterate it once.
   iterator begin() { return iterator(state_); }
+  /// The end of the range.
   iterator end() { return iterator(); }
 
  private:

@@ -10,11 +10,15 @@ namespace erpbridge {
 /// One JSON value kept verbatim (compact text, e.g. "{}" or "[1,2]" or "\"x\"").
 /// Empty text means absent and encodes as null.
 struct RawJson {
-  std::string text;
+  std::string text;  ///< Compact JSON text.
 
+  /// No value (encodes as null).
   bool empty() const noexcept { return text.empty(); }
+  ///@{
+  /// Equal texts.
   friend bool operator==(const RawJson& a, const RawJson& b) { return a.text == b.text; }
   friend bool operator!=(const RawJson& a, const RawJson& b) { return a.text != b.text; }
+  ///@}
 };
 
 /// Keys a struct does not name, with their values, in the order they arrived. Decoders fill

@@ -30,9 +30,9 @@ const char* to_string(ErrorCode code) noexcept;
 
 /// A failure: what went wrong, and enough context to decide what to do about it.
 struct Error {
-  ErrorCode code = ErrorCode::Transport;
-  std::string message;         ///< Human-readable, never contains a secret.
-  int http_status = 0;         ///< HTTP status when a response arrived, else 0.
+  ErrorCode code = ErrorCode::Transport;  ///< The kind of failure.
+  std::string message;                    ///< Human-readable, never contains a secret.
+  int http_status = 0;                    ///< HTTP status when a response arrived, else 0.
   std::string vendor_code;     ///< The vendor's own code (`res`, `errorCode`, `status`...).
   std::string vendor_message;  ///< The vendor's own message text.
   bool retryable = false;      ///< Whether repeating the same request may succeed.
@@ -47,7 +47,9 @@ Error make_error(ErrorCode code, std::string message);
 /// Thrown by Result::value() for callers who prefer exceptions.
 class RuntimeError : public std::runtime_error {
  public:
+  /// Carries `error`; what() is error.to_string().
   explicit RuntimeError(Error error);
+  /// The error that was thrown.
   const Error& error() const noexcept { return error_; }
 
  private:
@@ -65,12 +67,17 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same<T, Error>::value, "Result<Error> is not meaningful");
 
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT implicit
+  /// A success holding `value`.
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  /// A failure holding `error`.
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
 
+  /// Whether this holds a value.
   bool ok() const noexcept { return state_.index() == 0; }
+  /// Same as ok().
   explicit operator bool() const noexcept { return ok(); }
 
+  ///@{
   /// The value; throws RuntimeError carrying the Error if there is none.
   T& value() & {
     throw_if_error();
@@ -85,7 +92,9 @@ class [[nodiscard]] Result {
     throw_if_error();
     return std::get<0>(std::move(state_));
   }
+  ///@}
 
+  ///@{
   /// The error; a checked precondition that there is one.
   const Error& error() const& {
     if (ok()) detail::precondition_failed("Result::error() called on a value");
@@ -95,13 +104,16 @@ class [[nodiscard]] Result {
     if (ok()) detail::precondition_failed("Result::error() called on a value");
     return std::get<1>(std::move(state_));
   }
+  ///@}
 
+  ///@{
   /// Access to the value; a checked precondition that there is one.
   T& operator*() & { return checked(); }
   const T& operator*() const& { return checked(); }
   T operator*() && { return std::move(checked()); }
   T* operator->() { return &checked(); }
   const T* operator->() const { return &checked(); }
+  ///@}
 
   /// The value, or `fallback` when this holds an error.
   template <typename U>
@@ -129,16 +141,22 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
+  /// A success.
   Result() = default;
+  /// A failure holding `error`.
   Result(Error error) : error_(std::move(error)) {}  // NOLINT implicit
 
+  /// Whether this is a success.
   bool ok() const noexcept { return !error_.has_value(); }
+  /// Same as ok().
   explicit operator bool() const noexcept { return ok(); }
 
   /// Throws RuntimeError if this holds an error.
   void value() const {
     if (error_) throw RuntimeError(*error_);
   }
+  ///@{
+  /// The error; a checked precondition that there is one.
   const Error& error() const& {
     if (!error_) detail::precondition_failed("Result<void>::error() called on success");
     return *error_;
@@ -147,6 +165,7 @@ class [[nodiscard]] Result<void> {
     if (!error_) detail::precondition_failed("Result<void>::error() called on success");
     return std::move(*error_);
   }
+  ///@}
 
  private:
   std::optional<Error> error_;

@@ -13,7 +13,8 @@ namespace erpbridge {
 
 /// A token and, if known, when it stops being valid.
 struct AccessToken {
-  std::string value;
+  std::string value;  ///< The token text sent to the server.
+  /// When it stops being valid; unknown when empty (then only invalidate() renews it).
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
