@@ -8,22 +8,30 @@
 
 namespace erpbridge::aftersales {
 
+/// After-service calls. Copies share one connection; safe to use from several threads.
 class Client {
  public:
+  /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);
+  /// A client over make_connection(options).
   explicit Client(Options options);
 
+  /// Creates an order (the six fields are checked first); it starts in_progress / waiting.
   Result<Order> create(const NewOrder& order) const;
+  /// Changes only the fields set in `update`.
   Result<Order> update(std::int64_t id, const OrderUpdate& update) const;
 
   /// Workflow steps from the order's known state: an impossible step (next_status fails, or
   /// the workflow is not in_progress) is FailedPrecondition without a request.
+  ///@{
+  /// Submit (done at waiting), done (next status) and reject (previous status).
   Result<Order> submit(const Order& order, const std::string& remark,
                        const std::string& operator_name) const;
   Result<Order> done(const Order& order, const std::string& remark,
                      const std::string& operator_name) const;
   Result<Order> reject(const Order& order, const std::string& remark,
                        const std::string& operator_name) const;
+  ///@}
   /// Deletes an order that is still in_progress / waiting.
   Result<void> remove(const Order& order) const;
 
@@ -34,6 +42,7 @@ class Client {
   /// Every product.
   PaginatedRange<Product> products(int per_page = 50) const;
 
+  /// The connection the client calls.
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
  private:

@@ -20,38 +20,38 @@ class Connection {
   virtual Result<Order> create_order(const NewOrder& order);
   /// GET orders?status=&workflow_status=&creator_name=&page=&per_page=.
   virtual Result<Page<Order>> list_orders(const ListFilter& filter);
-  /// PUT orders/<id> with the fields that are set.
+  /// PUT orders/ID with the fields that are set.
   virtual Result<Order> update_order(std::int64_t id, const OrderUpdate& update);
-  /// PUT orders/<id> {operation:"done"} from waiting: submits the order for review.
+  /// PUT orders/ID {operation:"done"} from waiting: submits the order for review.
   virtual Result<Order> submit_order(std::int64_t id, const std::string& remark,
                                      const std::string& operator_name);
-  /// PUT orders/<id> {operation:"done"}: to the next status.
+  /// PUT orders/ID {operation:"done"}: to the next status.
   virtual Result<Order> done_order(std::int64_t id, const std::string& remark,
                                    const std::string& operator_name);
-  /// PUT orders/<id> {operation:"reject"}: back to the previous status.
+  /// PUT orders/ID {operation:"reject"}: back to the previous status.
   virtual Result<Order> reject_order(std::int64_t id, const std::string& remark,
                                      const std::string& operator_name);
-  /// DELETE orders/<id> (only while in_progress / waiting).
+  /// DELETE orders/ID (only while in_progress / waiting).
   virtual Result<void> delete_order(std::int64_t id);
-  /// GET <id>/journals (the spec's path has no "orders/").
+  /// GET ID/journals (the spec's path has no "orders/").
   virtual Result<Page<Journal>> list_journals(std::int64_t order_id, const PageRequest& page);
   /// GET all-products.
   virtual Result<Page<Product>> list_products(const PageRequest& page);
   /// GET supplier_user_matcher?key_word=.
   virtual Result<Page<SupplierUserMatch>> match_supplier_users(const std::string& key_word,
                                                                const PageRequest& page);
-  /// POST orders/<id>/abnormal-products with one or many products.
+  /// POST orders/ID/abnormal-products with one or many products.
   virtual Result<std::vector<AbnormalProduct>> add_abnormal_products(
       std::int64_t order_id, const std::vector<AbnormalProduct>& products);
-  /// PUT orders/<id>/abnormal-products/<product id>.
+  /// PUT orders/ID/abnormal-products/PRODUCT_ID.
   virtual Result<AbnormalProduct> update_abnormal_product(std::int64_t order_id,
                                                           std::int64_t product_id,
                                                           const AbnormalProduct& product);
-  /// DELETE orders/<id>/abnormal-products/<product id>.
+  /// DELETE orders/ID/abnormal-products/PRODUCT_ID.
   virtual Result<void> delete_abnormal_product(std::int64_t order_id, std::int64_t product_id);
-  /// PUT orders/<id>/duty-report.
+  /// PUT orders/ID/duty-report.
   virtual Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report);
-  /// GET dutyreports/<typerank|reasonrank|dutyrank|compensationrank|publishmentrank>.
+  /// GET dutyreports/{typerank, reasonrank, dutyrank, compensationrank, publishmentrank}.
   virtual Result<std::vector<RankEntry>> rank(Rank rank);
 };
 

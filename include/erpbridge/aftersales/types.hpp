@@ -51,9 +51,12 @@ const char* to_string(Operation operation) noexcept;
 
 namespace erpbridge {
 
+/// The vendor labels of aftersales::Status.
 template <>
 struct LabelTraits<aftersales::Status> {
-  static constexpr aftersales::Status unknown = aftersales::Status::Unknown;
+  static constexpr aftersales::Status unknown =
+      aftersales::Status::Unknown;  ///< For labels not listed.
+  /// Canonical label first; later entries for a value are accepted spellings.
   static constexpr LabelEntry<aftersales::Status> entries[] = {
       {aftersales::Status::Created, "created"},
       {aftersales::Status::Waiting, "waiting"},
@@ -69,9 +72,12 @@ struct LabelTraits<aftersales::Status> {
   };
 };
 
+/// The vendor labels of aftersales::WorkflowStatus.
 template <>
 struct LabelTraits<aftersales::WorkflowStatus> {
-  static constexpr aftersales::WorkflowStatus unknown = aftersales::WorkflowStatus::Unknown;
+  static constexpr aftersales::WorkflowStatus unknown =
+      aftersales::WorkflowStatus::Unknown;  ///< For labels not listed.
+  /// Canonical label first; later entries for a value are accepted spellings.
   static constexpr LabelEntry<aftersales::WorkflowStatus> entries[] = {
       {aftersales::WorkflowStatus::Halt, "halt"},
       {aftersales::WorkflowStatus::InProgress, "in_progress"},
@@ -92,9 +98,9 @@ Result<Status> next_status(Status status, Operation operation);
 
 /// 异常产品.
 struct AbnormalProduct {
-  std::optional<std::int64_t> id;
-  std::string sku_code;  ///< skuCode: 物料编号
-  std::string remark;    ///< 异常描述
+  std::optional<std::int64_t> id;  ///< Set by the server.
+  std::string sku_code;            ///< skuCode: 物料编号
+  std::string remark;              ///< 异常描述
 };
 
 /// 责任报告.
@@ -111,39 +117,39 @@ struct DutyReport {
 
 /// 售后跟踪.
 struct Track {
-  std::optional<std::int64_t> id;
-  std::string remark;
+  std::optional<std::int64_t> id;  ///< Set by the server.
+  std::string remark;              ///< 跟踪记录
 };
 
 /// 扣款单.
 struct Deduction {
-  std::optional<std::int64_t> id;
+  std::optional<std::int64_t> id;       ///< Set by the server.
   std::optional<Decimal> compensation;  ///< 处罚金额
   std::optional<bool> has_receipt;      ///< 是否开票
-  std::string remark;
+  std::string remark;                   ///< 扣款单明细备注
 };
 
 /// 售后单.
 struct Order {
-  std::int64_t id = 0;
-  std::string serial_number;  ///< 订单序列号
-  std::string charge_number;  ///< 扣款单序列号
-  std::string type;           ///< 订单类型
-  std::string customer_name;  ///< 顾客名称(被告)
-  Labeled<Status> status;
-  Labeled<WorkflowStatus> workflow_status;
-  std::optional<DateTime> submitted_at;  ///< summitted_at / submit_at / submitted_at
-  std::optional<DateTime> created_at;
-  std::optional<DateTime> updated_at;
-  std::string accuser_name;  ///< 原告供应商
-  std::string creator_name;  ///< 创建人
-  std::string saler;         ///< 售后专员
-  std::string remark;        ///< 异常描述
-  std::string reason;        ///< 原因
-  std::vector<AbnormalProduct> abnormal_products;
-  std::optional<DutyReport> duty_report;
-  std::vector<Track> tracks;
-  std::vector<Deduction> deductions;
+  std::int64_t id = 0;                             ///< The server's id (used in paths).
+  std::string serial_number;                       ///< 订单序列号
+  std::string charge_number;                       ///< 扣款单序列号
+  std::string type;                                ///< 订单类型
+  std::string customer_name;                       ///< 顾客名称(被告)
+  Labeled<Status> status;                          ///< 状态
+  Labeled<WorkflowStatus> workflow_status;         ///< 流程状态
+  std::optional<DateTime> submitted_at;            ///< summitted_at / submit_at / submitted_at
+  std::optional<DateTime> created_at;              ///< 创建于
+  std::optional<DateTime> updated_at;              ///< 更新于
+  std::string accuser_name;                        ///< 原告供应商
+  std::string creator_name;                        ///< 创建人
+  std::string saler;                               ///< 售后专员
+  std::string remark;                              ///< 异常描述
+  std::string reason;                              ///< 原因
+  std::vector<AbnormalProduct> abnormal_products;  ///< 异常产品
+  std::optional<DutyReport> duty_report;           ///< 责任报告
+  std::vector<Track> tracks;                       ///< 售后跟踪
+  std::vector<Deduction> deductions;               ///< 扣款单
 };
 
 /// A new order: all six fields are required.
@@ -161,6 +167,8 @@ Result<void> validate(const NewOrder& order);
 
 /// A field update: only the fields that are set are sent.
 struct OrderUpdate {
+  ///@{
+  /// The new value of the Order field of the same name, if set.
   std::optional<std::string> type;
   std::optional<std::string> customer_name;
   std::optional<std::string> accuser_name;
@@ -169,57 +177,58 @@ struct OrderUpdate {
   std::optional<std::string> remark;
   std::optional<std::string> reason;
   std::optional<std::string> charge_number;
+  ///@}
 };
 
 /// Query of the order list; unset filters are not sent.
 struct ListFilter {
-  std::optional<Status> status;
-  std::optional<WorkflowStatus> workflow_status;
-  std::optional<std::string> creator_name;
-  int page = 1;
-  int per_page = 20;
+  std::optional<Status> status;                   ///< Only orders in this status.
+  std::optional<WorkflowStatus> workflow_status;  ///< Only orders in this workflow status.
+  std::optional<std::string> creator_name;        ///< Only orders this person created.
+  int page = 1;                                   ///< The first page to read (from 1).
+  int per_page = 20;                              ///< Orders per page.
 };
 
 /// Paging of the other lists.
 struct PageRequest {
-  int page = 1;
-  int per_page = 20;
+  int page = 1;       ///< Page number, from 1.
+  int per_page = 20;  ///< Items per page.
 };
 
 /// 订单流程的变更记录: one status change or edit of an order.
 struct Journal {
-  std::optional<std::int64_t> id;
-  std::int64_t order_id = 0;
-  std::string operator_name;
-  std::string operation;    ///< "create", "done", "reject", "update", ...
-  std::string from_status;  ///< status before ("" at creation)
-  std::string to_status;    ///< status after
-  std::string remark;
-  std::optional<DateTime> created_at;
+  std::optional<std::int64_t> id;      ///< Set by the server.
+  std::int64_t order_id = 0;           ///< The order it belongs to.
+  std::string operator_name;           ///< Who made the change.
+  std::string operation;               ///< "create", "done", "reject", "update", ...
+  std::string from_status;             ///< status before ("" at creation)
+  std::string to_status;               ///< status after
+  std::string remark;                  ///< The remark given with the change.
+  std::optional<DateTime> created_at;  ///< When it happened.
 };
 
 /// 产品信息.
 struct Product {
-  std::optional<std::int64_t> id;
-  std::string sku_code;  ///< skuCode
-  std::string name;
-  JsonExtras extras;
+  std::optional<std::int64_t> id;  ///< The server's id.
+  std::string sku_code;            ///< skuCode
+  std::string name;                ///< 产品名称
+  JsonExtras extras;               ///< Every other key, verbatim.
 };
 
 /// 供应商与售后专员的关联.
 struct SupplierUserMatch {
-  std::optional<std::int64_t> id;
-  std::string supplier_name;
-  std::string user_name;  ///< the after-sales specialist (saler)
-  JsonExtras extras;
+  std::optional<std::int64_t> id;  ///< The server's id.
+  std::string supplier_name;       ///< 供应商
+  std::string user_name;           ///< the after-sales specialist (saler)
+  JsonExtras extras;               ///< Every other key, verbatim.
 };
 
 /// One row of a rank statistic: a name with how often it occurs, and for the compensation
 /// rank the summed amount.
 struct RankEntry {
-  std::string name;
-  std::int64_t count = 0;
-  std::optional<Decimal> total;
+  std::string name;              ///< The type, reason, party or publishment.
+  std::int64_t count = 0;        ///< Duty reports naming it.
+  std::optional<Decimal> total;  ///< Summed compensation (compensation rank only).
 };
 
 /// The five rank statistics of duty reports.

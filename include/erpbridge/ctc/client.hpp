@@ -15,8 +15,10 @@ struct ListOptions {
   ProgressCallback progress;    ///< Optional: told (done, total) as windows finish.
 };
 
+/// CTC calls. Copies share one connection; safe to use from several threads.
 class Client {
  public:
+  /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);
   /// A client over make_connection(options), fetching options.window_concurrency at once.
   explicit Client(Options options);
@@ -29,6 +31,7 @@ class Client {
   /// window fails (after retries) the call fails naming that window; nothing partial.
   Result<std::vector<Receipt>> list_receipts(Direction direction, const DateTime& from,
                                              const DateTime& to) const;
+  /// The same with explicit concurrency and a progress callback.
   Result<std::vector<Receipt>> list_receipts(Direction direction, const DateTime& from,
                                              const DateTime& to, const ListOptions& options) const;
 
@@ -36,6 +39,7 @@ class Client {
   Result<std::string> call(const std::string& path, const std::string& data_json,
                            bool idempotent = false) const;
 
+  /// The connection the client calls.
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
  private:

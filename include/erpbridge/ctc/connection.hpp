@@ -10,6 +10,7 @@
 
 namespace erpbridge::ctc {
 
+/// The raw CTC endpoints; every method has a default body returning Unimplemented.
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -23,7 +24,7 @@ class Connection {
   virtual std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
       const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency);
 
-  /// Any other CTC interface: POSTs {"key":…,"data":<data_json>} to `path` and returns the
+  /// Any other CTC interface: POSTs {"key":…,"data":`data_json`} to `path` and returns the
   /// reply's `data` as JSON text, with the same error mapping. Only calls marked
   /// `idempotent` are retried.
   virtual Result<std::string> call(const std::string& path, const std::string& data_json,

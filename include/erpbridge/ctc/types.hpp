@@ -63,9 +63,12 @@ enum class ReceiptStatus {
 
 namespace erpbridge {
 
+/// The vendor labels of ctc::ReceiptType.
 template <>
 struct LabelTraits<ctc::ReceiptType> {
-  static constexpr ctc::ReceiptType unknown = ctc::ReceiptType::Unknown;
+  static constexpr ctc::ReceiptType unknown =
+      ctc::ReceiptType::Unknown;  ///< For labels not listed.
+  /// Canonical label first; later entries for a value are accepted spellings.
   static constexpr LabelEntry<ctc::ReceiptType> entries[] = {
       {ctc::ReceiptType::PurchaseIn, "采购入库"},
       {ctc::ReceiptType::RepairIn, "维修入库"},
@@ -92,9 +95,12 @@ struct LabelTraits<ctc::ReceiptType> {
   };
 };
 
+/// The vendor labels of ctc::ReceiptStatus.
 template <>
 struct LabelTraits<ctc::ReceiptStatus> {
-  static constexpr ctc::ReceiptStatus unknown = ctc::ReceiptStatus::Unknown;
+  static constexpr ctc::ReceiptStatus unknown =
+      ctc::ReceiptStatus::Unknown;  ///< For labels not listed.
+  /// Canonical label first; later entries for a value are accepted spellings.
   static constexpr LabelEntry<ctc::ReceiptStatus> entries[] = {
       {ctc::ReceiptStatus::Stocked, "已入库"},
       {ctc::ReceiptStatus::Shipped, "已出库"},
@@ -112,10 +118,13 @@ struct PartLine {
   std::string yunmi_code;   ///< yunmi_code: 云米配件编号
   std::int64_t amount = 0;  ///< amount: 数量
 
+  ///@{
+  /// Field-by-field equality.
   friend bool operator==(const PartLine& a, const PartLine& b) {
     return a.yunmi_code == b.yunmi_code && a.amount == b.amount;
   }
   friend bool operator!=(const PartLine& a, const PartLine& b) { return !(a == b); }
+  ///@}
 };
 
 /// One in or out receipt. In and out receipts share this struct: `in_number`/`out_number`
@@ -132,6 +141,7 @@ struct Receipt {
   DateTime created_at;                  ///< inputtime: 建单时间
   std::vector<PartLine> parts;          ///< parts_details
 
+  ///@{
   /// Equal field by field; amounts must also have the same scale ("1.0" vs "1.00" differ).
   friend bool operator==(const Receipt& a, const Receipt& b) {
     return a.direction == b.direction && a.number == b.number && a.type == b.type &&
@@ -140,14 +150,15 @@ struct Receipt {
            a.creator == b.creator && a.created_at == b.created_at && a.parts == b.parts;
   }
   friend bool operator!=(const Receipt& a, const Receipt& b) { return !(a == b); }
+  ///@}
 };
 
 /// One request: receipts of `direction` created between `start` and `end`, both included.
 /// CTC accepts at most 7 days per request.
 struct ReceiptQuery {
-  Direction direction = Direction::In;
-  DateTime start;  ///< inputtime_s
-  DateTime end;    ///< inputtime_e
+  Direction direction = Direction::In;  ///< type: "in" or "out"
+  DateTime start;                       ///< inputtime_s
+  DateTime end;                         ///< inputtime_e
 };
 
 /// The longest span one request may cover.

@@ -8,14 +8,20 @@
 
 namespace erpbridge::kingdee {
 
+/// Kingdee gateway calls. Copies share one connection; safe to use from several threads.
 class Client {
  public:
+  /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);
+  /// A client over make_connection(options).
   explicit Client(Options options);
 
+  /// See Connection::push_spare_parts.
   Result<SparePartsBill> push_spare_parts(const std::string& entry_pk) const;
+  /// See Connection::call.
   Result<std::string> call(const std::string& path, const std::string& body_json) const;
 
+  /// The connection the client calls.
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
  private:

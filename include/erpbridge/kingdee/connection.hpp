@@ -8,6 +8,8 @@
 
 namespace erpbridge::kingdee {
 
+/// The raw Kingdee gateway endpoints; every method has a default body returning
+/// Unimplemented.
 class Connection {
  public:
   virtual ~Connection() = default;

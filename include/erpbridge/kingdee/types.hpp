@@ -25,20 +25,20 @@ struct PushRequest {
 
 /// A material_entity_lk link back to the source bill.
 struct EntryLink {
-  std::string id;
-  std::string seq;
+  std::string id;               ///< The link's id.
+  std::string seq;              ///< Its sequence number.
   std::string source_bill_id;   ///< material_entity_lk_sbillid
   std::string source_table_id;  ///< material_entity_lk_stableid
   std::string source_id;        ///< material_entity_lk_sid
-  JsonExtras extras;
+  JsonExtras extras;            ///< Every other key, verbatim.
 };
 
 /// One material line (material_entity). Keys in the table's dotted form
 /// ("material_entity.materialid.number") and the sample's flattened form
 /// ("materialid_number") both decode here.
 struct MaterialLine {
-  std::string id;
-  std::optional<std::int64_t> seq;
+  std::string id;                               ///< The line's id.
+  std::optional<std::int64_t> seq;              ///< 行号
   std::string picker_id;                        ///< mxoc_picker_id
   std::string picker_number;                    ///< mxoc_picker_number
   std::string picker_name;                      ///< mxoc_picker_name / mxoc_picker: 领料人
@@ -92,10 +92,10 @@ struct MaterialLine {
 
 /// A label of the bill (mullabel).
 struct BillLabel {
-  std::string id;
-  std::string number;
-  std::string name;
-  JsonExtras extras;
+  std::string id;      ///< The label's id.
+  std::string number;  ///< Its number.
+  std::string name;    ///< Its name ("复购异常").
+  JsonExtras extras;   ///< Every other key, verbatim.
 };
 
 /// The spare-parts requisition bill (备品备件领用单) the push creates.
@@ -129,11 +129,11 @@ struct SparePartsBill {
   std::optional<DateTime> created_at;            ///< createtime
   std::optional<DateTime> audited_at;            ///< audittime
   std::optional<DateTime> modified_at;           ///< modifytime
-  std::string remark;
-  std::string bill_source;              ///< billsource
-  std::vector<BillLabel> labels;        ///< mullabel
-  std::vector<MaterialLine> materials;  ///< material_entity
-  JsonExtras extras;                    ///< Every other key, verbatim.
+  std::string remark;                            ///< 备注
+  std::string bill_source;                       ///< billsource
+  std::vector<BillLabel> labels;                 ///< mullabel
+  std::vector<MaterialLine> materials;           ///< material_entity
+  JsonExtras extras;                             ///< Every other key, verbatim.
 };
 
 /// app_signature for the gateway's token endpoint: Base64 of the lowercase hex
@@ -142,10 +142,10 @@ std::string app_signature(const std::string& app_key, const std::string& app_sec
 
 /// Where and how to obtain gateway access tokens.
 struct GatewayAuth {
-  ClientOptions client;  ///< base_url: the auth server ("{auth_base}")
-  std::string app_key;
-  std::string app_secret;  ///< Never logged or sent; only its signature is.
-  std::chrono::seconds refresh_ahead{300};
+  ClientOptions client;                     ///< base_url: the auth server ("{auth_base}")
+  std::string app_key;                      ///< The app key the gateway issued.
+  std::string app_secret;                   ///< Never logged or sent; only its signature is.
+  std::chrono::seconds refresh_ahead{300};  ///< Fetch a new token this long before expiry.
 };
 
 /// A token provider that GETs /jdyconnector/app_management/kingdee_auth_token, caches the

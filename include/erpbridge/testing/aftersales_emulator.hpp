@@ -9,8 +9,10 @@
 
 namespace erpbridge::testing {
 
+/// After-service orders in memory; copies share the same data.
 class AftersalesEmulator {
  public:
+  /// No orders, products or matches yet.
   AftersalesEmulator();
 
   /// Routes every documented endpoint under /api/v1/afterservice on `emulator`:
@@ -23,6 +25,7 @@ class AftersalesEmulator {
   /// Adds sample products, supplier matches and a dozen orders in various states.
   void seed_demo_data() const;
 
+  /// Orders stored now.
   std::size_t order_count() const;
 
  private:

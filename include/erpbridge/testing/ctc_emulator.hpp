@@ -11,6 +11,7 @@
 
 namespace erpbridge::testing {
 
+/// CTC receipts in memory; copies share the same data.
 class CtcEmulator {
  public:
   /// Serves receipts to callers presenting `key`.

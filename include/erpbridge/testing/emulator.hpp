@@ -18,13 +18,14 @@ namespace erpbridge::testing {
 
 /// A request as a route handler sees it.
 struct EmulatorRequest {
-  HttpMethod method = HttpMethod::Get;
+  HttpMethod method = HttpMethod::Get;             ///< The verb.
   std::string path;                                ///< Decoded path without query.
   std::map<std::string, std::string> query;        ///< Decoded query parameters.
   std::map<std::string, std::string> path_params;  ///< Values of "{name}" segments.
-  HttpHeaders headers;
-  std::string body;
+  HttpHeaders headers;                             ///< Header fields.
+  std::string body;                                ///< The request body.
 
+  /// The first value of header `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const { return find_header(headers, name); }
   /// The query parameter's value, or "" when absent.
   std::string query_value(const std::string& name) const;
@@ -47,21 +48,24 @@ struct Fault {
 
 /// The answer of the emulator, plus how the connection should misbehave (for the server).
 struct EmulatorReply {
-  HttpResponse response;
-  bool reset = false;
-  bool truncate = false;
+  HttpResponse response;  ///< What to answer.
+  bool reset = false;     ///< Drop the connection instead.
+  bool truncate = false;  ///< Send only half the body.
 };
 
 /// Routes requests to handlers; thread-safe. Patterns are paths whose segments may be
 /// "{name}" placeholders, e.g. "/api/v1/afterservice/orders/{id}".
 class Emulator : public HttpTransport {
  public:
+  /// Answers one request of a route.
   using Handler = std::function<HttpResponse(const EmulatorRequest&)>;
 
+  /// Sends `method` requests matching `pattern` to `handler`.
   void route(HttpMethod method, std::string pattern, Handler handler);
 
   /// Applies `fault` to requests whose path matches `pattern` (any method when none given).
   void set_fault(std::string pattern, Fault fault, std::optional<HttpMethod> method = {});
+  /// Removes every fault.
   void clear_faults();
   /// Adds latency to every route.
   void set_global_latency(std::chrono::milliseconds latency);
@@ -75,6 +79,7 @@ class Emulator : public HttpTransport {
 
   /// Requests dispatched so far, per path (what a test asserts retry counts with).
   std::size_t request_count(const std::string& path) const;
+  /// Requests dispatched so far, all paths together.
   std::size_t total_requests() const;
 
   /// Parses an absolute or origin-form URL into an EmulatorRequest (path, query).

@@ -10,6 +10,7 @@
 
 namespace erpbridge::testing {
 
+/// A cpp-httplib server on loopback in front of an Emulator; stops when destroyed.
 class EmulatorServer {
  public:
   /// Starts serving `emulator` on 127.0.0.1:`port` (0 picks a free port) on its own threads.
@@ -21,9 +22,11 @@ class EmulatorServer {
 
   /// "http://127.0.0.1:PORT".
   std::string base_url() const;
+  /// The port it listens on.
   int port() const;
   /// TCP connections accepted since start.
   std::size_t accepted_connections() const;
+  /// The emulator it serves.
   Emulator& emulator() const;
   /// Stops accepting and waits for the server thread; also done by the destructor.
   void stop();

@@ -16,7 +16,7 @@ struct FamilySettings {
   std::string wms_token = "erpbridge-demo-token";
   /// The app key and secret the Kingdee auth-token endpoint accepts.
   std::string kingdee_app_key = "erpbridge-demo-app";
-  std::string kingdee_app_secret = "erpbridge-demo-secret";
+  std::string kingdee_app_secret = "erpbridge-demo-secret";  ///< (see kingdee_app_key)
 };
 
 /// Adds "/_emulator/health" (GET: status and family names) and "/_emulator/echo" (POST:

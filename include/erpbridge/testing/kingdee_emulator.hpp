@@ -15,16 +15,19 @@ namespace erpbridge::testing {
 /// The spec's response example for the push, verbatim.
 const char* kingdee_spec_sample();
 
+/// Credentials and behaviour of a KingdeeEmulator.
 struct KingdeeEmulatorSettings {
-  std::string app_key = "erpbridge-demo-app";
-  std::string app_secret = "erpbridge-demo-secret";
-  std::chrono::milliseconds token_lifetime = std::chrono::hours(2);
+  std::string app_key = "erpbridge-demo-app";        ///< The app key it accepts.
+  std::string app_secret = "erpbridge-demo-secret";  ///< The secret signatures are checked with.
+  std::chrono::milliseconds token_lifetime = std::chrono::hours(2);  ///< Validity of a token.
   /// Work-order executions the push knows; others get success:false.
   std::vector<std::string> known_entry_pks = {"1634800180022794240"};
 };
 
+/// The Kingdee gateway in memory; copies share tokens and bills.
 class KingdeeEmulator {
  public:
+  /// A gateway with `settings`.
   explicit KingdeeEmulator(KingdeeEmulatorSettings settings = {});
 
   /// Routes GET /jdyconnector/app_management/kingdee_auth_token and

@@ -19,13 +19,15 @@ std::string url_path(const std::string& url);
 /// what was expected and what arrived, and is recorded as a failure.
 class MockTransport : public HttpTransport {
  public:
+  /// Whether a request body is the one expected.
   using BodyMatcher = std::function<bool(const std::string& body)>;
 
+  /// One expected request and its answer.
   struct Expectation {
-    HttpMethod method = HttpMethod::Get;
-    std::string path;
-    BodyMatcher body_matcher;  ///< Empty matches any body.
-    Result<HttpResponse> reply = HttpResponse{};
+    HttpMethod method = HttpMethod::Get;          ///< The verb expected.
+    std::string path;                             ///< The URL path expected (no query).
+    BodyMatcher body_matcher;                     ///< Empty matches any body.
+    Result<HttpResponse> reply = HttpResponse{};  ///< The response, or a transport error.
   };
 
   /// Queues an expected request answered by `response`.

@@ -11,6 +11,7 @@
 
 namespace erpbridge::testing {
 
+/// A CreateEntryConfirmation receiver; copies share the same deliveries.
 class WmsEmulator {
  public:
   /// Accepts pushes carrying `token`; answers bil_id "PC" and bil_no "PC" + a sequence.
@@ -21,6 +22,7 @@ class WmsEmulator {
 
   /// Orders handed to the application so far, in delivery order.
   std::vector<wms::EntryConfirmation> delivered() const;
+  /// The receiver answering the pushes (for its stats()).
   const wms::Receiver& receiver() const;
 
  private:

@@ -7,14 +7,18 @@
 
 namespace erpbridge::wms {
 
+/// WMS push calls. Copies share one connection; safe to use from several threads.
 class Client {
  public:
+  /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);
+  /// A client over make_connection(options).
   explicit Client(Options options);
 
   /// See Connection::push.
   Result<PushReply> push(const EntryConfirmation& confirmation) const;
 
+  /// The connection the client calls.
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
  private:

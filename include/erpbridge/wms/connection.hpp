@@ -7,6 +7,8 @@
 
 namespace erpbridge::wms {
 
+/// The raw WMS push endpoints; every method has a default body returning
+/// Unimplemented.
 class Connection {
  public:
   virtual ~Connection() = default;

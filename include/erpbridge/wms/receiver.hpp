@@ -16,8 +16,8 @@ namespace erpbridge::wms {
 
 /// What to send back: an HTTP status and a JSON body in the spec's reply shape.
 struct ReceiverReply {
-  int http_status = 200;
-  std::string body;
+  int http_status = 200;  ///< The status to answer with.
+  std::string body;       ///< JSON: {"code":…,"message":…,"bil_id":…,"bil_no":…}.
 };
 
 /// The application's processing of a new order. Its PushReply (code "0", bil_id, bil_no) is
@@ -33,7 +33,7 @@ TokenChecker expect_token(std::string expected);
 /// What a receiver remembers of an order it delivered.
 struct StoredReply {
   std::string fingerprint;  ///< Canonical form of the order, to tell a retry from a reuse.
-  PushReply reply;
+  PushReply reply;          ///< The reply repeated to duplicates.
 };
 
 /// Where delivered entry codes are remembered. Implement it over your database to survive
@@ -41,12 +41,15 @@ struct StoredReply {
 class IdempotencyStore {
  public:
   virtual ~IdempotencyStore() = default;
+  /// The record of `entry_code`, or nothing if it was never delivered.
   virtual Result<std::optional<StoredReply>> find(const std::string& entry_code) = 0;
+  /// Remembers that `entry_code` was delivered with `record`.
   virtual Result<void> save(const std::string& entry_code, const StoredReply& record) = 0;
 };
 
 std::shared_ptr<IdempotencyStore> make_memory_store();
 
+/// Limits of a Receiver.
 struct ReceiverOptions {
   std::size_t max_body_bytes = 8u * 1024u * 1024u;  ///< Larger bodies get 413.
 };
@@ -71,11 +74,15 @@ struct ReceiverStats {
 /// Concurrent duplicates of one entry_code call the handler once; the others wait for it.
 class Receiver {
  public:
+  /// Delivers new orders to `handler`, accepting requests `token_checker` approves and
+  /// remembering deliveries in `store`.
   Receiver(EntryHandler handler, TokenChecker token_checker,
            std::shared_ptr<IdempotencyStore> store = make_memory_store(),
            ReceiverOptions options = {});
 
+  /// Answers one POST of CreateEntryConfirmation (see the status paths above).
   ReceiverReply handle(const HttpHeaders& headers, std::string_view body) const;
+  /// What handle() did so far.
   ReceiverStats stats() const;
 
  private:

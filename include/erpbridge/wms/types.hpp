@@ -38,9 +38,11 @@ const char* description(OrderType type) noexcept;
 }  // namespace erpbridge::wms
 
 namespace erpbridge {
+/// The vendor labels of wms::OrderType.
 template <>
 struct LabelTraits<wms::OrderType> {
-  static constexpr wms::OrderType unknown = wms::OrderType::Unknown;
+  static constexpr wms::OrderType unknown = wms::OrderType::Unknown;  ///< For labels not listed.
+  /// Canonical label first; later entries for a value are accepted spellings.
   static constexpr LabelEntry<wms::OrderType> entries[] = {
       {wms::OrderType::Purchase, "01"},
       {wms::OrderType::ProvisionalEstimate, "02"},
@@ -112,13 +114,14 @@ struct PushReply {
   std::string bil_id;   ///< 第三方单据ID, must be returned, ≤10
   std::string bil_no;   ///< 第三方单据别 (number), must be returned, ≤100
 
+  /// code is "0".
   bool succeeded() const { return code == "0"; }
 };
 
 /// One broken rule: the field ("order_lines[2].item_code") and what is wrong with it.
 struct Violation {
-  std::string field;
-  std::string rule;
+  std::string field;  ///< "entry_order.ref_id", "order_lines[2].item_code", ...
+  std::string rule;   ///< What is wrong: "is required", "must be at most 20 characters, ..."
 
   /// "field: rule".
   std::string to_string() const { return field + ": " + rule; }
