@@ -1,0 +1,121 @@
+// Decoding a CTC receipts reply: the SDK against the code users would write by hand.
+#include <benchmark/benchmark.h>
+#include <rapidjson/document.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ctc/codec.hpp"
+#include "payloads.hpp"
+
+namespace {
+
+using erpbridge::ctc::Receipt;
+
+const std::string& payload(std::size_t count, bool escaped) {
+  static std::map<std::pair<std::size_t, bool>, std::string> cache;
+  auto& text = cache[{count, escaped}];
+  if (text.empty()) text = erpbridge::bench::ctc_receipts_reply(count, escaped);
+  return text;
+}
+
+void set_bytes(benchmark::State& state, const std::string& text) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  state.counters["payload_MB"] = static_cast<double>(text.size()) / 1e6;
+}
+
+// The SDK: streaming decode straight into the structs.
+void BM_Sdk_DecodeReceipts(benchmark::State& state) {
+  const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  erpbridge::HttpResponse response;
+  response.status = 200;
+  response.body = text;
+  for (auto _ : state) {
+    auto receipts = erpbridge::ctc::wire::decode_receipts(response, erpbridge::ctc::Direction::In);
+    if (!receipts.ok()) state.SkipWithError(receipts.error().message.c_str());
+    benchmark::DoNotOptimize(receipts);
+  }
+  set_bytes(state, text);
+}
+
+// By hand: RapidJSON DOM, then copy into the same structs.
+void BM_RapidJsonDom_DecodeReceipts(benchmark::State& state) {
+  const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) {
+    rapidjson::Document document;
+    document.Parse(text.data(), text.size());
+    std::vector<Receipt> receipts;
+    const auto& data = document["data"];
+    receipts.reserve(data.Size());
+    for (const auto& item : data.GetArray()) {
+      Receipt r;
+      r.number.assign(item["in_number"].GetString(), item["in_number"].GetStringLength());
+      r.type =
+          erpbridge::Labeled<erpbridge::ctc::ReceiptType>::from_label(item["intype"].GetString());
+      r.total_amount = item["amount"].GetInt64();
+      r.amount_of_money = erpbridge::Decimal::parse(item["amount_of_money"].GetString()).value();
+      r.status =
+          erpbridge::Labeled<erpbridge::ctc::ReceiptStatus>::from_label(item["status"].GetString());
+      r.work_order_number = item["number"].GetString();
+      r.creator = item["inputuser"].GetString();
+      r.created_at = erpbridge::DateTime::parse(item["inputtime"].GetString()).value();
+      for (const auto& part : item["parts_details"].GetArray()) {
+        r.parts.push_back({part["yunmi_code"].GetString(), part["amount"].GetInt64()});
+      }
+      receipts.push_back(std::move(r));
+    }
+    benchmark::DoNotOptimize(receipts);
+  }
+  set_bytes(state, text);
+}
+
+// By hand: nlohmann::json, then get<> into the same structs.
+void BM_Nlohmann_DecodeReceipts(benchmark::State& state) {
+  const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) {
+    auto document = nlohmann::json::parse(text);
+    std::vector<Receipt> receipts;
+    for (const auto& item : document["data"]) {
+      Receipt r;
+      r.number = item["in_number"].get<std::string>();
+      r.type = erpbridge::Labeled<erpbridge::ctc::ReceiptType>::from_label(
+          item["intype"].get<std::string>());
+      r.total_amount = item["amount"].get<int64_t>();
+      r.amount_of_money =
+          erpbridge::Decimal::parse(item["amount_of_money"].get<std::string>()).value();
+      r.status = erpbridge::Labeled<erpbridge::ctc::ReceiptStatus>::from_label(
+          item["status"].get<std::string>());
+      r.work_order_number = item["number"].get<std::string>();
+      r.creator = item["inputuser"].get<std::string>();
+      r.created_at = erpbridge::DateTime::parse(item["inputtime"].get<std::string>()).value();
+      for (const auto& part : item["parts_details"]) {
+        r.parts.push_back({part["yunmi_code"].get<std::string>(), part["amount"].get<int64_t>()});
+      }
+      receipts.push_back(std::move(r));
+    }
+    benchmark::DoNotOptimize(receipts);
+  }
+  set_bytes(state, text);
+}
+
+// The floor: a bare RapidJSON DOM parse, nothing copied.
+void BM_RapidJsonDom_ParseOnly(benchmark::State& state) {
+  const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) {
+    rapidjson::Document document;
+    document.Parse(text.data(), text.size());
+    benchmark::DoNotOptimize(document);
+  }
+  set_bytes(state, text);
+}
+
+// Arguments: receipts, escaped (\uXXXX) or raw UTF-8.
+#define RECEIPT_ARGS \
+  ->Args({1000, 0})->Args({100000, 0})->Args({100000, 1})->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_RapidJsonDom_ParseOnly) RECEIPT_ARGS;
+BENCHMARK(BM_RapidJsonDom_DecodeReceipts) RECEIPT_ARGS;
+BENCHMARK(BM_Sdk_DecodeReceipts) RECEIPT_ARGS;
+BENCHMARK(BM_Nlohmann_DecodeReceipts) RECEIPT_ARGS;
+
+}  // namespace
+
+BENCHMARK_MAIN();
