@@ -66,6 +66,12 @@ bool Executor::should_retry(const HttpRequest& request, const Result<HttpRespons
   return is_retryable_status(outcome->status);
 }
 
+milliseconds Executor::retry_delay(const Result<HttpResponse>& outcome, int attempt) const {
+  const long long retry_after = outcome.ok() ? retry_after_seconds(*outcome) : -1;
+  if (retry_after >= 0) return milliseconds(retry_after * 1000);
+  return backoff_delay(options_.retry, attempt, environment_.random());
+}
+
 void Executor::log_request(const HttpRequest& request, int attempt) const {
   if (!options_.log_sink || options_.log_level > LogLevel::Info) return;
   std::string line = "request ";
@@ -132,10 +138,7 @@ Result<HttpResponse> Executor::execute(HttpRequest request, int* attempts) const
     log_outcome(request, outcome, environment_.now() - sent);
     if (attempt >= max_attempts || !should_retry(request, outcome)) return outcome;
 
-    long long retry_after = outcome.ok() ? retry_after_seconds(*outcome) : -1;
-    milliseconds delay = retry_after >= 0
-                             ? milliseconds(retry_after * 1000)
-                             : backoff_delay(options_.retry, attempt, environment_.random());
+    const milliseconds delay = retry_delay(outcome, attempt);
     if (has_deadline && environment_.now() + delay >= deadline) return outcome;
     environment_.sleep(delay);
   }
@@ -188,11 +191,7 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
       results[pending[k]] = std::move(outcomes[k]);
       if (!retry) continue;
       again.push_back(pending[k]);
-      const Result<HttpResponse>& outcome = results[pending[k]];
-      long long retry_after = outcome.ok() ? retry_after_seconds(*outcome) : -1;
-      delay = std::max(delay, retry_after >= 0
-                                  ? milliseconds(retry_after * 1000)
-                                  : backoff_delay(options_.retry, attempt, environment_.random()));
+      delay = std::max(delay, retry_delay(results[pending[k]], attempt));
     }
     if (again.empty()) break;
     if (has_deadline && environment_.now() + delay >= deadline) break;

@@ -56,6 +56,9 @@ class Executor {
   void log_outcome(const HttpRequest& request, const Result<HttpResponse>& outcome,
                    std::chrono::steady_clock::duration elapsed) const;
   bool should_retry(const HttpRequest& request, const Result<HttpResponse>& outcome) const;
+  /// The wait before the try after `attempt`: Retry-After when the server sent it, else
+  /// the jittered backoff.
+  std::chrono::milliseconds retry_delay(const Result<HttpResponse>& outcome, int attempt) const;
 
   ClientOptions options_;
   std::shared_ptr<HttpTransport> transport_;
