@@ -88,10 +88,14 @@ Result<std::string> decode_call_reply(const HttpResponse& response, const std::s
 std::string encode_receipts_reply(const std::string& res, const std::string& msg,
                                   const std::vector<Receipt>& receipts, Direction direction) {
   if (direction == Direction::In) return json::encode(ReceiptsReply{res, msg, receipts});
-  OutReceiptsReply reply{res, msg, {}};
-  reply.data.reserve(receipts.size());
-  for (const Receipt& receipt : receipts) reply.data.push_back(OutReceipt{receipt});
-  return json::encode(reply);
+  return json::encode(OutReceiptsReply{res, msg, as_out(receipts)});
+}
+
+std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts) {
+  std::vector<OutReceipt> out;
+  out.reserve(receipts.size());
+  for (const Receipt& receipt : receipts) out.push_back(OutReceipt{receipt});
+  return out;
 }
 
 }  // namespace erpbridge::ctc::wire
@@ -104,10 +108,7 @@ std::string to_json(const std::vector<Receipt>& receipts) {
                          return receipt.direction == Direction::Out;
                        });
   if (!all_out) return json::encode(receipts);
-  std::vector<wire::OutReceipt> out;
-  out.reserve(receipts.size());
-  for (const Receipt& receipt : receipts) out.push_back(wire::OutReceipt{receipt});
-  return json::encode(out);
+  return json::encode(wire::as_out(receipts));
 }
 
 }  // namespace erpbridge::ctc

@@ -67,6 +67,9 @@ Result<std::string> encode_call(const std::string& key, const std::string& data_
 /// The `data` of a generic call's reply, as JSON text ("null" if absent).
 Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path);
 
+/// The same receipts, to be encoded with the out-direction keys.
+std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts);
+
 /// The reply body the CTC server sends (used by the emulator).
 std::string encode_receipts_reply(const std::string& res, const std::string& msg,
                                   const std::vector<Receipt>& receipts, Direction direction);
