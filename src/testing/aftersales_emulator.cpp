@@ -45,6 +45,10 @@ struct AftersalesEmulator::State {
     journals[order.id].push_back(std::move(entry));
   }
 
+  // The order a path's id names, or nullptr (also for an id that is not a number).
+  // The caller holds the mutex.
+  Order* order_at(const std::string& id_text);
+
   Order create(const NewOrder& input) {
     Order order;
     order.id = next_order++;
@@ -116,6 +120,13 @@ bool parse_id(const std::string& text, std::int64_t& id) {
 }
 
 }  // namespace
+
+Order* AftersalesEmulator::State::order_at(const std::string& id_text) {
+  std::int64_t id = 0;
+  if (!parse_id(id_text, id)) return nullptr;
+  auto found = orders.find(id);
+  return found == orders.end() ? nullptr : &found->second;
+}
 
 AftersalesEmulator::AftersalesEmulator() : state_(std::make_shared<State>()) {}
 
@@ -340,60 +351,55 @@ void AftersalesEmulator::install(Emulator& emulator) const {
 
   emulator.route(HttpMethod::Put, base + "/orders/{id}/abnormal-products/{pid}",
                  [state, product_of](const EmulatorRequest& in) {
-                   std::int64_t id = 0;
                    Result<AbnormalProduct> update = json::decode<AbnormalProduct>(in.body);
                    if (!update.ok())
                      return reply_error(400, "invalid body: " + update.error().message);
                    std::lock_guard<std::mutex> guard(state->mutex);
-                   auto found = parse_id(in.path_params.at("id"), id) ? state->orders.find(id)
-                                                                      : state->orders.end();
-                   if (found == state->orders.end()) return reply_error(404, "order not found");
-                   AbnormalProduct* product = product_of(found->second, in.path_params.at("pid"));
+                   Order* order = state->order_at(in.path_params.at("id"));
+                   if (order == nullptr) return reply_error(404, "order not found");
+                   AbnormalProduct* product = product_of(*order, in.path_params.at("pid"));
                    if (product == nullptr) return reply_error(404, "abnormal product not found");
                    if (!update->sku_code.empty()) product->sku_code = update->sku_code;
                    product->remark = update->remark;
                    AbnormalProduct result = *product;
-                   state->journal(found->second, "", "update_abnormal_product",
-                                  found->second.status.label(), result.sku_code);
+                   state->journal(*order, "", "update_abnormal_product", order->status.label(),
+                                  result.sku_code);
                    return reply(std::vector<AbnormalProduct>{result});
                  });
 
   emulator.route(HttpMethod::Delete, base + "/orders/{id}/abnormal-products/{pid}",
                  [state, product_of](const EmulatorRequest& in) {
-                   std::int64_t id = 0;
                    std::lock_guard<std::mutex> guard(state->mutex);
-                   auto found = parse_id(in.path_params.at("id"), id) ? state->orders.find(id)
-                                                                      : state->orders.end();
-                   if (found == state->orders.end()) return reply_error(404, "order not found");
-                   AbnormalProduct* product = product_of(found->second, in.path_params.at("pid"));
+                   Order* order = state->order_at(in.path_params.at("id"));
+                   if (order == nullptr) return reply_error(404, "order not found");
+                   AbnormalProduct* product = product_of(*order, in.path_params.at("pid"));
                    if (product == nullptr) return reply_error(404, "abnormal product not found");
-                   auto& list = found->second.abnormal_products;
+                   auto& list = order->abnormal_products;
                    const std::string sku = product->sku_code;
                    list.erase(list.begin() + (product - list.data()));
-                   state->journal(found->second, "", "delete_abnormal_product",
-                                  found->second.status.label(), sku);
+                   state->journal(*order, "", "delete_abnormal_product", order->status.label(),
+                                  sku);
                    return reply(std::vector<RawJson>{});
                  });
 
-  emulator.route(
-      HttpMethod::Put, base + "/orders/{id}/duty-report", [state](const EmulatorRequest& in) {
-        std::int64_t id = 0;
-        Result<DutyReport> report = json::decode<DutyReport>(in.body);
-        if (!report.ok()) return reply_error(400, "invalid body: " + report.error().message);
-        std::lock_guard<std::mutex> guard(state->mutex);
-        auto found =
-            parse_id(in.path_params.at("id"), id) ? state->orders.find(id) : state->orders.end();
-        if (found == state->orders.end()) return reply_error(404, "order not found");
-        // duty_to_id is the server's: derived from the duty party's name.
-        report->duty_to_id =
-            report->duty_to.empty()
-                ? std::string()
-                : std::to_string(std::hash<std::string>{}(report->duty_to) % 100000);
-        found->second.duty_report = *report;
-        state->journal(found->second, "", "update_duty_report", found->second.status.label(),
-                       report->abnormal_type);
-        return reply(std::vector<DutyReport>{*report});
-      });
+  emulator.route(HttpMethod::Put, base + "/orders/{id}/duty-report",
+                 [state](const EmulatorRequest& in) {
+                   Result<DutyReport> report = json::decode<DutyReport>(in.body);
+                   if (!report.ok())
+                     return reply_error(400, "invalid body: " + report.error().message);
+                   std::lock_guard<std::mutex> guard(state->mutex);
+                   Order* order = state->order_at(in.path_params.at("id"));
+                   if (order == nullptr) return reply_error(404, "order not found");
+                   // duty_to_id is the server's: derived from the duty party's name.
+                   report->duty_to_id =
+                       report->duty_to.empty()
+                           ? std::string()
+                           : std::to_string(std::hash<std::string>{}(report->duty_to) % 100000);
+                   order->duty_report = *report;
+                   state->journal(*order, "", "update_duty_report", order->status.label(),
+                                  report->abnormal_type);
+                   return reply(std::vector<DutyReport>{*report});
+                 });
 
   for (Rank rank :
        {Rank::AbnormalType, Rank::Reason, Rank::DutyParty, Rank::Compensation, Rank::Publishment}) {
