@@ -1,5 +1,8 @@
 #include "erpbridge/testing/emulator.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <thread>
 
 #include "erpbridge/testing/mock_transport.hpp"
@@ -40,9 +43,17 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
   return true;
 }
 
+// {"status":N,"message":"..."}, with the message escaped (it may quote a request path).
 HttpResponse error_reply(int status, const std::string& message) {
-  return json_response(
-      status, "{\"status\":" + std::to_string(status) + ",\"message\":\"" + message + "\"}");
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("status");
+  writer.Int(status);
+  writer.Key("message");
+  writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  writer.EndObject();
+  return json_response(status, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
 }  // namespace

@@ -199,3 +199,11 @@ TEST_CASE("The in-process emulator applies the same faults without sockets") {
   CHECK(ok->body == "{\"hello\":\"x\"}");
   CHECK(emulator->request_count("/hello") == 2);
 }
+
+TEST_CASE("The emulator's own error replies stay valid JSON whatever the path") {
+  auto emulator = make_emulator();
+  auto reply = emulator->send(get("http://emulator/no%22such"));
+  REQUIRE(reply.ok());
+  CHECK(reply->status == 404);
+  CHECK(reply->body == R"({"status":404,"message":"no route for /no\"such"})");
+}
