@@ -37,7 +37,8 @@ struct WorkflowAction {
 struct DutyReportUpdate : DutyReport {};
 
 /// Maps a reply to its data; `context` names the call in errors. 404 NotFound, 409
-/// FailedPrecondition, 400 InvalidArgument, 401/403 Unauthenticated, other failures Api.
+/// FailedPrecondition, 400 InvalidArgument, 401/403 Unauthenticated, other HTTP failure
+/// statuses Http, envelope failures in a 2xx reply Api.
 template <typename T>
 Result<Envelope<T>> decode(const HttpResponse& response, const std::string& context);
 

@@ -19,8 +19,10 @@ Error failure(const std::string& status, const std::string& message, int http_st
     error.code = ErrorCode::InvalidArgument;
   } else if (is(401) || is(403)) {
     error.code = ErrorCode::Unauthenticated;
-  } else if (status.empty() || status == "0") {
-    error.code = ErrorCode::Http;  // no envelope to speak of: the HTTP status is the answer
+  } else if (status.empty() || status == "0" || http_status < 200 || http_status >= 300) {
+    // No envelope to speak of, or a failure status (500, 429...): the HTTP status is the
+    // answer, as in the other families; the envelope's text stays in vendor_message.
+    error.code = ErrorCode::Http;
   } else {
     error.code = ErrorCode::Api;
   }

@@ -169,7 +169,7 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
     if (fault->retry_after) {
       reply.response.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after));
     }
-    if (!fault->body.empty()) reply.response.body = fault->body;
+    if (fault->body) reply.response.body = *fault->body;
     reply.truncate = fault->truncate;
   }
   return reply;

@@ -39,7 +39,8 @@ struct Fault {
   bool reset = false;                    ///< Drop the connection without an answer.
   bool truncate = false;                 ///< Send fewer body bytes than Content-Length says.
   bool non_json = false;                 ///< Answer 200 with an HTML body.
-  std::string body;                      ///< If non-empty, replaces the answer's body.
+  /// If set, replaces the answer's body (an empty string sends an empty body).
+  std::optional<std::string> body;
   /// How many matching requests the fault applies to; -1 for all.
   int times = -1;
   /// If non-empty, the fault applies only to requests whose body contains this text.

@@ -1,0 +1,152 @@
+// Every family's main call against every fault the emulator can inject, over real HTTP.
+// Each cell asserts the error code, how many tries reached the server (idempotent calls
+// are retried, the others never) and an upper bound on the elapsed time.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+#include "support/families.hpp"
+
+using erpbridge::ClientOptions;
+using erpbridge::Error;
+using erpbridge::ErrorCode;
+using erpbridge::test_support::FamilyCall;
+using erpbridge::test_support::FamilyServer;
+using erpbridge::testing::Fault;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kMaxAttempts = 3;
+
+struct Cell {
+  std::string name;
+  Fault fault;
+  ErrorCode code;
+  bool retried;  // whether an idempotent call is repeated
+  std::chrono::milliseconds max_elapsed;
+  std::function<void(ClientOptions&)> adjust = [](ClientOptions&) {};
+  std::chrono::milliseconds min_elapsed{0};  // for idempotent calls
+};
+
+Fault with_status(int status, std::optional<int> retry_after = {}) {
+  Fault fault;
+  fault.status = status;
+  fault.retry_after = retry_after;
+  return fault;
+}
+
+Fault with_body(std::string body) {
+  Fault fault;
+  fault.body = std::move(body);
+  return fault;
+}
+
+std::vector<Cell> cells(const FamilyCall& family) {
+  std::vector<Cell> out;
+  Fault reset;
+  reset.reset = true;
+  out.push_back({"connection reset", reset, ErrorCode::Transport, true, 2s});
+  out.push_back({"500", with_status(500), ErrorCode::Http, true, 2s});
+  // Two waits of the server's Retry-After: 1 between three tries.
+  out.push_back({"503 with Retry-After", with_status(503, 1), ErrorCode::Http, true, 4s,
+                 [](ClientOptions&) {}, 2s});
+  out.push_back({"429", with_status(429), ErrorCode::Http, true, 2s});
+
+  Fault slow;
+  slow.latency = 600ms;
+  out.push_back({"latency past the per-try timeout", slow, ErrorCode::Timeout, true, 2500ms,
+                 [](ClientOptions& options) { options.request_timeout = 150ms; }});
+  Fault very_slow;
+  very_slow.latency = 1500ms;
+  out.push_back({"latency past the overall deadline", very_slow, ErrorCode::Timeout, false, 1000ms,
+                 [](ClientOptions& options) { options.overall_deadline = 400ms; }});
+
+  Fault truncated;
+  truncated.truncate = true;
+  out.push_back({"truncated body", truncated, ErrorCode::Transport, true, 2s});
+  Fault html;
+  html.non_json = true;
+  out.push_back({"non-JSON body", html, ErrorCode::Decode, false, 2s});
+  out.push_back(
+      {"JSON of wrong types", with_body(family.wrong_types_body), ErrorCode::Decode, false, 2s});
+  out.push_back({"empty body", with_body(""), ErrorCode::Decode, false, 2s});
+  // 50 MB of valid JSON whitespace against an 8 MB cap: refused, never buffered whole.
+  out.push_back({"50 MB body over the cap", Fault{}, ErrorCode::Transport, false, 5s,
+                 [](ClientOptions& options) { options.max_response_bytes = 8u << 20; }});
+  return out;
+}
+
+// Runs every cell against the family main_calls()[index], one section each.
+void run_matrix(std::size_t index) {
+  FamilyServer server;
+  const FamilyCall family = server.main_calls().at(index);
+  for (const Cell& cell : cells(family)) {
+    DYNAMIC_SECTION(family.name << " / " << cell.name) {
+      Fault fault = cell.fault;
+      if (cell.name.rfind("50 MB", 0) == 0) fault.body = std::string(50u << 20, ' ') + "{}";
+      server.emulator->clear_faults();
+      server.emulator->set_fault(family.path, fault, family.method);
+      const std::size_t before = server.emulator->request_count(family.path);
+
+      ClientOptions options;
+      options.base_url = server.server->base_url();
+      options.retry.max_attempts = kMaxAttempts;
+      options.retry.initial_backoff = 10ms;
+      options.request_timeout = 5s;
+      cell.adjust(options);
+
+      const auto start = Clock::now();
+      std::optional<Error> error = family.call(options);
+      const auto elapsed = Clock::now() - start;
+      const std::size_t attempts = server.emulator->request_count(family.path) - before;
+
+      REQUIRE(error.has_value());
+      INFO(error->to_string());
+      CHECK(error->code == cell.code);
+      const bool repeated = family.idempotent && cell.retried;
+      CHECK(attempts == static_cast<std::size_t>(repeated ? kMaxAttempts : 1));
+      CHECK(elapsed < cell.max_elapsed);
+      if (repeated) CHECK(elapsed >= cell.min_elapsed);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Fault matrix: CTC query_receipts") {
+  run_matrix(0);
+}
+TEST_CASE("Fault matrix: WMS push") {
+  run_matrix(1);
+}
+TEST_CASE("Fault matrix: Kingdee push_spare_parts") {
+  run_matrix(2);
+}
+TEST_CASE("Fault matrix: after-service list_orders") {
+  run_matrix(3);
+}
+TEST_CASE("Fault matrix: after-service create") {
+  run_matrix(4);
+}
+
+TEST_CASE("Fault matrix: a fault that clears is retried into success for idempotent calls") {
+  FamilyServer server;
+  for (const FamilyCall& family : server.main_calls()) {
+    if (!family.idempotent) continue;
+    DYNAMIC_SECTION(family.name) {
+      server.emulator->clear_faults();
+      Fault reset;
+      reset.reset = true;
+      reset.times = 2;
+      server.emulator->set_fault(family.path, reset, family.method);
+      ClientOptions options;
+      options.base_url = server.server->base_url();
+      options.retry.initial_backoff = 10ms;
+      CHECK_FALSE(family.call(options).has_value());
+    }
+  }
+}
