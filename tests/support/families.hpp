@@ -36,6 +36,18 @@ struct FamilyCall {
   std::optional<Error> call(const ClientOptions& options) const { return connect(options)(); }
 };
 
+/// The spec's sample entry order under `entry_code`, by default a new one per call.
+inline wms::EntryConfirmation sample_entry(std::string entry_code = {}) {
+  static std::atomic<long> next_code{0};
+  if (entry_code.empty()) entry_code = "RK-" + std::to_string(++next_code);
+  static const wms::EntryConfirmation sample =
+      wms::parse_entry_confirmation(test_data::kWmsRequestSample).value();
+  wms::EntryConfirmation order = sample;
+  order.order.entry_code = entry_code;
+  for (auto& line : order.lines) line.entry_code = entry_code;
+  return order;
+}
+
 template <typename T>
 std::optional<Error> error_of(const Result<T>& result) {
   if (result.ok()) return std::nullopt;
@@ -81,9 +93,8 @@ struct FamilyServer {
                        static_cast<ClientOptions&>(options) = base;
                        options.token = make_static_token(s.wms_token);
                        auto client = std::make_shared<wms::Client>(options);
-                       auto order = std::make_shared<wms::EntryConfirmation>(
-                           wms::parse_entry_confirmation(test_data::kWmsRequestSample).value());
-                       return [client, order] { return error_of(client->push(*order)); };
+                       // A new entry order each call, as WMS would push them.
+                       return [client] { return error_of(client->push(sample_entry())); };
                      }});
 
     calls.push_back({"Kingdee push_spare_parts", "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup",
