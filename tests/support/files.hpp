@@ -19,12 +19,16 @@ class TempFile {
     if (fd >= 0) close(fd);
     path_ = std::string(pattern) + suffix;
     std::rename(pattern, path_.c_str());
-    std::ofstream(path_, std::ios::binary) << content;
+    write(content);
   }
   ~TempFile() { std::remove(path_.c_str()); }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   const std::string& path() const { return path_; }
+  /// Replaces the content.
+  void write(const std::string& content) const {
+    std::ofstream(path_, std::ios::binary | std::ios::trunc) << content;
+  }
 
  private:
   std::string path_;
