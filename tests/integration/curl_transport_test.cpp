@@ -7,6 +7,7 @@
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::ClientOptions;
 using erpbridge::ErrorCode;
@@ -105,7 +106,8 @@ TEST_CASE("Transport: send_all of 8 requests runs them concurrently") {
     CHECK(result->status == 200);
   }
   INFO("send_all took " << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms");
-  CHECK(elapsed < milliseconds(800));  // sequential would take 8 x 200 ms
+  CHECK(elapsed <
+        erpbridge::test_support::scaled(milliseconds(800)));  // sequential would take 8 x 200 ms
 
   // Bounded: 8 requests, 2 at a time, take at least 4 rounds.
   started = Clock::now();
@@ -125,7 +127,7 @@ TEST_CASE("Transport: a delay beyond the per-try timeout is a Timeout within 1.5
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::Timeout);
   CHECK(result.error().retryable);
-  CHECK(elapsed < milliseconds(150));
+  CHECK(elapsed < erpbridge::test_support::scaled(milliseconds(150)));
 }
 
 TEST_CASE("Transport: a refused port is a Transport error") {

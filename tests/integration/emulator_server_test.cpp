@@ -6,6 +6,7 @@
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 #include "support/raw_http.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::ClientOptions;
 using erpbridge::ErrorCode;
@@ -109,7 +110,7 @@ TEST_CASE("Fault knob: latency is added") {
   auto elapsed = Clock::now() - started;
   REQUIRE(response.ok());
   CHECK(elapsed >= milliseconds(200));
-  CHECK(elapsed < milliseconds(1500));
+  CHECK(elapsed < erpbridge::test_support::scaled(milliseconds(1500)));
 }
 
 TEST_CASE("Fault knobs: forced status with Retry-After, applied a limited number of times") {

@@ -8,12 +8,14 @@
 #include <optional>
 
 #include "support/families.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::ClientOptions;
 using erpbridge::Error;
 using erpbridge::ErrorCode;
 using erpbridge::test_support::FamilyCall;
 using erpbridge::test_support::FamilyServer;
+using erpbridge::test_support::scaled;
 using erpbridge::testing::Fault;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -96,7 +98,7 @@ void run_matrix(std::size_t index) {
       options.base_url = server.server->base_url();
       options.retry.max_attempts = kMaxAttempts;
       options.retry.initial_backoff = 10ms;
-      options.request_timeout = 5s;
+      options.request_timeout = scaled(5s);
       cell.adjust(options);
 
       const auto start = Clock::now();
@@ -109,7 +111,7 @@ void run_matrix(std::size_t index) {
       CHECK(error->code == cell.code);
       const bool repeated = family.idempotent && cell.retried;
       CHECK(attempts == static_cast<std::size_t>(repeated ? kMaxAttempts : 1));
-      CHECK(elapsed < cell.max_elapsed);
+      CHECK(elapsed < scaled(cell.max_elapsed));
       if (repeated) CHECK(elapsed >= cell.min_elapsed);
     }
   }

@@ -7,12 +7,14 @@
 #include <regex>
 
 #include "support/families.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::ClientOptions;
 using erpbridge::Error;
 using erpbridge::LogLevel;
 using erpbridge::test_support::FamilyCall;
 using erpbridge::test_support::FamilyServer;
+using erpbridge::test_support::scaled;
 using erpbridge::testing::Fault;
 using namespace std::chrono_literals;
 
@@ -50,7 +52,7 @@ std::vector<Fault> faults(const FamilyCall& family) {
   add([](Fault& f) { f.non_json = true; });
   add([&](Fault& f) { f.body = family.wrong_types_body; });
   add([](Fault& f) { f.body = ""; });
-  add([](Fault& f) { f.latency = 400ms; });                    // past the per-try timeout set below
+  add([](Fault& f) { f.latency = scaled(400ms); });            // past the per-try timeout set below
   add([](Fault& f) { f.body = std::string(2u << 20, ' '); });  // past the size cap below
   return out;
 }
@@ -85,7 +87,7 @@ void run_secrets(std::size_t index) {
   };
   options.retry.max_attempts = 2;
   options.retry.initial_backoff = 1ms;
-  options.request_timeout = 200ms;
+  options.request_timeout = scaled(200ms);
   options.max_response_bytes = 1u << 20;
 
   const FamilyCall family = server.main_calls().at(index);

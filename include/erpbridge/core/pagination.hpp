@@ -30,6 +30,8 @@ struct Page {
 ///   }
 template <typename T>
 class PaginatedRange {
+  struct State;  // declared before iterator names it (clang requires it)
+
  public:
   /// Fetches page number `page`.
   using Loader = std::function<Result<Page<T>>(int page)>;
@@ -71,7 +73,7 @@ class PaginatedRange {
 
    private:
     friend class PaginatedRange;
-    explicit iterator(std::shared_ptr<typename PaginatedRange::State> state)
+    explicit iterator(std::shared_ptr<State> state)
         : state_(std::move(state)) {
       advance();
     }
@@ -107,7 +109,7 @@ class PaginatedRange {
       current_.reset();
     }
 
-    std::shared_ptr<typename PaginatedRange::State> state_;
+    std::shared_ptr<State> state_;
     std::optional<Result<T>> current_;
   };
 
