@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "baselines.hpp"
 #include "ctc/codec.hpp"
 #include "payloads.hpp"
 
@@ -41,28 +42,7 @@ void BM_Sdk_DecodeReceipts(benchmark::State& state) {
 void BM_RapidJsonDom_DecodeReceipts(benchmark::State& state) {
   const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
   for (auto _ : state) {
-    rapidjson::Document document;
-    document.Parse(text.data(), text.size());
-    std::vector<Receipt> receipts;
-    const auto& data = document["data"];
-    receipts.reserve(data.Size());
-    for (const auto& item : data.GetArray()) {
-      Receipt r;
-      r.number.assign(item["in_number"].GetString(), item["in_number"].GetStringLength());
-      r.type =
-          erpbridge::Labeled<erpbridge::ctc::ReceiptType>::from_label(item["intype"].GetString());
-      r.total_amount = item["amount"].GetInt64();
-      r.amount_of_money = erpbridge::Decimal::parse(item["amount_of_money"].GetString()).value();
-      r.status =
-          erpbridge::Labeled<erpbridge::ctc::ReceiptStatus>::from_label(item["status"].GetString());
-      r.work_order_number = item["number"].GetString();
-      r.creator = item["inputuser"].GetString();
-      r.created_at = erpbridge::DateTime::parse(item["inputtime"].GetString()).value();
-      for (const auto& part : item["parts_details"].GetArray()) {
-        r.parts.push_back({part["yunmi_code"].GetString(), part["amount"].GetInt64()});
-      }
-      receipts.push_back(std::move(r));
-    }
+    auto receipts = erpbridge::bench::receipts_from_dom(text.data(), text.size());
     benchmark::DoNotOptimize(receipts);
   }
   set_bytes(state, text);
@@ -117,5 +97,3 @@ BENCHMARK(BM_Sdk_DecodeReceipts) RECEIPT_ARGS;
 BENCHMARK(BM_Nlohmann_DecodeReceipts) RECEIPT_ARGS;
 
 }  // namespace
-
-BENCHMARK_MAIN();

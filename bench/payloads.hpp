@@ -3,10 +3,15 @@
 
 #include <string>
 
+#include "erpbridge/wms/types.hpp"
+
 namespace erpbridge::bench {
 
 /// A CTC receipts reply with `count` receipts (Chinese labels, 1-5 part lines each). With
 /// `escape_unicode`, non-ASCII text is written as \uXXXX escapes.
 std::string ctc_receipts_reply(std::size_t count, bool escape_unicode);
+
+/// A valid WMS entry order with `lines` order lines (Chinese item names, decimal quantities).
+wms::EntryConfirmation entry_order(std::size_t lines);
 
 }  // namespace erpbridge::bench

@@ -1,0 +1,255 @@
+// Encoding a 1,000-line WMS entry order: the SDK against RapidJSON's Writer used directly
+// (the floor), a DOM built then written, and nlohmann::json.
+#include <benchmark/benchmark.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <nlohmann/json.hpp>
+
+#include "payloads.hpp"
+
+namespace {
+
+using erpbridge::wms::EntryConfirmation;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+const EntryConfirmation& order() {
+  static const EntryConfirmation value = erpbridge::bench::entry_order(1000);
+  return value;
+}
+
+void string(Writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+void raw(Writer& w, const char* key, const std::string& json) {
+  w.Key(key);
+  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+}
+template <typename T>
+void optional_text(Writer& w, const char* key, const std::optional<T>& value) {
+  w.Key(key);
+  if (!value) {
+    w.Null();
+    return;
+  }
+  std::string text = value->to_string();
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+void decimal(Writer& w, const char* key, const std::optional<erpbridge::Decimal>& value) {
+  w.Key(key);
+  if (!value) {
+    w.Null();
+    return;
+  }
+  std::string text = value->to_string();
+  w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+}
+
+// By hand: RapidJSON's Writer straight from the structs, producing the SDK's exact output.
+std::string write_by_hand(const EntryConfirmation& confirmation) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  const auto& o = confirmation.order;
+  w.StartObject();
+  w.Key("entry_order");
+  w.StartObject();
+  string(w, "ref_id", o.ref_id);
+  string(w, "entry_code", o.entry_code);
+  optional_text(w, "entry_date", o.entry_date);
+  string(w, "owner_code", o.owner_code);
+  w.Key("order_type");
+  const std::string type = o.order_type.label();
+  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  string(w, "department", o.department);
+  string(w, "bill_type", o.bill_type);
+  string(w, "supplier_code", o.supplier_code);
+  string(w, "supplier_name", o.supplier_name);
+  optional_text(w, "operate_time", o.operate_time);
+  string(w, "operator_code", o.operator_code);
+  w.Key("last_modified_date");
+  if (o.last_modified_date) {
+    w.String(o.last_modified_date->c_str());
+  } else {
+    w.Null();
+  }
+  string(w, "remark", o.remark);
+  w.Key("total_order_lines");
+  if (o.total_order_lines) {
+    w.Int64(*o.total_order_lines);
+  } else {
+    w.Null();
+  }
+  raw(w, "extend_props", o.extend_props.text);
+  w.EndObject();
+  w.Key("order_lines");
+  w.StartArray();
+  for (const auto& l : confirmation.lines) {
+    w.StartObject();
+    string(w, "entry_code", l.entry_code);
+    w.Key("entry_code_itm");
+    if (l.entry_code_itm) {
+      w.Int64(*l.entry_code_itm);
+    } else {
+      w.Null();
+    }
+    string(w, "item_code", l.item_code);
+    string(w, "item_name", l.item_name);
+    string(w, "sku_property", l.sku_property);
+    string(w, "batch_code", l.batch_code);
+    string(w, "warehouse_code", l.warehouse_code);
+    decimal(w, "qty", l.qty);
+    decimal(w, "qty1", l.qty1);
+    string(w, "rem", l.rem);
+    string(w, "request_id", l.request_id);
+    string(w, "request_code", l.request_code);
+    string(w, "request_itm", l.request_itm);
+    string(w, "source_bilid", l.source_bilid);
+    string(w, "source_bilno", l.source_bilno);
+    string(w, "source_bilitm", l.source_bilitm);
+    raw(w, "extend_props", l.extend_props.text);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// By hand: a RapidJSON DOM built from the structs, then written.
+std::string write_via_dom(const EntryConfirmation& confirmation) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  auto str = [&](const std::string& s) { return rapidjson::Value(s.c_str(), a); };
+  auto opt = [&](const auto& value) {
+    return value ? rapidjson::Value(value->to_string().c_str(), a) : rapidjson::Value();
+  };
+  const auto& o = confirmation.order;
+  rapidjson::Value header(rapidjson::kObjectType);
+  header.AddMember("ref_id", str(o.ref_id), a);
+  header.AddMember("entry_code", str(o.entry_code), a);
+  header.AddMember("entry_date", opt(o.entry_date), a);
+  header.AddMember("owner_code", str(o.owner_code), a);
+  header.AddMember("order_type", str(o.order_type.label()), a);
+  header.AddMember("department", str(o.department), a);
+  header.AddMember("bill_type", str(o.bill_type), a);
+  header.AddMember("supplier_code", str(o.supplier_code), a);
+  header.AddMember("supplier_name", str(o.supplier_name), a);
+  header.AddMember("operate_time", opt(o.operate_time), a);
+  header.AddMember("operator_code", str(o.operator_code), a);
+  header.AddMember("last_modified_date", rapidjson::Value(), a);
+  header.AddMember("remark", str(o.remark), a);
+  header.AddMember("total_order_lines", rapidjson::Value(*o.total_order_lines), a);
+  header.AddMember("extend_props", rapidjson::Value(rapidjson::kObjectType), a);
+  d.AddMember("entry_order", header, a);
+  rapidjson::Value lines(rapidjson::kArrayType);
+  for (const auto& l : confirmation.lines) {
+    rapidjson::Value line(rapidjson::kObjectType);
+    line.AddMember("entry_code", str(l.entry_code), a);
+    line.AddMember("entry_code_itm", rapidjson::Value(*l.entry_code_itm), a);
+    line.AddMember("item_code", str(l.item_code), a);
+    line.AddMember("item_name", str(l.item_name), a);
+    line.AddMember("sku_property", str(l.sku_property), a);
+    line.AddMember("batch_code", str(l.batch_code), a);
+    line.AddMember("warehouse_code", str(l.warehouse_code), a);
+    // A DOM has no exact decimal: the quantity becomes a double.
+    line.AddMember("qty", rapidjson::Value(std::stod(l.qty->to_string())), a);
+    line.AddMember("qty1", rapidjson::Value(std::stod(l.qty1->to_string())), a);
+    line.AddMember("rem", str(l.rem), a);
+    line.AddMember("request_id", str(l.request_id), a);
+    line.AddMember("request_code", str(l.request_code), a);
+    line.AddMember("request_itm", str(l.request_itm), a);
+    line.AddMember("source_bilid", str(l.source_bilid), a);
+    line.AddMember("source_bilno", str(l.source_bilno), a);
+    line.AddMember("source_bilitm", str(l.source_bilitm), a);
+    line.AddMember("extend_props", rapidjson::Value(rapidjson::kObjectType), a);
+    lines.PushBack(line, a);
+  }
+  d.AddMember("order_lines", lines, a);
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  d.Accept(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// By hand: nlohmann::json built from the structs, then dumped.
+std::string write_via_nlohmann(const EntryConfirmation& confirmation) {
+  auto opt = [](const auto& value) {
+    return value ? nlohmann::json(value->to_string()) : nlohmann::json(nullptr);
+  };
+  const auto& o = confirmation.order;
+  nlohmann::json header = {{"ref_id", o.ref_id},
+                           {"entry_code", o.entry_code},
+                           {"entry_date", opt(o.entry_date)},
+                           {"owner_code", o.owner_code},
+                           {"order_type", o.order_type.label()},
+                           {"department", o.department},
+                           {"bill_type", o.bill_type},
+                           {"supplier_code", o.supplier_code},
+                           {"supplier_name", o.supplier_name},
+                           {"operate_time", opt(o.operate_time)},
+                           {"operator_code", o.operator_code},
+                           {"last_modified_date", nullptr},
+                           {"remark", o.remark},
+                           {"total_order_lines", *o.total_order_lines},
+                           {"extend_props", nlohmann::json::object()}};
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& l : confirmation.lines) {
+    lines.push_back({{"entry_code", l.entry_code},
+                     {"entry_code_itm", *l.entry_code_itm},
+                     {"item_code", l.item_code},
+                     {"item_name", l.item_name},
+                     {"sku_property", l.sku_property},
+                     {"batch_code", l.batch_code},
+                     {"warehouse_code", l.warehouse_code},
+                     {"qty", std::stod(l.qty->to_string())},
+                     {"qty1", std::stod(l.qty1->to_string())},
+                     {"rem", l.rem},
+                     {"request_id", l.request_id},
+                     {"request_code", l.request_code},
+                     {"request_itm", l.request_itm},
+                     {"source_bilid", l.source_bilid},
+                     {"source_bilno", l.source_bilno},
+                     {"source_bilitm", l.source_bilitm},
+                     {"extend_props", nlohmann::json::object()}});
+  }
+  return nlohmann::json{{"entry_order", header}, {"order_lines", lines}}.dump();
+}
+
+template <std::string (*Encode)(const EntryConfirmation&)>
+void run(benchmark::State& state) {
+  const EntryConfirmation& value = order();
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    std::string json = Encode(value);
+    bytes = json.size();
+    benchmark::DoNotOptimize(json);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+std::string sdk(const EntryConfirmation& value) {
+  return erpbridge::wms::to_json(value);
+}
+
+void BM_Sdk_EncodeEntryOrder(benchmark::State& state) {
+  // The baseline must produce exactly what the SDK does, or the comparison means nothing.
+  if (write_by_hand(order()) != sdk(order())) state.SkipWithError("baseline output differs");
+  run<sdk>(state);
+}
+void BM_RapidJsonWriter_EncodeEntryOrder(benchmark::State& state) {
+  run<write_by_hand>(state);
+}
+void BM_RapidJsonDom_EncodeEntryOrder(benchmark::State& state) {
+  run<write_via_dom>(state);
+}
+void BM_Nlohmann_EncodeEntryOrder(benchmark::State& state) {
+  run<write_via_nlohmann>(state);
+}
+
+BENCHMARK(BM_RapidJsonWriter_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sdk_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RapidJsonDom_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Nlohmann_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
