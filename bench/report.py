@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Turns one run of erpbridge_bench (Google Benchmark JSON) and erpbridge_bench_rss into
+docs/PERFORMANCE.md: every figure next to its baseline from the same run, as a ratio."""
+import json
+import sys
+
+bench_json, rss_line, machine, command, out = sys.argv[1:6]
+with open(bench_json) as f:
+    run = json.load(f)
+by_name = {b["name"]: b for b in run["benchmarks"] if b.get("run_type", "iteration") == "iteration"}
+
+
+def find(prefix):
+    for name, b in by_name.items():
+        if name == prefix or name.startswith(prefix + "/"):
+            return b
+    return None
+
+
+def ms(b):
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
+    return b["real_time"] * scale
+
+
+rows = []
+
+
+def row(what, sdk, base, base_name, target, ok):
+    rows.append(f"| {what} | {sdk} | {base_name}: {base} | {target} | {'met' if ok else 'MISSED'} |")
+
+
+def ratio_row(what, sdk_name, base_name, label, limit, faster=False):
+    s, b = find(sdk_name), find(base_name)
+    if not s or not b:
+        rows.append(f"| {what} | not measured | | | |")
+        return
+    if faster:
+        r = ms(b) / ms(s)
+        row(what, f"{ms(s):.2f} ms", f"{ms(b):.2f} ms", label, f"≥ {limit}× faster (is {r:.2f}×)", r >= limit)
+    else:
+        r = ms(s) / ms(b)
+        row(what, f"{ms(s):.3f} ms", f"{ms(b):.3f} ms", label, f"≤ {limit}× (is {r:.2f}×)", r <= limit)
+
+
+ratio_row("Decode 100k receipts (36 MB, raw UTF-8)", "BM_Sdk_DecodeReceipts/100000/0",
+          "BM_RapidJsonDom_DecodeReceipts/100000/0", "RapidJSON DOM → structs", 0.9)
+ratio_row("Decode 100k receipts vs nlohmann", "BM_Sdk_DecodeReceipts/100000/0",
+          "BM_Nlohmann_DecodeReceipts/100000/0", "nlohmann → structs", 7, faster=True)
+ratio_row("Decode 100k receipts (\\uXXXX-escaped)", "BM_Sdk_DecodeReceipts/100000/1",
+          "BM_RapidJsonDom_DecodeReceipts/100000/1", "RapidJSON DOM → structs", 0.9)
+ratio_row("Decode 1k receipts", "BM_Sdk_DecodeReceipts/1000/0",
+          "BM_RapidJsonDom_DecodeReceipts/1000/0", "RapidJSON DOM → structs", 0.9)
+ratio_row("Encode 1,000-line entry order", "BM_Sdk_EncodeEntryOrder",
+          "BM_RapidJsonWriter_EncodeEntryOrder", "RapidJSON Writer by hand", 1.3)
+
+sdk, bare = find("BM_Sdk_CtcQuery"), find("BM_BareCurl_CtcQuery")
+if sdk and bare:
+    for counter, what in (("p50_us", "Typed CTC call on loopback, p50"),
+                          ("cpu_us_per_call", "Typed CTC call, client CPU per call")):
+        r = sdk[counter] / bare[counter]
+        row(what, f"{sdk[counter]:.1f} µs", f"{bare[counter]:.1f} µs", "bare reused libcurl handle",
+            f"≤ 1.10× (is {r:.2f}×)", r <= 1.10)
+    rows.append(f"| Typed CTC call, p99 | {sdk['p99_us']:.1f} µs | bare reused libcurl handle: "
+                f"{bare['p99_us']:.1f} µs | (reported) | |")
+    conns = int(sdk["tcp_connections"])
+    row("1,000 sequential typed calls", f"{conns} TCP connection(s)", "1", "expected", "1", conns == 1)
+
+single = find("BM_Sdk_Ctc90Days/0")
+for n in (1, 4, 8):
+    b = find(f"BM_Sdk_Ctc90Days/{n}")
+    if single and b:
+        r = ms(b) / ms(single)
+        target = "≤ 2.5×" if n == 8 else "(reported)"
+        row(f"90-day CTC query, 100 ms/request, concurrency {n}", f"{ms(b):.0f} ms",
+            f"{ms(single):.0f} ms", "one 7-day window", f"{target} (is {r:.2f}×)", n != 8 or r <= 2.5)
+
+fields = dict(kv.split("=") for kv in rss_line.split())
+r = float(fields["ratio"])
+row("Peak RSS decoding 100k receipts", f"{fields['peak_rss_MB']} MB",
+    f"{fields['payload_MB']} MB", "payload", f"≤ 3× incl. payload (is {r:.2f}×)", r <= 3)
+
+others = []
+for b in run["benchmarks"]:
+    others.append(f"| {b['name']} | {b['real_time']:.3f} {b['time_unit']} | "
+                  f"{b['cpu_time']:.3f} {b['time_unit']} | {b.get('iterations', '')} |")
+
+with open(out, "w") as f:
+    f.write("# Performance\n\n")
+    f.write("Written by `scripts/bench` from one run; every ratio compares two figures of that "
+            "same run. Re-run with:\n\n")
+    f.write(f"    {command}\n\n")
+    f.write(f"Machine: {machine}. Date of the run: {run['context'].get('date', '?')}. "
+            f"Build: Release, {run['context'].get('library_build_type', '?')} Google Benchmark.\n\n")
+    f.write("## Targets\n\n| What | SDK | Baseline | Target | |\n|---|---|---|---|---|\n")
+    f.write("\n".join(rows) + "\n\n")
+    f.write("## Every benchmark of the run\n\n| Benchmark | Real time | CPU | Iterations |\n"
+            "|---|---|---|---|\n")
+    f.write("\n".join(others) + "\n")
