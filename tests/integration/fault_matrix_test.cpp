@@ -59,13 +59,13 @@ std::vector<Cell> cells(const FamilyCall& family) {
   out.push_back({"429", with_status(429), ErrorCode::Http, true, 2s});
 
   Fault slow;
-  slow.latency = 600ms;
+  slow.latency = scaled(600ms);
   out.push_back({"latency past the per-try timeout", slow, ErrorCode::Timeout, true, 2500ms,
-                 [](ClientOptions& options) { options.request_timeout = 150ms; }});
+                 [](ClientOptions& options) { options.request_timeout = scaled(150ms); }});
   Fault very_slow;
-  very_slow.latency = 1500ms;
+  very_slow.latency = scaled(1500ms);
   out.push_back({"latency past the overall deadline", very_slow, ErrorCode::Timeout, false, 1000ms,
-                 [](ClientOptions& options) { options.overall_deadline = 400ms; }});
+                 [](ClientOptions& options) { options.overall_deadline = scaled(400ms); }});
 
   Fault truncated;
   truncated.truncate = true;
