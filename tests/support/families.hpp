@@ -28,6 +28,7 @@ struct FamilyCall {
   std::string path;              ///< The path the call reaches (faults and counts apply there).
   HttpMethod method;             ///< Its verb.
   bool idempotent;               ///< Whether failed tries are repeated.
+  bool authenticated;            ///< Whether it carries credentials the server checks.
   std::string wrong_types_body;  ///< Valid JSON whose fields have the wrong types.
   /// Builds one client from `options` (base_url and transport settings) and returns a
   /// function that makes the call through it.
@@ -73,7 +74,7 @@ struct FamilyServer {
     const std::string base_url = server->base_url();
 
     calls.push_back({"CTC query_receipts", "/doscall/oa/api/receipt_parts/", HttpMethod::Post, true,
-                     R"({"res":0,"msg":"ok","data":[{"in_number":1,"amount":"many"}]})",
+                     true, R"({"res":0,"msg":"ok","data":[{"in_number":1,"amount":"many"}]})",
                      [s](const ClientOptions& base) -> Caller {
                        ctc::Options options;
                        static_cast<ClientOptions&>(options) = base;
@@ -86,7 +87,7 @@ struct FamilyServer {
                        };
                      }});
 
-    calls.push_back({"WMS push", "/CreateEntryConfirmation", HttpMethod::Post, true,
+    calls.push_back({"WMS push", "/CreateEntryConfirmation", HttpMethod::Post, true, true,
                      R"({"code":[0],"message":{"text":"ok"},"bil_id":7})",
                      [s](const ClientOptions& base) -> Caller {
                        wms::Options options;
@@ -98,7 +99,7 @@ struct FamilyServer {
                      }});
 
     calls.push_back({"Kingdee push_spare_parts", "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup",
-                     HttpMethod::Post, false,
+                     HttpMethod::Post, false, true,
                      R"({"errorCode":{"a":1},"message":[],"data":"bill","success":"yes"})",
                      [s, base_url](const ClientOptions& base) -> Caller {
                        kingdee::GatewayAuth auth;
@@ -120,7 +121,7 @@ struct FamilyServer {
                      }});
 
     calls.push_back({"After-service list_orders", "/api/v1/afterservice/orders", HttpMethod::Get,
-                     true, R"({"code":"0","data":{"items":"none","total":"many"}})",
+                     true, false, R"({"code":"0","data":{"items":"none","total":"many"}})",
                      [](const ClientOptions& base) -> Caller {
                        auto connection = aftersales::make_connection(base);
                        return [connection] {
@@ -131,7 +132,7 @@ struct FamilyServer {
                      }});
 
     calls.push_back({"After-service create", "/api/v1/afterservice/orders", HttpMethod::Post, false,
-                     R"({"code":0,"data":{"id":"seven","status":12}})",
+                     false, R"({"code":0,"data":{"id":"seven","status":12}})",
                      [](const ClientOptions& base) -> Caller {
                        auto client = std::make_shared<aftersales::Client>(base);
                        return [client] {
