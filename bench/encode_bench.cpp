@@ -37,6 +37,14 @@ void optional_text(Writer& w, const char* key, const std::optional<T>& value) {
   std::string text = value->to_string();
   w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
+void optional_int(Writer& w, const char* key, const std::optional<std::int64_t>& value) {
+  w.Key(key);
+  if (value) {
+    w.Int64(*value);
+  } else {
+    w.Null();
+  }
+}
 void decimal(Writer& w, const char* key, const std::optional<erpbridge::Decimal>& value) {
   w.Key(key);
   if (!value) {
@@ -59,9 +67,7 @@ std::string write_by_hand(const EntryConfirmation& confirmation) {
   string(w, "entry_code", o.entry_code);
   optional_text(w, "entry_date", o.entry_date);
   string(w, "owner_code", o.owner_code);
-  w.Key("order_type");
-  const std::string type = o.order_type.label();
-  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  string(w, "order_type", o.order_type.label());
   string(w, "department", o.department);
   string(w, "bill_type", o.bill_type);
   string(w, "supplier_code", o.supplier_code);
@@ -70,17 +76,13 @@ std::string write_by_hand(const EntryConfirmation& confirmation) {
   string(w, "operator_code", o.operator_code);
   w.Key("last_modified_date");
   if (o.last_modified_date) {
-    w.String(o.last_modified_date->c_str());
+    w.String(o.last_modified_date->data(),
+             static_cast<rapidjson::SizeType>(o.last_modified_date->size()));
   } else {
     w.Null();
   }
   string(w, "remark", o.remark);
-  w.Key("total_order_lines");
-  if (o.total_order_lines) {
-    w.Int64(*o.total_order_lines);
-  } else {
-    w.Null();
-  }
+  optional_int(w, "total_order_lines", o.total_order_lines);
   raw(w, "extend_props", o.extend_props.text);
   w.EndObject();
   w.Key("order_lines");
@@ -88,12 +90,7 @@ std::string write_by_hand(const EntryConfirmation& confirmation) {
   for (const auto& l : confirmation.lines) {
     w.StartObject();
     string(w, "entry_code", l.entry_code);
-    w.Key("entry_code_itm");
-    if (l.entry_code_itm) {
-      w.Int64(*l.entry_code_itm);
-    } else {
-      w.Null();
-    }
+    optional_int(w, "entry_code_itm", l.entry_code_itm);
     string(w, "item_code", l.item_code);
     string(w, "item_name", l.item_name);
     string(w, "sku_property", l.sku_property);

@@ -1,4 +1,5 @@
 // The WMS push reply decoder, through the client, and the entry-order codec's round trip.
+#include "data/wms_sample.hpp"
 #include "erpbridge/wms/client.hpp"
 #include "fuzz_support.hpp"
 
@@ -6,28 +7,10 @@ using namespace erpbridge;
 
 namespace {
 
+// The spec's sample order: what the client pushes before the fuzzer's reply comes back.
 const wms::EntryConfirmation& sample_order() {
-  static const wms::EntryConfirmation order = [] {
-    wms::EntryConfirmation o;
-    o.order.ref_id = "Other";
-    o.order.entry_code = "RK1";
-    o.order.entry_date = Date::parse("2023-03-02").value();
-    o.order.owner_code = "OWNER";
-    o.order.order_type = wms::OrderType::Other;
-    o.order.operate_time = DateTime::parse("2023-03-02 11:25:13").value();
-    o.order.operator_code = "ADMIN";
-    wms::OrderLine line;
-    line.entry_code = "RK1";
-    line.entry_code_itm = 1;
-    line.item_code = "I1";
-    line.item_name = "item";
-    line.warehouse_code = "W1";
-    line.qty = Decimal::parse("1.5").value();
-    line.request_code = "R1";
-    line.request_itm = "1";
-    o.lines.push_back(line);
-    return o;
-  }();
+  static const wms::EntryConfirmation order =
+      wms::parse_entry_confirmation(test_data::kWmsRequestSample).value();
   return order;
 }
 
