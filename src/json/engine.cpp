@@ -3,7 +3,9 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstddef>
 #include <cstdio>
 
 namespace erpbridge::json {
@@ -26,6 +28,7 @@ void finish_desc(StructDesc& desc) {
   for (std::size_t i = 0; i < desc.fields.size(); ++i) {
     const auto index = static_cast<std::uint16_t>(i);
     const FieldDesc& field = desc.fields[i];
+    if (field.flags.required && i < 64) desc.required_mask |= std::uint64_t{1} << i;
     if (!field.key.empty()) desc.index.emplace(field.key, index);
     for (std::string_view alias : field.aliases) {
       desc.index.emplace(alias, index);
@@ -49,10 +52,11 @@ void finish_desc(StructDesc& desc) {
   for (auto& entry : desc.groups) finish_desc(*entry.second);
 }
 
-int StructDesc::find(std::string_view key, std::size_t hint) const {
-  if (hint < fields.size() && fields[hint].key == key) return static_cast<int>(hint);
+int StructDesc::find_in_index(std::string_view key, std::string_view& matched) const {
   auto it = index.find(key);
-  return it == index.end() ? -1 : it->second;
+  if (it == index.end()) return -1;
+  matched = it->first;  // the schema's own spelling, which outlives the parser's buffer
+  return it->second;
 }
 
 bool parse_integer(std::string_view text, long long min, long long max, long long& out,
@@ -230,12 +234,62 @@ struct ViewStream {
   std::size_t PutEnd(Ch*) { return 0; }
 };
 
+// Well-formed UTF-8 as Unicode defines it (table 3-7): no overlong forms, no surrogates,
+// nothing above U+10FFFF. Checked here rather than by RapidJSON's per-character
+// kParseValidateEncodingFlag: ASCII, most of every payload, is skipped eight bytes at a time.
+bool valid_utf8(const char* text, std::size_t size) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text);
+  const auto* end = p + size;
+  while (p < end) {
+    while (end - p >= 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, p, sizeof chunk);
+      if ((chunk & 0x8080808080808080ULL) != 0) break;
+      p += 8;
+    }
+    if (p == end) break;
+    const unsigned char lead = *p;
+    if (lead < 0x80) {
+      ++p;
+      continue;
+    }
+    if ((lead & 0xF0) == 0xE0) {  // three bytes: Chinese text, the common case here
+      if (end - p < 3) return false;
+      const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;   // overlong
+      const unsigned char high = lead == 0xED ? 0x9F : 0xBF;  // surrogates
+      if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80) return false;
+      p += 3;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      if (end - p < 2 || (p[1] & 0xC0) != 0x80) return false;
+      p += 2;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      if (end - p < 4) return false;
+      const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;   // overlong
+      const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;  // above U+10FFFF
+      if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) {
+        return false;
+      }
+      p += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Deeper input is refused: the parser recurses once per level, and vendor replies nest a
+// handful of levels.
+constexpr int kMaxDepth = 256;
+
 enum class Event { Scalar, StartObject, StartArray };
 
 // Receives SAX events and writes them straight into the target structs.
 class Decoder {
  public:
-  Decoder(const Codec* root_codec, void* root) : root_codec_(root_codec), root_(root) {
+  // `cursor` follows the parser's position in [begin, end): arrays near the root use it to
+  // estimate their length and reserve once instead of growing.
+  Decoder(const Codec* root_codec, void* root, const char* const* cursor, const char* end)
+      : root_codec_(root_codec), root_(root), cursor_(cursor), end_(end) {
     frames_.reserve(16);
   }
 
@@ -247,6 +301,7 @@ class Decoder {
     return value(Event::Scalar, Scalar{Scalar::Kind::Number, {text, length}, false});
   }
   bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (!valid_utf8(text, length)) return fail("string is not valid UTF-8");
     return value(Event::Scalar, Scalar{Scalar::Kind::String, {text, length}, false});
   }
   // Numbers arrive through RawNumber (kParseNumbersAsStringsFlag); these are never called.
@@ -256,21 +311,30 @@ class Decoder {
   bool Uint64(std::uint64_t) { return false; }
   bool Double(double) { return false; }
 
-  bool StartObject() { return value(Event::StartObject, Scalar{Scalar::Kind::Null, {}, false}); }
-  bool StartArray() { return value(Event::StartArray, Scalar{Scalar::Kind::Null, {}, false}); }
+  bool StartObject() {
+    if (++depth_ > kMaxDepth) return fail(too_deep());
+    return value(Event::StartObject, Scalar{Scalar::Kind::Null, {}, false});
+  }
+  bool StartArray() {
+    if (++depth_ > kMaxDepth) return fail(too_deep());
+    return value(Event::StartArray, Scalar{Scalar::Kind::Null, {}, false});
+  }
 
   bool Key(const char* text, rapidjson::SizeType length, bool) {
     std::string_view key(text, length);
     if (raw_depth_ > 0) {
+      if (!valid_utf8(text, length)) return fail("key is not valid UTF-8");
       if (raw_target_ != nullptr) raw_writer_.Key(text, length);
       return true;
     }
     Frame& frame = frames_.back();
     const StructDesc& desc = *frame.desc;
-    int field = desc.find(key, frame.hint);
+    int field = desc.find(key, frame.hint, frame.key_name);
     frame.field = field;
     frame.to_extras = false;
     frame.group = nullptr;
+    // A key that matched is one of the schema's own, valid by construction.
+    if (field < 0 && !valid_utf8(text, length)) return fail("key is not valid UTF-8");
     if (field < 0 && !desc.groups.empty()) {
       auto group = desc.groups.find(key);
       if (group != desc.groups.end()) {
@@ -281,7 +345,6 @@ class Decoder {
     if (field >= 0) {
       frame.hint = static_cast<std::size_t>(field) + 1;
       if (field < 64) frame.seen |= std::uint64_t{1} << field;
-      frame.key_name = matched_name(desc.fields[static_cast<std::size_t>(field)], key);
     } else if (desc.extras != nullptr) {
       frame.to_extras = true;
       pending_key_.assign(text, length);
@@ -290,14 +353,16 @@ class Decoder {
   }
 
   bool EndObject(rapidjson::SizeType) {
+    --depth_;
     if (raw_depth_ > 0) {
       if (raw_target_ != nullptr) raw_writer_.EndObject();
       return end_raw_level();
     }
     Frame& frame = frames_.back();
     const StructDesc& desc = *frame.desc;
-    for (std::size_t i = 0; i < desc.fields.size() && i < 64; ++i) {
-      if (desc.fields[i].flags.required && (frame.seen & (std::uint64_t{1} << i)) == 0) {
+    const std::uint64_t missing = desc.required_mask & ~frame.seen;
+    for (std::size_t i = 0; missing != 0 && i < desc.fields.size() && i < 64; ++i) {
+      if ((missing & (std::uint64_t{1} << i)) != 0) {
         frame.field = static_cast<int>(i);
         frame.key_name = desc.fields[i].key;
         return fail("missing required field");
@@ -308,6 +373,7 @@ class Decoder {
   }
 
   bool EndArray(rapidjson::SizeType) {
+    --depth_;
     if (raw_depth_ > 0) {
       if (raw_target_ != nullptr) raw_writer_.EndArray();
       return end_raw_level();
@@ -330,14 +396,24 @@ class Decoder {
     std::uint64_t seen = 0;
     std::size_t hint = 0;
     std::size_t count = 0;
+    bool may_reserve = false;             // array frames near the root
+    const char* first_element = nullptr;  // where the first element was seen
   };
 
-  static std::string_view matched_name(const FieldDesc& field, std::string_view key) {
-    if (field.key == key) return field.key;
-    for (std::string_view alias : field.aliases) {
-      if (alias == key) return alias;
-    }
-    return field.key;
+  static std::string too_deep() {
+    return "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+  }
+
+  // Called before the second element of an array near the root: the first one's size
+  // predicts how many follow. Bounded so that the reservation is never larger than the
+  // input still to come.
+  void reserve_estimate(const Frame& frame) const {
+    const std::size_t stride = static_cast<std::size_t>(*cursor_ - frame.first_element);
+    const std::size_t remaining = static_cast<std::size_t>(end_ - *cursor_);
+    if (stride == 0) return;
+    std::size_t estimate = 2 + remaining / stride;
+    estimate = std::min(estimate, 2 + remaining / frame.element->element_size);
+    if (estimate >= 16) frame.element->reserve(frame.target, estimate);
   }
 
   bool value(Event event, const Scalar& scalar) {
@@ -373,6 +449,11 @@ class Decoder {
       }
     } else {
       // Copy what is needed: deliver() may push frames and move this one.
+      if (frame.may_reserve) {
+        // Both positions are taken at the same point of an element (its first event).
+        if (frame.count == 0) frame.first_element = *cursor_;
+        if (frame.count == 1) reserve_estimate(frame);
+      }
       ++frame.count;
       const Codec* array = frame.element;
       flags = frame.flags;
@@ -418,6 +499,8 @@ class Decoder {
             frame.target = target;
             frame.element = codec;
             frame.flags = flags;
+            // The root array, or an array field of the root object, usually is the payload.
+            frame.may_reserve = frames_.size() <= 1 && codec->reserve != nullptr;
             frames_.push_back(frame);
             return true;
           }
@@ -434,8 +517,7 @@ class Decoder {
                         event_name(event, scalar));
           }
           if (is_null || null_string) return true;  // absent: keep the default
-          std::string problem;
-          if (!codec->decode_scalar(target, scalar, flags, problem)) return fail(problem);
+          if (!codec->decode_scalar(target, scalar, flags, problem_)) return fail(problem_);
           return true;
         }
       }
@@ -531,9 +613,13 @@ class Decoder {
 
   const Codec* root_codec_;
   void* root_;
+  const char* const* cursor_;
+  const char* end_;
+  int depth_ = 0;
   bool root_done_ = false;
   std::vector<Frame> frames_;
   std::string pending_key_;
+  std::string problem_;  // set by a scalar codec that refuses a value
   std::string error_;
 
   int raw_depth_ = 0;
@@ -552,19 +638,51 @@ const Codec kDateCodec = make_time_codec<Date>("date");
 const Codec kDateTimeCodec = make_time_codec<DateTime>("date-time");
 const Codec kRawCodec = Codec{Codec::Kind::Raw, "JSON value"};
 
-Result<void> decode_value(std::string_view text, const Codec* codec, void* target) {
-  Decoder decoder(codec, target);
-  rapidjson::Reader reader;
-  ViewStream stream{text.data(), text.data(), text.data() + text.size()};
-  constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag |
-                              rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseIterativeFlag;
-  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, decoder);
-  if (result) return ok();
-  if (!decoder.error().empty()) return make_error(ErrorCode::Decode, decoder.error());
+namespace {
+
+Result<void> parse_error(const rapidjson::ParseResult& result) {
   return make_error(ErrorCode::Decode, std::string("invalid JSON at offset ") +
                                            std::to_string(result.Offset()) + ": " +
                                            rapidjson::GetParseError_En(result.Code()));
+}
+
+// The parser reads a NUL as the end of the text: one that stopped it early was inside.
+Result<void> finish_parse(const rapidjson::ParseResult& result, const Decoder& decoder,
+                          std::size_t stopped_at, std::size_t size) {
+  if (!result) {
+    if (!decoder.error().empty()) return make_error(ErrorCode::Decode, decoder.error());
+    return parse_error(result);
+  }
+  if (stopped_at != size) {
+    return parse_error(
+        rapidjson::ParseResult(rapidjson::kParseErrorDocumentRootNotSingular, stopped_at));
+  }
+  return ok();
+}
+
+// Recursive (not kParseIterativeFlag: slower) with the depth bounded by the decoder, and
+// UTF-8 checked by the decoder (not kParseValidateEncodingFlag: slower).
+constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag;
+
+}  // namespace
+
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target) {
+  ViewStream stream{text.data(), text.data(), text.data() + text.size()};
+  Decoder decoder(codec, target, &stream.current, stream.end);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, decoder);
+  return finish_parse(result, decoder, stream.Tell(), text.size());
+}
+
+Result<void> decode_terminated(const char* text, std::size_t size, const Codec* codec,
+                               void* target) {
+  // StringStream is where RapidJSON scans strings and whitespace 16 bytes at a time
+  // (RAPIDJSON_SSE2); it stops at the first NUL, which must be the terminator.
+  rapidjson::StringStream stream(text);
+  Decoder decoder(codec, target, &stream.src_, text + size);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, decoder);
+  return finish_parse(result, decoder, stream.Tell(), size);
 }
 
 void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out) {

@@ -19,6 +19,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -67,24 +68,64 @@ struct FieldDesc {
   std::string_view key;
   std::vector<std::string_view> aliases;
   const Codec* codec = nullptr;
-  void* (*access)(void* object, const unsigned char* member) = nullptr;
-  alignas(std::max_align_t) unsigned char member[16] = {};
+  std::ptrdiff_t offset = 0;  ///< Of the member within the described struct.
   FieldFlags flags;
 
-  void* get(void* object) const { return access(object, member); }
-  const void* get(const void* object) const { return access(const_cast<void*>(object), member); }
+  void* get(void* object) const { return static_cast<char*>(object) + offset; }
+  const void* get(const void* object) const { return static_cast<const char*>(object) + offset; }
 };
+
+/// a == b for the short keys of JSON objects, without a call to memcmp.
+inline bool same_key(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8) {
+    // First and last eight bytes (overlapping when n < 16), then the middle if any.
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data(), 8);
+    std::memcpy(&y, b.data(), 8);
+    if (x != y) return false;
+    std::memcpy(&x, a.data() + n - 8, 8);
+    std::memcpy(&y, b.data() + n - 8, 8);
+    if (x != y) return false;
+    return n <= 16 || std::memcmp(a.data() + 8, b.data() + 8, n - 16) == 0;
+  }
+  if (n >= 4) {
+    std::uint32_t x = 0;
+    std::uint32_t y = 0;
+    std::memcpy(&x, a.data(), 4);
+    std::memcpy(&y, b.data(), 4);
+    if (x != y) return false;
+    std::memcpy(&x, a.data() + n - 4, 4);
+    std::memcpy(&y, b.data() + n - 4, 4);
+    return x == y;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
 
 struct StructDesc {
   std::vector<FieldDesc> fields;
   std::unordered_map<std::string_view, std::uint16_t> index;  // key and aliases -> field
+  std::uint64_t required_mask = 0;  ///< Bit i: fields[i] is required (i < 64).
   JsonExtras* (*extras)(void* object) = nullptr;
   /// Dotted aliases ("materialid.number") as nested objects: "materialid" -> a description
   /// of the same struct whose fields are the remainders ("number").
   std::unordered_map<std::string_view, std::shared_ptr<StructDesc>> groups;
 
-  /// The field for `key`, or -1. `hint` is tried first (keys usually arrive in order).
-  int find(std::string_view key, std::size_t hint) const;
+  /// The field for `key`, or -1, and the declared spelling that matched (for error paths).
+  /// `hint` is tried first: keys usually arrive in declaration order.
+  int find(std::string_view key, std::size_t hint, std::string_view& matched) const {
+    if (hint < fields.size() && same_key(fields[hint].key, key)) {
+      matched = fields[hint].key;
+      return static_cast<int>(hint);
+    }
+    return find_in_index(key, matched);
+  }
+  int find_in_index(std::string_view key, std::string_view& matched) const;
 };
 
 /// How one C++ type maps to JSON. Exactly one kind.
@@ -103,6 +144,8 @@ struct Codec {
   // Array (std::vector) and Optional share `inner`.
   const Codec* inner = nullptr;
   void* (*append)(void* vector) = nullptr;
+  void (*reserve)(void* vector, std::size_t count) = nullptr;
+  std::size_t element_size = 0;  ///< sizeof one element, bounding reserve()
   std::size_t (*size)(const void* vector) = nullptr;
   const void* (*at)(const void* vector, std::size_t index) = nullptr;
   void* (*engage)(void* optional) = nullptr;
@@ -175,16 +218,14 @@ class StructBuilder {
   template <typename M, typename C>
   FieldRef field(std::string_view key, M C::*member) {
     static_assert(std::is_base_of<C, S>::value, "member of an unrelated class");
-    static_assert(sizeof(member) <= sizeof(FieldDesc::member), "member pointer too large");
     FieldDesc field;
     field.key = key;
     field.codec = codec_of<M>();
-    std::memcpy(field.member, &member, sizeof member);
-    field.access = [](void* object, const unsigned char* stored) -> void* {
-      M C::*pointer;
-      std::memcpy(&pointer, stored, sizeof pointer);
-      return &(static_cast<S*>(object)->*pointer);
-    };
+    // The member's place in an S: S is always the complete object (no virtual bases), so
+    // the offset is the same in every S.
+    const S& sample = probe();
+    field.offset =
+        reinterpret_cast<const char*>(&(sample.*member)) - reinterpret_cast<const char*>(&sample);
     desc_.fields.push_back(std::move(field));
     return FieldRef(desc_.fields.back());
   }
@@ -198,7 +239,14 @@ class StructBuilder {
   }
 
  private:
+  static_assert(!std::is_polymorphic<S>::value, "described structs hold plain data");
+  const S& probe() {
+    if (!probe_) probe_.emplace();
+    return *probe_;
+  }
+
   StructDesc& desc_;
+  std::optional<S> probe_;
 };
 
 /// Builds the key index once all fields are declared.
@@ -347,6 +395,10 @@ struct CodecFor<std::vector<T>> {
         v->emplace_back();
         return &v->back();
       };
+      c.reserve = [](void* vector, std::size_t count) {
+        static_cast<std::vector<T>*>(vector)->reserve(count);
+      };
+      c.element_size = sizeof(T);
       c.size = [](const void* vector) {
         return static_cast<const std::vector<T>*>(vector)->size();
       };
@@ -379,18 +431,32 @@ struct CodecFor<T, std::enable_if_t<std::is_class<T>::value &&
 /// whose message starts with the JSON path ("data[3].amount: expected integer, got string").
 Result<void> decode_value(std::string_view text, const Codec* codec, void* target);
 
+/// decode_value() for text[size] == '\0' (a std::string or a C string): faster, as the
+/// parser need not check for the end at every byte. A NUL inside the text is an error.
+Result<void> decode_terminated(const char* text, std::size_t size, const Codec* codec,
+                               void* target);
+
 /// Writes `value` (described by `codec`) to `out`.
 void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out);
 
+// Text that ends in a NUL (std::string, C strings) takes the faster decode_terminated().
 template <typename T>
 Result<void> decode(std::string_view text, T& out) {
   return decode_value(text, codec_of<T>(), &out);
 }
-
 template <typename T>
-Result<T> decode(std::string_view text) {
+Result<void> decode(const std::string& text, T& out) {
+  return decode_terminated(text.c_str(), text.size(), codec_of<T>(), &out);
+}
+template <typename T>
+Result<void> decode(const char* text, T& out) {
+  return decode_terminated(text, std::strlen(text), codec_of<T>(), &out);
+}
+
+template <typename T, typename Text>
+Result<T> decode(const Text& text) {
   T value{};
-  Result<void> status = decode_value(text, codec_of<T>(), &value);
+  Result<void> status = decode(text, value);
   if (!status.ok()) return std::move(status).error();
   return value;
 }

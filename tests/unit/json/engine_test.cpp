@@ -230,6 +230,67 @@ TEST_CASE("JSON engine reports missing required fields and malformed JSON") {
   CHECK(decode<Everything>("{\"name\":\"\xff\"}").error().code == ErrorCode::Decode);
 }
 
+TEST_CASE("JSON engine checks UTF-8 in every string and key it reads") {
+  // Overlong, surrogate, above U+10FFFF, truncated, stray continuation byte.
+  for (const char* bad : {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                          "\xe5\x8f", "\x80", "abcdefgh\xe5\x8f"}) {
+    const std::string as_value = std::string(R"({"name":")") + bad + "\"}";
+    auto value = decode<Everything>(as_value);
+    REQUIRE_FALSE(value.ok());
+    CHECK(value.error().message == "name: string is not valid UTF-8");
+    // Unknown keys are checked too, and so are values that are only skipped.
+    CHECK_FALSE(decode<Everything>(std::string("{\"") + bad + "\":1}").ok());
+    CHECK_FALSE(decode<Everything>(std::string(R"({"skip":[")") + bad + "\"]}").ok());
+  }
+  // A lone low surrogate escape decodes to bytes that are not UTF-8.
+  CHECK_FALSE(decode<Everything>(R"({"name":"\udc00"})").ok());
+  auto good = decode<Everything>("{\"name\":\"采购入库 é 😀 \\u5e93\"}");
+  REQUIRE(good.ok());
+  CHECK(good->name == "采购入库 é 😀 库");
+}
+
+TEST_CASE("JSON engine: a NUL byte ends nothing early, whichever way the text is passed") {
+  const std::string with_nul = std::string(R"({"name":"n"})") + '\0' + "{}";
+  auto from_string = decode<Everything>(with_nul);
+  REQUIRE_FALSE(from_string.ok());
+  CHECK(from_string.error().message.rfind("invalid JSON at offset 12", 0) == 0);
+  auto from_view = decode<Everything>(std::string_view(with_nul));
+  REQUIRE_FALSE(from_view.ok());
+  CHECK(from_view.error().message.rfind("invalid JSON at offset 12", 0) == 0);
+  CHECK_FALSE(decode<Everything>(std::string("{\"name\":\"a") + '\0' + "b\"}").ok());
+}
+
+TEST_CASE("JSON engine refuses nesting deeper than 256 levels without recursing further") {
+  const std::string deep =
+      std::string(R"({"skip":)") + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto result = decode<Everything>(deep);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().message.find("nested deeper than 256 levels") != std::string::npos);
+  const std::string fine = std::string(R"({"skip":)") + std::string(200, '[') +
+                           std::string(200, ']') + R"(,"name":"n"})";
+  auto shallow = decode<Everything>(fine);
+  REQUIRE(shallow.ok());
+  CHECK(shallow->name == "n");
+}
+
+TEST_CASE("JSON engine: a long array near the root is reserved once, and still decodes exactly") {
+  // Elements of equal size whose JSON outweighs the struct: the estimate is then exact.
+  const std::string padding(300, 'x');
+  std::string text = R"({"res":0,"data":[)";
+  for (int i = 10000; i < 15000; ++i) {
+    text +=
+        (i > 10000 ? "," : "") + std::string(R"({"code":")") + padding + std::to_string(i) + "\"}";
+  }
+  text += "]}";
+  auto result = decode<sample::Envelope>(text);
+  REQUIRE(result.ok());
+  REQUIRE(result->data.size() == 5000);
+  CHECK(result->data[4999].code == padding + "14999");
+  // Grown one push at a time the capacity would be 8192.
+  CHECK(result->data.capacity() >= 5000);
+  CHECK(result->data.capacity() <= 5010);
+}
+
 TEST_CASE("JSON engine skips unknown keys of structs without extras, however nested") {
   auto result = decode<sample::Envelope>(
       R"({"skip":{"a":[{"b":{"c":[1,2,{"d":null}]}}]},"res":0,"data":[{"code":"x","more":[[]]}]})");
