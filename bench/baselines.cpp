@@ -2,6 +2,9 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdlib>
+#include <string_view>
+
 namespace erpbridge::bench {
 
 std::vector<ctc::Receipt> receipts_from_dom(const char* text, std::size_t size) {
@@ -26,6 +29,213 @@ std::vector<ctc::Receipt> receipts_from_dom(const char* text, std::size_t size) 
     receipts.push_back(std::move(r));
   }
   return receipts;
+}
+
+namespace {
+
+using Object = rapidjson::Value::ConstObject;
+
+std::string_view text_of(const rapidjson::Value& value) {
+  return value.IsString() ? std::string_view(value.GetString(), value.GetStringLength())
+                          : std::string_view();
+}
+
+// Field tables: how a user avoids writing fifty near-identical lines per struct.
+template <typename S>
+struct Fields {
+  std::vector<std::pair<const char*, std::string S::*>> texts;
+  std::vector<std::pair<const char*, std::optional<Decimal> S::*>> decimals;
+  std::vector<std::pair<const char*, std::optional<DateTime> S::*>> times;
+  std::vector<std::pair<const char*, std::optional<std::int64_t> S::*>> integers;
+  std::vector<std::pair<const char*, std::optional<std::string> S::*>> optional_texts;
+
+  void copy(Object object, S& out) const {
+    for (const auto& [key, member] : texts) {
+      auto it = object.FindMember(key);
+      if (it == object.MemberEnd()) continue;
+      std::string_view value = text_of(it->value);
+      if (value != "null") (out.*member).assign(value.data(), value.size());
+    }
+    for (const auto& [key, member] : optional_texts) {
+      auto it = object.FindMember(key);
+      if (it == object.MemberEnd()) continue;
+      std::string_view value = text_of(it->value);
+      if (!value.empty() && value != "null") (out.*member).emplace(value);
+    }
+    for (const auto& [key, member] : decimals) {
+      auto it = object.FindMember(key);
+      if (it == object.MemberEnd() || text_of(it->value).empty()) continue;
+      out.*member = Decimal::parse(text_of(it->value)).value();
+    }
+    for (const auto& [key, member] : times) {
+      auto it = object.FindMember(key);
+      if (it == object.MemberEnd() || text_of(it->value).empty()) continue;
+      auto parsed = DateTime::parse(text_of(it->value));
+      if (parsed.ok()) out.*member = *parsed;
+    }
+    for (const auto& [key, member] : integers) {
+      auto it = object.FindMember(key);
+      if (it == object.MemberEnd() || text_of(it->value).empty()) continue;
+      out.*member = std::strtoll(it->value.GetString(), nullptr, 10);
+    }
+  }
+};
+
+const Fields<kingdee::MaterialLine>& line_fields() {
+  using L = kingdee::MaterialLine;
+  static const Fields<L> fields{{{"id", &L::id},
+                                 {"mxoc_picker_id", &L::picker_id},
+                                 {"mxoc_picker_number", &L::picker_number},
+                                 {"mxoc_picker_name", &L::picker_name},
+                                 {"materialid_id", &L::material_id},
+                                 {"materialid_number", &L::material_number},
+                                 {"materialid_name", &L::material_name},
+                                 {"materialid_model", &L::material_model},
+                                 {"unit_id", &L::unit_id},
+                                 {"unit_number", &L::unit_number},
+                                 {"unit_name", &L::unit_name},
+                                 {"stockid_id", &L::stock_id},
+                                 {"stockid_number", &L::stock_number},
+                                 {"stockid_name", &L::stock_name},
+                                 {"spid_id", &L::location_id},
+                                 {"spid_number", &L::location_number},
+                                 {"spid_name", &L::location_name},
+                                 {"mxoc_remark", &L::remark},
+                                 {"mxoc_projectnumber", &L::project_number},
+                                 {"mxoc_projectname", &L::project_name},
+                                 {"mxoc_taskseq", &L::task_seq},
+                                 {"mxoc_taskname", &L::task_name},
+                                 {"mxoc_personliable", &L::person_liable},
+                                 {"mxoc_servicebillno", &L::service_bill_number},
+                                 {"barcode", &L::barcode},
+                                 {"mxoc_budgetcontrolmode", &L::budget_control_mode},
+                                 {"srcbillno", &L::source_bill_number},
+                                 {"srcbilltypeid_id", &L::source_bill_type_id},
+                                 {"srcbilltypeid_number", &L::source_bill_type_number},
+                                 {"srcbilltypeid_name", &L::source_bill_type_name},
+                                 {"srcinterid", &L::source_inter_id},
+                                 {"srcentryid", &L::source_entry_id},
+                                 {"mxoc_sourceid", &L::source_id},
+                                 {"mxoc_sourceentryid", &L::source_entry_ref}},
+                                {{"qty", &L::qty},
+                                 {"unitcost", &L::unit_cost},
+                                 {"mxoc_usablebudgetqty", &L::usable_budget_qty},
+                                 {"mxoc_budgetunitprice", &L::budget_unit_price},
+                                 {"mxoc_totalbudgetamount", &L::total_budget_amount},
+                                 {"mxoc_usablebudgetamount", &L::usable_budget_amount},
+                                 {"mxoc_retiredqty", &L::retired_qty},
+                                 {"cost", &L::cost},
+                                 {"mxoc_generalbudgetqty", &L::general_budget_qty}},
+                                {{"src_billdate", &L::source_bill_date}},
+                                {{"seq", &L::seq}, {"kfperiod", &L::shelf_life}},
+                                {{"kfdate", &L::production_date},
+                                 {"kftype", &L::shelf_life_unit},
+                                 {"validdate", &L::expiry_date}}};
+  return fields;
+}
+
+const Fields<kingdee::SparePartsBill>& bill_fields() {
+  using B = kingdee::SparePartsBill;
+  static const Fields<B> fields{{{"id", &B::id},
+                                 {"billno", &B::bill_number},
+                                 {"billstatus", &B::bill_status},
+                                 {"mxoc_billtype", &B::business_type},
+                                 {"billtypeid_id", &B::bill_type_id},
+                                 {"billtypeid_number", &B::bill_type_number},
+                                 {"billtypeid_name", &B::bill_type_name},
+                                 {"customerid_id", &B::customer_id},
+                                 {"customerid_number", &B::customer_number},
+                                 {"customerid_name", &B::customer_name},
+                                 {"customerid_addr", &B::customer_address},
+                                 {"creatorid_id", &B::creator_id},
+                                 {"creatorid_number", &B::creator_number},
+                                 {"creatorid_name", &B::creator_name},
+                                 {"creatorid_phone", &B::creator_phone},
+                                 {"currencyid_id", &B::currency_id},
+                                 {"currencyid_number", &B::currency_number},
+                                 {"currencyid_name", &B::currency_name},
+                                 {"remark", &B::remark},
+                                 {"billsource", &B::bill_source}},
+                                {{"totalamount", &B::total_amount},
+                                 {"totalamountfor", &B::total_amount_foreign},
+                                 {"totalsettleamount", &B::total_settle_amount},
+                                 {"totalunsettleamount", &B::total_unsettle_amount},
+                                 {"invoicedamount", &B::invoiced_amount},
+                                 {"uninvoiceamount", &B::uninvoiced_amount},
+                                 {"exchangerate", &B::exchange_rate}},
+                                {{"billdate", &B::bill_date},
+                                 {"createtime", &B::created_at},
+                                 {"audittime", &B::audited_at},
+                                 {"modifytime", &B::modified_at}},
+                                {},
+                                {}};
+  return fields;
+}
+
+}  // namespace
+
+kingdee::SparePartsBill kingdee_bill_from_dom(const char* text, std::size_t size) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseNumbersAsStringsFlag>(text, size);
+  const rapidjson::Value& data_value = document["data"];
+  const auto data = data_value.GetObject();
+  kingdee::SparePartsBill bill;
+  bill_fields().copy(data, bill);
+  if (auto labels = data.FindMember("mullabel"); labels != data.MemberEnd()) {
+    for (const auto& item : labels->value.GetArray()) {
+      kingdee::BillLabel label;
+      label.id = text_of(item["id"]);
+      label.number = text_of(item["number"]);
+      label.name = text_of(item["name"]);
+      bill.labels.push_back(std::move(label));
+    }
+  }
+  const auto& materials = data["material_entity"];
+  bill.materials.reserve(materials.Size());
+  for (const auto& item : materials.GetArray()) {
+    kingdee::MaterialLine line;
+    line_fields().copy(item.GetObject(), line);
+    bill.materials.push_back(std::move(line));
+  }
+  return bill;
+}
+
+std::vector<aftersales::Order> orders_from_dom(const char* text, std::size_t size) {
+  rapidjson::Document document;
+  document.Parse(text, size);
+  const auto& data = document["data"];
+  std::vector<aftersales::Order> orders;
+  orders.reserve(data.Size());
+  for (const auto& item : data.GetArray()) {
+    aftersales::Order o;
+    o.id = item["id"].GetInt64();
+    o.serial_number = item["serial_number"].GetString();
+    o.charge_number = item["charge_number"].GetString();
+    o.type = item["type"].GetString();
+    o.customer_name = item["customer_name"].GetString();
+    o.status = Labeled<aftersales::Status>::from_label(item["status"].GetString());
+    o.workflow_status =
+        Labeled<aftersales::WorkflowStatus>::from_label(item["workflow_status"].GetString());
+    o.created_at = DateTime::parse(item["created_at"].GetString()).value();
+    o.updated_at = DateTime::parse(item["updated_at"].GetString()).value();
+    o.accuser_name = item["accuser_name"].GetString();
+    o.creator_name = item["creator_name"].GetString();
+    o.saler = item["saler"].GetString();
+    o.remark = item["remark"].GetString();
+    o.reason = item["reason"].GetString();
+    for (const auto& p : item["abnormal_products"].GetArray()) {
+      aftersales::AbnormalProduct product;
+      product.id = p["id"].GetInt64();
+      product.sku_code = p["skuCode"].GetString();
+      product.remark = p["remark"].GetString();
+      o.abnormal_products.push_back(std::move(product));
+    }
+    for (const auto& t : item["tracks"].GetArray()) {
+      o.tracks.push_back({t["id"].GetInt64(), t["remark"].GetString()});
+    }
+    orders.push_back(std::move(o));
+  }
+  return orders;
 }
 
 }  // namespace erpbridge::bench

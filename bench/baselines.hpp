@@ -4,11 +4,22 @@
 #include <cstddef>
 #include <vector>
 
+#include "erpbridge/aftersales/types.hpp"
 #include "erpbridge/ctc/types.hpp"
+#include "erpbridge/kingdee/types.hpp"
 
 namespace erpbridge::bench {
 
 /// A CTC receipts reply parsed with a RapidJSON DOM and copied into the SDK's structs.
 std::vector<ctc::Receipt> receipts_from_dom(const char* text, std::size_t size);
+
+/// The bill of a Kingdee push reply, from a DOM (numbers kept as text, so amounts stay
+/// exact). Copies the named fields of the sample's flattened keys; unlike the SDK it keeps
+/// no unknown keys and reads neither the dotted nor the nested key forms.
+kingdee::SparePartsBill kingdee_bill_from_dom(const char* text, std::size_t size);
+
+/// An after-service order list reply from a DOM: the order fields, abnormal products and
+/// tracks the payload carries.
+std::vector<aftersales::Order> orders_from_dom(const char* text, std::size_t size);
 
 }  // namespace erpbridge::bench

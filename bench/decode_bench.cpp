@@ -4,8 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aftersales/codec.hpp"
 #include "baselines.hpp"
 #include "ctc/codec.hpp"
+#include "kingdee/codec.hpp"
 #include "payloads.hpp"
 
 namespace {
@@ -87,6 +89,71 @@ void BM_RapidJsonDom_ParseOnly(benchmark::State& state) {
   }
   set_bytes(state, text);
 }
+
+// The Kingdee push reply: the spec's bill with 1,000 material lines.
+const std::string& kingdee_payload() {
+  static const std::string text = erpbridge::bench::kingdee_bill_reply(1000);
+  return text;
+}
+
+void BM_Sdk_DecodeKingdeeBill(benchmark::State& state) {
+  const std::string& text = kingdee_payload();
+  for (auto _ : state) {
+    auto envelope = erpbridge::json::decode<erpbridge::kingdee::wire::BillEnvelope>(text);
+    if (!envelope.ok() || envelope->data.materials.size() != 1000) {
+      state.SkipWithError("the bill did not decode to 1,000 lines");
+    }
+    benchmark::DoNotOptimize(envelope);
+  }
+  set_bytes(state, text);
+}
+
+void BM_RapidJsonDom_DecodeKingdeeBill(benchmark::State& state) {
+  const std::string& text = kingdee_payload();
+  for (auto _ : state) {
+    auto bill = erpbridge::bench::kingdee_bill_from_dom(text.data(), text.size());
+    benchmark::DoNotOptimize(bill);
+  }
+  set_bytes(state, text);
+}
+
+// The after-service order list: 10,000 orders.
+const std::string& orders_payload() {
+  static const std::string text = erpbridge::bench::aftersales_orders_reply(10000);
+  return text;
+}
+
+void BM_Sdk_DecodeOrders(benchmark::State& state) {
+  const std::string& text = orders_payload();
+  erpbridge::HttpResponse response;
+  response.status = 200;
+  response.body = text;
+  for (auto _ : state) {
+    auto orders =
+        erpbridge::aftersales::wire::decode<erpbridge::aftersales::Order>(response, "list orders");
+    if (!orders.ok()) {
+      state.SkipWithError(orders.error().message.c_str());
+    } else if (orders->data.size() != 10000) {
+      state.SkipWithError("the list did not decode to 10,000 orders");
+    }
+    benchmark::DoNotOptimize(orders);
+  }
+  set_bytes(state, text);
+}
+
+void BM_RapidJsonDom_DecodeOrders(benchmark::State& state) {
+  const std::string& text = orders_payload();
+  for (auto _ : state) {
+    auto orders = erpbridge::bench::orders_from_dom(text.data(), text.size());
+    benchmark::DoNotOptimize(orders);
+  }
+  set_bytes(state, text);
+}
+
+BENCHMARK(BM_RapidJsonDom_DecodeKingdeeBill)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sdk_DecodeKingdeeBill)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RapidJsonDom_DecodeOrders)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sdk_DecodeOrders)->Unit(benchmark::kMillisecond);
 
 // Arguments: receipts, escaped (\uXXXX) or raw UTF-8.
 #define RECEIPT_ARGS \

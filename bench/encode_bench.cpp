@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aftersales/codec.hpp"
 #include "payloads.hpp"
 
 namespace {
@@ -250,3 +251,52 @@ BENCHMARK(BM_RapidJsonDom_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Nlohmann_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+// ---- the after-service create request (six required strings) ----
+namespace {
+
+erpbridge::aftersales::NewOrder new_order() {
+  erpbridge::aftersales::NewOrder order;
+  order.type = "质量异常";
+  order.customer_name = "供应商A";
+  order.accuser_name = "原告供应商001";
+  order.creator_name = "张三";
+  order.reason = "来料不良";
+  order.remark = "滤芯漏水，客户要求换货";
+  return order;
+}
+
+std::string new_order_by_hand(const erpbridge::aftersales::NewOrder& order) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  auto field = [&writer](const char* key, const std::string& value) {
+    writer.Key(key);
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  writer.StartObject();
+  field("type", order.type);
+  field("customer_name", order.customer_name);
+  field("accuser_name", order.accuser_name);
+  field("creator_name", order.creator_name);
+  field("reason", order.reason);
+  field("remark", order.remark);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void BM_Sdk_EncodeNewOrder(benchmark::State& state) {
+  const auto order = new_order();
+  if (erpbridge::json::encode(order) != new_order_by_hand(order)) {
+    state.SkipWithError("the SDK and the baseline write different JSON");
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(erpbridge::json::encode(order));
+}
+void BM_RapidJsonWriter_EncodeNewOrder(benchmark::State& state) {
+  const auto order = new_order();
+  for (auto _ : state) benchmark::DoNotOptimize(new_order_by_hand(order));
+}
+
+}  // namespace
+
+BENCHMARK(BM_RapidJsonWriter_EncodeNewOrder);
+BENCHMARK(BM_Sdk_EncodeNewOrder);

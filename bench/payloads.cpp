@@ -4,8 +4,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "aftersales/codec.hpp"
 #include "ctc/codec.hpp"
 #include "erpbridge/testing/ctc_emulator.hpp"
+#include "erpbridge/testing/kingdee_emulator.hpp"
 
 namespace erpbridge::bench {
 
@@ -22,6 +24,65 @@ std::string ctc_receipts_reply(std::size_t count, bool escape_unicode) {
   rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::ASCII<>> writer(buffer);
   document.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string kingdee_bill_reply(std::size_t lines) {
+  rapidjson::Document document;
+  document.Parse(testing::kingdee_spec_sample());
+  rapidjson::Value& materials = document["data"]["material_entity"];
+  rapidjson::Value first(materials[0], document.GetAllocator());
+  materials.Clear();
+  for (std::size_t i = 0; i < lines; ++i) {
+    rapidjson::Value line(first, document.GetAllocator());
+    const std::string id = std::to_string(1900000000000000000ULL + i);
+    line["id"].SetString(id.c_str(), static_cast<rapidjson::SizeType>(id.size()),
+                         document.GetAllocator());
+    line["seq"].SetInt64(static_cast<std::int64_t>(i + 1));
+    materials.PushBack(line, document.GetAllocator());
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  document.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string aftersales_orders_reply(std::size_t count) {
+  static const aftersales::Status kStatuses[] = {
+      aftersales::Status::Waiting, aftersales::Status::ServiceApproving,
+      aftersales::Status::ManagerReviewing, aftersales::Status::Created};
+  std::vector<aftersales::Order> orders;
+  orders.reserve(count);
+  const DateTime start = DateTime::parse("2023-03-01 08:00:00").value();
+  for (std::size_t i = 0; i < count; ++i) {
+    aftersales::Order order;
+    order.id = static_cast<std::int64_t>(100000 + i);
+    order.serial_number = "SH" + std::to_string(202303010000000 + i);
+    order.charge_number = "KK" + std::to_string(202303010000000 + i);
+    order.type = "质量异常";
+    order.customer_name = "供应商" + std::to_string(i % 97);
+    order.status = kStatuses[i % 4];
+    order.workflow_status = aftersales::WorkflowStatus::InProgress;
+    order.created_at = start + std::chrono::seconds(60 * i);
+    order.updated_at = start + std::chrono::seconds(60 * i + 30);
+    order.accuser_name = "原告" + std::to_string(i % 13);
+    order.creator_name = "张三";
+    order.saler = "李四";
+    order.remark = "滤芯漏水，客户要求换货";
+    order.reason = "来料不良";
+    for (int p = 0; p < 2; ++p) {
+      aftersales::AbnormalProduct product;
+      product.id = static_cast<std::int64_t>(i * 2 + static_cast<std::size_t>(p));
+      product.sku_code = "SKU" + std::to_string(30000 + (i + static_cast<std::size_t>(p)) % 500);
+      product.remark = "外观破损";
+      order.abnormal_products.push_back(std::move(product));
+    }
+    aftersales::Track track;
+    track.id = static_cast<std::int64_t>(i);
+    track.remark = "已联系供应商";
+    order.tracks.push_back(std::move(track));
+    orders.push_back(std::move(order));
+  }
+  return aftersales::wire::encode_envelope(0, "ok", orders);
 }
 
 wms::EntryConfirmation entry_order(std::size_t lines) {
