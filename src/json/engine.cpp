@@ -1,5 +1,7 @@
 #include "json/engine.hpp"
 
+#include "json/reader.hpp"
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
@@ -218,21 +220,6 @@ Codec make_time_codec(const char* name) {
   };
   return c;
 }
-
-// Byte stream over a string_view (the input need not be NUL-terminated).
-struct ViewStream {
-  using Ch = char;
-  const char* begin;
-  const char* current;
-  const char* end;
-  Ch Peek() const { return current < end ? *current : '\0'; }
-  Ch Take() { return current < end ? *current++ : '\0'; }
-  std::size_t Tell() const { return static_cast<std::size_t>(current - begin); }
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
-  void Flush() {}
-  std::size_t PutEnd(Ch*) { return 0; }
-};
 
 // Well-formed UTF-8 as Unicode defines it (table 3-7): no overlong forms, no surrogates,
 // nothing above U+10FFFF. Checked here rather than by RapidJSON's per-character
@@ -660,29 +647,13 @@ Result<void> finish_parse(const rapidjson::ParseResult& result, const Decoder& d
   return ok();
 }
 
-// Recursive (not kParseIterativeFlag: slower) with the depth bounded by the decoder, and
-// UTF-8 checked by the decoder (not kParseValidateEncodingFlag: slower).
-constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag;
-
 }  // namespace
 
 Result<void> decode_value(std::string_view text, const Codec* codec, void* target) {
-  ViewStream stream{text.data(), text.data(), text.data() + text.size()};
-  Decoder decoder(codec, target, &stream.current, stream.end);
-  rapidjson::Reader reader;
-  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, decoder);
-  return finish_parse(result, decoder, stream.Tell(), text.size());
-}
-
-Result<void> decode_terminated(const char* text, std::size_t size, const Codec* codec,
-                               void* target) {
-  // StringStream is where RapidJSON scans strings and whitespace 16 bytes at a time
-  // (RAPIDJSON_SSE2); it stops at the first NUL, which must be the terminator.
-  rapidjson::StringStream stream(text);
-  Decoder decoder(codec, target, &stream.src_, text + size);
-  rapidjson::Reader reader;
-  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, decoder);
-  return finish_parse(result, decoder, stream.Tell(), size);
+  FastReader<Decoder> reader(text.data(), text.size());
+  Decoder decoder(codec, target, reader.position(), text.data() + text.size());
+  rapidjson::ParseResult result = reader.parse(decoder);
+  return finish_parse(result, decoder, reader.offset(), text.size());
 }
 
 void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out) {

@@ -1,6 +1,7 @@
 // The JSON engine: each struct's wire form is declared once (key, aliases, member, flags),
-// and one generic decoder streams RapidJSON's SAX events straight into the struct while
-// one generic encoder writes with RapidJSON's Writer. Neither builds a DOM.
+// and one generic decoder streams the events of our JSON reader (reader.hpp, which behaves as
+// RapidJSON's SAX Reader) straight into the struct while one generic encoder writes with
+// RapidJSON's Writer. Neither builds a DOM.
 //
 // Declaring a struct:
 //
@@ -431,26 +432,20 @@ struct CodecFor<T, std::enable_if_t<std::is_class<T>::value &&
 /// whose message starts with the JSON path ("data[3].amount: expected integer, got string").
 Result<void> decode_value(std::string_view text, const Codec* codec, void* target);
 
-/// decode_value() for text[size] == '\0' (a std::string or a C string): faster, as the
-/// parser need not check for the end at every byte. A NUL inside the text is an error.
-Result<void> decode_terminated(const char* text, std::size_t size, const Codec* codec,
-                               void* target);
-
 /// Writes `value` (described by `codec`) to `out`.
 void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out);
 
-// Text that ends in a NUL (std::string, C strings) takes the faster decode_terminated().
 template <typename T>
 Result<void> decode(std::string_view text, T& out) {
   return decode_value(text, codec_of<T>(), &out);
 }
 template <typename T>
 Result<void> decode(const std::string& text, T& out) {
-  return decode_terminated(text.c_str(), text.size(), codec_of<T>(), &out);
+  return decode_value(text, codec_of<T>(), &out);
 }
 template <typename T>
 Result<void> decode(const char* text, T& out) {
-  return decode_terminated(text, std::strlen(text), codec_of<T>(), &out);
+  return decode_value(std::string_view(text), codec_of<T>(), &out);
 }
 
 template <typename T, typename Text>

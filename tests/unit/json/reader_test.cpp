@@ -1,0 +1,330 @@
+// FastReader against RapidJSON's own Reader: for every input, the same events, the same
+// verdict, the same error code at the same offset and the same stopping point.
+#include <rapidjson/reader.h>
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "json/reader.hpp"
+
+namespace {
+
+// Writes every event as one line, so two runs compare as strings.
+struct Recorder {
+  std::string events;
+  int calls_left = -1;  // stops the parse after this many events when >= 0
+
+  bool record(const std::string& event) {
+    events += event;
+    events += '\n';
+    if (calls_left == 0) return false;
+    if (calls_left > 0) --calls_left;
+    return true;
+  }
+  bool Null() { return record("null"); }
+  bool Bool(bool b) { return record(b ? "true" : "false"); }
+  bool Int(int) { return record("int?"); }
+  bool Uint(unsigned) { return record("uint?"); }
+  bool Int64(std::int64_t) { return record("int64?"); }
+  bool Uint64(std::uint64_t) { return record("uint64?"); }
+  bool Double(double) { return record("double?"); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    return record("number " + std::string(text, length));
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    return record("string " + std::string(text, length));
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    return record("key " + std::string(text, length));
+  }
+  bool StartObject() { return record("{"); }
+  bool EndObject(rapidjson::SizeType members) { return record("} " + std::to_string(members)); }
+  bool StartArray() { return record("["); }
+  bool EndArray(rapidjson::SizeType elements) { return record("] " + std::to_string(elements)); }
+};
+
+// RapidJSON over a buffer that need not end in a NUL; a NUL or the end reads as '\0'.
+struct BoundedStream {
+  using Ch = char;
+  const char* begin;
+  const char* current;
+  const char* end;
+  Ch Peek() const { return current < end ? *current : '\0'; }
+  Ch Take() { return current < end ? *current++ : '\0'; }
+  std::size_t Tell() const { return static_cast<std::size_t>(current - begin); }
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+};
+
+struct Outcome {
+  std::string events;
+  bool ok = false;
+  int code = 0;
+  std::size_t offset = 0;
+  std::size_t stopped_at = 0;  // compared only after success
+};
+
+Outcome with_rapidjson(const std::string& text, int calls_left) {
+  BoundedStream stream{text.data(), text.data(), text.data() + text.size()};
+  Recorder recorder;
+  recorder.calls_left = calls_left;
+  rapidjson::Reader reader;
+  const rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, recorder);
+  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
+          stream.Tell()};
+}
+
+Outcome with_fast_reader(const std::string& text, int calls_left) {
+  Recorder recorder;
+  recorder.calls_left = calls_left;
+  erpbridge::json::FastReader<Recorder> reader(text.data(), text.size());
+  const rapidjson::ParseResult result = reader.parse(recorder);
+  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
+          reader.offset()};
+}
+
+std::string printable(const std::string& text) {
+  std::ostringstream out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7F) {
+      out << c;
+    } else {
+      out << "\\x" << std::hex << static_cast<int>(c) << std::dec;
+    }
+  }
+  return out.str();
+}
+
+// Returns how many inputs differed (and reports the first few).
+int compare(const std::string& text, int calls_left = -1) {
+  const Outcome expected = with_rapidjson(text, calls_left);
+  const Outcome actual = with_fast_reader(text, calls_left);
+  const bool same = expected.ok == actual.ok && expected.events == actual.events &&
+                    (expected.ok ? expected.stopped_at == actual.stopped_at
+                                 : expected.code == actual.code &&
+                                       (expected.code == rapidjson::kParseErrorTermination ||
+                                        expected.offset == actual.offset));
+  if (!same) {
+    UNSCOPED_INFO("input: " << printable(text) << "\nrapidjson: ok=" << expected.ok
+                            << " code=" << expected.code << " offset=" << expected.offset
+                            << " at=" << expected.stopped_at << "\n"
+                            << expected.events << "fast: ok=" << actual.ok
+                            << " code=" << actual.code << " offset=" << actual.offset
+                            << " at=" << actual.stopped_at << "\n"
+                            << actual.events);
+  }
+  return same ? 0 : 1;
+}
+
+const std::vector<std::string>& hand_written_cases() {
+  static const std::vector<std::string> cases = {
+      "",
+      " ",
+      "\t\r\n ",
+      "{}",
+      "[]",
+      " {} ",
+      "{} x",
+      "{}{}",
+      "[1,2,3]",
+      "[1,]",
+      "[,1]",
+      "{,}",
+      "{\"a\":1,}",
+      "{\"a\" 1}",
+      "{\"a\":}",
+      "{\"a\":1 \"b\":2}",
+      "{1:2}",
+      "[1 2]",
+      "[",
+      "{",
+      "{\"a\"",
+      "{\"a\":",
+      "[1",
+      "null",
+      "nul",
+      "nulx",
+      "true",
+      "tru",
+      "false",
+      "fals",
+      "falsey",
+      "0",
+      "-0",
+      "01",
+      "-01",
+      "1.",
+      "1.5",
+      "-1.5e3",
+      ".5",
+      "-",
+      "-a",
+      "+1",
+      "1e",
+      "1e+",
+      "1e-",
+      "1E5",
+      "1e400",
+      "-1e309",
+      "1.5e308",
+      "1e308",
+      "1e-400",
+      "0.0000001e310",
+      "12345678901234567890",
+      "123456789012345678901234567890",
+      "-9223372036854775809",
+      "18446744073709551616",
+      "1e99999999999999",
+      "1e-99999999999999",
+      std::string(400, '9'),
+      "[" + std::string(320, '9') + ".5e1]",
+      "\"\"",
+      "\"abc\"",
+      "\"abc",
+      "\"a\\\"b\"",
+      "\"\\\\\"",
+      "\"\\/\\b\\f\\n\\r\\t\"",
+      "\"\\x\"",
+      "\"\\u0041\"",
+      "\"\\u00e9\\u4e2d\"",
+      "\"\\u004\"",
+      "\"\\u00G1\"",
+      "\"\\ud83d\\ude00\"",
+      "\"\\ud83d\"",
+      "\"\\ud83dx\"",
+      "\"\\ud83d\\u0041\"",
+      "\"\\ude00\"",
+      "\"\\u0000\"",
+      "\"a\tb\"",
+      "\"a\nb\"",
+      std::string("\"a\0b\"", 5),
+      std::string("{\"a\":1}\0junk", 12),
+      std::string("\0", 1),
+      std::string(" \0 {}", 5),
+      "\"仓库名称\"",
+      "{\"仓库\":\"中文\"}",
+      "\"\xff\xfe\"",
+      "\"0123456789abcdefghij\\n0123456789abcdef\"",
+      "\"" + std::string(100, 'x') + "\"",
+      "\"" + std::string(100, 'x') + "\\u4e2d" + std::string(40, 'y') + "\"",
+      "{\"k\":[{\"a\":null,\"b\":true,\"c\":false,\"d\":\"x\",\"e\":-1.25}]}",
+      "[[[[[[[[[[]]]]]]]]]]",
+      "[[[[[[[[[[]]]]]]]]]",
+      "\"\\",
+      "\"\\u",
+      "\"\\ud83d\\",
+      "{\"a\":1}   ",
+      "  [ 1 , 2 ]  ",
+      "[\"\\u00\"]",
+      "[1e5x]",
+      "[1.e5]",
+      "[-]",
+      "[--1]",
+      "[0x10]",
+      "[Infinity]",
+      "[NaN]",
+      "[1,2,]",
+      "{\"a\":1,\"a\":2}"};
+  return cases;
+}
+
+std::vector<std::string> corpus_files() {
+  std::vector<std::string> texts;
+  for (const char* folder : {"corpus", "regressions"}) {
+    const std::filesystem::path root = std::filesystem::path(ERPBRIDGE_FUZZ_DIR) / folder;
+    if (!std::filesystem::exists(root)) continue;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      texts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  }
+  return texts;
+}
+
+// Small edits that tend to land on the parser's error paths.
+std::string mutate(const std::string& text, std::mt19937& random) {
+  static const std::string alphabet = "{}[]\":,\\u0123456789abefnrtlsE+-. \t\n\x01\xe4";
+  std::string out = text;
+  const int edits = 1 + static_cast<int>(random() % 3);
+  for (int i = 0; i < edits; ++i) {
+    const std::size_t at = out.empty() ? 0 : random() % (out.size() + 1);
+    const char c = random() % 16 == 0 ? '\0' : alphabet[random() % alphabet.size()];
+    switch (random() % 4) {
+      case 0:  // insert
+        out.insert(out.begin() + static_cast<std::ptrdiff_t>(at), c);
+        break;
+      case 1:  // replace
+        if (at < out.size()) out[at] = c;
+        break;
+      case 2:  // delete
+        if (at < out.size()) out.erase(at, 1);
+        break;
+      default:  // truncate
+        out.resize(at);
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("FastReader agrees with RapidJSON on hand-written cases") {
+  int differences = 0;
+  for (const std::string& text : hand_written_cases()) differences += compare(text);
+  CHECK(differences == 0);
+}
+
+TEST_CASE("FastReader agrees with RapidJSON on the fuzz corpus") {
+  const std::vector<std::string> texts = corpus_files();
+  REQUIRE(texts.size() > 20);
+  int differences = 0;
+  for (const std::string& text : texts) differences += compare(text);
+  CHECK(differences == 0);
+}
+
+TEST_CASE("FastReader agrees with RapidJSON on mutated inputs") {
+  std::vector<std::string> seeds = corpus_files();
+  for (const std::string& text : hand_written_cases()) seeds.push_back(text);
+  std::mt19937 random(20261122);
+  int differences = 0;
+  for (int round = 0; round < 40000 && differences < 5; ++round) {
+    const std::string& seed = seeds[random() % seeds.size()];
+    // Long seeds are cut to a window so that edits fall near where parsing happens.
+    std::string text = seed.size() > 600 ? seed.substr(0, 600) : seed;
+    differences += compare(mutate(text, random));
+  }
+  CHECK(differences == 0);
+}
+
+TEST_CASE("FastReader stops when the handler does, as RapidJSON does") {
+  const std::string text = "{\"a\":[1,\"x\",null,true,{\"b\":\"\\u4e2d\"}],\"c\":{},\"d\":[]}";
+  int differences = 0;
+  for (int calls = 0; calls < 20; ++calls) differences += compare(text, calls);
+  CHECK(differences == 0);
+}
+
+TEST_CASE("FastReader never reads past the end of its input") {
+  // Each text sits at the very end of a heap block of its own size: under ASan a read one byte
+  // past it is reported.
+  for (const std::string& text : hand_written_cases()) {
+    std::unique_ptr<char[]> exact(new char[text.size()]);
+    std::memcpy(exact.get(), text.data(), text.size());
+    Recorder recorder;
+    erpbridge::json::FastReader<Recorder> reader(exact.get(), text.size());
+    reader.parse(recorder);
+    CHECK(reader.offset() <= text.size());
+  }
+}
