@@ -287,9 +287,10 @@ class Decoder {
   bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
     return value(Event::Scalar, Scalar{Scalar::Kind::Number, {text, length}, false});
   }
-  bool String(const char* text, rapidjson::SizeType length, bool) {
+  // `copied`: the reader decoded escapes, so the text differs from the JSON's.
+  bool String(const char* text, rapidjson::SizeType length, bool copied) {
     if (!valid_utf8(text, length)) return fail("string is not valid UTF-8");
-    return value(Event::Scalar, Scalar{Scalar::Kind::String, {text, length}, false});
+    return value(Event::Scalar, Scalar{Scalar::Kind::String, {text, length}, false, !copied});
   }
   // Numbers arrive through RawNumber (kParseNumbersAsStringsFlag); these are never called.
   bool Int(int) { return false; }
@@ -315,24 +316,27 @@ class Decoder {
       return true;
     }
     Frame& frame = frames_.back();
-    const StructDesc& desc = *frame.desc;
-    int field = desc.find(key, frame.hint, frame.key_name);
-    frame.field = field;
-    frame.to_extras = false;
-    frame.group = nullptr;
-    // A key that matched is one of the schema's own, valid by construction.
-    if (field < 0 && !valid_utf8(text, length)) return fail("key is not valid UTF-8");
-    if (field < 0 && !desc.groups.empty()) {
-      auto group = desc.groups.find(key);
-      if (group != desc.groups.end()) {
-        frame.group = group->second.get();
-        frame.key_name = group->first;
+    KeyMemos& memo = memos_[frame.memo];
+    const std::size_t position = frame.keys++;
+    if (position < memo.keys.size() && same_key(memo.keys[position].key, key)) {
+      const ResolvedKey& known = memo.keys[position];
+      frame.field = known.field;
+      frame.group = known.group;
+      frame.key_name = known.name;
+    } else {
+      if (!resolve_key(frame, key)) return false;
+      ResolvedKey resolved{std::string(key), frame.field, frame.group, frame.key_name};
+      if (position < memo.keys.size()) {
+        memo.keys[position] = std::move(resolved);
+      } else if (position < kMaxMemoKeys) {
+        memo.keys.push_back(std::move(resolved));
       }
     }
-    if (field >= 0) {
-      frame.hint = static_cast<std::size_t>(field) + 1;
-      if (field < 64) frame.seen |= std::uint64_t{1} << field;
-    } else if (desc.extras != nullptr) {
+    frame.to_extras = false;
+    if (frame.field >= 0) {
+      frame.hint = static_cast<std::size_t>(frame.field) + 1;
+      if (frame.field < 64) frame.seen |= std::uint64_t{1} << frame.field;
+    } else if (frame.desc->extras != nullptr) {  // a group key whose value is not an object too
       frame.to_extras = true;
       pending_key_.assign(text, length);
     }
@@ -354,6 +358,9 @@ class Decoder {
         frame.key_name = desc.fields[i].key;
         return fail("missing required field");
       }
+    }
+    if (desc.extras != nullptr) {
+      memos_[frame.memo].extras = desc.extras(frame.target)->size();
     }
     frames_.pop_back();
     return true;
@@ -383,9 +390,67 @@ class Decoder {
     std::uint64_t seen = 0;
     std::size_t hint = 0;
     std::size_t count = 0;
+    std::size_t memo = 0;                 // struct frames: index in memos_
+    std::size_t keys = 0;                 // struct frames: keys seen so far
     bool may_reserve = false;             // array frames near the root
     const char* first_element = nullptr;  // where the first element was seen
   };
+
+  // What a key of a struct resolved to. Objects in an array repeat their keys in the same
+  // order, so each struct type remembers the keys of its last object: the n-th key of the
+  // next one is compared with the n-th remembered key before any hash lookup.
+  struct ResolvedKey {
+    std::string key;
+    int field = -1;
+    const StructDesc* group = nullptr;
+    std::string_view name;  // the schema's spelling, for error paths
+  };
+  struct KeyMemos {
+    const StructDesc* desc = nullptr;
+    std::vector<ResolvedKey> keys;
+    std::size_t extras = 0;  // unknown keys kept by the last object: reserved for the next
+  };
+  static constexpr std::size_t kMaxMemoKeys = 256;
+
+  // A payload has a handful of struct types: a linear search is the quickest.
+  std::size_t memo_of(const StructDesc* desc) {
+    for (std::size_t i = 0; i < memos_.size(); ++i) {
+      if (memos_[i].desc == desc) return i;
+    }
+    memos_.push_back(KeyMemos{desc, {}, 0});
+    return memos_.size() - 1;
+  }
+
+  void push_struct_frame(void* target, const StructDesc* desc) {
+    Frame frame;
+    frame.is_struct = true;
+    frame.target = target;
+    frame.desc = desc;
+    frame.memo = memo_of(desc);
+    if (desc->extras != nullptr && memos_[frame.memo].extras != 0) {
+      JsonExtras* extras = desc->extras(target);
+      if (extras->empty()) extras->reserve(memos_[frame.memo].extras);
+    }
+    frames_.push_back(frame);
+  }
+
+  // Sets the frame's field (or -1), group and key name for a key not remembered.
+  bool resolve_key(Frame& frame, std::string_view key) {
+    const StructDesc& desc = *frame.desc;
+    frame.field = desc.find(key, frame.hint, frame.key_name);
+    frame.group = nullptr;
+    if (frame.field >= 0) return true;
+    // A key that matched is one of the schema's own, valid by construction.
+    if (!valid_utf8(key.data(), key.size())) return fail("key is not valid UTF-8");
+    if (!desc.groups.empty()) {
+      auto group = desc.groups.find(key);
+      if (group != desc.groups.end()) {
+        frame.group = group->second.get();
+        frame.key_name = group->first;
+      }
+    }
+    return true;
+  }
 
   static std::string too_deep() {
     return "nested deeper than " + std::to_string(kMaxDepth) + " levels";
@@ -415,11 +480,8 @@ class Decoder {
       codec = root_codec_;
     } else if (Frame& frame = frames_.back(); frame.is_struct) {
       if (frame.group != nullptr && event == Event::StartObject) {
-        Frame nested;
-        nested.is_struct = true;
-        nested.target = frame.target;  // the same struct, seen through the group's keys
-        nested.desc = frame.group;
-        frames_.push_back(nested);
+        // The same struct, seen through the group's keys.
+        push_struct_frame(frame.target, frame.group);
         return true;
       }
       if (frame.field >= 0) {
@@ -470,11 +532,7 @@ class Decoder {
           return begin_raw(&static_cast<RawJson*>(target)->text, event, scalar);
         case Codec::Kind::Struct:
           if (event == Event::StartObject) {
-            Frame frame;
-            frame.is_struct = true;
-            frame.target = target;
-            frame.desc = codec->desc();
-            frames_.push_back(frame);
+            push_struct_frame(target, codec->desc());
             return true;
           }
           if (is_null || null_string) return true;
@@ -520,16 +578,13 @@ class Decoder {
   // Starts copying (target set) or skipping (target null) one value.
   bool begin_raw(std::string* target, Event event, const Scalar& scalar) {
     raw_target_ = target;
+    if (event == Event::Scalar) {
+      if (target != nullptr) copy_raw_scalar(scalar, *target);
+      return true;
+    }
     if (target != nullptr) {
       raw_buffer_.Clear();
       raw_writer_.Reset(raw_buffer_);
-    }
-    if (event == Event::Scalar) {
-      if (target != nullptr) {
-        write_raw_scalar(scalar);
-        target->assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
-      }
-      return true;
     }
     raw_depth_ = 1;
     if (target != nullptr) {
@@ -561,6 +616,35 @@ class Decoder {
       raw_target_->assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
     }
     return true;
+  }
+
+  // A lone scalar's JSON, as the Writer would write it, without the Writer when that is plain:
+  // most unknown keys of vendor payloads hold one.
+  void copy_raw_scalar(const Scalar& scalar, std::string& target) {
+    switch (scalar.kind) {
+      case Scalar::Kind::Null:
+        target = "null";
+        return;
+      case Scalar::Kind::Bool:
+        target = scalar.boolean ? "true" : "false";
+        return;
+      case Scalar::Kind::Number:
+        target.assign(scalar.text.data(), scalar.text.size());
+        return;
+      case Scalar::Kind::String:
+        if (scalar.verbatim) {  // nothing in it that the Writer would escape
+          target.resize(scalar.text.size() + 2);
+          target.front() = '"';
+          std::memcpy(&target[1], scalar.text.data(), scalar.text.size());
+          target.back() = '"';
+          return;
+        }
+        raw_buffer_.Clear();
+        raw_writer_.Reset(raw_buffer_);
+        write_raw_scalar(scalar);
+        target.assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
+        return;
+    }
   }
 
   void write_raw_scalar(const Scalar& scalar) {
@@ -605,6 +689,7 @@ class Decoder {
   int depth_ = 0;
   bool root_done_ = false;
   std::vector<Frame> frames_;
+  std::vector<KeyMemos> memos_;
   std::string pending_key_;
   std::string problem_;  // set by a scalar codec that refuses a value
   std::string error_;

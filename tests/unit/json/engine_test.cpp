@@ -373,6 +373,39 @@ TEST_CASE("JSON engine: dotted aliases also decode the nested form") {
   CHECK(scalar->extras[0].first == "materialid");
 }
 
+TEST_CASE("JSON engine keeps each unknown scalar as the JSON that writes it") {
+  auto line = decode<sample::Line>(
+      R"({"plain":"螺丝 M3","quoted":"a\"b\\c","escaped":"\u4e2d\n","number":-1.50e2,)"
+      R"("yes":true,"no":false,"none":null,"list":["x\"",{"k":"\u0041"}]})");
+  REQUIRE(line.ok());
+  REQUIRE(line->extras.size() == 8);
+  CHECK(line->extras[0].second.text == R"("螺丝 M3")");
+  CHECK(line->extras[1].second.text == R"("a\"b\\c")");
+  CHECK(line->extras[2].second.text == "\"中\\n\"");
+  CHECK(line->extras[3].second.text == "-1.50e2");
+  CHECK(line->extras[4].second.text == "true");
+  CHECK(line->extras[5].second.text == "false");
+  CHECK(line->extras[6].second.text == "null");
+  CHECK(line->extras[7].second.text == R"(["x\"",{"k":"A"}])");
+  // Each object of an array reuses what the previous one's keys resolved to, and a change of
+  // key order or of keys is still decoded right.
+  auto lines = decode<std::vector<sample::Line>>(
+      R"([{"seq":1,"odd":"a","materialid_name":"n1"},{"seq":2,"odd":"b","materialid_name":"n2"},)"
+      R"({"materialid_name":"n3","seq":3},{"odd2":1,"seq":4,"odd":"c"}])");
+  REQUIRE(lines.ok());
+  REQUIRE(lines->size() == 4);
+  CHECK((*lines)[1].seq == 2);
+  CHECK((*lines)[1].material_name == "n2");
+  CHECK((*lines)[1].extras.size() == 1);
+  CHECK((*lines)[2].seq == 3);
+  CHECK((*lines)[2].material_name == "n3");
+  CHECK((*lines)[2].extras.empty());
+  CHECK((*lines)[3].seq == 4);
+  REQUIRE((*lines)[3].extras.size() == 2);
+  CHECK((*lines)[3].extras[0].first == "odd2");
+  CHECK((*lines)[3].extras[1].first == "odd");
+}
+
 TEST_CASE("JSON engine: empty_absent treats \"\" as absent") {
   auto empty = decode<sample::Line>(R"({"audittime":""})");
   REQUIRE(empty.ok());
