@@ -7,14 +7,16 @@ const char* to_string(Direction direction) noexcept {
 }
 
 Result<void> validate(const ReceiptQuery& query) {
-  const std::string range =
-      "inputtime_s " + query.start.to_string() + " and inputtime_e " + query.end.to_string();
+  auto range = [&] {
+    return "inputtime_s " + query.start.to_string() + " and inputtime_e " + query.end.to_string();
+  };
   if (query.end < query.start) {
-    return make_error(ErrorCode::InvalidArgument, range + ": the end must not be before the start");
+    return make_error(ErrorCode::InvalidArgument,
+                      range() + ": the end must not be before the start");
   }
   if (query.end - query.start > kMaxQuerySpan) {
     return make_error(ErrorCode::InvalidArgument,
-                      range + ": CTC allows at most 7 days per query (use list_receipts)");
+                      range() + ": CTC allows at most 7 days per query (use list_receipts)");
   }
   return ok();
 }

@@ -58,6 +58,11 @@ TEST_CASE("DateTime arithmetic crosses month and year ends") {
   CHECK(Date::parse("2023-12-31")->plus_days(1).to_string() == "2024-01-01");
   CHECK(Date::parse("2024-03-01")->plus_days(-1).to_string() == "2024-02-29");
   CHECK((at("1969-12-31 23:59:59") + 1s).to_string() == "1970-01-01 00:00:00");
+  CHECK(at("0001-01-01 00:00:00").to_string() == "0001-01-01 00:00:00");
+  CHECK(at("9999-12-31 23:59:59").to_string() == "9999-12-31 23:59:59");
+  // Past four digits of year the text simply grows.
+  CHECK((at("9999-12-31 23:59:59") + 1s).to_string() == "10000-01-01 00:00:00");
+  CHECK(Date::parse("9999-12-31")->plus_days(1).to_string() == "10000-01-01");
 }
 
 TEST_CASE("DateTime compares in time order") {
