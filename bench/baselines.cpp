@@ -200,42 +200,96 @@ kingdee::SparePartsBill kingdee_bill_from_dom(const char* text, std::size_t size
   return bill;
 }
 
+namespace {
+
+std::int64_t int64_of(const rapidjson::Value& value) {
+  return value.IsInt64() ? value.GetInt64() : 0;
+}
+
+std::optional<DateTime> time_of(const rapidjson::Value& value) {
+  if (!value.IsString() || value.GetStringLength() == 0) return std::nullopt;
+  Result<DateTime> parsed = DateTime::parse(value.GetString());
+  if (!parsed.ok()) return std::nullopt;
+  return *parsed;
+}
+
+// One order object; a member may be missing or null, as in a real reply.
+aftersales::Order order_from_dom(const rapidjson::Value& item) {
+  static const rapidjson::Value kNull;
+  auto member = [&](const char* key) -> const rapidjson::Value& {
+    auto it = item.FindMember(key);
+    return it == item.MemberEnd() ? kNull : it->value;
+  };
+  auto text = [&](const char* key) { return std::string(text_of(member(key))); };
+  aftersales::Order o;
+  o.id = int64_of(member("id"));
+  o.serial_number = text("serial_number");
+  o.charge_number = text("charge_number");
+  o.type = text("type");
+  o.customer_name = text("customer_name");
+  o.status = Labeled<aftersales::Status>::from_label(text_of(member("status")));
+  o.workflow_status =
+      Labeled<aftersales::WorkflowStatus>::from_label(text_of(member("workflow_status")));
+  o.created_at = time_of(member("created_at"));
+  o.updated_at = time_of(member("updated_at"));
+  o.accuser_name = text("accuser_name");
+  o.creator_name = text("creator_name");
+  o.saler = text("saler");
+  o.remark = text("remark");
+  o.reason = text("reason");
+  if (const auto& products = member("abnormal_products"); products.IsArray()) {
+    for (const auto& p : products.GetArray()) {
+      aftersales::AbnormalProduct product;
+      product.id = int64_of(p["id"]);
+      product.sku_code = std::string(text_of(p["skuCode"]));
+      product.remark = std::string(text_of(p["remark"]));
+      o.abnormal_products.push_back(std::move(product));
+    }
+  }
+  if (const auto& tracks = member("tracks"); tracks.IsArray()) {
+    for (const auto& t : tracks.GetArray()) {
+      o.tracks.push_back({int64_of(t["id"]), std::string(text_of(t["remark"]))});
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
 std::vector<aftersales::Order> orders_from_dom(const char* text, std::size_t size) {
   rapidjson::Document document;
   document.Parse(text, size);
   const auto& data = document["data"];
   std::vector<aftersales::Order> orders;
   orders.reserve(data.Size());
-  for (const auto& item : data.GetArray()) {
-    aftersales::Order o;
-    o.id = item["id"].GetInt64();
-    o.serial_number = item["serial_number"].GetString();
-    o.charge_number = item["charge_number"].GetString();
-    o.type = item["type"].GetString();
-    o.customer_name = item["customer_name"].GetString();
-    o.status = Labeled<aftersales::Status>::from_label(item["status"].GetString());
-    o.workflow_status =
-        Labeled<aftersales::WorkflowStatus>::from_label(item["workflow_status"].GetString());
-    o.created_at = DateTime::parse(item["created_at"].GetString()).value();
-    o.updated_at = DateTime::parse(item["updated_at"].GetString()).value();
-    o.accuser_name = item["accuser_name"].GetString();
-    o.creator_name = item["creator_name"].GetString();
-    o.saler = item["saler"].GetString();
-    o.remark = item["remark"].GetString();
-    o.reason = item["reason"].GetString();
-    for (const auto& p : item["abnormal_products"].GetArray()) {
-      aftersales::AbnormalProduct product;
-      product.id = p["id"].GetInt64();
-      product.sku_code = p["skuCode"].GetString();
-      product.remark = p["remark"].GetString();
-      o.abnormal_products.push_back(std::move(product));
-    }
-    for (const auto& t : item["tracks"].GetArray()) {
-      o.tracks.push_back({t["id"].GetInt64(), t["remark"].GetString()});
-    }
-    orders.push_back(std::move(o));
-  }
+  for (const auto& item : data.GetArray()) orders.push_back(order_from_dom(item));
   return orders;
+}
+
+std::optional<aftersales::Order> order_reply_from_dom(const char* text, std::size_t size) {
+  rapidjson::Document document;
+  document.Parse(text, size);
+  if (!document.IsObject()) return std::nullopt;
+  auto data = document.FindMember("data");
+  if (data == document.MemberEnd()) return std::nullopt;
+  if (data->value.IsObject()) return order_from_dom(data->value);
+  if (data->value.IsArray() && !data->value.Empty()) return order_from_dom(data->value[0]);
+  return std::nullopt;
+}
+
+wms::PushReply wms_reply_from_dom(const char* text, std::size_t size) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseNumbersAsStringsFlag>(text, size);
+  wms::PushReply reply;
+  if (!document.IsObject()) return reply;
+  for (const auto& [key, member] :
+       {std::pair{"code", &wms::PushReply::code}, std::pair{"message", &wms::PushReply::message},
+        std::pair{"bil_id", &wms::PushReply::bil_id},
+        std::pair{"bil_no", &wms::PushReply::bil_no}}) {
+    auto it = document.FindMember(key);
+    if (it != document.MemberEnd()) reply.*member = std::string(text_of(it->value));
+  }
+  return reply;
 }
 
 }  // namespace erpbridge::bench

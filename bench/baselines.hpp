@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "erpbridge/aftersales/types.hpp"
 #include "erpbridge/ctc/types.hpp"
 #include "erpbridge/kingdee/types.hpp"
+#include "erpbridge/wms/types.hpp"
 
 namespace erpbridge::bench {
 
@@ -21,5 +23,12 @@ kingdee::SparePartsBill kingdee_bill_from_dom(const char* text, std::size_t size
 /// An after-service order list reply from a DOM: the order fields, abnormal products and
 /// tracks the payload carries.
 std::vector<aftersales::Order> orders_from_dom(const char* text, std::size_t size);
+
+/// The order of an after-service single-order reply (data as an object or a one-element
+/// array), from a DOM; nullopt when there is none.
+std::optional<aftersales::Order> order_reply_from_dom(const char* text, std::size_t size);
+
+/// A WMS push reply ({"code", "message", "bil_id", "bil_no"}; code a number or a string).
+wms::PushReply wms_reply_from_dom(const char* text, std::size_t size);
 
 }  // namespace erpbridge::bench

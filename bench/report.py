@@ -67,17 +67,23 @@ ratio_row("Encode after-service create request", "BM_Sdk_EncodeNewOrder",
 ratio_row("Encode 1,000-line entry order", "BM_Sdk_EncodeEntryOrder",
           "BM_RapidJsonWriter_EncodeEntryOrder", "RapidJSON Writer by hand", 1.3)
 
-sdk, bare = find("BM_Sdk_CtcQuery"), find("BM_BareCurl_CtcQuery")
-if sdk and bare:
-    for counter, what in (("p50_us", "Typed CTC call on loopback, p50"),
-                          ("cpu_us_per_call", "Typed CTC call, client CPU per call")):
+# A typed call per family against a bare reused libcurl handle doing the same request.
+for family, call in (("CTC", "CtcQuery"), ("WMS", "WmsPush"), ("Kingdee", "KingdeePush"),
+                     ("after-service", "AftersalesUpdate")):
+    sdk, bare = find(f"BM_Sdk_{call}"), find(f"BM_BareCurl_{call}")
+    if not (sdk and bare):
+        rows.append(f"| Typed {family} call | not measured | | | |")
+        continue
+    for counter, what in (("p50_us", f"Typed {family} call on loopback, p50"),
+                          ("cpu_us_per_call", f"Typed {family} call, client CPU per call")):
         r = sdk[counter] / bare[counter]
         row(what, f"{sdk[counter]:.1f} µs", f"{bare[counter]:.1f} µs", "bare reused libcurl handle",
             f"≤ 1.10× (is {r:.2f}×)", r <= 1.10)
-    rows.append(f"| Typed CTC call, p99 | {sdk['p99_us']:.1f} µs | bare reused libcurl handle: "
-                f"{bare['p99_us']:.1f} µs | (reported) | |")
+    rows.append(f"| Typed {family} call, p99 | {sdk['p99_us']:.1f} µs | bare reused libcurl "
+                f"handle: {bare['p99_us']:.1f} µs | (reported) | |")
     conns = int(sdk["tcp_connections"])
-    row("1,000 sequential typed calls", f"{conns} TCP connection(s)", "1", "expected", "1", conns == 1)
+    row(f"1,000 sequential typed {family} calls", f"{conns} TCP connection(s)", "1", "expected",
+        "1", conns == 1)
 
 single = find("BM_Sdk_Ctc90Days/0")
 for n in (1, 4, 8):

@@ -308,7 +308,8 @@ class Decoder {
     return value(Event::StartArray, Scalar{Scalar::Kind::Null, {}, false});
   }
 
-  bool Key(const char* text, rapidjson::SizeType length, bool) {
+  // `copied`: the key had escapes and `text` is the reader's scratch, reused for the next one.
+  bool Key(const char* text, rapidjson::SizeType length, bool copied) {
     std::string_view key(text, length);
     if (raw_depth_ > 0) {
       if (!valid_utf8(text, length)) return fail("key is not valid UTF-8");
@@ -318,18 +319,23 @@ class Decoder {
     Frame& frame = frames_.back();
     KeyMemos& memo = memos_[frame.memo];
     const std::size_t position = frame.keys++;
-    if (position < memo.keys.size() && same_key(memo.keys[position].key, key)) {
+    if (position < memo.keys.size() && memo.keys[position].usable &&
+        same_key(memo.keys[position].key, key)) {
       const ResolvedKey& known = memo.keys[position];
       frame.field = known.field;
       frame.group = known.group;
       frame.key_name = known.name;
     } else {
       if (!resolve_key(frame, key)) return false;
-      ResolvedKey resolved{std::string(key), frame.field, frame.group, frame.key_name};
+      // The text remembered must outlive this key: the schema's spelling when it matched,
+      // else the input itself, which outlives the decoder (not the scratch of an escaped key).
+      const bool matched = frame.field >= 0 || frame.group != nullptr;
+      ResolvedKey resolved{matched ? frame.key_name : key, matched || !copied, frame.field,
+                           frame.group, frame.key_name};
       if (position < memo.keys.size()) {
-        memo.keys[position] = std::move(resolved);
+        memo.keys[position] = resolved;
       } else if (position < kMaxMemoKeys) {
-        memo.keys.push_back(std::move(resolved));
+        memo.keys.push_back(resolved);
       }
     }
     frame.to_extras = false;
@@ -400,7 +406,8 @@ class Decoder {
   // order, so each struct type remembers the keys of its last object: the n-th key of the
   // next one is compared with the n-th remembered key before any hash lookup.
   struct ResolvedKey {
-    std::string key;
+    std::string_view key;
+    bool usable = false;  // false: an escaped key, not kept
     int field = -1;
     const StructDesc* group = nullptr;
     std::string_view name;  // the schema's spelling, for error paths

@@ -404,6 +404,16 @@ TEST_CASE("JSON engine keeps each unknown scalar as the JSON that writes it") {
   REQUIRE((*lines)[3].extras.size() == 2);
   CHECK((*lines)[3].extras[0].first == "odd2");
   CHECK((*lines)[3].extras[1].first == "odd");
+  // Keys written with escapes are remembered only by their meaning.
+  auto escaped = decode<std::vector<sample::Line>>(
+      R"([{"se\u0071":1,"o\u0064d":"x"},{"seq":2,"odd":"y"},{"se\u0071":3,"o\u0064d":"z"}])");
+  REQUIRE(escaped.ok());
+  REQUIRE(escaped->size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK((*escaped)[i].seq == static_cast<int>(i) + 1);
+    REQUIRE((*escaped)[i].extras.size() == 1);
+    CHECK((*escaped)[i].extras[0].first == "odd");
+  }
 }
 
 TEST_CASE("JSON engine: empty_absent treats \"\" as absent") {
