@@ -71,7 +71,9 @@ class CurlTransport final : public HttpTransport {
         proxy_(options.proxy),
         ca_file_(options.ca_file),
         verify_tls_(options.verify_tls),
-        user_agent_(options.user_agent),
+        user_agent_header_(options.user_agent.empty() ? std::string()
+                                                      : "User-Agent: " + options.user_agent),
+        accept_compressed_(options.accept_compressed),
         max_bytes_(options.max_response_bytes) {
     init_curl_once();
     share_ = curl_share_init();
@@ -192,8 +194,7 @@ class CurlTransport final : public HttpTransport {
     if (!ca_file_.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file_.c_str());
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify_tls_ ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify_tls_ ? 2L : 0L);
-    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
+    if (accept_compressed_) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes_));
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
@@ -229,6 +230,10 @@ class CurlTransport final : public HttpTransport {
       transfer.header_list = curl_slist_append(transfer.header_list, line.c_str());
     }
     transfer.header_list = curl_slist_append(transfer.header_list, "Expect:");
+    // A header line rather than CURLOPT_USERAGENT, which libcurl formats anew per request.
+    if (!user_agent_header_.empty() && find_header(request.headers, "User-Agent") == nullptr) {
+      transfer.header_list = curl_slist_append(transfer.header_list, user_agent_header_.c_str());
+    }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
   }
 
@@ -276,7 +281,8 @@ class CurlTransport final : public HttpTransport {
   std::string proxy_;
   std::string ca_file_;
   bool verify_tls_;
-  std::string user_agent_;
+  std::string user_agent_header_;  // "User-Agent: ..." or empty for none
+  bool accept_compressed_;
   std::size_t max_bytes_;
 
   CURLSH* share_ = nullptr;

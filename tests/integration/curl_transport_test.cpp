@@ -33,6 +33,11 @@ struct Loopback {
     emulator->route(HttpMethod::Post, "/echo", [](const EmulatorRequest& request) {
       return json_response(200, request.body);
     });
+    emulator->route(HttpMethod::Get, "/headers", [](const EmulatorRequest& request) {
+      std::string lines;
+      for (const auto& [name, value] : request.headers) lines += name + ": " + value + "\n";
+      return json_response(200, lines);
+    });
     emulator->route(HttpMethod::Get, "/slow",
                     [](const EmulatorRequest&) { return json_response(200, "{}"); });
     emulator->route(HttpMethod::Get, "/large", [](const EmulatorRequest&) {
@@ -70,6 +75,33 @@ TEST_CASE("Transport: 100 sequential calls through one transport use 1 connectio
     REQUIRE(echoed->body == "{\"n\":" + std::to_string(i) + "}");
   }
   CHECK(loopback.server->accepted_connections() == 1);
+}
+
+TEST_CASE("Transport: User-Agent always, Accept-Encoding only when asked for") {
+  Loopback loopback;
+  auto plain = erpbridge::make_curl_transport(ClientOptions{});
+  for (int i = 0; i < 2; ++i) {  // the second time on a reused handle
+    auto seen = plain->send(loopback.request("/headers"));
+    REQUIRE(seen.ok());
+    CHECK(seen->body.find("User-Agent: erpbridge/") != std::string::npos);
+    CHECK(seen->body.find("Accept-Encoding") == std::string::npos);
+  }
+  auto own_agent = loopback.request("/headers");
+  own_agent.headers.emplace_back("User-Agent", "mine/1");
+  auto mine = plain->send(own_agent);
+  REQUIRE(mine.ok());
+  CHECK(mine->body.find("User-Agent: mine/1") != std::string::npos);
+  CHECK(mine->body.find("erpbridge/") == std::string::npos);
+
+  ClientOptions compressed_options;
+  compressed_options.accept_compressed = true;
+  auto compressed = erpbridge::make_curl_transport(compressed_options);
+  auto seen = compressed->send(loopback.request("/headers"));
+  REQUIRE(seen.ok());
+  CHECK(seen->body.find("Accept-Encoding: ") != std::string::npos);
+  auto large = compressed->send(loopback.request("/large"));
+  REQUIRE(large.ok());
+  CHECK(large->body == std::string(200000, 'a'));
 }
 
 TEST_CASE("Transport: 8 threads sharing one transport all succeed") {

@@ -52,6 +52,11 @@ struct ClientOptions {
   /// Verify the server's TLS certificate and host name. Turn off only for local tests.
   bool verify_tls = true;
   std::string user_agent = "erpbridge/0.1";  ///< The User-Agent header.
+  /// Ask for compressed replies (Accept-Encoding: the encodings libcurl decodes) and
+  /// decompress them. Worth it for large replies over slow links; off by default because
+  /// on a LAN it only costs client CPU (about a fifth more per small call, by
+  /// docs/PERFORMANCE.md). max_response_bytes bounds the decompressed size.
+  bool accept_compressed = false;
   /// Responses larger than this are rejected with an error.
   std::size_t max_response_bytes = 64u * 1024u * 1024u;
   /// Where request/response lines go; none by default.
