@@ -308,8 +308,7 @@ class Decoder {
     return value(Event::StartArray, Scalar{Scalar::Kind::Null, {}, false});
   }
 
-  // `copied`: the key had escapes and `text` is the reader's scratch, reused for the next one.
-  bool Key(const char* text, rapidjson::SizeType length, bool copied) {
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
     std::string_view key(text, length);
     if (raw_depth_ > 0) {
       if (!valid_utf8(text, length)) return fail("key is not valid UTF-8");
@@ -319,23 +318,20 @@ class Decoder {
     Frame& frame = frames_.back();
     KeyMemos& memo = memos_[frame.memo];
     const std::size_t position = frame.keys++;
-    if (position < memo.keys.size() && memo.keys[position].usable &&
-        same_key(memo.keys[position].key, key)) {
+    if (position < memo.keys.size() && same_key(memo.keys[position].key, key)) {
       const ResolvedKey& known = memo.keys[position];
       frame.field = known.field;
       frame.group = known.group;
       frame.key_name = known.name;
     } else {
       if (!resolve_key(frame, key)) return false;
-      // The text remembered must outlive this key: the schema's spelling when it matched,
-      // else the input itself, which outlives the decoder (not the scratch of an escaped key).
-      const bool matched = frame.field >= 0 || frame.group != nullptr;
-      ResolvedKey resolved{matched ? frame.key_name : key, matched || !copied, frame.field,
-                           frame.group, frame.key_name};
+      if (position >= memo.keys.size() && position < kMaxMemoKeys) memo.keys.emplace_back();
       if (position < memo.keys.size()) {
-        memo.keys[position] = resolved;
-      } else if (position < kMaxMemoKeys) {
-        memo.keys.push_back(resolved);
+        ResolvedKey& resolved = memo.keys[position];
+        resolved.key.assign(key.data(), key.size());  // reuses the old text's storage
+        resolved.field = frame.field;
+        resolved.group = frame.group;
+        resolved.name = frame.key_name;
       }
     }
     frame.to_extras = false;
@@ -402,12 +398,12 @@ class Decoder {
     const char* first_element = nullptr;  // where the first element was seen
   };
 
-  // What a key of a struct resolved to. Objects in an array repeat their keys in the same
-  // order, so each struct type remembers the keys of its last object: the n-th key of the
-  // next one is compared with the n-th remembered key before any hash lookup.
+  // What a key of a struct resolved to. Objects of one type repeat their keys in the same
+  // order, in an array and from one reply to the next, so each struct type remembers the
+  // keys of its last object, per thread: the n-th key of the next object is compared with
+  // the n-th remembered one before any hash lookup, and its unknown keys are reserved.
   struct ResolvedKey {
-    std::string_view key;
-    bool usable = false;  // false: an escaped key, not kept
+    std::string key;
     int field = -1;
     const StructDesc* group = nullptr;
     std::string_view name;  // the schema's spelling, for error paths
@@ -419,13 +415,22 @@ class Decoder {
   };
   static constexpr std::size_t kMaxMemoKeys = 256;
 
-  // A payload has a handful of struct types: a linear search is the quickest.
+  // Bounded: kMaxMemoKeys keys for each struct type the program declares. Descriptions are
+  // static, so their addresses identify them for the life of the thread.
+  static std::vector<KeyMemos>& thread_memos() {
+    static thread_local std::vector<KeyMemos> memos;
+    return memos;
+  }
+
+  // A program has a few dozen struct types, a payload a handful: the last one found is tried
+  // first, then a linear search.
   std::size_t memo_of(const StructDesc* desc) {
+    if (last_memo_ < memos_.size() && memos_[last_memo_].desc == desc) return last_memo_;
     for (std::size_t i = 0; i < memos_.size(); ++i) {
-      if (memos_[i].desc == desc) return i;
+      if (memos_[i].desc == desc) return last_memo_ = i;
     }
     memos_.push_back(KeyMemos{desc, {}, 0});
-    return memos_.size() - 1;
+    return last_memo_ = memos_.size() - 1;
   }
 
   void push_struct_frame(void* target, const StructDesc* desc) {
@@ -696,7 +701,8 @@ class Decoder {
   int depth_ = 0;
   bool root_done_ = false;
   std::vector<Frame> frames_;
-  std::vector<KeyMemos> memos_;
+  std::vector<KeyMemos>& memos_ = thread_memos();
+  std::size_t last_memo_ = 0;
   std::string pending_key_;
   std::string problem_;  // set by a scalar codec that refuses a value
   std::string error_;
