@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "erpbridge/aftersales/types.hpp"
@@ -27,6 +28,10 @@ std::vector<aftersales::Order> orders_from_dom(const char* text, std::size_t siz
 /// The order of an after-service single-order reply (data as an object or a one-element
 /// array), from a DOM; nullopt when there is none.
 std::optional<aftersales::Order> order_reply_from_dom(const char* text, std::size_t size);
+
+/// A WMS entry order written with RapidJSON's Writer straight from the struct: the SDK's
+/// exact output, as a user would write it by hand.
+std::string entry_order_with_writer(const wms::EntryConfirmation& confirmation);
 
 /// A WMS push reply ({"code", "message", "bil_id", "bil_no"}; code a number or a string).
 wms::PushReply wms_reply_from_dom(const char* text, std::size_t size);

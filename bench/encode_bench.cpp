@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aftersales/codec.hpp"
+#include "baselines.hpp"
 #include "payloads.hpp"
 
 namespace {
@@ -18,100 +19,6 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 const EntryConfirmation& order() {
   static const EntryConfirmation value = erpbridge::bench::entry_order(1000);
   return value;
-}
-
-void string(Writer& w, const char* key, const std::string& value) {
-  w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-void raw(Writer& w, const char* key, const std::string& json) {
-  w.Key(key);
-  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
-}
-template <typename T>
-void optional_text(Writer& w, const char* key, const std::optional<T>& value) {
-  w.Key(key);
-  if (!value) {
-    w.Null();
-    return;
-  }
-  std::string text = value->to_string();
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-void optional_int(Writer& w, const char* key, const std::optional<std::int64_t>& value) {
-  w.Key(key);
-  if (value) {
-    w.Int64(*value);
-  } else {
-    w.Null();
-  }
-}
-void decimal(Writer& w, const char* key, const std::optional<erpbridge::Decimal>& value) {
-  w.Key(key);
-  if (!value) {
-    w.Null();
-    return;
-  }
-  std::string text = value->to_string();
-  w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
-}
-
-// By hand: RapidJSON's Writer straight from the structs, producing the SDK's exact output.
-std::string write_by_hand(const EntryConfirmation& confirmation) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  const auto& o = confirmation.order;
-  w.StartObject();
-  w.Key("entry_order");
-  w.StartObject();
-  string(w, "ref_id", o.ref_id);
-  string(w, "entry_code", o.entry_code);
-  optional_text(w, "entry_date", o.entry_date);
-  string(w, "owner_code", o.owner_code);
-  string(w, "order_type", o.order_type.label());
-  string(w, "department", o.department);
-  string(w, "bill_type", o.bill_type);
-  string(w, "supplier_code", o.supplier_code);
-  string(w, "supplier_name", o.supplier_name);
-  optional_text(w, "operate_time", o.operate_time);
-  string(w, "operator_code", o.operator_code);
-  w.Key("last_modified_date");
-  if (o.last_modified_date) {
-    w.String(o.last_modified_date->data(),
-             static_cast<rapidjson::SizeType>(o.last_modified_date->size()));
-  } else {
-    w.Null();
-  }
-  string(w, "remark", o.remark);
-  optional_int(w, "total_order_lines", o.total_order_lines);
-  raw(w, "extend_props", o.extend_props.text);
-  w.EndObject();
-  w.Key("order_lines");
-  w.StartArray();
-  for (const auto& l : confirmation.lines) {
-    w.StartObject();
-    string(w, "entry_code", l.entry_code);
-    optional_int(w, "entry_code_itm", l.entry_code_itm);
-    string(w, "item_code", l.item_code);
-    string(w, "item_name", l.item_name);
-    string(w, "sku_property", l.sku_property);
-    string(w, "batch_code", l.batch_code);
-    string(w, "warehouse_code", l.warehouse_code);
-    decimal(w, "qty", l.qty);
-    decimal(w, "qty1", l.qty1);
-    string(w, "rem", l.rem);
-    string(w, "request_id", l.request_id);
-    string(w, "request_code", l.request_code);
-    string(w, "request_itm", l.request_itm);
-    string(w, "source_bilid", l.source_bilid);
-    string(w, "source_bilno", l.source_bilno);
-    string(w, "source_bilitm", l.source_bilitm);
-    raw(w, "extend_props", l.extend_props.text);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 // By hand: a RapidJSON DOM built from the structs, then written.
@@ -232,11 +139,12 @@ std::string sdk(const EntryConfirmation& value) {
 
 void BM_Sdk_EncodeEntryOrder(benchmark::State& state) {
   // The baseline must produce exactly what the SDK does, or the comparison means nothing.
-  if (write_by_hand(order()) != sdk(order())) state.SkipWithError("baseline output differs");
+  if (erpbridge::bench::entry_order_with_writer(order()) != sdk(order()))
+    state.SkipWithError("baseline output differs");
   run<sdk>(state);
 }
 void BM_RapidJsonWriter_EncodeEntryOrder(benchmark::State& state) {
-  run<write_by_hand>(state);
+  run<erpbridge::bench::entry_order_with_writer>(state);
 }
 void BM_RapidJsonDom_EncodeEntryOrder(benchmark::State& state) {
   run<write_via_dom>(state);

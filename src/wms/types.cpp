@@ -42,30 +42,34 @@ std::size_t utf8_length(const std::string& text) noexcept {
 
 namespace {
 
+// Field names are a prefix ("entry_order.") and a name, joined only for a violation: a valid
+// order, the usual case, is checked without building a string per field.
 class Checker {
  public:
   explicit Checker(std::vector<Violation>& out) : out_(out) {}
 
-  void text(const std::string& field, const std::string& value, std::size_t max_length,
-            bool required) {
+  void text(const std::string& prefix, const char* name, const std::string& value,
+            std::size_t max_length, bool required) {
     if (value.empty()) {
-      if (required) add(field, "is required");
+      if (required) add(prefix, name, "is required");
       return;
     }
+    if (max_length == 0 || value.size() <= max_length) return;  // bytes >= characters
     const std::size_t length = utf8_length(value);
-    if (max_length > 0 && length > max_length) {
-      add(field, "must be at most " + std::to_string(max_length) + " characters, has " +
-                     std::to_string(length));
+    if (length > max_length) {
+      add(prefix, name,
+          "must be at most " + std::to_string(max_length) + " characters, has " +
+              std::to_string(length));
     }
   }
 
   template <typename T>
-  void present(const std::string& field, const std::optional<T>& value) {
-    if (!value) add(field, "is required");
+  void present(const std::string& prefix, const char* name, const std::optional<T>& value) {
+    if (!value) add(prefix, name, "is required");
   }
 
-  void add(const std::string& field, std::string rule) {
-    out_.push_back(Violation{field, std::move(rule)});
+  void add(const std::string& prefix, const char* name, std::string rule) {
+    out_.push_back(Violation{prefix + name, std::move(rule)});
   }
 
  private:
@@ -79,60 +83,61 @@ std::vector<Violation> validate(const EntryConfirmation& confirmation) {
   Checker check(violations);
   const EntryOrder& order = confirmation.order;
   const std::string h = "entry_order.";
-  check.text(h + "ref_id", order.ref_id, 20, true);
-  check.text(h + "entry_code", order.entry_code, 100, true);
-  check.present(h + "entry_date", order.entry_date);
-  check.text(h + "owner_code", order.owner_code, 30, true);
+  check.text(h, "ref_id", order.ref_id, 20, true);
+  check.text(h, "entry_code", order.entry_code, 100, true);
+  check.present(h, "entry_date", order.entry_date);
+  check.text(h, "owner_code", order.owner_code, 30, true);
   if (order.order_type.label().empty()) {
-    check.add(h + "order_type", "is required");
+    check.add(h, "order_type", "is required");
   } else if (!order.order_type.known()) {
-    check.add(h + "order_type",
+    check.add(h, "order_type",
               "must be one of 01..11, is \"" + order.order_type.label().substr(0, 20) + "\"");
   }
-  check.text(h + "department", order.department, 30, false);
-  check.text(h + "bill_type", order.bill_type, 10, false);
-  check.text(h + "supplier_code", order.supplier_code, 30, false);
-  check.text(h + "supplier_name", order.supplier_name, 100, false);
-  check.present(h + "operate_time", order.operate_time);
-  check.text(h + "operator_code", order.operator_code, 30, true);
+  check.text(h, "department", order.department, 30, false);
+  check.text(h, "bill_type", order.bill_type, 10, false);
+  check.text(h, "supplier_code", order.supplier_code, 30, false);
+  check.text(h, "supplier_name", order.supplier_name, 100, false);
+  check.present(h, "operate_time", order.operate_time);
+  check.text(h, "operator_code", order.operator_code, 30, true);
   if (order.total_order_lines && *order.total_order_lines < 0) {
-    check.add(h + "total_order_lines", "must not be negative");
+    check.add(h, "total_order_lines", "must not be negative");
   }
 
-  if (confirmation.lines.empty()) check.add("order_lines", "must have at least one line");
+  if (confirmation.lines.empty()) check.add("", "order_lines", "must have at least one line");
   if (order.total_order_lines &&
       static_cast<std::size_t>(*order.total_order_lines) != confirmation.lines.size()) {
-    check.add("order_lines", "has " + std::to_string(confirmation.lines.size()) +
-                                 " lines but total_order_lines says " +
-                                 std::to_string(*order.total_order_lines));
+    check.add("", "order_lines",
+              "has " + std::to_string(confirmation.lines.size()) +
+                  " lines but total_order_lines says " + std::to_string(*order.total_order_lines));
   }
   std::set<std::int64_t> item_numbers;
   for (std::size_t i = 0; i < confirmation.lines.size(); ++i) {
     const OrderLine& line = confirmation.lines[i];
     const std::string l = "order_lines[" + std::to_string(i) + "].";
-    check.text(l + "entry_code", line.entry_code, 100, true);
+    check.text(l, "entry_code", line.entry_code, 100, true);
     if (!line.entry_code.empty() && !order.entry_code.empty() &&
         line.entry_code != order.entry_code) {
-      check.add(l + "entry_code",
+      check.add(l, "entry_code",
                 "must equal the header's entry_code \"" + order.entry_code.substr(0, 100) + "\"");
     }
-    check.present(l + "entry_code_itm", line.entry_code_itm);
+    check.present(l, "entry_code_itm", line.entry_code_itm);
     if (line.entry_code_itm && !item_numbers.insert(*line.entry_code_itm).second) {
-      check.add(l + "entry_code_itm", "must be unique within the order; " +
-                                          std::to_string(*line.entry_code_itm) + " repeats");
+      check.add(
+          l, "entry_code_itm",
+          "must be unique within the order; " + std::to_string(*line.entry_code_itm) + " repeats");
     }
-    check.text(l + "item_code", line.item_code, 50, true);
-    check.text(l + "item_name", line.item_name, 160, true);
-    check.text(l + "sku_property", line.sku_property, 255, false);
-    check.text(l + "batch_code", line.batch_code, 40, false);
-    check.text(l + "warehouse_code", line.warehouse_code, 30, true);
-    check.present(l + "qty", line.qty);
-    check.text(l + "request_id", line.request_id, 10, false);
-    check.text(l + "request_code", line.request_code, 100, true);
-    check.text(l + "request_itm", line.request_itm, 100, true);
-    check.text(l + "source_bilid", line.source_bilid, 10, false);
-    check.text(l + "source_bilno", line.source_bilno, 100, false);
-    check.text(l + "source_bilitm", line.source_bilitm, 100, false);
+    check.text(l, "item_code", line.item_code, 50, true);
+    check.text(l, "item_name", line.item_name, 160, true);
+    check.text(l, "sku_property", line.sku_property, 255, false);
+    check.text(l, "batch_code", line.batch_code, 40, false);
+    check.text(l, "warehouse_code", line.warehouse_code, 30, true);
+    check.present(l, "qty", line.qty);
+    check.text(l, "request_id", line.request_id, 10, false);
+    check.text(l, "request_code", line.request_code, 100, true);
+    check.text(l, "request_itm", line.request_itm, 100, true);
+    check.text(l, "source_bilid", line.source_bilid, 10, false);
+    check.text(l, "source_bilno", line.source_bilno, 100, false);
+    check.text(l, "source_bilitm", line.source_bilitm, 100, false);
   }
   return violations;
 }
@@ -140,10 +145,10 @@ std::vector<Violation> validate(const EntryConfirmation& confirmation) {
 std::vector<Violation> validate(const PushReply& reply) {
   std::vector<Violation> violations;
   Checker check(violations);
-  check.text("code", reply.code, 10, true);
-  check.text("message", reply.message, 200, false);
-  check.text("bil_id", reply.bil_id, 10, true);
-  check.text("bil_no", reply.bil_no, 100, true);
+  check.text("", "code", reply.code, 10, true);
+  check.text("", "message", reply.message, 200, false);
+  check.text("", "bil_id", reply.bil_id, 10, true);
+  check.text("", "bil_no", reply.bil_no, 100, true);
   return violations;
 }
 
