@@ -754,6 +754,35 @@ Result<void> decode_value(std::string_view text, const Codec* codec, void* targe
   return finish_parse(result, decoder, reader.offset(), text.size());
 }
 
+std::string encode_value_to_string(const void* value, const Codec* codec) {
+  // Each thread keeps its buffer and writer (with its level stack), so an encode allocates
+  // only the string it returns; a buffer grown past kKeptBytes is let go afterwards.
+  struct Scratch {
+    rapidjson::StringBuffer buffer;
+    Writer writer{buffer};
+    bool in_use = false;
+  };
+  static thread_local Scratch scratch;
+  constexpr std::size_t kKeptBytes = 1u << 20;
+  if (scratch.in_use) {  // an encode inside an encode: a buffer of its own
+    rapidjson::StringBuffer buffer;
+    Writer writer(buffer);
+    encode_value(value, codec, FieldFlags{}, writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+  scratch.in_use = true;
+  scratch.buffer.Clear();
+  scratch.writer.Reset(scratch.buffer);
+  encode_value(value, codec, FieldFlags{}, scratch.writer);
+  std::string text(scratch.buffer.GetString(), scratch.buffer.GetSize());
+  if (scratch.buffer.GetSize() > kKeptBytes) {
+    scratch.buffer.Clear();
+    scratch.buffer.ShrinkToFit();
+  }
+  scratch.in_use = false;
+  return text;
+}
+
 void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out) {
   switch (codec->kind) {
     case Codec::Kind::Scalar:
@@ -790,6 +819,11 @@ void encode_value(const void* value, const Codec* codec, const FieldFlags& flags
       out.StartObject();
       for (const FieldDesc& field : desc.fields) {
         const void* member = field.get(value);
+        if (field.codec == &kStringCodec && !field.flags.as_number) {  // most fields: inline
+          out.Key(field.key.data(), static_cast<rapidjson::SizeType>(field.key.size()));
+          write_string(out, *static_cast<const std::string*>(member));
+          continue;
+        }
         if (field.codec->kind == Codec::Kind::Optional && field.codec->get(member) == nullptr &&
             !field.flags.null_if_absent) {
           continue;

@@ -462,12 +462,12 @@ void encode_to(const T& value, Writer& out) {
   encode_value(&value, codec_of<T>(), FieldFlags{}, out);
 }
 
+/// `value` (described by `codec`) as JSON text.
+std::string encode_value_to_string(const void* value, const Codec* codec);
+
 template <typename T>
 std::string encode(const T& value) {
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  encode_to(value, writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return encode_value_to_string(&value, codec_of<T>());
 }
 
 }  // namespace erpbridge::json

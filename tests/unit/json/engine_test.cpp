@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "json/engine.hpp"
 
 namespace sample {
@@ -176,6 +178,25 @@ TEST_CASE("JSON engine re-encodes to equal JSON and round-trips") {
   auto again = decode<Everything>(encoded);
   REQUIRE(again.ok());
   CHECK(encode(*again) == encoded);
+}
+
+TEST_CASE("JSON engine encodes whole values one after another, large or small") {
+  // Each thread reuses one buffer for encoding; a large value must not leak into the next.
+  std::vector<std::string> many(200000, "螺丝");
+  const std::string large = encode(many);
+  CHECK(large.size() == 2 + 200000 * 9 - 1);
+  CHECK(large.substr(0, 10) == "[\"螺丝\",");
+  auto decoded = decode<Everything>(kFull);
+  REQUIRE(decoded.ok());
+  CHECK(encode(*decoded) == kFullEncoded);
+  CHECK(encode(std::vector<int>{1, 2}) == "[1,2]");
+  std::string from_threads[2];
+  std::thread first([&] { from_threads[0] = encode(*decoded); });
+  std::thread second([&] { from_threads[1] = encode(many); });
+  first.join();
+  second.join();
+  CHECK(from_threads[0] == kFullEncoded);
+  CHECK(from_threads[1] == large);
 }
 
 TEST_CASE("JSON engine accepts a number or a numeric string where declared lenient") {
