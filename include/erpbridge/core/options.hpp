@@ -55,7 +55,7 @@ struct ClientOptions {
   /// Ask for compressed replies (Accept-Encoding: the encodings libcurl decodes) and
   /// decompress them. Worth it for large replies over slow links; off by default because
   /// on a LAN it only costs client CPU (about 9,000 instructions a call, by callgrind, in a
-  /// call of some 60,000). max_response_bytes bounds the decompressed size.
+  /// typed CTC call of some 130,000). max_response_bytes bounds the decompressed size.
   bool accept_compressed = false;
   /// Responses larger than this are rejected with an error.
   std::size_t max_response_bytes = 64u * 1024u * 1024u;
