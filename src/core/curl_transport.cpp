@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "core/redact.hpp"
@@ -20,19 +22,29 @@ void init_curl_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// A pooled easy handle and the buffers its requests reuse, so that a warm call allocates
+// nothing for its header list or error text.
+struct Handle {
+  CURL* easy = nullptr;
+  std::string header_text;               // the request's header lines, each ending in NUL
+  std::vector<curl_slist> header_nodes;  // libcurl's list, pointing into header_text
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};
+  long timeout_ms = -1;  // CURLOPT_TIMEOUT_MS as last set
+  bool custom_method = false;
+
+  explicit Handle(CURL* handle) : easy(handle) {}
+  ~Handle() { curl_easy_cleanup(easy); }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+};
+
 // State of one transfer, reachable from libcurl callbacks.
 struct Transfer {
-  CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
+  std::unique_ptr<Handle> handle;
   HttpResponse response;
   std::size_t max_bytes = 0;
   bool too_large = false;
-  std::array<char, CURL_ERROR_SIZE> error_buffer{};
   const HttpRequest* request = nullptr;
-
-  ~Transfer() {
-    if (header_list != nullptr) curl_slist_free_all(header_list);
-  }
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -59,6 +71,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (colon == std::string_view::npos) return bytes;
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  // One allocation for a typical reply's headers rather than one per doubling.
+  if (transfer->response.headers.empty()) transfer->response.headers.reserve(8);
   transfer->response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
   return bytes;
 }
@@ -86,7 +100,7 @@ class CurlTransport final : public HttpTransport {
   }
 
   ~CurlTransport() override {
-    for (CURL* easy : idle_) curl_easy_cleanup(easy);
+    idle_.clear();  // the handles go before the share they use
     curl_share_cleanup(share_);
   }
 
@@ -96,9 +110,9 @@ class CurlTransport final : public HttpTransport {
   Result<HttpResponse> send(const HttpRequest& request) override {
     Transfer transfer;
     prepare(transfer, request);
-    CURLcode code = curl_easy_perform(transfer.easy);
+    CURLcode code = curl_easy_perform(transfer.handle->easy);
     Result<HttpResponse> result = finish(transfer, code);
-    release(transfer.easy);
+    release(std::move(transfer.handle));
     return result;
   }
 
@@ -116,8 +130,8 @@ class CurlTransport final : public HttpTransport {
     auto start_next = [&] {
       Transfer& transfer = transfers[next];
       prepare(transfer, requests[next]);
-      curl_easy_setopt(transfer.easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(next));
-      curl_multi_add_handle(multi, transfer.easy);
+      curl_easy_setopt(transfer.handle->easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(next));
+      curl_multi_add_handle(multi, transfer.handle->easy);
       ++next;
       ++active;
     };
@@ -132,10 +146,9 @@ class CurlTransport final : public HttpTransport {
         curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &index_pointer);
         const auto index = reinterpret_cast<std::size_t>(index_pointer);
         CURLcode code = message->data.result;
-        curl_multi_remove_handle(multi, transfers[index].easy);
+        curl_multi_remove_handle(multi, transfers[index].handle->easy);
         results[index] = finish(transfers[index], code);
-        release(transfers[index].easy);
-        transfers[index].easy = nullptr;
+        release(std::move(transfers[index].handle));
         --active;
         if (next < requests.size()) start_next();
       }
@@ -155,36 +168,37 @@ class CurlTransport final : public HttpTransport {
         .unlock();
   }
 
-  CURL* acquire() {
+  std::unique_ptr<Handle> acquire() {
     {
       std::lock_guard<std::mutex> guard(pool_mutex_);
       if (!idle_.empty()) {
-        CURL* easy = idle_.back();
+        std::unique_ptr<Handle> handle = std::move(idle_.back());
         idle_.pop_back();
-        return easy;
+        return handle;
       }
     }
-    CURL* easy = curl_easy_init();
-    configure(easy);
-    return easy;
+    auto handle = std::make_unique<Handle>(curl_easy_init());
+    configure(*handle);
+    return handle;
   }
 
   // Handles keep the options that are the same for every request: setting them again per
   // call (after curl_easy_reset) cost more client CPU than the rest of a typed call.
-  void release(CURL* easy) {
-    // Nothing may point into the finished transfer.
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+  void release(std::unique_ptr<Handle> handle) {
+    // Nothing may point into the finished transfer or the caller's request.
+    CURL* easy = handle->easy;
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
     std::lock_guard<std::mutex> guard(pool_mutex_);
-    idle_.push_back(easy);
+    idle_.push_back(std::move(handle));
   }
 
   // The options of every request, set once per handle.
-  void configure(CURL* easy) {
+  void configure(Handle& handle) {
+    CURL* easy = handle.easy;
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, handle.error_buffer.data());
     curl_easy_setopt(easy, CURLOPT_SHARE, share_);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
@@ -203,18 +217,26 @@ class CurlTransport final : public HttpTransport {
   // The options that differ between requests; each is set for every request, so nothing
   // carries over from the handle's previous one.
   void prepare(Transfer& transfer, const HttpRequest& request) {
-    transfer.easy = acquire();
+    transfer.handle = acquire();
     transfer.request = &request;
     transfer.max_bytes = max_bytes_;
-    CURL* easy = transfer.easy;
+    Handle& handle = *transfer.handle;
+    CURL* easy = handle.easy;
+    handle.error_buffer[0] = '\0';
     curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
     const auto timeout = request.timeout.count() > 0 ? request.timeout : default_timeout_;
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    if (handle.timeout_ms != static_cast<long>(timeout.count())) {
+      handle.timeout_ms = static_cast<long>(timeout.count());
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, handle.timeout_ms);
+    }
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-    const bool sends_body = request.method != HttpMethod::Get &&
-                            (!request.body.empty() || request.method == HttpMethod::Post);
+    // POST, PUT and PATCH always carry a body, if empty then as "Content-Length: 0": without
+    // it servers wait for a body that never comes.
+    const bool sends_body =
+        request.method != HttpMethod::Get &&
+        (!request.body.empty() || request.method == HttpMethod::Post ||
+         request.method == HttpMethod::Put || request.method == HttpMethod::Patch);
     if (sends_body) {
       // POSTFIELDS makes the request a POST; CUSTOMREQUEST below renames PUT and the like.
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -224,23 +246,43 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }
     const bool custom = request.method != HttpMethod::Get && request.method != HttpMethod::Post;
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, custom ? to_string(request.method) : nullptr);
-    for (const auto& header : request.headers) {
-      std::string line = header.first + ": " + header.second;
-      transfer.header_list = curl_slist_append(transfer.header_list, line.c_str());
+    if (custom || handle.custom_method) {
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, custom ? to_string(request.method) : nullptr);
+      handle.custom_method = custom;
     }
-    transfer.header_list = curl_slist_append(transfer.header_list, "Expect:");
+    set_header_list(handle, request.headers);
+  }
+
+  // The request's headers as libcurl's list, built in the handle's reused buffers rather
+  // than with curl_slist_append, which allocates twice per line.
+  void set_header_list(Handle& handle, const HttpHeaders& headers) {
+    static constexpr std::string_view kNoExpect = "Expect:";  // no "100-continue" round trip
     // A header line rather than CURLOPT_USERAGENT, which libcurl formats anew per request.
-    if (!user_agent_header_.empty() && find_header(request.headers, "User-Agent") == nullptr) {
-      transfer.header_list = curl_slist_append(transfer.header_list, user_agent_header_.c_str());
-    }
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
+    const bool add_user_agent =
+        !user_agent_header_.empty() && find_header(headers, "User-Agent") == nullptr;
+    std::size_t size = kNoExpect.size() + 1 + (add_user_agent ? user_agent_header_.size() + 1 : 0);
+    for (const auto& header : headers) size += header.first.size() + 2 + header.second.size() + 1;
+    std::string& text = handle.header_text;
+    std::vector<curl_slist>& nodes = handle.header_nodes;
+    text.clear();
+    text.reserve(size);  // no reallocation below, so the nodes' pointers stay valid
+    nodes.clear();
+    auto add_line = [&](std::string_view name, std::string_view separator, std::string_view value) {
+      const std::size_t start = text.size();
+      text.append(name).append(separator).append(value).push_back('\0');
+      nodes.push_back(curl_slist{&text[start], nullptr});
+    };
+    for (const auto& header : headers) add_line(header.first, ": ", header.second);
+    add_line(kNoExpect, {}, {});
+    if (add_user_agent) add_line(user_agent_header_, {}, {});
+    for (std::size_t i = 0; i + 1 < nodes.size(); ++i) nodes[i].next = &nodes[i + 1];
+    curl_easy_setopt(handle.easy, CURLOPT_HTTPHEADER, nodes.data());
   }
 
   Result<HttpResponse> finish(Transfer& transfer, CURLcode code) {
     if (code == CURLE_OK) {
       long status = 0;
-      curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_getinfo(transfer.handle->easy, CURLINFO_RESPONSE_CODE, &status);
       transfer.response.status = static_cast<int>(status);
       return std::move(transfer.response);
     }
@@ -251,8 +293,8 @@ class CurlTransport final : public HttpTransport {
       return make_error(ErrorCode::Transport, target + ": response body exceeds the limit of " +
                                                   std::to_string(max_bytes_) + " bytes");
     }
-    std::string detail =
-        transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code);
+    const auto& error_buffer = transfer.handle->error_buffer;
+    std::string detail = error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code);
     Error error;
     error.retryable = true;
     if (code == CURLE_OPERATION_TIMEDOUT) {
@@ -288,7 +330,7 @@ class CurlTransport final : public HttpTransport {
   CURLSH* share_ = nullptr;
   std::array<std::mutex, kLocks> share_locks_;
   std::mutex pool_mutex_;
-  std::vector<CURL*> idle_;
+  std::vector<std::unique_ptr<Handle>> idle_;
 };
 
 }  // namespace

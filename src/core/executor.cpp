@@ -108,11 +108,16 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
   options_.log_sink(LogLevel::Info, line);
 }
 
-Result<HttpResponse> Executor::execute(HttpRequest request, int* attempts) const {
+Result<HttpResponse> Executor::execute(HttpRequest& request, int* attempts) const {
   const Clock::time_point start = environment_.now();
   const bool has_deadline = options_.overall_deadline.count() > 0;
   const Clock::time_point deadline = start + options_.overall_deadline;
   const milliseconds caller_timeout = request.timeout;
+  struct RestoreTimeout {
+    HttpRequest& request;
+    milliseconds timeout;
+    ~RestoreTimeout() { request.timeout = timeout; }
+  } restore{request, caller_timeout};
   const int max_attempts = std::max(1, options_.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;

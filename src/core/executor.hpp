@@ -45,7 +45,14 @@ class Executor {
   /// 429 and 5xx answers, within the attempt limit and the overall deadline. A final HTTP
   /// error status comes back as a response, for the family to map. `attempts`, if given,
   /// receives the number of tries made.
-  Result<HttpResponse> execute(HttpRequest request, int* attempts = nullptr) const;
+  ///
+  /// An lvalue request is sent in place, without copying its body, so that the caller can
+  /// send it again (after a token refresh); each try overwrites its timeout, and the
+  /// caller's is put back before returning.
+  Result<HttpResponse> execute(HttpRequest& request, int* attempts = nullptr) const;
+  Result<HttpResponse> execute(HttpRequest&& request, int* attempts = nullptr) const {
+    return execute(request, attempts);
+  }
 
   /// The same for a batch, at most `max_concurrency` in flight; results in request order.
   std::vector<Result<HttpResponse>> execute_all(std::vector<HttpRequest> requests,

@@ -36,7 +36,9 @@ class HttpConnection final : public Connection {
     for (int auth_try = 0;; ++auth_try) {
       Result<std::string> token = token_->token();
       if (!token.ok()) return std::move(token).error();
-      request.headers = {{"Content-Type", "application/json"}, {"Authorization", *token}};
+      request.headers.clear();
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.headers.emplace_back("Authorization", *token);
       Result<HttpResponse> response = executor_.execute(request);
       if (!response.ok()) return std::move(response).error();
       if (response->status == 401 && auth_try == 0) {
@@ -50,10 +52,11 @@ class HttpConnection final : public Connection {
  private:
   static Result<PushReply> decode_reply(const HttpResponse& response,
                                         const std::string& entry_code) {
-    const std::string context = "WMS push of " + entry_code;
+    // Built only for an error: a successful push has no use for it.
+    auto context = [&entry_code] { return "WMS push of " + entry_code; };
     Result<PushReply> reply = json::decode<PushReply>(response.body);
     if (response.status != 200) {
-      Error error = internal::error_from_status(response, context);
+      Error error = internal::error_from_status(response, context());
       if (reply.ok()) {
         error.vendor_code = reply->code;
         error.vendor_message = reply->message;
@@ -62,13 +65,13 @@ class HttpConnection final : public Connection {
     }
     if (!reply.ok()) {
       Error error = std::move(reply).error();
-      error.message = context + ": reply: " + error.message;
+      error.message = context() + ": reply: " + error.message;
       error.http_status = response.status;
       return error;
     }
     if (!reply->succeeded()) {
       Error error =
-          make_error(ErrorCode::Api, context + " refused: code " + reply->code +
+          make_error(ErrorCode::Api, context() + " refused: code " + reply->code +
                                          (reply->message.empty() ? "" : " " + reply->message));
       error.http_status = response.status;
       error.vendor_code = reply->code;

@@ -38,6 +38,8 @@ struct Loopback {
       for (const auto& [name, value] : request.headers) lines += name + ": " + value + "\n";
       return json_response(200, lines);
     });
+    emulator->route(HttpMethod::Put, "/put",
+                    [](const EmulatorRequest&) { return json_response(200, "{\"put\":1}"); });
     emulator->route(HttpMethod::Get, "/slow",
                     [](const EmulatorRequest&) { return json_response(200, "{}"); });
     emulator->route(HttpMethod::Get, "/large", [](const EmulatorRequest&) {
@@ -102,6 +104,43 @@ TEST_CASE("Transport: User-Agent always, Accept-Encoding only when asked for") {
   auto large = compressed->send(loopback.request("/large"));
   REQUIRE(large.ok());
   CHECK(large->body == std::string(200000, 'a'));
+}
+
+TEST_CASE("Transport: a reused handle carries nothing over from its last request") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  auto first = loopback.request("/headers");
+  first.headers.emplace_back("X-First", std::string(300, 'f'));  // outgrows the header buffer
+  first.headers.emplace_back("X-Both", "one");
+  auto seen = transport->send(first);
+  REQUIRE(seen.ok());
+  CHECK(seen->body.find("X-First: fff") != std::string::npos);
+  CHECK(seen->body.find("X-Both: one") != std::string::npos);
+
+  auto second = loopback.request("/headers");
+  second.headers.emplace_back("X-Both", "two");
+  seen = transport->send(second);
+  REQUIRE(seen.ok());
+  CHECK(seen->body.find("X-First") == std::string::npos);
+  CHECK(seen->body.find("X-Both: two") != std::string::npos);
+  CHECK(seen->body.find("X-Both: one") == std::string::npos);
+
+  // A PUT's method and a short timeout do not stick to the handle.
+  auto put = transport->send(loopback.request("/put", HttpMethod::Put));
+  REQUIRE(put.ok());
+  CHECK(put->status == 200);
+  auto get = transport->send(loopback.request("/ping"));
+  REQUIRE(get.ok());
+  CHECK(get->body == "{\"pong\":1}");
+  auto hurried = loopback.request("/slow");
+  hurried.timeout = milliseconds(50);
+  auto timed_out = transport->send(hurried);
+  REQUIRE_FALSE(timed_out.ok());
+  CHECK(timed_out.error().code == ErrorCode::Timeout);
+  auto patient = transport->send(loopback.request("/slow"));  // the default timeout again
+  REQUIRE(patient.ok());
+  CHECK(patient->status == 200);
+  CHECK(loopback.server->accepted_connections() <= 2);  // the timeout closed one
 }
 
 TEST_CASE("Transport: 8 threads sharing one transport all succeed") {

@@ -176,6 +176,26 @@ TEST_CASE("The overall deadline stops retries and bounds each try") {
   CHECK(f.transport->sent[1].timeout == milliseconds(600));
 }
 
+TEST_CASE("A request sent in place keeps its own timeout and body for a second send") {
+  ClientOptions options;
+  options.retry.max_attempts = 2;
+  options.request_timeout = milliseconds(3000);
+  Fixture f({status(503), status(200)}, options);
+  HttpRequest request = make_request(HttpMethod::Post, true);
+  request.body = "{\"order\":1}";
+  request.timeout = milliseconds(5000);  // longer than the client allows
+  REQUIRE(f.executor->execute(request)->status == 200);
+  CHECK(request.timeout == milliseconds(5000));
+  CHECK(request.body == "{\"order\":1}");
+  REQUIRE(f.transport->sent.size() == 2);
+  CHECK(f.transport->sent[1].timeout == milliseconds(3000));
+  CHECK(f.transport->sent[1].body == request.body);
+  REQUIRE(f.executor->execute(request)->status == 200);  // e.g. after a token refresh
+  REQUIRE(f.transport->sent.size() == 3);
+  CHECK(f.transport->sent[2].timeout == milliseconds(3000));
+  CHECK(request.timeout == milliseconds(5000));
+}
+
 TEST_CASE("A Retry-After beyond the deadline is not waited for") {
   ClientOptions options;
   options.overall_deadline = milliseconds(1500);
