@@ -42,13 +42,25 @@ std::size_t utf8_length(const std::string& text) noexcept {
 
 namespace {
 
-// Field names are a prefix ("entry_order.") and a name, joined only for a violation: a valid
-// order, the usual case, is checked without building a string per field.
+// Where a field sits: "entry_order.", "order_lines[3]." or nothing.
+struct Prefix {
+  const char* head = "";
+  std::size_t index = kNoIndex;
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+
+  std::string text() const {
+    return index == kNoIndex ? std::string(head)
+                             : std::string(head) + "[" + std::to_string(index) + "].";
+  }
+};
+
+// Field names are a prefix and a name, joined only for a violation: a valid order, the
+// usual case, is checked without building a string per field or per line.
 class Checker {
  public:
   explicit Checker(std::vector<Violation>& out) : out_(out) {}
 
-  void text(const std::string& prefix, const char* name, const std::string& value,
+  void text(const Prefix& prefix, const char* name, const std::string& value,
             std::size_t max_length, bool required) {
     if (value.empty()) {
       if (required) add(prefix, name, "is required");
@@ -64,12 +76,12 @@ class Checker {
   }
 
   template <typename T>
-  void present(const std::string& prefix, const char* name, const std::optional<T>& value) {
+  void present(const Prefix& prefix, const char* name, const std::optional<T>& value) {
     if (!value) add(prefix, name, "is required");
   }
 
-  void add(const std::string& prefix, const char* name, std::string rule) {
-    out_.push_back(Violation{prefix + name, std::move(rule)});
+  void add(const Prefix& prefix, const char* name, std::string rule) {
+    out_.push_back(Violation{prefix.text() + name, std::move(rule)});
   }
 
  private:
@@ -82,7 +94,7 @@ std::vector<Violation> validate(const EntryConfirmation& confirmation) {
   std::vector<Violation> violations;
   Checker check(violations);
   const EntryOrder& order = confirmation.order;
-  const std::string h = "entry_order.";
+  const Prefix h{"entry_order."};
   check.text(h, "ref_id", order.ref_id, 20, true);
   check.text(h, "entry_code", order.entry_code, 100, true);
   check.present(h, "entry_date", order.entry_date);
@@ -103,17 +115,17 @@ std::vector<Violation> validate(const EntryConfirmation& confirmation) {
     check.add(h, "total_order_lines", "must not be negative");
   }
 
-  if (confirmation.lines.empty()) check.add("", "order_lines", "must have at least one line");
+  if (confirmation.lines.empty()) check.add({}, "order_lines", "must have at least one line");
   if (order.total_order_lines &&
       static_cast<std::size_t>(*order.total_order_lines) != confirmation.lines.size()) {
-    check.add("", "order_lines",
+    check.add({}, "order_lines",
               "has " + std::to_string(confirmation.lines.size()) +
                   " lines but total_order_lines says " + std::to_string(*order.total_order_lines));
   }
   std::set<std::int64_t> item_numbers;
   for (std::size_t i = 0; i < confirmation.lines.size(); ++i) {
     const OrderLine& line = confirmation.lines[i];
-    const std::string l = "order_lines[" + std::to_string(i) + "].";
+    const Prefix l{"order_lines", i};
     check.text(l, "entry_code", line.entry_code, 100, true);
     if (!line.entry_code.empty() && !order.entry_code.empty() &&
         line.entry_code != order.entry_code) {
@@ -145,10 +157,10 @@ std::vector<Violation> validate(const EntryConfirmation& confirmation) {
 std::vector<Violation> validate(const PushReply& reply) {
   std::vector<Violation> violations;
   Checker check(violations);
-  check.text("", "code", reply.code, 10, true);
-  check.text("", "message", reply.message, 200, false);
-  check.text("", "bil_id", reply.bil_id, 10, true);
-  check.text("", "bil_no", reply.bil_no, 100, true);
+  check.text({}, "code", reply.code, 10, true);
+  check.text({}, "message", reply.message, 200, false);
+  check.text({}, "bil_id", reply.bil_id, 10, true);
+  check.text({}, "bil_no", reply.bil_no, 100, true);
   return violations;
 }
 
