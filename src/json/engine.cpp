@@ -396,7 +396,6 @@ class Decoder {
     std::size_t keys = 0;                 // struct frames: keys seen so far
     bool may_reserve = false;             // array frames near the root
     const char* first_element = nullptr;  // where the first element was seen
-    std::size_t reserved = 0;             // the capacity reserve_estimate() asked for
   };
 
   // What a key of a struct resolved to. Objects of one type repeat their keys in the same
@@ -415,8 +414,6 @@ class Decoder {
     std::size_t extras = 0;  // unknown keys kept by the last object: reserved for the next
   };
   static constexpr std::size_t kMaxMemoKeys = 256;
-  // Elements an array grows by doubling before its length is estimated from their sizes.
-  static constexpr std::size_t kSampleElements = 32;
 
   // Bounded: kMaxMemoKeys keys for each struct type the program declares. Descriptions are
   // static, so their addresses identify them for the life of the thread.
@@ -471,23 +468,16 @@ class Decoder {
     return "nested deeper than " + std::to_string(kMaxDepth) + " levels";
   }
 
-  // Called when an array near the root has kSampleElements elements, and again whenever the
-  // capacity asked for is used up: the average size of the elements so far predicts how
-  // many follow. Doubling instead would overshoot by up to 2x, and a large array then
-  // passes malloc's mmap threshold and pays fresh page faults on every decode. Bounded so
-  // that the reservation is never larger than the input still to come.
-  void reserve_estimate(Frame& frame) const {
-    const std::size_t consumed = static_cast<std::size_t>(*cursor_ - frame.first_element);
+  // Called before the second element of an array near the root: the first one's size
+  // predicts how many follow. Bounded so that the reservation is never larger than the
+  // input still to come.
+  void reserve_estimate(const Frame& frame) const {
+    const std::size_t stride = static_cast<std::size_t>(*cursor_ - frame.first_element);
     const std::size_t remaining = static_cast<std::size_t>(end_ - *cursor_);
-    if (consumed == 0) return;
-    // The elements to come, plus 1/32 for elements larger than the average so far.
-    const double stride = static_cast<double>(consumed) / static_cast<double>(frame.count);
-    std::size_t more = static_cast<std::size_t>(static_cast<double>(remaining) / stride);
-    more += more / 32 + 8;
-    more = std::max(more, frame.count / 8);  // geometric growth however wrong the guesses
-    more = std::min(more, 1 + remaining / frame.element->element_size);
-    frame.reserved = frame.count + more;
-    frame.element->reserve(frame.target, frame.reserved);
+    if (stride == 0) return;
+    std::size_t estimate = 2 + remaining / stride;
+    estimate = std::min(estimate, 2 + remaining / frame.element->element_size);
+    if (estimate >= 16) frame.element->reserve(frame.target, estimate);
   }
 
   bool value(Event event, const Scalar& scalar) {
@@ -523,10 +513,7 @@ class Decoder {
       if (frame.may_reserve) {
         // Both positions are taken at the same point of an element (its first event).
         if (frame.count == 0) frame.first_element = *cursor_;
-        if (frame.count == kSampleElements ||
-            (frame.reserved != 0 && frame.count == frame.reserved)) {
-          reserve_estimate(frame);
-        }
+        if (frame.count == 1) reserve_estimate(frame);
       }
       ++frame.count;
       const Codec* array = frame.element;
