@@ -1,8 +1,10 @@
-// What the typed-call benchmarks measure: per-call latency percentiles and the calling
-// thread's CPU time per call, reported as Google Benchmark counters.
+// What the typed-call benchmarks share: per-call latency percentiles and the calling
+// thread's CPU time per call, reported as Google Benchmark counters; the timing loop; and
+// the bare reused libcurl handle that is their baseline.
 #pragma once
 
 #include <benchmark/benchmark.h>
+#include <curl/curl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +12,8 @@
 #include <ctime>
 #include <string>
 #include <vector>
+
+#include "erpbridge/testing/emulator_server.hpp"
 
 namespace erpbridge::bench {
 
@@ -48,5 +52,67 @@ inline std::size_t append(char* data, std::size_t size, std::size_t count, void*
   static_cast<std::string*>(out)->append(data, size * count);
   return size * count;
 }
+
+// Times `call()` once per iteration and judges its result with `is_right` outside the timed
+// part. Reports the Samples counters and the connections `server` accepted meanwhile (a
+// fixture's setup may have made one of its own before).
+template <typename Call, typename IsRight>
+void time_calls(benchmark::State& state, const testing::EmulatorServer& server, Call call,
+                IsRight is_right) {
+  const std::size_t connections_before = server.accepted_connections();
+  Samples samples;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    auto result = call();
+    samples.add(Clock::now() - start);
+    if (!is_right(result)) state.SkipWithError("wrong reply");
+    benchmark::DoNotOptimize(result);
+  }
+  samples.report(state, server.accepted_connections() - connections_before);
+}
+
+// A bare easy handle, reused for every call: the baseline.
+class BareHandle {
+ public:
+  BareHandle(const std::string& url, const char* method, const std::string& body,
+             const std::vector<std::string>& headers)
+      : url_(url), body_(body) {
+    for (const std::string& header : headers) list_ = curl_slist_append(list_, header.c_str());
+    curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, list_);
+    curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body_.c_str());
+    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
+    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &reply_);
+    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  }
+  ~BareHandle() {
+    curl_slist_free_all(list_);
+    curl_easy_cleanup(easy_);
+  }
+  BareHandle(const BareHandle&) = delete;
+  BareHandle& operator=(const BareHandle&) = delete;
+
+  // Replaces the request body (the next perform() sends it).
+  void set_body(std::string body) {
+    body_ = std::move(body);
+    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body_.c_str());
+    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
+  }
+
+  // The reply body, or nullptr when the transfer failed.
+  const std::string* perform() {
+    reply_.clear();
+    return curl_easy_perform(easy_) == CURLE_OK ? &reply_ : nullptr;
+  }
+
+ private:
+  CURL* easy_ = curl_easy_init();
+  curl_slist* list_ = nullptr;
+  std::string url_;
+  std::string body_;
+  std::string reply_;
+};
 
 }  // namespace erpbridge::bench

@@ -3,9 +3,9 @@
 // hand-written DOM parse of the reply. (The CTC call is in http_bench.cpp.) Each reports
 // p50, p99, the calling thread's CPU per call and the TCP connections the server accepted.
 #include <benchmark/benchmark.h>
-#include <curl/curl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "aftersales/codec.hpp"
@@ -27,52 +27,8 @@
 namespace {
 
 using namespace erpbridge;
-using bench::Clock;
-using bench::Samples;
-
-// A bare easy handle, reused for every call: the baseline.
-class BareHandle {
- public:
-  BareHandle(const std::string& url, const char* method, const std::string& body,
-             const std::vector<std::string>& headers)
-      : url_(url), body_(body) {
-    for (const std::string& header : headers) list_ = curl_slist_append(list_, header.c_str());
-    curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, list_);
-    curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body_.c_str());
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, bench::append);
-    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &reply_);
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-  }
-  ~BareHandle() {
-    curl_slist_free_all(list_);
-    curl_easy_cleanup(easy_);
-  }
-  BareHandle(const BareHandle&) = delete;
-  BareHandle& operator=(const BareHandle&) = delete;
-
-  // Replaces the request body (the next perform() sends it).
-  void set_body(std::string body) {
-    body_ = std::move(body);
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body_.c_str());
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
-  }
-
-  // The reply body, or nullptr when the transfer failed.
-  const std::string* perform() {
-    reply_.clear();
-    return curl_easy_perform(easy_) == CURLE_OK ? &reply_ : nullptr;
-  }
-
- private:
-  CURL* easy_ = curl_easy_init();
-  curl_slist* list_ = nullptr;
-  std::string url_;
-  std::string body_;
-  std::string reply_;
-};
+using bench::BareHandle;
+using bench::time_calls;
 
 // ---- WMS: push one entry order (the receiver answers a repeat alike) ----
 
@@ -100,38 +56,24 @@ void BM_BareCurl_WmsPush(benchmark::State& state) {
   const wms::Options options = server.options();
   BareHandle handle(server.server->base_url() + options.path, "POST", std::string(),
                     {"Content-Type: application/json", std::string("Authorization: ") + kWmsToken});
-  const std::size_t connections_before = server.server->accepted_connections();
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    // The order is the caller's data, so its body is written per call, as the SDK does.
-    handle.set_body(bench::entry_order_with_writer(server.order));
-    const std::string* reply = handle.perform();
-    wms::PushReply parsed = reply != nullptr
-                                ? bench::wms_reply_from_dom(reply->data(), reply->size())
+  time_calls(
+      state, *server.server,
+      [&] {
+        // The order is the caller's data, so its body is written per call, as the SDK does.
+        handle.set_body(bench::entry_order_with_writer(server.order));
+        const std::string* reply = handle.perform();
+        return reply != nullptr ? bench::wms_reply_from_dom(reply->data(), reply->size())
                                 : wms::PushReply{};
-    samples.add(Clock::now() - start);
-    if (parsed.code != "0") state.SkipWithError("wrong reply");
-    benchmark::DoNotOptimize(parsed);
-  }
-  // Only the connections of the timed calls (the after-service setup made one of its own).
-  samples.report(state, server.server->accepted_connections() - connections_before);
+      },
+      [](const wms::PushReply& reply) { return reply.code == "0"; });
 }
 
 void BM_Sdk_WmsPush(benchmark::State& state) {
   WmsServer server;
   wms::Client client(server.options());
-  const std::size_t connections_before = server.server->accepted_connections();
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    auto reply = client.push(server.order);
-    samples.add(Clock::now() - start);
-    if (!reply.ok() || reply->code != "0") state.SkipWithError("push failed");
-    benchmark::DoNotOptimize(reply);
-  }
-  // Only the connections of the timed calls (the after-service setup made one of its own).
-  samples.report(state, server.server->accepted_connections() - connections_before);
+  time_calls(
+      state, *server.server, [&] { return client.push(server.order); },
+      [](const Result<wms::PushReply>& reply) { return reply.ok() && reply->code == "0"; });
 }
 
 // ---- Kingdee: push a work-order execution down into a spare-parts bill ----
@@ -168,35 +110,24 @@ void BM_BareCurl_KingdeePush(benchmark::State& state) {
       "POST", body,
       {"groupName: erp-group", "accountid: 1406720347851475968", "X-GW-Router-Addr: gw-router-1",
        "Content-Type: application/json"});
-  const std::size_t connections_before = server.server->accepted_connections();
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    const std::string* reply = handle.perform();
-    kingdee::SparePartsBill bill;
-    if (reply != nullptr) bill = bench::kingdee_bill_from_dom(reply->data(), reply->size());
-    samples.add(Clock::now() - start);
-    if (bill.materials.empty()) state.SkipWithError("wrong reply");
-    benchmark::DoNotOptimize(bill);
-  }
-  // Only the connections of the timed calls (the after-service setup made one of its own).
-  samples.report(state, server.server->accepted_connections() - connections_before);
+  time_calls(
+      state, *server.server,
+      [&] {
+        const std::string* reply = handle.perform();
+        return reply != nullptr ? bench::kingdee_bill_from_dom(reply->data(), reply->size())
+                                : kingdee::SparePartsBill{};
+      },
+      [](const kingdee::SparePartsBill& bill) { return !bill.materials.empty(); });
 }
 
 void BM_Sdk_KingdeePush(benchmark::State& state) {
   KingdeeServer server;
   kingdee::Client client(server.options());
-  const std::size_t connections_before = server.server->accepted_connections();
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    auto bill = client.push_spare_parts(kEntryPk);
-    samples.add(Clock::now() - start);
-    if (!bill.ok() || bill->materials.empty()) state.SkipWithError("push failed");
-    benchmark::DoNotOptimize(bill);
-  }
-  // Only the connections of the timed calls (the after-service setup made one of its own).
-  samples.report(state, server.server->accepted_connections() - connections_before);
+  time_calls(
+      state, *server.server, [&] { return client.push_spare_parts(kEntryPk); },
+      [](const Result<kingdee::SparePartsBill>& bill) {
+        return bill.ok() && !bill->materials.empty();
+      });
 }
 
 // ---- After-service: update an order (PUT /orders/{id}) ----
@@ -226,35 +157,26 @@ void BM_BareCurl_AftersalesUpdate(benchmark::State& state) {
   BareHandle handle(server.server->base_url() + aftersales::wire::kBasePath + "/orders/" +
                         std::to_string(server.order.id),
                     "PUT", json::encode(server.update), {"Content-Type: application/json"});
-  const std::size_t connections_before = server.server->accepted_connections();
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    const std::string* reply = handle.perform();
-    std::optional<aftersales::Order> order;
-    if (reply != nullptr) order = bench::order_reply_from_dom(reply->data(), reply->size());
-    samples.add(Clock::now() - start);
-    if (!order || order->id != server.order.id) state.SkipWithError("wrong reply");
-    benchmark::DoNotOptimize(order);
-  }
-  // Only the connections of the timed calls (the after-service setup made one of its own).
-  samples.report(state, server.server->accepted_connections() - connections_before);
+  time_calls(
+      state, *server.server,
+      [&] {
+        const std::string* reply = handle.perform();
+        return reply != nullptr ? bench::order_reply_from_dom(reply->data(), reply->size())
+                                : std::optional<aftersales::Order>();
+      },
+      [&](const std::optional<aftersales::Order>& order) {
+        return order && order->id == server.order.id;
+      });
 }
 
 void BM_Sdk_AftersalesUpdate(benchmark::State& state) {
   AftersalesServer server;
   aftersales::Client client(server.options());
-  const std::size_t connections_before = server.server->accepted_connections();
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    auto order = client.update(server.order.id, server.update);
-    samples.add(Clock::now() - start);
-    if (!order.ok() || order->id != server.order.id) state.SkipWithError("update failed");
-    benchmark::DoNotOptimize(order);
-  }
-  // Only the connections of the timed calls (the after-service setup made one of its own).
-  samples.report(state, server.server->accepted_connections() - connections_before);
+  time_calls(
+      state, *server.server, [&] { return client.update(server.order.id, server.update); },
+      [&](const Result<aftersales::Order>& order) {
+        return order.ok() && order->id == server.order.id;
+      });
 }
 
 BENCHMARK(BM_BareCurl_WmsPush)->Iterations(1000)->Unit(benchmark::kMicrosecond);

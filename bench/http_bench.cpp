@@ -2,10 +2,11 @@
 // handle doing the same request with a hand-written parse; and the 90-day query (13
 // windows, 100 ms server latency each) at concurrency 1, 4 and 8 against one 7-day window.
 #include <benchmark/benchmark.h>
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "baselines.hpp"
 #include "call_samples.hpp"
@@ -16,9 +17,8 @@
 namespace {
 
 using namespace erpbridge;
-using bench::append;
-using bench::Clock;
-using bench::Samples;
+using bench::BareHandle;
+using bench::time_calls;
 const char* kKey = "bench-key";
 const char* kBody =
     R"({"key":"bench-key","data":{"type":"in","inputtime_s":"2020-05-21 00:00:00","inputtime_e":"2020-05-27 20:49:12"}})";
@@ -38,29 +38,16 @@ struct Server {
 // By hand: one libcurl easy handle reused for every call, RapidJSON DOM into the structs.
 void BM_BareCurl_CtcQuery(benchmark::State& state) {
   Server server;
-  const std::string url = server.server->base_url() + "/doscall/oa/api/receipt_parts/";
-  CURL* easy = curl_easy_init();
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  std::string body;
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, kBody);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    body.clear();
-    if (curl_easy_perform(easy) != CURLE_OK) state.SkipWithError("curl failed");
-    auto receipts = bench::receipts_from_dom(body.data(), body.size());
-    samples.add(Clock::now() - start);
-    if (receipts.size() != 2) state.SkipWithError("wrong reply");
-    benchmark::DoNotOptimize(receipts);
-  }
-  samples.report(state, server.server->accepted_connections());
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(easy);
+  BareHandle handle(server.server->base_url() + "/doscall/oa/api/receipt_parts/", "POST", kBody,
+                    {"Content-Type: application/json"});
+  time_calls(
+      state, *server.server,
+      [&] {
+        const std::string* reply = handle.perform();
+        return reply != nullptr ? bench::receipts_from_dom(reply->data(), reply->size())
+                                : std::vector<ctc::Receipt>();
+      },
+      [](const std::vector<ctc::Receipt>& receipts) { return receipts.size() == 2; });
 }
 
 // The SDK: one ctc::Client, typed query, streaming decode.
@@ -72,15 +59,11 @@ void BM_Sdk_CtcQuery(benchmark::State& state) {
   ctc::Client client(options);
   const ctc::ReceiptQuery query{ctc::Direction::In, DateTime::parse("2020-05-21 00:00:00").value(),
                                 DateTime::parse("2020-05-27 20:49:12").value()};
-  Samples samples;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    auto receipts = client.query_receipts(query);
-    samples.add(Clock::now() - start);
-    if (!receipts.ok() || receipts->size() != 2) state.SkipWithError("call failed");
-    benchmark::DoNotOptimize(receipts);
-  }
-  samples.report(state, server.server->accepted_connections());
+  time_calls(
+      state, *server.server, [&] { return client.query_receipts(query); },
+      [](const Result<std::vector<ctc::Receipt>>& receipts) {
+        return receipts.ok() && receipts->size() == 2;
+      });
 }
 
 // 90 days in 7-day windows with `range(0)` windows in flight, 100 ms per request; range(0)
