@@ -59,8 +59,8 @@ namespace erpbridge::json {
 template <>
 struct Schema<aftersales::AbnormalProduct> {
   static void describe(StructBuilder<aftersales::AbnormalProduct>& s) {
-    s.field("id", &aftersales::AbnormalProduct::id).lenient();
-    s.field("skuCode", &aftersales::AbnormalProduct::sku_code).alias("sku_code").lenient();
+    s.field("id", &aftersales::AbnormalProduct::id).number_or_string();
+    s.field("skuCode", &aftersales::AbnormalProduct::sku_code).alias("sku_code").number_or_string();
     s.field("remark", &aftersales::AbnormalProduct::remark);
   }
 };
@@ -74,7 +74,7 @@ void describe_duty_report(StructBuilder<R>& s, const char* date_key, const char*
   s.field("publishment", &D::publishment);
   s.field("publish_to", &D::publish_to);
   s.field("compensation", &D::compensation).empty_absent();
-  if (with_duty_to_id) s.field("duty_to_id", &D::duty_to_id).lenient();
+  if (with_duty_to_id) s.field("duty_to_id", &D::duty_to_id).number_or_string();
   s.field("duty_to", &D::duty_to);
   s.field(date_key, &D::duty_date).alias(date_alias);
 }
@@ -96,7 +96,7 @@ struct Schema<aftersales::wire::DutyReportUpdate> {
 template <>
 struct Schema<aftersales::Track> {
   static void describe(StructBuilder<aftersales::Track>& s) {
-    s.field("id", &aftersales::Track::id).lenient();
+    s.field("id", &aftersales::Track::id).number_or_string();
     s.field("remark", &aftersales::Track::remark);
   }
 };
@@ -104,9 +104,9 @@ struct Schema<aftersales::Track> {
 template <>
 struct Schema<aftersales::Deduction> {
   static void describe(StructBuilder<aftersales::Deduction>& s) {
-    s.field("id", &aftersales::Deduction::id).lenient();
+    s.field("id", &aftersales::Deduction::id).number_or_string();
     s.field("compensation", &aftersales::Deduction::compensation).empty_absent();
-    s.field("has_receipt", &aftersales::Deduction::has_receipt).lenient();
+    s.field("has_receipt", &aftersales::Deduction::has_receipt).number_or_string();
     s.field("remark", &aftersales::Deduction::remark);
   }
 };
@@ -115,7 +115,7 @@ template <>
 struct Schema<aftersales::Order> {
   static void describe(StructBuilder<aftersales::Order>& s) {
     using O = aftersales::Order;
-    s.field("id", &O::id).lenient();
+    s.field("id", &O::id).number_or_string();
     s.field("serial_number", &O::serial_number);
     s.field("charge_number", &O::charge_number);
     s.field("type", &O::type);
@@ -184,8 +184,8 @@ template <>
 struct Schema<aftersales::Journal> {
   static void describe(StructBuilder<aftersales::Journal>& s) {
     using J = aftersales::Journal;
-    s.field("id", &J::id).lenient();
-    s.field("order_id", &J::order_id).lenient();
+    s.field("id", &J::id).number_or_string();
+    s.field("order_id", &J::order_id).number_or_string();
     s.field("operator_name", &J::operator_name);
     s.field("operation", &J::operation);
     s.field("from_status", &J::from_status);
@@ -198,8 +198,8 @@ struct Schema<aftersales::Journal> {
 template <>
 struct Schema<aftersales::Product> {
   static void describe(StructBuilder<aftersales::Product>& s) {
-    s.field("id", &aftersales::Product::id).lenient();
-    s.field("skuCode", &aftersales::Product::sku_code).alias("sku_code").lenient();
+    s.field("id", &aftersales::Product::id).number_or_string();
+    s.field("skuCode", &aftersales::Product::sku_code).alias("sku_code").number_or_string();
     s.field("name", &aftersales::Product::name);
     s.extras(&aftersales::Product::extras);
   }
@@ -209,7 +209,7 @@ template <>
 struct Schema<aftersales::SupplierUserMatch> {
   static void describe(StructBuilder<aftersales::SupplierUserMatch>& s) {
     using M = aftersales::SupplierUserMatch;
-    s.field("id", &M::id).lenient();
+    s.field("id", &M::id).number_or_string();
     s.field("supplier_name", &M::supplier_name);
     s.field("user_name", &M::user_name).alias("saler");
     s.extras(&M::extras);
@@ -219,8 +219,8 @@ struct Schema<aftersales::SupplierUserMatch> {
 template <>
 struct Schema<aftersales::RankEntry> {
   static void describe(StructBuilder<aftersales::RankEntry>& s) {
-    s.field("name", &aftersales::RankEntry::name).lenient();
-    s.field("count", &aftersales::RankEntry::count).lenient();
+    s.field("name", &aftersales::RankEntry::name).number_or_string();
+    s.field("count", &aftersales::RankEntry::count).number_or_string();
     s.field("total", &aftersales::RankEntry::total);
   }
 };
@@ -229,18 +229,18 @@ template <typename T>
 struct Schema<aftersales::wire::Envelope<T>> {
   static void describe(StructBuilder<aftersales::wire::Envelope<T>>& s) {
     using E = aftersales::wire::Envelope<T>;
-    s.field("status", &E::status).required().lenient().as_number();
-    s.field("message", &E::message).lenient();
+    s.field("status", &E::status).required().number_or_string().as_number();
+    s.field("message", &E::message).number_or_string();
     s.field("data", &E::data).one_or_many();
-    s.field("total", &E::total).lenient();
+    s.field("total", &E::total).number_or_string();
   }
 };
 
 template <>
 struct Schema<aftersales::wire::EnvelopeHeader> {
   static void describe(StructBuilder<aftersales::wire::EnvelopeHeader>& s) {
-    s.field("status", &aftersales::wire::EnvelopeHeader::status).required().lenient();
-    s.field("message", &aftersales::wire::EnvelopeHeader::message).lenient();
+    s.field("status", &aftersales::wire::EnvelopeHeader::status).required().number_or_string();
+    s.field("message", &aftersales::wire::EnvelopeHeader::message).number_or_string();
   }
 };
 

@@ -189,4 +189,68 @@ DateTime DateTime::from_seconds_since_epoch(std::int64_t seconds) noexcept {
   return DateTime(Date::from_days_since_epoch(days), static_cast<int>(seconds - days * 86400));
 }
 
+Timestamp::Timestamp(const DateTime& time) : wall_clock_(time), text_(time.to_string()) {}
+
+Timestamp::Timestamp(const Date& date)
+    : wall_clock_(DateTime::start_of(date)), has_time_of_day_(false), text_(date.to_string()) {}
+
+Result<Timestamp> Timestamp::parse(std::string_view text) {
+  auto refuse = [&](const std::string& rule) { return invalid("timestamp", text, rule); };
+  int y = 0, mo = 0, d = 0;
+  if (text.size() < 10 || !parse_date_fields(text, y, mo, d)) {
+    return refuse("expected YYYY-MM-DD, optionally with a time HH:MM:SS");
+  }
+  std::string rule = check_date_parts(y, mo, d);
+  if (!rule.empty()) return refuse(rule);
+  Timestamp result;
+  result.text_.assign(text.data(), text.size());
+  const Date date = Date::from_parts(y, mo, d).value();
+  if (text.size() == 10) {
+    result.wall_clock_ = DateTime::start_of(date);
+    result.has_time_of_day_ = false;
+    return result;
+  }
+  int h = 0, mi = 0, sec = 0;
+  const char separator = text[10];
+  if ((separator != ' ' && separator != 'T' && separator != 't') || text.size() < 19 ||
+      !read_digits(text, 11, 2, h) || text[13] != ':' || !read_digits(text, 14, 2, mi) ||
+      text[16] != ':' || !read_digits(text, 17, 2, sec)) {
+    return refuse("expected YYYY-MM-DD HH:MM:SS (or 'T' between date and time)");
+  }
+  rule = check_time_parts(h, mi, sec);
+  if (!rule.empty()) return refuse(rule);
+  std::size_t pos = 19;
+  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+    ++pos;
+    int digits = 0;
+    std::int32_t nanos = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (++digits > 9) return refuse("more than 9 digits of fractional seconds");
+      nanos = nanos * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    if (digits == 0) return refuse("no digit after the decimal point of the seconds");
+    for (int i = digits; i < 9; ++i) nanos *= 10;
+    result.nanoseconds_ = nanos;
+  }
+  if (pos < text.size()) {
+    const char zone = text[pos];
+    if ((zone == 'Z' || zone == 'z') && pos + 1 == text.size()) {
+      result.has_offset_ = true;
+    } else if ((zone == '+' || zone == '-') && pos + 6 == text.size() && text[pos + 3] == ':') {
+      int oh = 0, om = 0;
+      if (!read_digits(text, pos + 1, 2, oh) || !read_digits(text, pos + 4, 2, om) || oh > 23 ||
+          om > 59) {
+        return refuse("the UTC offset must be ±HH:MM");
+      }
+      result.has_offset_ = true;
+      result.offset_minutes_ = static_cast<std::int16_t>((zone == '-' ? -1 : 1) * (oh * 60 + om));
+    } else {
+      return refuse("unexpected text after the time (a zone is 'Z' or ±HH:MM)");
+    }
+  }
+  result.wall_clock_ = DateTime::from_parts(y, mo, d, h, mi, sec).value();
+  return result;
+}
+
 }  // namespace erpbridge

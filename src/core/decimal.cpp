@@ -61,9 +61,9 @@ Result<Decimal> Decimal::parse(std::string_view text) {
       seen_point = true;
       continue;
     }
+    if (c == 'e' || c == 'E') break;  // the exponent, read below
     if (c < '0' || c > '9') {
-      if (c == 'e' || c == 'E') return invalid(text, "exponent notation is not allowed");
-      return invalid(text, "only digits, one '.' and a leading '-' are allowed");
+      return invalid(text, "only digits, one '.', a leading '-' and an exponent are allowed");
     }
     if (seen_point) {
       if (++scale > kMaxScale) return invalid(text, "more than 18 digits after the point");
@@ -76,6 +76,38 @@ Result<Decimal> Decimal::parse(std::string_view text) {
   }
   if (int_digits == 0) return invalid(text, "no digits");
   if (seen_point && scale == 0) return invalid(text, "no digit after the decimal point");
+  if (pos < text.size()) {
+    // "1.0E+2", "1e-4": the value is converted exactly to plain digits. The result keeps the
+    // mantissa's digits: 1.0E+2 is 100, 1.50E+1 is 15.0, 1e-4 is 0.0001.
+    ++pos;  // the 'e'
+    bool exponent_negative = false;
+    if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+      exponent_negative = text[pos] == '-';
+      ++pos;
+    }
+    if (pos == text.size()) return invalid(text, "no digit in the exponent");
+    int exponent = 0;
+    for (; pos < text.size(); ++pos) {
+      const char c = text[pos];
+      if (c < '0' || c > '9') return invalid(text, "only digits are allowed in the exponent");
+      if (exponent > 1000) continue;  // out of range anyway; keep reading to check the text
+      exponent = exponent * 10 + (c - '0');
+    }
+    if (exponent_negative) exponent = -exponent;
+    const int new_scale = scale - exponent;
+    if (new_scale > kMaxScale)
+      return invalid(text, "out of range: more than 18 digits after the point");
+    if (new_scale < 0) {
+      const int shift = -new_scale;
+      if (magnitude != 0 && (shift > kMaxDigits || magnitude >= kMagnitudeLimit / kPow10[shift])) {
+        return invalid(text, "out of range: more than 18 significant digits");
+      }
+      if (magnitude != 0) magnitude *= kPow10[shift];
+      scale = 0;
+    } else {
+      scale = new_scale;
+    }
+  }
   Decimal result;
   result.magnitude_ = magnitude;
   result.scale_ = static_cast<std::uint8_t>(scale);

@@ -45,6 +45,25 @@ std::string Error::to_string() const {
     if (!vendor_message.empty()) details += ": " + vendor_message;
   }
   if (!details.empty()) text += " (" + details + ")";
+  if (outcome_unknown) text += "; the write may have been applied";
+  return text;
+}
+
+std::string DecodeNote::to_string() const {
+  std::string text = path.empty() ? std::string("(root)") : path;
+  text += ": ";
+  text += problem;
+  if (!raw.empty()) {
+    text += " (received ";
+    // A long value is shortened on a character boundary: notes go to logs.
+    std::size_t cut = raw.size() <= 80 ? raw.size() : 80;
+    while (cut < raw.size() && cut > 0 && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    text.append(raw, 0, cut);
+    if (cut < raw.size()) text += "…";
+    text += ")";
+  }
   return text;
 }
 

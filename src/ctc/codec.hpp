@@ -82,7 +82,7 @@ template <>
 struct Schema<ctc::PartLine> {
   static void describe(StructBuilder<ctc::PartLine>& s) {
     s.field("yunmi_code", &ctc::PartLine::yunmi_code);
-    s.field("amount", &ctc::PartLine::amount).lenient();
+    s.field("amount", &ctc::PartLine::amount).number_or_string();
   }
 };
 
@@ -92,7 +92,7 @@ void describe_receipt(StructBuilder<R>& s, const char* number_key, const char* n
                       const char* type_key, const char* type_alias) {
   s.field(number_key, &ctc::Receipt::number).alias(number_alias);
   s.field(type_key, &ctc::Receipt::type).alias(type_alias);
-  s.field("amount", &ctc::Receipt::total_amount).lenient();
+  s.field("amount", &ctc::Receipt::total_amount).number_or_string();
   s.field("amount_of_money", &ctc::Receipt::amount_of_money);
   s.field("status", &ctc::Receipt::status);
   s.field("number", &ctc::Receipt::work_order_number);
@@ -134,8 +134,8 @@ struct Schema<ctc::wire::QueryRequest> {
 
 template <typename Reply>
 void describe_reply(StructBuilder<Reply>& s) {
-  s.field("res", &Reply::res).required().lenient().as_number();
-  s.field("msg", &Reply::msg).lenient();
+  s.field("res", &Reply::res).required().number_or_string().as_number();
+  s.field("msg", &Reply::msg).number_or_string();
   s.field("data", &Reply::data);
 }
 
@@ -155,8 +155,8 @@ struct Schema<ctc::wire::CallReply> {
 template <>
 struct Schema<ctc::wire::ReplyHeader> {
   static void describe(StructBuilder<ctc::wire::ReplyHeader>& s) {
-    s.field("res", &ctc::wire::ReplyHeader::res).required().lenient();
-    s.field("msg", &ctc::wire::ReplyHeader::msg).lenient();
+    s.field("res", &ctc::wire::ReplyHeader::res).required().number_or_string();
+    s.field("msg", &ctc::wire::ReplyHeader::msg).number_or_string();
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdio>
 
@@ -26,21 +27,45 @@ const char* kind_name(Scalar::Kind kind) noexcept {
   return "value";
 }
 
-void finish_desc(StructDesc& desc) {
+namespace {
+
+Error refused(std::string reason) {
+  return make_error(ErrorCode::InvalidArgument, "struct description refused: " + reason);
+}
+
+// Builds the group descriptions of `desc` from its dotted aliases; `prefix` is the path of
+// `desc` itself within the outermost struct ("" there, "materialid." in a group).
+Result<void> finish_desc_at(StructDesc& desc, const std::string& prefix) {
   for (std::size_t i = 0; i < desc.fields.size(); ++i) {
-    const auto index = static_cast<std::uint16_t>(i);
     const FieldDesc& field = desc.fields[i];
-    if (field.flags.required && i < 64) desc.required_mask |= std::uint64_t{1} << i;
-    if (!field.key.empty()) desc.index.emplace(field.key, index);
+    if (field.flags.required) {
+      if (i >= StructDesc::kMaxRequiredIndex) {
+        return refused("required field \"" + std::string(field.key) + "\" is field number " +
+                       std::to_string(i + 1) + "; only the first " +
+                       std::to_string(StructDesc::kMaxRequiredIndex) + " can be required");
+      }
+      desc.required_mask |= std::uint64_t{1} << i;
+    }
+  }
+  // Groups first: a plain key is checked against every group key, whatever the order.
+  for (std::size_t i = 0; i < desc.fields.size(); ++i) {
+    const FieldDesc& field = desc.fields[i];
     for (std::string_view alias : field.aliases) {
-      desc.index.emplace(alias, index);
       const std::size_t dot = alias.find('.');
       if (dot == std::string_view::npos) continue;
+      if (dot == 0 || dot + 1 == alias.size()) {
+        return refused("alias \"" + std::string(alias) + "\" has an empty part");
+      }
       std::shared_ptr<StructDesc>& group = desc.groups[alias.substr(0, dot)];
-      if (!group) group = std::make_shared<StructDesc>();
+      if (!group) {
+        group = std::make_shared<StructDesc>();
+        group->extras = desc.extras;
+        group->extras_prefix = prefix + std::string(alias.substr(0, dot)) + ".";
+      }
       FieldDesc nested = field;
       nested.flags.required = false;
       nested.aliases.clear();
+      nested.group_scalar = std::string_view();
       const std::string_view rest = alias.substr(dot + 1);
       if (rest.find('.') == std::string_view::npos) {
         nested.key = rest;
@@ -51,7 +76,55 @@ void finish_desc(StructDesc& desc) {
       group->fields.push_back(std::move(nested));
     }
   }
-  for (auto& entry : desc.groups) finish_desc(*entry.second);
+  auto add_key = [&](std::string_view key, std::size_t i) -> Result<void> {
+    if (desc.groups.count(key) != 0) {
+      return refused("\"" + prefix + std::string(key) +
+                     "\" is both a plain key and the group key of dotted aliases; declare the "
+                     "scalar form with group_scalar()");
+    }
+    if (!desc.index.emplace(key, static_cast<std::uint16_t>(i)).second) {
+      return refused("key \"" + prefix + std::string(key) + "\" is declared twice");
+    }
+    return ok();
+  };
+  for (std::size_t i = 0; i < desc.fields.size(); ++i) {
+    const FieldDesc& field = desc.fields[i];
+    if (!field.key.empty()) {
+      Result<void> added = add_key(field.key, i);
+      if (!added.ok()) return added;
+    }
+    for (std::string_view alias : field.aliases) {  // dotted ones also match literally
+      Result<void> added = add_key(alias, i);
+      if (!added.ok()) return added;
+    }
+    if (!field.group_scalar.empty()) {
+      auto group = desc.groups.find(field.group_scalar);
+      if (group == desc.groups.end()) {
+        return refused("group_scalar(\"" + std::string(field.group_scalar) +
+                       "\") names no group of dotted aliases");
+      }
+      if (group->second->group_scalar_field >= 0) {
+        return refused("group \"" + std::string(field.group_scalar) +
+                       "\" has two group_scalar() fields");
+      }
+      group->second->group_scalar_field = static_cast<int>(i);
+    }
+  }
+  for (auto& entry : desc.groups) {
+    Result<void> finished = finish_desc_at(*entry.second, entry.second->extras_prefix);
+    if (!finished.ok()) return finished;
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<void> finish_desc(StructDesc& desc) {
+  return finish_desc_at(desc, std::string());
+}
+
+void refused_description(const Error& error) {
+  detail::precondition_failed(error.message.c_str());
 }
 
 int StructDesc::find_in_index(std::string_view key, std::string_view& matched) const {
@@ -59,6 +132,32 @@ int StructDesc::find_in_index(std::string_view key, std::string_view& matched) c
   if (it == index.end()) return -1;
   matched = it->first;  // the schema's own spelling, which outlives the parser's buffer
   return it->second;
+}
+
+bool is_json_number(std::string_view text) noexcept {
+  // number = [ minus ] int [ frac ] [ exp ]; int = zero / ( digit1-9 *DIGIT )
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto digit = [&](std::size_t at) { return at < n && text[at] >= '0' && text[at] <= '9'; };
+  if (i < n && text[i] == '-') ++i;
+  if (!digit(i)) return false;
+  if (text[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < n && text[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == n;
 }
 
 bool parse_integer(std::string_view text, long long min, long long max, long long& out,
@@ -82,143 +181,6 @@ namespace {
 
 std::string expected(const char* what, const Scalar& value) {
   return std::string("expected ") + what + ", got " + kind_name(value.kind);
-}
-
-void write_string(Writer& out, const std::string& text) {
-  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-bool looks_like_json_number(const std::string& text) {
-  if (text.empty()) return false;
-  double ignored = 0;
-  auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), ignored);
-  return error == std::errc() && stop == text.data() + text.size() && text.front() != '+' &&
-         text.front() != '.' && text.back() != '.';
-}
-
-Codec make_string_codec() {
-  Codec c{Codec::Kind::Scalar, "string"};
-  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
-                       std::string& problem) {
-    if (value.kind == Scalar::Kind::String ||
-        (flags.lenient && value.kind == Scalar::Kind::Number)) {
-      static_cast<std::string*>(target)->assign(value.text.data(), value.text.size());
-      return true;
-    }
-    problem = expected("string", value);
-    return false;
-  };
-  c.encode_scalar = [](const void* value, const FieldFlags& flags, Writer& out) {
-    const auto& text = *static_cast<const std::string*>(value);
-    if (flags.as_number && looks_like_json_number(text)) {
-      out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
-    } else {
-      write_string(out, text);
-    }
-  };
-  return c;
-}
-
-Codec make_bool_codec() {
-  Codec c{Codec::Kind::Scalar, "boolean"};
-  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
-                       std::string& problem) {
-    bool* out = static_cast<bool*>(target);
-    if (value.kind == Scalar::Kind::Bool) {
-      *out = value.boolean;
-      return true;
-    }
-    if (flags.lenient &&
-        (value.kind == Scalar::Kind::String || value.kind == Scalar::Kind::Number)) {
-      if (value.text == "true" || value.text == "1") {
-        *out = true;
-        return true;
-      }
-      if (value.text == "false" || value.text == "0") {
-        *out = false;
-        return true;
-      }
-    }
-    problem = expected("boolean", value);
-    return false;
-  };
-  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
-    out.Bool(*static_cast<const bool*>(value));
-  };
-  return c;
-}
-
-Codec make_double_codec() {
-  Codec c{Codec::Kind::Scalar, "number"};
-  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
-                       std::string& problem) {
-    if (value.kind != Scalar::Kind::Number &&
-        !(flags.lenient && value.kind == Scalar::Kind::String)) {
-      problem = expected("number", value);
-      return false;
-    }
-    double parsed = 0;
-    const char* end = value.text.data() + value.text.size();
-    auto [stop, error] = std::from_chars(value.text.data(), end, parsed);
-    if (error != std::errc() || stop != end) {
-      problem = "expected number, got \"" + std::string(value.text.substr(0, 40)) + "\"";
-      return false;
-    }
-    *static_cast<double*>(target) = parsed;
-    return true;
-  };
-  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
-    out.Double(*static_cast<const double*>(value));
-  };
-  return c;
-}
-
-Codec make_decimal_codec() {
-  Codec c{Codec::Kind::Scalar, "decimal"};
-  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
-    if (value.kind != Scalar::Kind::String && value.kind != Scalar::Kind::Number) {
-      problem = expected("decimal", value);
-      return false;
-    }
-    Result<Decimal> parsed = Decimal::parse(value.text);
-    if (!parsed.ok()) {
-      problem = parsed.error().message;
-      return false;
-    }
-    *static_cast<Decimal*>(target) = *parsed;
-    return true;
-  };
-  c.encode_scalar = [](const void* value, const FieldFlags& flags, Writer& out) {
-    std::string text = static_cast<const Decimal*>(value)->to_string();
-    if (flags.as_number) {
-      out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
-    } else {
-      write_string(out, text);
-    }
-  };
-  return c;
-}
-
-template <typename T>
-Codec make_time_codec(const char* name) {
-  Codec c{Codec::Kind::Scalar, name};
-  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
-    if (value.kind != Scalar::Kind::String) {
-      problem = expected(std::is_same<T, Date>::value ? "date" : "date-time", value);
-      return false;
-    }
-    Result<T> parsed = T::parse(value.text);
-    if (!parsed.ok()) {
-      problem = parsed.error().message;
-      return false;
-    }
-    *static_cast<T*>(target) = *parsed;
-    return true;
-  };
-  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
-    write_string(out, static_cast<const T*>(value)->to_string());
-  };
-  return c;
 }
 
 // Well-formed UTF-8 as Unicode defines it (table 3-7): no overlong forms, no surrogates,
@@ -264,6 +226,198 @@ bool valid_utf8(const char* text, std::size_t size) {
   return true;
 }
 
+// Text that is not UTF-8 with each malformed byte replaced by U+FFFD.
+std::string replace_malformed_utf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // The longest well-formed sequence starting here (1..4 bytes), else one bad byte.
+    std::size_t length = 0;
+    for (std::size_t n = 1; n <= 4 && i + n <= text.size(); ++n) {
+      if (valid_utf8(text.data() + i, n)) {
+        length = n;
+        break;
+      }
+    }
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
+// Strings are written as UTF-8 JSON whatever the caller put in them: a malformed byte would
+// make the whole document invalid, so it becomes U+FFFD.
+void write_string(Writer& out, const std::string& text) {
+  if (!valid_utf8(text.data(), text.size())) {
+    const std::string repaired = replace_malformed_utf8(text);
+    out.String(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()));
+    return;
+  }
+  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+// RawJson text is written as it is only when it is one JSON value: text set by a caller may
+// be anything, and the document must stay valid. Otherwise it is written as a string.
+bool is_one_json_value(const std::string& text) {
+  if (text == "{}" || text == "[]" || text == "null") return true;
+  rapidjson::Reader reader;
+  rapidjson::BaseReaderHandler<> ignore;
+  rapidjson::StringStream stream(text.c_str());
+  const bool parsed =
+      !reader.Parse<rapidjson::kParseValidateEncodingFlag>(stream, ignore).IsError();
+  return parsed && stream.Tell() == text.size();  // an embedded NUL would stop it early
+}
+
+void write_raw(Writer& out, const std::string& text) {
+  if (text.empty()) {
+    out.Null();
+  } else if (is_one_json_value(text)) {
+    out.RawValue(text.data(), text.size(), rapidjson::kObjectType);
+  } else {
+    write_string(out, text);
+  }
+}
+
+Codec make_string_codec() {
+  Codec c{Codec::Kind::Scalar, "string"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
+    if (value.kind == Scalar::Kind::String ||
+        (flags.number_or_string && value.kind == Scalar::Kind::Number)) {
+      static_cast<std::string*>(target)->assign(value.text.data(), value.text.size());
+      return true;
+    }
+    problem = expected("string", value);
+    return false;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags& flags, Writer& out) {
+    const auto& text = *static_cast<const std::string*>(value);
+    if (flags.as_number && is_json_number(text)) {
+      out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+    } else {
+      write_string(out, text);
+    }
+  };
+  return c;
+}
+
+Codec make_bool_codec() {
+  Codec c{Codec::Kind::Scalar, "boolean"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
+    bool* out = static_cast<bool*>(target);
+    if (value.kind == Scalar::Kind::Bool) {
+      *out = value.boolean;
+      return true;
+    }
+    if (flags.number_or_string &&
+        (value.kind == Scalar::Kind::String || value.kind == Scalar::Kind::Number)) {
+      // The spellings servers use where a document says only "whether" (是否开票).
+      if (value.text == "true" || value.text == "1" || value.text == "是") {
+        *out = true;
+        return true;
+      }
+      if (value.text == "false" || value.text == "0" || value.text == "否") {
+        *out = false;
+        return true;
+      }
+    }
+    problem = expected("boolean", value);
+    return false;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+    out.Bool(*static_cast<const bool*>(value));
+  };
+  return c;
+}
+
+Codec make_double_codec() {
+  Codec c{Codec::Kind::Scalar, "number"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
+    if (value.kind != Scalar::Kind::Number &&
+        !(flags.number_or_string && value.kind == Scalar::Kind::String)) {
+      problem = expected("number", value);
+      return false;
+    }
+    double parsed = 0;
+    const char* end = value.text.data() + value.text.size();
+    auto [stop, error] = std::from_chars(value.text.data(), end, parsed);
+    if (error != std::errc() || stop != end) {
+      problem = "expected number, got \"" + std::string(value.text.substr(0, 40)) + "\"";
+      return false;
+    }
+    *static_cast<double*>(target) = parsed;
+    return true;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+    const double number = *static_cast<const double*>(value);
+    if (std::isfinite(number)) {
+      out.Double(number);
+    } else {
+      out.Null();  // JSON has no NaN or infinity
+    }
+  };
+  return c;
+}
+
+Codec make_decimal_codec() {
+  Codec c{Codec::Kind::Scalar, "decimal"};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
+    if (value.kind != Scalar::Kind::String && value.kind != Scalar::Kind::Number) {
+      problem = expected("decimal", value);
+      return false;
+    }
+    Result<Decimal> parsed = Decimal::parse(value.text);
+    if (!parsed.ok()) {
+      problem = parsed.error().message;
+      return false;
+    }
+    *static_cast<Decimal*>(target) = *parsed;
+    return true;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags& flags, Writer& out) {
+    std::string text = static_cast<const Decimal*>(value)->to_string();
+    if (flags.as_number) {
+      out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+    } else {
+      write_string(out, text);
+    }
+  };
+  return c;
+}
+
+template <typename T>
+Codec make_time_codec(const char* name) {
+  Codec c{Codec::Kind::Scalar, name};
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
+    if (value.kind != Scalar::Kind::String) {
+      problem = expected(std::is_same<T, Date>::value       ? "date"
+                         : std::is_same<T, DateTime>::value ? "date-time"
+                                                            : "timestamp",
+                         value);
+      return false;
+    }
+    Result<T> parsed = T::parse(value.text);
+    if (!parsed.ok()) {
+      problem = parsed.error().message;
+      return false;
+    }
+    *static_cast<T*>(target) = *parsed;
+    return true;
+  };
+  c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
+    write_string(out, static_cast<const T*>(value)->to_string());
+  };
+  return c;
+}
+
 // Deeper input is refused: the parser recurses once per level, and vendor replies nest a
 // handful of levels.
 constexpr int kMaxDepth = 256;
@@ -275,8 +429,9 @@ class Decoder {
  public:
   // `cursor` follows the parser's position in [begin, end): arrays near the root use it to
   // estimate their length and reserve once instead of growing.
-  Decoder(const Codec* root_codec, void* root, const char* const* cursor, const char* end)
-      : root_codec_(root_codec), root_(root), cursor_(cursor), end_(end) {
+  Decoder(const Codec* root_codec, void* root, const char* const* cursor, const char* end,
+          DecodeNotes* notes)
+      : root_codec_(root_codec), root_(root), cursor_(cursor), end_(end), notes_(notes) {
     frames_.reserve(16);
   }
 
@@ -340,7 +495,8 @@ class Decoder {
       if (frame.field < 64) frame.seen |= std::uint64_t{1} << frame.field;
     } else if (frame.desc->extras != nullptr) {  // a group key whose value is not an object too
       frame.to_extras = true;
-      pending_key_.assign(text, length);
+      pending_key_.assign(frame.desc->extras_prefix);  // "" outside groups
+      pending_key_.append(text, length);
     }
     return true;
   }
@@ -458,6 +614,7 @@ class Decoder {
       auto group = desc.groups.find(key);
       if (group != desc.groups.end()) {
         frame.group = group->second.get();
+        frame.field = frame.group->group_scalar_field;  // takes a scalar under the group key
         frame.key_name = group->first;
       }
     }
@@ -485,6 +642,7 @@ class Decoder {
     void* target = nullptr;
     const Codec* codec = nullptr;
     FieldFlags flags;
+    Undo undo;
     if (frames_.empty()) {
       if (root_done_) return fail("more than one root value");
       root_done_ = true;
@@ -501,6 +659,7 @@ class Decoder {
         target = field.get(frame.target);
         codec = field.codec;
         flags = field.flags;
+        undo.tolerant = notes_ != nullptr && !flags.strict;
       } else if (frame.to_extras) {
         JsonExtras* extras = frame.desc->extras(frame.target);
         extras->emplace_back(std::move(pending_key_), RawJson{});
@@ -520,12 +679,43 @@ class Decoder {
       flags = frame.flags;
       target = array->append(frame.target);
       codec = array->inner;
+      undo.tolerant = notes_ != nullptr && !flags.strict;
+      undo.array = array;
+      undo.array_target = frame.target;
     }
-    return deliver(target, codec, flags, event, scalar);
+    // A reply's fields take numbers and strings for each other where the text fits.
+    if (undo.tolerant) flags.number_or_string = true;
+    return deliver(target, codec, flags, event, scalar, undo);
+  }
+
+  // What a misfit in decode_reply() must take back: an optional engaged on the way to the
+  // scalar, an element appended for it.
+  struct Undo {
+    bool tolerant = false;  // a misfit is a note, not a failure
+    const Codec* array = nullptr;
+    void* array_target = nullptr;
+  };
+
+  // A value that does not fit its field: fails a strict decode; in decode_reply() (and not
+  // for a strict field) leaves the member empty and notes the value as received.
+  bool misfit(const std::string& problem, Event event, const Scalar& scalar, const Undo& undo,
+              const Codec* outer, void* outer_target) {
+    if (!undo.tolerant) return fail(problem);
+    if (outer->kind == Codec::Kind::Optional) outer->reset(outer_target);
+    if (undo.array != nullptr) undo.array->pop_back(undo.array_target);
+    notes_->push_back(DecodeNote{current_path(), problem, std::string()});
+    // The raw value goes into the note; no other note is added while it is copied.
+    if (event == Event::Scalar) {
+      copy_raw_scalar(scalar, notes_->back().raw);
+      return true;
+    }
+    return begin_raw(&notes_->back().raw, event, scalar);
   }
 
   bool deliver(void* target, const Codec* codec, const FieldFlags& flags, Event event,
-               const Scalar& scalar) {
+               const Scalar& scalar, const Undo& undo) {
+    const Codec* const outer = codec;
+    void* const outer_target = target;
     const bool is_null = event == Event::Scalar && scalar.kind == Scalar::Kind::Null;
     const bool is_string = event == Event::Scalar && scalar.kind == Scalar::Kind::String;
     const bool null_string = is_string && ((flags.null_string_absent && scalar.text == "null") ||
@@ -548,7 +738,8 @@ class Decoder {
             return true;
           }
           if (is_null || null_string) return true;
-          return fail(std::string("expected object, got ") + event_name(event, scalar));
+          return misfit(std::string("expected object, got ") + event_name(event, scalar), event,
+                        scalar, undo, outer, outer_target);
         case Codec::Kind::Array:
           if (event == Event::StartArray) {
             Frame frame;
@@ -567,14 +758,18 @@ class Decoder {
             continue;
           }
           if (is_null || null_string) return true;
-          return fail(std::string("expected array, got ") + event_name(event, scalar));
+          return misfit(std::string("expected array, got ") + event_name(event, scalar), event,
+                        scalar, undo, outer, outer_target);
         case Codec::Kind::Scalar: {
           if (event != Event::Scalar) {
-            return fail(std::string("expected ") + codec->type_name + ", got " +
-                        event_name(event, scalar));
+            return misfit(
+                std::string("expected ") + codec->type_name + ", got " + event_name(event, scalar),
+                event, scalar, undo, outer, outer_target);
           }
           if (is_null || null_string) return true;  // absent: keep the default
-          if (!codec->decode_scalar(target, scalar, flags, problem_)) return fail(problem_);
+          if (!codec->decode_scalar(target, scalar, flags, problem_)) {
+            return misfit(problem_, event, scalar, undo, outer, outer_target);
+          }
           return true;
         }
       }
@@ -678,6 +873,12 @@ class Decoder {
   }
 
   bool fail(const std::string& problem) {
+    error_ = current_path() + ": " + problem;
+    return false;
+  }
+
+  // "data[3].parts_details[0].amount", or "(root)".
+  std::string current_path() const {
     std::string path;
     for (const Frame& frame : frames_) {
       if (frame.is_struct) {
@@ -690,14 +891,14 @@ class Decoder {
         path += ']';
       }
     }
-    error_ = (path.empty() ? std::string("(root)") : path) + ": " + problem;
-    return false;
+    return path.empty() ? std::string("(root)") : path;
   }
 
   const Codec* root_codec_;
   void* root_;
   const char* const* cursor_;
   const char* end_;
+  DecodeNotes* notes_;  // decode_reply(): misfits of non-strict fields are noted here
   int depth_ = 0;
   bool root_done_ = false;
   std::vector<Frame> frames_;
@@ -721,6 +922,7 @@ const Codec kDoubleCodec = make_double_codec();
 const Codec kDecimalCodec = make_decimal_codec();
 const Codec kDateCodec = make_time_codec<Date>("date");
 const Codec kDateTimeCodec = make_time_codec<DateTime>("date-time");
+const Codec kTimestampCodec = make_time_codec<Timestamp>("timestamp");
 const Codec kRawCodec = Codec{Codec::Kind::Raw, "JSON value"};
 
 namespace {
@@ -747,9 +949,10 @@ Result<void> finish_parse(const rapidjson::ParseResult& result, const Decoder& d
 
 }  // namespace
 
-Result<void> decode_value(std::string_view text, const Codec* codec, void* target) {
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
+                          DecodeNotes* notes) {
   FastReader<Decoder> reader(text.data(), text.size());
-  Decoder decoder(codec, target, reader.position(), text.data() + text.size());
+  Decoder decoder(codec, target, reader.position(), text.data() + text.size(), notes);
   rapidjson::ParseResult result = reader.parse(decoder);
   return finish_parse(result, decoder, reader.offset(), text.size());
 }
@@ -788,15 +991,9 @@ void encode_value(const void* value, const Codec* codec, const FieldFlags& flags
     case Codec::Kind::Scalar:
       codec->encode_scalar(value, flags, out);
       return;
-    case Codec::Kind::Raw: {
-      const std::string& text = static_cast<const RawJson*>(value)->text;
-      if (text.empty()) {
-        out.Null();
-      } else {
-        out.RawValue(text.data(), text.size(), rapidjson::kObjectType);
-      }
+    case Codec::Kind::Raw:
+      write_raw(out, static_cast<const RawJson*>(value)->text);
       return;
-    }
     case Codec::Kind::Optional: {
       const void* inner = codec->get(value);
       if (inner == nullptr) {
@@ -833,12 +1030,8 @@ void encode_value(const void* value, const Codec* codec, const FieldFlags& flags
       }
       if (desc.extras != nullptr) {
         for (const auto& [key, raw] : *desc.extras(const_cast<void*>(value))) {
-          out.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-          if (raw.text.empty()) {
-            out.Null();
-          } else {
-            out.RawValue(raw.text.data(), raw.text.size(), rapidjson::kObjectType);
-          }
+          write_string(out, key);  // a key is a string: the same repair applies
+          write_raw(out, raw.text);
         }
       }
       out.EndObject();

@@ -8,13 +8,20 @@
 //   template <> struct erpbridge::json::Schema<ctc::PartLine> {
 //     static void describe(StructBuilder<ctc::PartLine>& s) {
 //       s.field("yunmi_code", &ctc::PartLine::yunmi_code);
-//       s.field("amount", &ctc::PartLine::amount).lenient();
+//       s.field("amount", &ctc::PartLine::amount).number_or_string();
 //     }
 //   };
 //
 // Supported member types: std::string, bool, integers, double, Decimal, Date, DateTime,
-// Labeled<E>, RawJson, JsonExtras (via extras()), std::optional<T>, std::vector<T>, and any
-// struct with a Schema.
+// Timestamp, Labeled<E>, RawJson, JsonExtras (via extras()), std::optional<T>,
+// std::vector<T>, and any struct with a Schema.
+//
+// Two ways to decode. decode() is strict: any value that does not fit its field fails the
+// whole decode (requests we receive, tests). decode_reply() reads a server's reply the way
+// DESIGN.md asks: only fields declared strict() (the envelope's success code) can fail it;
+// any other field whose value does not fit its type is left empty and reported as a
+// DecodeNote with its path and the value as received, and numbers and strings are accepted
+// for each other wherever the text fits.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
@@ -55,7 +62,8 @@ const char* kind_name(Scalar::Kind kind) noexcept;
 /// Per-field options, set through FieldRef.
 struct FieldFlags {
   bool required = false;            ///< Missing key is a Decode error.
-  bool lenient = false;             ///< Accept a number for a string and vice versa.
+  bool strict = false;              ///< A misfit fails decode_reply() too (success codes).
+  bool number_or_string = false;    ///< Accept a number for a string and vice versa.
   bool null_string_absent = false;  ///< The string "null" means absent.
   bool as_number = false;           ///< Encode Decimal/string as a JSON number.
   bool null_if_absent = false;      ///< Encode an empty optional as null (else omit the key).
@@ -69,6 +77,7 @@ struct StructDesc;
 struct FieldDesc {
   std::string_view key;
   std::vector<std::string_view> aliases;
+  std::string_view group_scalar;  ///< See FieldRef::group_scalar.
   const Codec* codec = nullptr;
   std::ptrdiff_t offset = 0;  ///< Of the member within the described struct.
   FieldFlags flags;
@@ -110,6 +119,10 @@ inline bool same_key(std::string_view a, std::string_view b) {
 }
 
 struct StructDesc {
+  /// Fields the required mask can track: a description with a required field beyond them
+  /// is refused.
+  static constexpr std::size_t kMaxRequiredIndex = 64;
+
   std::vector<FieldDesc> fields;
   std::unordered_map<std::string_view, std::uint16_t> index;  // key and aliases -> field
   std::uint64_t required_mask = 0;  ///< Bit i: fields[i] is required (i < 64).
@@ -117,6 +130,12 @@ struct StructDesc {
   /// Dotted aliases ("materialid.number") as nested objects: "materialid" -> a description
   /// of the same struct whose fields are the remainders ("number").
   std::unordered_map<std::string_view, std::shared_ptr<StructDesc>> groups;
+  /// In a group's description: the field of the outer struct that takes a scalar under the
+  /// group's key (FieldRef::group_scalar), or -1.
+  int group_scalar_field = -1;
+  /// In a group's description: "materialid." — unknown keys inside the group are kept in the
+  /// outer struct's extras under this prefix.
+  std::string extras_prefix;
 
   /// The field for `key`, or -1, and the declared spelling that matched (for error paths).
   /// `hint` is tried first: keys usually arrive in declaration order.
@@ -146,6 +165,7 @@ struct Codec {
   // Array (std::vector) and Optional share `inner`.
   const Codec* inner = nullptr;
   void* (*append)(void* vector) = nullptr;
+  void (*pop_back)(void* vector) = nullptr;  ///< Drops an element that did not fit.
   void (*reserve)(void* vector, std::size_t count) = nullptr;
   std::size_t element_size = 0;  ///< sizeof one element, bounding reserve()
   std::size_t (*size)(const void* vector) = nullptr;
@@ -182,8 +202,21 @@ class FieldRef {
     desc_.flags.required = true;
     return *this;
   }
-  FieldRef& lenient() {
-    desc_.flags.lenient = true;
+  /// A value that does not fit fails decode_reply() too: for the success code of an
+  /// envelope, which alone decides a call's outcome.
+  FieldRef& strict() {
+    desc_.flags.strict = true;
+    return *this;
+  }
+  /// A scalar under `group_key` (a key that dotted aliases of other fields use as a group,
+  /// {"mxoc_picker":{"id":…}}) is this field's value: {"mxoc_picker":"张三"}. Declared here
+  /// because a plain alias equal to a group key is refused as ambiguous.
+  FieldRef& group_scalar(std::string_view group_key) {
+    desc_.group_scalar = group_key;
+    return *this;
+  }
+  FieldRef& number_or_string() {
+    desc_.flags.number_or_string = true;
     return *this;
   }
   FieldRef& null_string_absent() {
@@ -251,19 +284,34 @@ class StructBuilder {
   std::optional<S> probe_;
 };
 
-/// Builds the key index once all fields are declared.
-void finish_desc(StructDesc& desc);
+/// Builds the key index and the groups once all fields are declared. Refuses (with the
+/// reason) a description the decoder could not follow: a key or alias declared twice, a
+/// plain key or alias that is also the group key of dotted aliases, a group_scalar() that
+/// names no group, or a required field beyond kMaxRequiredIndex.
+Result<void> finish_desc(StructDesc& desc);
+
+/// The description of S, or why it is refused (see finish_desc).
+template <typename S>
+Result<std::shared_ptr<const StructDesc>> describe() {
+  auto desc = std::make_shared<StructDesc>();
+  StructBuilder<S> builder(*desc);
+  Schema<S>::describe(builder);
+  Result<void> finished = finish_desc(*desc);
+  if (!finished.ok()) return std::move(finished).error();
+  return std::shared_ptr<const StructDesc>(std::move(desc));
+}
+
+/// Aborts naming the schema's problem: a refused description is a programming error.
+[[noreturn]] void refused_description(const Error& error);
 
 template <typename S>
 const StructDesc* struct_desc() {
-  static const StructDesc desc = [] {
-    StructDesc d;
-    StructBuilder<S> builder(d);
-    Schema<S>::describe(builder);
-    finish_desc(d);
-    return d;
+  static const std::shared_ptr<const StructDesc> desc = [] {
+    Result<std::shared_ptr<const StructDesc>> built = describe<S>();
+    if (!built.ok()) refused_description(built.error());
+    return std::move(built).value();
   }();
-  return &desc;
+  return desc.get();
 }
 
 // ---- scalar codecs (defined in engine.cpp) ----
@@ -273,7 +321,12 @@ extern const Codec kDoubleCodec;
 extern const Codec kDecimalCodec;
 extern const Codec kDateCodec;
 extern const Codec kDateTimeCodec;
+extern const Codec kTimestampCodec;
 extern const Codec kRawCodec;
+
+/// Whether `text` is a number by the JSON grammar (RFC 8259 section 6): what may be written
+/// bare in a JSON document.
+bool is_json_number(std::string_view text) noexcept;
 
 /// Parses integer text into [min, max]; false with `problem` set otherwise.
 bool parse_integer(std::string_view text, long long min, long long max, long long& out,
@@ -304,6 +357,10 @@ struct CodecFor<DateTime> {
   static const Codec* get() { return &kDateTimeCodec; }
 };
 template <>
+struct CodecFor<Timestamp> {
+  static const Codec* get() { return &kTimestampCodec; }
+};
+template <>
 struct CodecFor<RawJson> {
   static const Codec* get() { return &kRawCodec; }
 };
@@ -316,7 +373,7 @@ struct CodecFor<I, std::enable_if_t<std::is_integral<I>::value && !std::is_same<
       c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
                            std::string& problem) {
         if (value.kind != Scalar::Kind::Number &&
-            !(flags.lenient && value.kind == Scalar::Kind::String)) {
+            !(flags.number_or_string && value.kind == Scalar::Kind::String)) {
           problem = std::string("expected integer, got ") + kind_name(value.kind);
           return false;
         }
@@ -347,7 +404,7 @@ struct CodecFor<Labeled<E>> {
       c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
                            std::string& problem) {
         if (value.kind != Scalar::Kind::String &&
-            !(flags.lenient && value.kind == Scalar::Kind::Number)) {
+            !(flags.number_or_string && value.kind == Scalar::Kind::Number)) {
           problem = std::string("expected string label, got ") + kind_name(value.kind);
           return false;
         }
@@ -397,6 +454,7 @@ struct CodecFor<std::vector<T>> {
         v->emplace_back();
         return &v->back();
       };
+      c.pop_back = [](void* vector) { static_cast<std::vector<T>*>(vector)->pop_back(); };
       c.reserve = [](void* vector, std::size_t count) {
         static_cast<std::vector<T>*>(vector)->reserve(count);
       };
@@ -431,7 +489,9 @@ struct CodecFor<T, std::enable_if_t<std::is_class<T>::value &&
 
 /// Decodes `text` into `target` of type described by `codec`. Errors are Decode errors
 /// whose message starts with the JSON path ("data[3].amount: expected integer, got string").
-Result<void> decode_value(std::string_view text, const Codec* codec, void* target);
+/// With `notes`, decodes leniently (see decode_reply) and appends a note per misfit.
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
+                          DecodeNotes* notes = nullptr);
 
 /// Writes `value` (described by `codec`) to `out`.
 void encode_value(const void* value, const Codec* codec, const FieldFlags& flags, Writer& out);
@@ -447,6 +507,13 @@ Result<void> decode(const std::string& text, T& out) {
 template <typename T>
 Result<void> decode(const char* text, T& out) {
   return decode_value(std::string_view(text), codec_of<T>(), &out);
+}
+
+/// Decodes a server's reply leniently: only strict() fields and the JSON syntax can fail it;
+/// every other misfit leaves its member empty and appends a note to `notes`.
+template <typename T>
+Result<void> decode_reply(std::string_view text, T& out, DecodeNotes& notes) {
+  return decode_value(text, codec_of<T>(), &out, &notes);
 }
 
 template <typename T, typename Text>

@@ -58,13 +58,13 @@ namespace erpbridge::json {
 /// A string field as Kingdee sends them.
 template <typename S, typename C>
 FieldRef text(StructBuilder<S>& s, std::string_view key, std::string C::*member) {
-  return s.field(key, member).lenient().null_string_absent();
+  return s.field(key, member).number_or_string().null_string_absent();
 }
 
 /// An optional amount, date or number: "", "null" and null are absent.
 template <typename S, typename M, typename C>
 FieldRef value(StructBuilder<S>& s, std::string_view key, std::optional<M> C::*member) {
-  return s.field(key, member).lenient().null_string_absent().empty_absent();
+  return s.field(key, member).number_or_string().null_string_absent().empty_absent();
 }
 
 template <>
@@ -98,7 +98,7 @@ struct Schema<kingdee::MaterialLine> {
     value(s, "seq", &L::seq);
     text(s, "mxoc_picker_id", &L::picker_id).alias("mxoc_picker.id");
     text(s, "mxoc_picker_number", &L::picker_number).alias("mxoc_picker.number");
-    text(s, "mxoc_picker_name", &L::picker_name).alias("mxoc_picker");
+    text(s, "mxoc_picker_name", &L::picker_name).alias("mxoc_picker.name").group_scalar("mxoc_picker");
     text(s, "materialid_id", &L::material_id).alias("materialid.id");
     text(s, "materialid_number", &L::material_number).alias("materialid.number");
     text(s, "materialid_name", &L::material_name).alias("materialid.name");
@@ -208,8 +208,8 @@ struct Schema<kingdee::wire::PushBody> {
 
 template <typename E>
 void describe_envelope(StructBuilder<E>& s) {
-  s.field("success", &E::success).lenient();
-  s.field("reachPlugin", &E::reach_plugin).lenient();
+  s.field("success", &E::success).number_or_string();
+  s.field("reachPlugin", &E::reach_plugin).number_or_string();
   s.field("data", &E::data);
   text(s, "errorCode", &E::error_code);
   text(s, "message", &E::message);

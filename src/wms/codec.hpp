@@ -14,7 +14,7 @@ struct Schema<wms::EntryOrder> {
     s.field("entry_code", &O::entry_code);
     s.field("entry_date", &O::entry_date);
     s.field("owner_code", &O::owner_code);
-    s.field("order_type", &O::order_type).lenient();
+    s.field("order_type", &O::order_type).number_or_string();
     s.field("department", &O::department);
     s.field("bill_type", &O::bill_type);
     s.field("supplier_code", &O::supplier_code);
@@ -24,7 +24,7 @@ struct Schema<wms::EntryOrder> {
     s.field("last_modified_date", &O::last_modified_date).null_if_absent();
     s.field("remark", &O::remark);
     // The table says totalorderlines, the example total_order_lines: accept both.
-    s.field("total_order_lines", &O::total_order_lines).alias("totalorderlines").lenient();
+    s.field("total_order_lines", &O::total_order_lines).alias("totalorderlines").number_or_string();
     s.field("extend_props", &O::extend_props);
   }
 };
@@ -34,7 +34,7 @@ struct Schema<wms::OrderLine> {
   static void describe(StructBuilder<wms::OrderLine>& s) {
     using L = wms::OrderLine;
     s.field("entry_code", &L::entry_code);
-    s.field("entry_code_itm", &L::entry_code_itm).lenient();
+    s.field("entry_code_itm", &L::entry_code_itm).number_or_string();
     s.field("item_code", &L::item_code);
     s.field("item_name", &L::item_name);
     s.field("sku_property", &L::sku_property);
@@ -43,12 +43,12 @@ struct Schema<wms::OrderLine> {
     s.field("qty", &L::qty).as_number();
     s.field("qty1", &L::qty1).as_number();
     s.field("rem", &L::rem);
-    s.field("request_id", &L::request_id).lenient();
-    s.field("request_code", &L::request_code).lenient();
-    s.field("request_itm", &L::request_itm).lenient();
-    s.field("source_bilid", &L::source_bilid).lenient();
-    s.field("source_bilno", &L::source_bilno).lenient();
-    s.field("source_bilitm", &L::source_bilitm).lenient();
+    s.field("request_id", &L::request_id).number_or_string();
+    s.field("request_code", &L::request_code).number_or_string();
+    s.field("request_itm", &L::request_itm).number_or_string();
+    s.field("source_bilid", &L::source_bilid).number_or_string();
+    s.field("source_bilno", &L::source_bilno).number_or_string();
+    s.field("source_bilitm", &L::source_bilitm).number_or_string();
     s.field("extend_props", &L::extend_props);
   }
 };
@@ -65,10 +65,10 @@ template <>
 struct Schema<wms::PushReply> {
   static void describe(StructBuilder<wms::PushReply>& s) {
     // code "may arrive as number or string"; the example sends a number.
-    s.field("code", &wms::PushReply::code).required().lenient().as_number();
-    s.field("message", &wms::PushReply::message).lenient();
-    s.field("bil_id", &wms::PushReply::bil_id).lenient();
-    s.field("bil_no", &wms::PushReply::bil_no).lenient();
+    s.field("code", &wms::PushReply::code).required().number_or_string().as_number();
+    s.field("message", &wms::PushReply::message).number_or_string();
+    s.field("bil_id", &wms::PushReply::bil_id).number_or_string();
+    s.field("bil_no", &wms::PushReply::bil_no).number_or_string();
   }
 };
 

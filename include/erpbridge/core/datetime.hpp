@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -116,6 +117,61 @@ class DateTime {
 
   Date date_;
   int seconds_of_day_ = 0;
+};
+
+/// A time as a server writes it where its document fixes no format (after-service order
+/// times, Kingdee bill dates). Accepts "YYYY-MM-DD HH:MM:SS", a 'T' instead of the space,
+/// fractional seconds (up to 9 digits), a trailing 'Z' or "±HH:MM" offset, and a date alone.
+/// The wall-clock value is kept as sent (no zone conversion: "…10:00:00+08:00" and
+/// "…10:00:00Z" both read 10:00:00), and the text is re-encoded exactly as received.
+class Timestamp {
+ public:
+  /// 1970-01-01 00:00:00.
+  Timestamp() : Timestamp(DateTime()) {}
+  /// `time`, written "YYYY-MM-DD HH:MM:SS".
+  Timestamp(const DateTime& time);  // NOLINT implicit: a DateTime is a Timestamp
+  /// `date` alone, written "YYYY-MM-DD".
+  Timestamp(const Date& date);  // NOLINT implicit: a Date is a Timestamp
+  /// Parses any of the forms above; InvalidArgument naming the text and the rule otherwise.
+  static Result<Timestamp> parse(std::string_view text);
+
+  /// The wall-clock time to the second (midnight for a date alone).
+  const DateTime& wall_clock() const noexcept { return wall_clock_; }
+  /// The calendar date.
+  Date date() const noexcept { return wall_clock_.date(); }
+  /// Whether a time of day was written (false for a date alone).
+  bool has_time_of_day() const noexcept { return has_time_of_day_; }
+  /// The fraction of the second, in nanoseconds (0 when none was written).
+  std::int32_t nanoseconds() const noexcept { return nanoseconds_; }
+  /// The offset from UTC as written, in minutes ("Z" is 0); none when no zone was written.
+  std::optional<int> utc_offset_minutes() const noexcept {
+    return has_offset_ ? std::optional<int>(offset_minutes_) : std::nullopt;
+  }
+  /// The text as received (or as built from a DateTime or Date).
+  const std::string& to_string() const noexcept { return text_; }
+
+  ///@{
+  /// Wall-clock order, to the nanosecond; the written offset is not applied.
+  friend bool operator==(const Timestamp& a, const Timestamp& b) noexcept {
+    return a.wall_clock_ == b.wall_clock_ && a.nanoseconds_ == b.nanoseconds_;
+  }
+  friend bool operator!=(const Timestamp& a, const Timestamp& b) noexcept { return !(a == b); }
+  friend bool operator<(const Timestamp& a, const Timestamp& b) noexcept {
+    return a.wall_clock_ < b.wall_clock_ ||
+           (a.wall_clock_ == b.wall_clock_ && a.nanoseconds_ < b.nanoseconds_);
+  }
+  friend bool operator>(const Timestamp& a, const Timestamp& b) noexcept { return b < a; }
+  friend bool operator<=(const Timestamp& a, const Timestamp& b) noexcept { return !(b < a); }
+  friend bool operator>=(const Timestamp& a, const Timestamp& b) noexcept { return !(a < b); }
+  ///@}
+
+ private:
+  DateTime wall_clock_;
+  std::int32_t nanoseconds_ = 0;
+  std::int16_t offset_minutes_ = 0;
+  bool has_offset_ = false;
+  bool has_time_of_day_ = true;
+  std::string text_;
 };
 
 }  // namespace erpbridge

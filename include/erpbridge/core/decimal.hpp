@@ -20,9 +20,11 @@ class Decimal {
   /// Zero with scale 0.
   Decimal() = default;
 
-  /// Parses "-?digits(.digits)?". Rejects exponents, signs other than a leading '-',
-  /// empty text, missing digits around the point and more than 18 digits, with an
-  /// InvalidArgument error that quotes the text.
+  /// Parses "-?digits(.digits)?" with an optional exponent ("1.0E+2", "1e-4"), which is
+  /// converted exactly to plain digits (100 and 0.0001: the mantissa's digits are kept).
+  /// Rejects signs other than a leading '-', empty text, missing digits around the point,
+  /// and values needing more than 18 significant digits or 18 digits after the point, with
+  /// an InvalidArgument error that quotes the text.
   static Result<Decimal> parse(std::string_view text);
 
   /// An integer value with scale 0.

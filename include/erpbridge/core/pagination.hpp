@@ -73,10 +73,7 @@ class PaginatedRange {
 
    private:
     friend class PaginatedRange;
-    explicit iterator(std::shared_ptr<State> state)
-        : state_(std::move(state)) {
-      advance();
-    }
+    explicit iterator(std::shared_ptr<State> state) : state_(std::move(state)) { advance(); }
 
     void advance() {
       auto& s = *state_;

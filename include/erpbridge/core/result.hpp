@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace erpbridge {
 
@@ -36,10 +37,30 @@ struct Error {
   std::string vendor_code;     ///< The vendor's own code (`res`, `errorCode`, `status`...).
   std::string vendor_message;  ///< The vendor's own message text.
   bool retryable = false;      ///< Whether repeating the same request may succeed.
+  /// A write that may have been applied although the call failed (the connection broke
+  /// after the request was sent, or the reply's success code could not be read). Check the
+  /// server's state before repeating it, or the write may be made twice.
+  bool outcome_unknown = false;
 
-  /// One line: "Api: message (http 200, vendor code 1: 签名无效)".
+  /// One line: "Api: message (http 200, vendor code 1: 签名无效)", with "; the write may
+  /// have been applied" when the outcome is unknown.
   std::string to_string() const;
 };
+
+/// A reply field that did not fit its typed form. The call still succeeded: the member was
+/// left empty and the value as received is kept here. Only a reply's success code decides
+/// a call's outcome; every other field is read leniently and reports problems this way.
+struct DecodeNote {
+  std::string path;     ///< JSON path of the field: "data[0].billdate".
+  std::string problem;  ///< What was wrong: "invalid date-time \"…\": expected …".
+  std::string raw;      ///< The value as received, as compact JSON text.
+
+  /// "data[0].billdate: <problem> (received <raw>)".
+  std::string to_string() const;
+};
+
+/// The decode notes of one result, in the order the fields arrived.
+using DecodeNotes = std::vector<DecodeNote>;
 
 /// Builds an Error with just a code and a message.
 Error make_error(ErrorCode code, std::string message);
@@ -121,6 +142,17 @@ class [[nodiscard]] Result {
     return ok() ? std::get<0>(state_) : static_cast<T>(std::forward<U>(fallback));
   }
 
+  /// Reply fields that did not fit their typed form (empty when everything fit).
+  const DecodeNotes& notes() const noexcept { return notes_; }
+  /// Appends `notes` to this result's notes.
+  void add_notes(DecodeNotes notes) {
+    if (notes_.empty()) {
+      notes_ = std::move(notes);
+    } else {
+      for (auto& note : notes) notes_.push_back(std::move(note));
+    }
+  }
+
  private:
   void throw_if_error() const {
     if (!ok()) throw RuntimeError(std::get<1>(state_));
@@ -135,6 +167,7 @@ class [[nodiscard]] Result {
   }
 
   std::variant<T, Error> state_;
+  DecodeNotes notes_;
 };
 
 /// Success without a value, or an Error.
@@ -167,8 +200,16 @@ class [[nodiscard]] Result<void> {
   }
   ///@}
 
+  /// Reply fields that did not fit their typed form (empty when everything fit).
+  const DecodeNotes& notes() const noexcept { return notes_; }
+  /// Appends `notes` to this result's notes.
+  void add_notes(DecodeNotes notes) {
+    for (auto& note : notes) notes_.push_back(std::move(note));
+  }
+
  private:
   std::optional<Error> error_;
+  DecodeNotes notes_;
 };
 
 /// An empty success, for `return ok();` in functions returning Result<void>.

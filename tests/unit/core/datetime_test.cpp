@@ -74,3 +74,49 @@ TEST_CASE("DateTime compares in time order") {
   CHECK_FALSE(DateTime::from_parts(2023, 2, 29, 0, 0, 0).ok());
   CHECK(DateTime::from_parts(2023, 3, 1, 23, 59, 59)->to_string() == "2023-03-01 23:59:59");
 }
+
+TEST_CASE("Timestamp reads the time forms servers send and writes back the text received") {
+  using erpbridge::Timestamp;
+  struct Case {
+    const char* text;
+    const char* wall_clock;
+    int nanoseconds;
+    std::optional<int> offset;
+    bool time_of_day;
+  };
+  // Expected values written by hand: the wall clock as sent, never shifted by the offset.
+  const Case cases[] = {
+      {"2023-03-06 15:06:04", "2023-03-06 15:06:04", 0, std::nullopt, true},
+      {"2023-03-06T15:06:04", "2023-03-06 15:06:04", 0, std::nullopt, true},
+      {"2023-03-06T15:06:04.5", "2023-03-06 15:06:04", 500000000, std::nullopt, true},
+      {"2023-03-06 15:06:04.123456789", "2023-03-06 15:06:04", 123456789, std::nullopt, true},
+      {"2023-03-06T15:06:04Z", "2023-03-06 15:06:04", 0, 0, true},
+      {"2023-03-06T15:06:04.250+08:00", "2023-03-06 15:06:04", 250000000, 480, true},
+      {"2023-03-06T23:59:59-05:30", "2023-03-06 23:59:59", 0, -330, true},
+      {"2023-03-06", "2023-03-06 00:00:00", 0, std::nullopt, false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    auto parsed = Timestamp::parse(c.text);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->to_string() == c.text);
+    CHECK(parsed->wall_clock().to_string() == c.wall_clock);
+    CHECK(parsed->nanoseconds() == c.nanoseconds);
+    CHECK(parsed->utc_offset_minutes() == c.offset);
+    CHECK(parsed->has_time_of_day() == c.time_of_day);
+  }
+  for (const char* bad :
+       {"", "2023-3-6", "2023-03-06 15:06", "2023-03-06X15:06:04", "2023-03-06T15:06:04.",
+        "2023-03-06T15:06:04+8", "2023-02-29", "2023-03-06T24:00:00",
+        "2023-03-06T15:06:04.1234567890", "yesterday", "2023-03-06T15:06:04+08:00x"}) {
+    INFO(bad);
+    auto parsed = Timestamp::parse(bad);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code == erpbridge::ErrorCode::InvalidArgument);
+  }
+  const auto time = erpbridge::DateTime::parse("2020-05-27 20:40:23").value();
+  CHECK(Timestamp(time).to_string() == "2020-05-27 20:40:23");
+  CHECK(Timestamp(time.date()).to_string() == "2020-05-27");
+  CHECK(Timestamp::parse("2020-05-27T20:40:23Z").value() == Timestamp(time));
+  CHECK(Timestamp::parse("2020-05-27T20:40:23.1").value() > Timestamp(time));
+}

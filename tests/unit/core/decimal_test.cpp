@@ -27,16 +27,57 @@ TEST_CASE("Decimal round-trips the vendors' strings with their scale") {
 }
 
 TEST_CASE("Decimal rejects malformed text with an InvalidArgument naming it") {
-  for (const char* text : {"1e5", "1E5", "abc", "", "-", ".5", "5.", "1.2.3", "+1", " 1", "1 ",
-                           "1,000", "0x10", "1234567890123456789", "1.0000000000000000000"}) {
+  for (const char* text : {"1e",
+                           "1E+",
+                           "1e5.0",
+                           "e5",
+                           "abc",
+                           "",
+                           "-",
+                           ".5",
+                           "5.",
+                           "1.2.3",
+                           "+1",
+                           " 1",
+                           "1 ",
+                           "1,000",
+                           "0x10",
+                           "1234567890123456789",
+                           "1.0000000000000000000",
+                           "1e18",
+                           "1e-19",
+                           "1.5E+2x"}) {
     Result<Decimal> parsed = Decimal::parse(text);
     INFO(text);
     REQUIRE_FALSE(parsed.ok());
     CHECK(parsed.error().code == ErrorCode::InvalidArgument);
     CHECK(parsed.error().message.find(std::string("\"") + text + "\"") != std::string::npos);
   }
-  CHECK(Decimal::parse("1e5").error().message.find("exponent") != std::string::npos);
+  CHECK(Decimal::parse("1e").error().message.find("exponent") != std::string::npos);
+  CHECK(Decimal::parse("1e18").error().message.find("out of range") != std::string::npos);
   CHECK(Decimal::parse("1234567890123456789").error().message.find("18") != std::string::npos);
+}
+
+TEST_CASE("Decimal converts exponent notation exactly to plain digits") {
+  // Expected texts written by hand: the mantissa's digits shifted by the exponent.
+  const std::pair<const char*, const char*> cases[] = {
+      {"1.0E+2", "100"},
+      {"1e-4", "0.0001"},
+      {"1.50E+1", "15.0"},
+      {"-2.5e3", "-2500"},
+      {"7E0", "7"},
+      {"0e9", "0"},
+      {"123.456e-2", "1.23456"},
+      {"1e17", "100000000000000000"},
+      {"5E-18", "0.000000000000000005"},
+  };
+  for (const auto& [text, plain] : cases) {
+    INFO(text);
+    Result<Decimal> parsed = Decimal::parse(text);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->to_string() == plain);
+  }
+  CHECK(dec("1.0E+2") == dec("100"));
 }
 
 TEST_CASE("Decimal compares numerically regardless of scale") {
