@@ -47,7 +47,7 @@ template <typename S>
 struct Fields {
   std::vector<std::pair<const char*, std::string S::*>> texts;
   std::vector<std::pair<const char*, std::optional<Decimal> S::*>> decimals;
-  std::vector<std::pair<const char*, std::optional<DateTime> S::*>> times;
+  std::vector<std::pair<const char*, std::optional<Timestamp> S::*>> times;
   std::vector<std::pair<const char*, std::optional<std::int64_t> S::*>> integers;
   std::vector<std::pair<const char*, std::optional<std::string> S::*>> optional_texts;
 
@@ -72,7 +72,7 @@ struct Fields {
     for (const auto& [key, member] : times) {
       auto it = object.FindMember(key);
       if (it == object.MemberEnd() || text_of(it->value).empty()) continue;
-      auto parsed = DateTime::parse(text_of(it->value));
+      auto parsed = Timestamp::parse(text_of(it->value));
       if (parsed.ok()) out.*member = *parsed;
     }
     for (const auto& [key, member] : integers) {
@@ -208,9 +208,9 @@ std::int64_t int64_of(const rapidjson::Value& value) {
   return value.IsInt64() ? value.GetInt64() : 0;
 }
 
-std::optional<DateTime> time_of(const rapidjson::Value& value) {
+std::optional<Timestamp> time_of(const rapidjson::Value& value) {
   if (!value.IsString() || value.GetStringLength() == 0) return std::nullopt;
-  Result<DateTime> parsed = DateTime::parse(value.GetString());
+  Result<Timestamp> parsed = Timestamp::parse(value.GetString());
   if (!parsed.ok()) return std::nullopt;
   return *parsed;
 }

@@ -130,7 +130,7 @@ void BM_Sdk_DecodeOrders(benchmark::State& state) {
   response.body = text;
   for (auto _ : state) {
     auto orders =
-        erpbridge::aftersales::wire::decode<erpbridge::aftersales::Order>(response, "list orders");
+        erpbridge::aftersales::wire::decode<erpbridge::aftersales::Order>(response, {"list orders", false});
     if (!orders.ok()) {
       state.SkipWithError(orders.error().message.c_str());
     } else if (orders->data.size() != 10000) {

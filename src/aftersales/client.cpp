@@ -34,9 +34,21 @@ Result<Order> Client::step(const Order& order, Operation operation, bool submiss
     error.message = "order " + std::to_string(order.id) + ": " + error.message;
     return error;
   }
-  if (submission) return connection_->submit_order(order.id, remark, operator_name);
-  if (operation == Operation::Done) return connection_->done_order(order.id, remark, operator_name);
-  return connection_->reject_order(order.id, remark, operator_name);
+  Result<Order> moved = submission ? connection_->submit_order(order.id, remark, operator_name)
+                        : operation == Operation::Done
+                            ? connection_->done_order(order.id, remark, operator_name)
+                            : connection_->reject_order(order.id, remark, operator_name);
+  if (moved.ok() && moved->status.label().empty()) {
+    // The server accepted the step without saying the order's new state (an empty `data`):
+    // what is known is the order as given, moved to the status the step leads to.
+    Order known = order;
+    known.status = *next;
+    if (*next == Status::End) known.workflow_status = WorkflowStatus::Done;
+    Result<Order> filled(std::move(known));
+    filled.add_notes(moved.notes());
+    return filled;
+  }
+  return moved;
 }
 
 Result<Order> Client::submit(const Order& order, const std::string& remark,

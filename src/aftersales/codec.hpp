@@ -1,6 +1,7 @@
 // After-service wire forms for the JSON engine, and the {status, message, data} envelope.
 #pragma once
 
+#include "core/reply.hpp"
 #include "erpbridge/aftersales/types.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/core/pagination.hpp"
@@ -11,18 +12,14 @@ namespace erpbridge::aftersales::wire {
 inline constexpr const char* kBasePath = "/api/v1/afterservice";
 
 /// {"status":0,"message":…,"data":[…]}; data may also be a single object; total is read
-/// when a server sends one.
+/// when a server sends one. `status` decides the outcome: strict when present; a write's
+/// reply must carry it, a list's may leave it out (the document's list example does).
 template <typename T>
 struct Envelope {
-  std::string status;
+  std::optional<std::string> status;
   std::string message;
   std::vector<T> data;
   std::optional<std::int64_t> total;
-};
-
-struct EnvelopeHeader {
-  std::string status;
-  std::string message;
 };
 
 /// The body of a workflow step.
@@ -35,15 +32,6 @@ struct WorkflowAction {
 /// The duty-report update, with the key spelling of the spec's PUT example (DutyDate) and
 /// without duty_to_id (不用填).
 struct DutyReportUpdate : DutyReport {};
-
-/// Maps a reply to its data; `context` names the call in errors. 404 NotFound, 409
-/// FailedPrecondition, 400 InvalidArgument, 401/403 Unauthenticated, other HTTP failure
-/// statuses Http, envelope failures in a 2xx reply Api.
-template <typename T>
-Result<Envelope<T>> decode(const HttpResponse& response, const std::string& context);
-
-Error failure(const std::string& status, const std::string& message, int http_status,
-              const std::string& context);
 
 /// The envelope a server sends (used by the emulator).
 template <typename T>
@@ -62,6 +50,7 @@ struct Schema<aftersales::AbnormalProduct> {
     s.field("id", &aftersales::AbnormalProduct::id).number_or_string();
     s.field("skuCode", &aftersales::AbnormalProduct::sku_code).alias("sku_code").number_or_string();
     s.field("remark", &aftersales::AbnormalProduct::remark);
+    s.extras(&aftersales::AbnormalProduct::extras);
   }
 };
 
@@ -77,6 +66,7 @@ void describe_duty_report(StructBuilder<R>& s, const char* date_key, const char*
   if (with_duty_to_id) s.field("duty_to_id", &D::duty_to_id).number_or_string();
   s.field("duty_to", &D::duty_to);
   s.field(date_key, &D::duty_date).alias(date_alias);
+  s.extras(&D::extras);
 }
 
 template <>
@@ -98,6 +88,7 @@ struct Schema<aftersales::Track> {
   static void describe(StructBuilder<aftersales::Track>& s) {
     s.field("id", &aftersales::Track::id).number_or_string();
     s.field("remark", &aftersales::Track::remark);
+    s.extras(&aftersales::Track::extras);
   }
 };
 
@@ -108,6 +99,7 @@ struct Schema<aftersales::Deduction> {
     s.field("compensation", &aftersales::Deduction::compensation).empty_absent();
     s.field("has_receipt", &aftersales::Deduction::has_receipt).number_or_string();
     s.field("remark", &aftersales::Deduction::remark);
+    s.extras(&aftersales::Deduction::extras);
   }
 };
 
@@ -139,6 +131,7 @@ struct Schema<aftersales::Order> {
     s.field("duty_report", &O::duty_report);
     s.field("tracks", &O::tracks);
     s.field("deductions", &O::deductions);
+    s.extras(&O::extras);
   }
 };
 
@@ -192,6 +185,7 @@ struct Schema<aftersales::Journal> {
     s.field("to_status", &J::to_status);
     s.field("remark", &J::remark);
     s.field("created_at", &J::created_at).empty_absent();
+    s.extras(&J::extras);
   }
 };
 
@@ -222,6 +216,7 @@ struct Schema<aftersales::RankEntry> {
     s.field("name", &aftersales::RankEntry::name).number_or_string();
     s.field("count", &aftersales::RankEntry::count).number_or_string();
     s.field("total", &aftersales::RankEntry::total);
+    s.extras(&aftersales::RankEntry::extras);
   }
 };
 
@@ -229,18 +224,10 @@ template <typename T>
 struct Schema<aftersales::wire::Envelope<T>> {
   static void describe(StructBuilder<aftersales::wire::Envelope<T>>& s) {
     using E = aftersales::wire::Envelope<T>;
-    s.field("status", &E::status).required().number_or_string().as_number();
+    s.field("status", &E::status).strict().number_or_string().as_number();
     s.field("message", &E::message).number_or_string();
     s.field("data", &E::data).one_or_many();
     s.field("total", &E::total).number_or_string();
-  }
-};
-
-template <>
-struct Schema<aftersales::wire::EnvelopeHeader> {
-  static void describe(StructBuilder<aftersales::wire::EnvelopeHeader>& s) {
-    s.field("status", &aftersales::wire::EnvelopeHeader::status).required().number_or_string();
-    s.field("message", &aftersales::wire::EnvelopeHeader::message).number_or_string();
   }
 };
 
@@ -248,27 +235,32 @@ struct Schema<aftersales::wire::EnvelopeHeader> {
 
 namespace erpbridge::aftersales::wire {
 
+/// The after-service envelope's verdict: status "0" is success; any other value a failure,
+/// mapped like an HTTP status when it is one (the server's own convention), else Api. A
+/// write's reply must carry status; a read's may leave it out (the document's list example).
 template <typename T>
-Result<Envelope<T>> decode(const HttpResponse& response, const std::string& context) {
-  Envelope<T> envelope;
-  Result<void> decoded = json::decode(response.body, envelope);
-  if (!decoded.ok()) {
-    EnvelopeHeader header;  // a failure's data may have another shape
-    if (json::decode(response.body, header).ok() && header.status != "0") {
-      return failure(header.status, header.message, response.status, context);
-    }
-    if (response.status < 200 || response.status >= 300) {
-      return failure("", "", response.status, context);
-    }
-    Error error = std::move(decoded).error();
-    error.message = context + " reply: " + error.message;
-    error.http_status = response.status;
-    return error;
+internal::Verdict judge(const Envelope<T>& envelope, const HttpResponse& response,
+                        const internal::CallContext& call) {
+  if (!envelope.status) {
+    return call.write ? internal::Verdict::missing() : internal::Verdict::success();
   }
-  if (envelope.status != "0" || response.status < 200 || response.status >= 300) {
-    return failure(envelope.status, envelope.message, response.status, context);
+  const std::string& status = *envelope.status;
+  if (status == "0") return internal::Verdict::success();
+  ErrorCode code = ErrorCode::Api;
+  if (status.size() == 3 && status[0] >= '1' && status[0] <= '5') {
+    const ErrorCode mapped = internal::code_for_status(std::stoi(status));
+    if (mapped != ErrorCode::Http) code = mapped;
   }
-  return envelope;
+  return internal::Verdict::failure(
+      internal::vendor_error(code, "status", status, envelope.message, response, call));
+}
+
+/// Maps a reply to its envelope (decode notes on the result); `call.write` says whether the
+/// reply must carry status and whether an unreadable one leaves the outcome unknown.
+template <typename T>
+Result<Envelope<T>> decode(const HttpResponse& response, const internal::CallContext& call) {
+  return internal::read_reply<Envelope<T>>(
+      response, call, [&](const Envelope<T>& e) { return judge(e, response, call); });
 }
 
 }  // namespace erpbridge::aftersales::wire

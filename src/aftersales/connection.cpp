@@ -1,42 +1,8 @@
 #include "erpbridge/aftersales/connection.hpp"
 
 #include "aftersales/codec.hpp"
-#include "core/executor.hpp"
 
 namespace erpbridge::aftersales {
-
-namespace wire {
-
-Error failure(const std::string& status, const std::string& message, int http_status,
-              const std::string& context) {
-  const auto is = [&](int code) { return http_status == code || status == std::to_string(code); };
-  Error error;
-  if (is(404)) {
-    error.code = ErrorCode::NotFound;
-  } else if (is(409) || is(412)) {
-    error.code = ErrorCode::FailedPrecondition;
-  } else if (is(400) || is(422)) {
-    error.code = ErrorCode::InvalidArgument;
-  } else if (is(401) || is(403)) {
-    error.code = ErrorCode::Unauthenticated;
-  } else if (status.empty() || status == "0" || http_status < 200 || http_status >= 300) {
-    // No envelope to speak of, or a failure status (500, 429...): the HTTP status is the
-    // answer, as in the other families; the envelope's text stays in vendor_message.
-    error.code = ErrorCode::Http;
-  } else {
-    error.code = ErrorCode::Api;
-  }
-  error.http_status = http_status;
-  error.retryable = internal::is_retryable_status(http_status);
-  error.vendor_code = status;
-  error.vendor_message = message;
-  error.message = context + " failed: " +
-                  (status.empty() ? "HTTP " + std::to_string(http_status)
-                                  : "status " + status + (message.empty() ? "" : " " + message));
-  return error;
-}
-
-}  // namespace wire
 
 // Default bodies: a mock overrides what it needs.
 #define ERPBRIDGE_UNIMPLEMENTED(name) \
@@ -118,10 +84,20 @@ class HttpConnection final : public Connection {
       : base_(internal::join_url(options.base_url, wire::kBasePath)),
         executor_(std::move(options)) {}
 
+  // Writes are never repeated: each one may add an order, a product or a journal entry.
   Result<Order> create_order(const NewOrder& order) override {
     Result<void> valid = validate(order);
     if (!valid.ok()) return std::move(valid).error();
-    return single<Order>(HttpMethod::Post, "/orders", json::encode(order), false, "create order");
+    // Accepted with an empty `data`: the order as sent, its id unknown.
+    Order sent;
+    sent.type = order.type;
+    sent.customer_name = order.customer_name;
+    sent.accuser_name = order.accuser_name;
+    sent.creator_name = order.creator_name;
+    sent.reason = order.reason;
+    sent.remark = order.remark;
+    return single<Order>(HttpMethod::Post, "/orders", json::encode(order), {"create order", true},
+                         std::move(sent));
   }
 
   Result<Page<Order>> list_orders(const ListFilter& filter) override {
@@ -138,9 +114,21 @@ class HttpConnection final : public Connection {
   }
 
   Result<Order> update_order(std::int64_t id, const OrderUpdate& update) override {
-    // Setting fields to the same values twice is harmless: retried like a read.
-    return single<Order>(HttpMethod::Put, order_path(id), json::encode(update), true,
-                         "update order " + std::to_string(id));
+    Order sent;
+    sent.id = id;
+    for (auto [value, field] :
+         {std::pair{&update.type, &sent.type},
+          std::pair{&update.customer_name, &sent.customer_name},
+          std::pair{&update.accuser_name, &sent.accuser_name},
+          std::pair{&update.creator_name, &sent.creator_name},
+          std::pair{&update.saler, &sent.saler}, std::pair{&update.remark, &sent.remark},
+          std::pair{&update.reason, &sent.reason},
+          std::pair{&update.charge_number, &sent.charge_number}}) {
+      if (value->has_value()) *field = **value;
+    }
+    // Not repeated: the server writes a journal entry for each update it receives.
+    return single<Order>(HttpMethod::Put, order_path(id), json::encode(update),
+                         {"update order " + std::to_string(id), true}, std::move(sent));
   }
 
   Result<Order> submit_order(std::int64_t id, const std::string& remark,
@@ -184,20 +172,34 @@ class HttpConnection final : public Connection {
     if (products.empty()) {
       return make_error(ErrorCode::InvalidArgument, "add_abnormal_products: no product given");
     }
-    Result<wire::Envelope<AbnormalProduct>> envelope = send<AbnormalProduct>(
-        HttpMethod::Post, order_path(order_id) + "/abnormal-products", json::encode(products),
-        false, "add abnormal products to order " + std::to_string(order_id));
+    const internal::CallContext call{
+        "after-service add abnormal products to order " + std::to_string(order_id), true};
+    Result<wire::Envelope<AbnormalProduct>> envelope =
+        send<AbnormalProduct>(HttpMethod::Post, order_path(order_id) + "/abnormal-products",
+                              json::encode(products), call);
     if (!envelope.ok()) return std::move(envelope).error();
-    return std::move(envelope->data);
+    if (envelope->data.empty()) {
+      // Accepted without the stored products: the ones sent, their ids unknown.
+      std::vector<AbnormalProduct> sent = products;
+      for (AbnormalProduct& product : sent) product.id.reset();
+      auto result =
+          internal::with_notes_of(Result<std::vector<AbnormalProduct>>(std::move(sent)), envelope);
+      note_empty_data(result, call);
+      return result;
+    }
+    return internal::with_notes_of(Result<std::vector<AbnormalProduct>>(std::move(envelope->data)),
+                                   envelope);
   }
 
   Result<AbnormalProduct> update_abnormal_product(std::int64_t order_id, std::int64_t product_id,
                                                   const AbnormalProduct& product) override {
     AbnormalProduct body = product;
     body.id.reset();
-    return single<AbnormalProduct>(HttpMethod::Put, product_path(order_id, product_id),
-                                   json::encode(body), true,
-                                   "update abnormal product " + std::to_string(product_id));
+    AbnormalProduct sent = body;
+    sent.id = product_id;
+    return single<AbnormalProduct>(
+        HttpMethod::Put, product_path(order_id, product_id), json::encode(body),
+        {"update abnormal product " + std::to_string(product_id), true}, std::move(sent));
   }
 
   Result<void> delete_abnormal_product(std::int64_t order_id, std::int64_t product_id) override {
@@ -207,16 +209,18 @@ class HttpConnection final : public Connection {
 
   Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report) override {
     return single<DutyReport>(HttpMethod::Put, order_path(order_id) + "/duty-report",
-                              json::encode(wire::DutyReportUpdate{report}), true,
-                              "update duty report of order " + std::to_string(order_id));
+                              json::encode(wire::DutyReportUpdate{report}),
+                              {"update duty report of order " + std::to_string(order_id), true},
+                              report);
   }
 
   Result<std::vector<RankEntry>> rank(Rank rank) override {
     Result<wire::Envelope<RankEntry>> envelope =
         send<RankEntry>(HttpMethod::Get, std::string("/dutyreports/") + path_segment(rank), {},
-                        true, path_segment(rank));
+                        {std::string("after-service ") + path_segment(rank), false});
     if (!envelope.ok()) return std::move(envelope).error();
-    return std::move(envelope->data);
+    return internal::with_notes_of(Result<std::vector<RankEntry>>(std::move(envelope->data)),
+                                   envelope);
   }
 
  private:
@@ -225,50 +229,86 @@ class HttpConnection final : public Connection {
     return order_path(order_id) + "/abnormal-products/" + std::to_string(product_id);
   }
 
+  // A note of this family's own, logged like the decoder's.
+  template <typename T>
+  void note(Result<T>& result, const internal::CallContext& call, std::string path,
+            std::string problem) const {
+    DecodeNotes added{DecodeNote{std::move(path), std::move(problem), std::string()}};
+    executor_.log_notes(call.what, added);
+    result.add_notes(std::move(added));
+  }
+
+  template <typename T>
+  void note_empty_data(Result<T>& result, const internal::CallContext& call) const {
+    note(result, call, "data",
+         "empty in a successful reply: the result holds what was sent, and what only the "
+         "server knows (ids, times) is unset");
+  }
+
+  // GETs are safe to repeat; every other call is a write and is tried once.
   template <typename T>
   Result<wire::Envelope<T>> send(HttpMethod method, const std::string& path, std::string body,
-                                 bool idempotent, const std::string& context) {
+                                 const internal::CallContext& call) {
     HttpRequest request;
     request.method = method;
     request.url = base_ + path;
     if (!body.empty()) request.headers = {{"Content-Type", "application/json"}};
     request.body = std::move(body);
-    request.idempotent = idempotent;
-    Result<HttpResponse> response = executor_.execute(std::move(request));
+    request.idempotent = method == HttpMethod::Get;
+    Result<HttpResponse> response = executor_.execute(request);
     if (!response.ok()) return std::move(response).error();
-    return wire::decode<T>(*response, "after-service " + context);
+    return executor_.noted(call.what, wire::decode<T>(*response, call));
   }
 
+  // A write whose reply holds one object; `sent` is what is known if its data is empty.
   template <typename T>
-  Result<T> single(HttpMethod method, const std::string& path, std::string body, bool idempotent,
-                   const std::string& context) {
-    Result<wire::Envelope<T>> envelope =
-        send<T>(method, path, std::move(body), idempotent, context);
+  Result<T> single(HttpMethod method, const std::string& path, std::string body,
+                   internal::CallContext call, T sent) {
+    call.what = "after-service " + call.what;
+    Result<wire::Envelope<T>> envelope = send<T>(method, path, std::move(body), call);
     if (!envelope.ok()) return std::move(envelope).error();
     if (envelope->data.empty()) {
-      return make_error(ErrorCode::Decode, "after-service " + context + " reply: data is empty");
+      Result<T> result = internal::with_notes_of(Result<T>(std::move(sent)), envelope);
+      note_empty_data(result, call);
+      return result;
     }
-    return std::move(envelope->data.front());
+    if (envelope->data.size() > 1) {
+      auto result = internal::with_notes_of(Result<T>(std::move(envelope->data.front())), envelope);
+      note(result, call, "data",
+           std::to_string(envelope->data.size()) +
+               " objects where one was expected: the first is returned");
+      return result;
+    }
+    return internal::with_notes_of(Result<T>(std::move(envelope->data.front())), envelope);
   }
 
   template <typename T>
   Result<Page<T>> page(const std::string& path, const std::string& context) {
-    Result<wire::Envelope<T>> envelope = send<T>(HttpMethod::Get, path, {}, true, context);
+    Result<wire::Envelope<T>> envelope =
+        send<T>(HttpMethod::Get, path, {}, {"after-service " + context, false});
     if (!envelope.ok()) return std::move(envelope).error();
-    return Page<T>{std::move(envelope->data), envelope->total};
+    return internal::with_notes_of(
+        Result<Page<T>>(Page<T>{std::move(envelope->data), envelope->total}), envelope);
   }
 
   Result<void> none(HttpMethod method, const std::string& path, const std::string& context) {
-    Result<wire::Envelope<RawJson>> envelope = send<RawJson>(method, path, {}, false, context);
+    Result<wire::Envelope<RawJson>> envelope =
+        send<RawJson>(method, path, {}, {"after-service " + context, true});
     if (!envelope.ok()) return std::move(envelope).error();
-    return ok();
+    Result<void> done;
+    done.add_notes(envelope.notes());
+    return done;
   }
 
   Result<Order> workflow(std::int64_t id, Operation operation, const std::string& remark,
                          const std::string& operator_name, const std::string& what) {
     wire::WorkflowAction action{to_string(operation), remark, operator_name};
-    return single<Order>(HttpMethod::Put, order_path(id), json::encode(action), false,
-                         what + std::to_string(id));
+    // Accepted with an empty `data`: only the id is known here; Client fills in the status
+    // the step leads to from the order it was given.
+    Order sent;
+    sent.id = id;
+    return single<Order>(HttpMethod::Put, order_path(id), json::encode(action),
+                         {what + std::to_string(id), true}, std::move(sent));
   }
 
   std::string base_;

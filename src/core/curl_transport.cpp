@@ -297,6 +297,11 @@ class CurlTransport final : public HttpTransport {
     std::string detail = error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code);
     Error error;
     error.retryable = true;
+    // Once the request has gone out, the server may have acted on it whatever went wrong
+    // afterwards; before that (connecting, TLS handshake) it cannot have.
+    long request_bytes = 0;
+    curl_easy_getinfo(transfer.handle->easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+    error.outcome_unknown = request_bytes > 0;
     if (code == CURLE_OPERATION_TIMEDOUT) {
       error.code = ErrorCode::Timeout;
       error.message = target + ": timed out: " + detail;

@@ -1,5 +1,7 @@
 #include "core/executor.hpp"
 
+#include "core/secrets.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -31,8 +33,7 @@ RetryEnvironment RetryEnvironment::real() {
 }
 
 bool is_retryable_status(int status) noexcept {
-  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-         status == 504;
+  return status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501);
 }
 
 milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double random01) {
@@ -72,6 +73,17 @@ milliseconds Executor::retry_delay(const Result<HttpResponse>& outcome, int atte
   return backoff_delay(options_.retry, attempt, environment_.random());
 }
 
+void Executor::log(LogLevel level, std::string line) const {
+  options_.log_sink(level, scrub(std::move(line)));
+}
+
+void Executor::log_notes(const std::string& context, const DecodeNotes& notes) const {
+  if (!options_.log_sink || options_.log_level > LogLevel::Warning) return;
+  for (const DecodeNote& note : notes) {
+    log(LogLevel::Warning, "decode note for " + context + ": " + note.to_string());
+  }
+}
+
 void Executor::log_request(const HttpRequest& request, int attempt) const {
   if (!options_.log_sink || options_.log_level > LogLevel::Info) return;
   std::string line = "request ";
@@ -83,7 +95,7 @@ void Executor::log_request(const HttpRequest& request, int attempt) const {
     line += " headers {" + redaction_.headers(request.headers) + "}";
     if (!request.body.empty()) line += " body " + RedactionPolicy::json_body(request.body);
   }
-  options_.log_sink(LogLevel::Info, line);
+  log(LogLevel::Info, std::move(line));
 }
 
 void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse>& outcome,
@@ -92,9 +104,8 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
   std::string target = std::string(to_string(request.method)) + " " + redaction_.url(request.url);
   if (!outcome.ok()) {
     if (options_.log_level > LogLevel::Warning) return;
-    options_.log_sink(LogLevel::Warning, "failed " + target + " after " +
-                                             std::to_string(to_ms(elapsed)) +
-                                             " ms: " + outcome.error().to_string());
+    log(LogLevel::Warning, "failed " + target + " after " + std::to_string(to_ms(elapsed)) +
+                               " ms: " + outcome.error().to_string());
     return;
   }
   if (options_.log_level > LogLevel::Info) return;
@@ -105,7 +116,16 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
     line += " headers {" + redaction_.headers(outcome->headers) + "}";
     if (!outcome->body.empty()) line += " body " + RedactionPolicy::json_body(outcome->body);
   }
-  options_.log_sink(LogLevel::Info, line);
+  log(LogLevel::Info, std::move(line));
+}
+
+Result<HttpResponse> Executor::finished(const HttpRequest& request,
+                                        Result<HttpResponse>& outcome) const {
+  if (outcome.ok()) return std::move(outcome);
+  Error error = std::move(outcome).error();
+  // Only a write can be duplicated: a request safe to repeat has no outcome to worry about.
+  if (request.idempotent) error.outcome_unknown = false;
+  return scrubbed(std::move(error));
 }
 
 Result<HttpResponse> Executor::execute(HttpRequest& request, int* attempts) const {
@@ -141,10 +161,11 @@ Result<HttpResponse> Executor::execute(HttpRequest& request, int* attempts) cons
     const Clock::time_point sent = environment_.now();
     Result<HttpResponse> outcome = transport_->send(request);
     log_outcome(request, outcome, environment_.now() - sent);
-    if (attempt >= max_attempts || !should_retry(request, outcome)) return outcome;
+    if (attempt >= max_attempts || !should_retry(request, outcome))
+      return finished(request, outcome);
 
     const milliseconds delay = retry_delay(outcome, attempt);
-    if (has_deadline && environment_.now() + delay >= deadline) return outcome;
+    if (has_deadline && environment_.now() + delay >= deadline) return finished(request, outcome);
     environment_.sleep(delay);
   }
 }
@@ -203,6 +224,7 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
     environment_.sleep(delay);
     pending = std::move(again);
   }
+  for (std::size_t i = 0; i < results.size(); ++i) results[i] = finished(requests[i], results[i]);
   return results;
 }
 
@@ -216,23 +238,6 @@ std::string join_url(const std::string& base, const std::string& path) {
   if (path.empty() || path.front() != '/') url += '/';
   url += path;
   return url;
-}
-
-Error error_from_status(const HttpResponse& response, const std::string& context) {
-  Error error;
-  error.http_status = response.status;
-  error.retryable = is_retryable_status(response.status);
-  if (response.status == 401 || response.status == 403) {
-    error.code = ErrorCode::Unauthenticated;
-  } else if (response.status == 404) {
-    error.code = ErrorCode::NotFound;
-  } else {
-    error.code = ErrorCode::Http;
-  }
-  std::string excerpt = RedactionPolicy::json_body(response.body.substr(0, 200));
-  error.message = context + ": HTTP " + std::to_string(response.status) +
-                  (excerpt.empty() ? std::string() : ": " + excerpt);
-  return error;
 }
 
 }  // namespace erpbridge::internal

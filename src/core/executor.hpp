@@ -21,7 +21,8 @@ struct RetryEnvironment {
   static RetryEnvironment real();
 };
 
-/// Whether an HTTP status is worth repeating an idempotent request for.
+/// Whether an HTTP status is worth repeating an idempotent request for (408, 429, 5xx but
+/// 501).
 bool is_retryable_status(int status) noexcept;
 
 /// The delay before try number `attempt` + 1 (attempt counts from 1): exponential with
@@ -58,7 +59,21 @@ class Executor {
   std::vector<Result<HttpResponse>> execute_all(std::vector<HttpRequest> requests,
                                                 std::size_t max_concurrency) const;
 
+  /// Logs each decode note of a reply to `context` at Warning.
+  void log_notes(const std::string& context, const DecodeNotes& notes) const;
+  /// log_notes() for a result about to be returned; returns it unchanged.
+  template <typename T>
+  Result<T> noted(const std::string& context, Result<T> result) const {
+    if (!result.notes().empty()) log_notes(context, result.notes());
+    return result;
+  }
+
  private:
+  /// The outcome handed back: an error scrubbed of secrets, outcome_unknown kept only for a
+  /// request that is not safe to repeat.
+  Result<HttpResponse> finished(const HttpRequest& request, Result<HttpResponse>& outcome) const;
+  /// Every line goes through here: secrets are scrubbed by value before the sink sees it.
+  void log(LogLevel level, std::string line) const;
   void log_request(const HttpRequest& request, int attempt) const;
   void log_outcome(const HttpRequest& request, const Result<HttpResponse>& outcome,
                    std::chrono::steady_clock::duration elapsed) const;
@@ -79,9 +94,5 @@ namespace erpbridge::internal {
 
 /// Joins a base URL and a path with exactly one slash between them.
 std::string join_url(const std::string& base, const std::string& path);
-
-/// The Error for an HTTP status that is not the expected success: 401/403 Unauthenticated,
-/// 404 NotFound, others Http; 408, 429 and 5xx marked retryable. `context` says what call.
-Error error_from_status(const HttpResponse& response, const std::string& context);
 
 }  // namespace erpbridge::internal

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/executor.hpp"
+#include "core/reply.hpp"
 
 namespace erpbridge::ctc::wire {
 namespace {
@@ -11,22 +11,52 @@ bool mentions(const std::string& text, const char* word) {
   return text.find(word) != std::string::npos;
 }
 
-// res != 0: "2 无数据" is an empty result; "1 签名无效" is Unauthenticated; others Api.
-Result<std::vector<Receipt>> vendor_failure(const std::string& res, const std::string& msg,
-                                            const char* context) {
-  if (res == "2" || mentions(msg, "无数据")) return std::vector<Receipt>{};
-  Error error;
-  error.code =
-      res == "1" || mentions(msg, "签名无效") ? ErrorCode::Unauthenticated : ErrorCode::Api;
-  error.http_status = 200;
-  error.vendor_code = res;
-  error.vendor_message = msg;
-  error.message = std::string(context) + " failed: res " + res + (msg.empty() ? "" : " " + msg);
-  return error;
+// "1", "1:签名无效", "1 签名无效", "1：签名无效": the code CTC's table puts in msg.
+bool leads_with_code(const std::string& text, char code) {
+  if (text.empty() || text[0] != code) return false;
+  if (text.size() == 1) return true;
+  const char next = text[1];
+  return next == ':' || next == ' ' || text.compare(1, 3, "：") == 0;
 }
 
 bool is_success(const std::string& res) {
   return res == "0";
+}
+
+}  // namespace
+
+VendorReason vendor_reason(const std::string& res, const std::string& msg) {
+  if (res == "1" || leads_with_code(msg, '1') || mentions(res, "签名无效") ||
+      mentions(msg, "签名无效")) {
+    return VendorReason::InvalidSignature;
+  }
+  if (res == "2" || leads_with_code(msg, '2') || mentions(res, "无数据") ||
+      mentions(msg, "无数据")) {
+    return VendorReason::NoData;
+  }
+  return VendorReason::None;
+}
+
+namespace {
+
+// The verdict on res: "0" succeeds; 无数据 succeeds with no receipts; 签名无效 is
+// Unauthenticated; any other value an Api error.
+template <typename Reply>
+internal::Verdict judge(Reply& reply, const HttpResponse& response,
+                        const internal::CallContext& call, bool& no_data) {
+  if (is_success(reply.res)) return internal::Verdict::success();
+  switch (vendor_reason(reply.res, reply.msg)) {
+    case VendorReason::NoData:
+      no_data = true;
+      return internal::Verdict::success();
+    case VendorReason::InvalidSignature:
+      return internal::Verdict::failure(internal::vendor_error(
+          ErrorCode::Unauthenticated, "res", reply.res, reply.msg, response, call));
+    case VendorReason::None:
+      break;
+  }
+  return internal::Verdict::failure(
+      internal::vendor_error(ErrorCode::Api, "res", reply.res, reply.msg, response, call));
 }
 
 }  // namespace
@@ -37,23 +67,15 @@ std::string encode_query(const std::string& key, const ReceiptQuery& query) {
 }
 
 Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction) {
-  if (response.status != 200) return internal::error_from_status(response, "CTC receipt_parts");
-  ReceiptsReply reply;
-  Result<void> decoded = json::decode(response.body, reply);
-  if (!decoded.ok()) {
-    // A failure reply may carry a `data` of another shape: report the vendor's answer.
-    ReplyHeader header;
-    if (json::decode(response.body, header).ok() && !is_success(header.res)) {
-      return vendor_failure(header.res, header.msg, "CTC receipt_parts");
-    }
-    Error error = std::move(decoded).error();
-    error.message = "CTC receipt_parts reply: " + error.message;
-    error.http_status = response.status;
-    return error;
-  }
-  if (!is_success(reply.res)) return vendor_failure(reply.res, reply.msg, "CTC receipt_parts");
-  for (Receipt& receipt : reply.data) receipt.direction = direction;
-  return std::move(reply.data);
+  const internal::CallContext call{"CTC receipt_parts", false};
+  bool no_data = false;
+  Result<ReceiptsReply> reply = internal::read_reply<ReceiptsReply>(
+      response, call, [&](ReceiptsReply& r) { return judge(r, response, call, no_data); });
+  if (!reply.ok()) return std::move(reply).error();
+  if (no_data)
+    return internal::with_notes_of(Result<std::vector<Receipt>>(std::vector<Receipt>{}), reply);
+  for (Receipt& receipt : reply->data) receipt.direction = direction;
+  return internal::with_notes_of(Result<std::vector<Receipt>>(std::move(reply->data)), reply);
 }
 
 Result<std::string> encode_call(const std::string& key, const std::string& data_json) {
@@ -67,22 +89,16 @@ Result<std::string> encode_call(const std::string& key, const std::string& data_
   return json::encode(request);
 }
 
-Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path) {
-  const std::string context = "CTC " + path;
-  if (response.status != 200) return internal::error_from_status(response, context);
-  CallReply reply;
-  Result<void> decoded = json::decode(response.body, reply);
-  if (!decoded.ok()) {
-    Error error = std::move(decoded).error();
-    error.message = context + " reply: " + error.message;
-    return error;
-  }
-  if (!is_success(reply.res)) {
-    Result<std::vector<Receipt>> failure = vendor_failure(reply.res, reply.msg, context.c_str());
-    if (failure.ok()) return std::string("[]");  // 无数据: nothing to return
-    return std::move(failure).error();
-  }
-  return reply.data.empty() ? std::string("null") : reply.data.text;
+Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path,
+                                      bool write) {
+  const internal::CallContext call{"CTC " + path, write};
+  bool no_data = false;
+  Result<CallReply> reply = internal::read_reply<CallReply>(
+      response, call, [&](CallReply& r) { return judge(r, response, call, no_data); });
+  if (!reply.ok()) return std::move(reply).error();
+  if (no_data) return internal::with_notes_of(Result<std::string>(std::string("[]")), reply);
+  return internal::with_notes_of(
+      Result<std::string>(reply->data.empty() ? std::string("null") : reply->data.text), reply);
 }
 
 std::string encode_receipts_reply(const std::string& res, const std::string& msg,

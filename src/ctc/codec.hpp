@@ -27,8 +27,9 @@ struct QueryRequest {
 /// Encodes a receipt with the out-direction keys (out_number, outtype).
 struct OutReceipt : Receipt {};
 
+/// `res` decides the outcome (strict, number or string); `msg` and `data` are read leniently.
 struct ReceiptsReply {
-  std::string res;  // number or string on the wire
+  std::string res;
   std::string msg;
   std::vector<Receipt> data;
 };
@@ -37,11 +38,6 @@ struct OutReceiptsReply {
   std::string res;
   std::string msg;
   std::vector<OutReceipt> data;
-};
-
-struct ReplyHeader {
-  std::string res;
-  std::string msg;
 };
 
 struct CallRequest {
@@ -57,15 +53,23 @@ struct CallReply {
 
 std::string encode_query(const std::string& key, const ReceiptQuery& query);
 
-/// Maps a receipts reply: non-200 by status; res 2/无数据 an empty list; res 1/签名无效
-/// Unauthenticated; other res Api; malformed JSON Decode naming the path.
+/// Maps a receipts reply: non-2xx by status; "2"/无数据 (in res or msg) an empty list;
+/// "1"/签名无效 Unauthenticated; other res Api; an unreadable or missing res Decode. Other
+/// fields that do not fit are decode notes on the result.
 Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction);
+
+/// What a failed reply's res and msg say: CTC's two documented codes (1 签名无效, 2 无数据),
+/// recognised as a number or text in either field, or neither.
+enum class VendorReason { None, InvalidSignature, NoData };
+VendorReason vendor_reason(const std::string& res, const std::string& msg);
 
 /// {"key":…,"data":<data_json>}; InvalidArgument if data_json is not one JSON value.
 Result<std::string> encode_call(const std::string& key, const std::string& data_json);
 
-/// The `data` of a generic call's reply, as JSON text ("null" if absent).
-Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path);
+/// The `data` of a generic call's reply, as JSON text ("null" if absent, "[]" for 无数据).
+/// A `write` whose reply cannot be read fails with Error::outcome_unknown.
+Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path,
+                                      bool write);
 
 /// The same receipts, to be encoded with the out-direction keys.
 std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts);
@@ -134,7 +138,7 @@ struct Schema<ctc::wire::QueryRequest> {
 
 template <typename Reply>
 void describe_reply(StructBuilder<Reply>& s) {
-  s.field("res", &Reply::res).required().number_or_string().as_number();
+  s.field("res", &Reply::res).required().strict().number_or_string().as_number();
   s.field("msg", &Reply::msg).number_or_string();
   s.field("data", &Reply::data);
 }
@@ -150,14 +154,6 @@ struct Schema<ctc::wire::OutReceiptsReply> {
 template <>
 struct Schema<ctc::wire::CallReply> {
   static void describe(StructBuilder<ctc::wire::CallReply>& s) { describe_reply(s); }
-};
-
-template <>
-struct Schema<ctc::wire::ReplyHeader> {
-  static void describe(StructBuilder<ctc::wire::ReplyHeader>& s) {
-    s.field("res", &ctc::wire::ReplyHeader::res).required().number_or_string();
-    s.field("msg", &ctc::wire::ReplyHeader::msg).number_or_string();
-  }
 };
 
 template <>

@@ -35,7 +35,7 @@ class HttpConnection final : public Connection {
     if (!valid.ok()) return std::move(valid).error();
     Result<HttpResponse> response = executor_.execute(receipts_request(query));
     if (!response.ok()) return std::move(response).error();
-    return wire::decode_receipts(*response, query.direction);
+    return executor_.noted("CTC receipt_parts", wire::decode_receipts(*response, query.direction));
   }
 
   std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
@@ -57,8 +57,10 @@ class HttpConnection final : public Connection {
         executor_.execute_all(std::move(requests), max_concurrency);
     for (std::size_t k = 0; k < sent.size(); ++k) {
       const std::size_t i = sent[k];
-      results[i] = responses[k].ok() ? wire::decode_receipts(*responses[k], queries[i].direction)
-                                     : Result<std::vector<Receipt>>(responses[k].error());
+      results[i] = responses[k].ok()
+                       ? executor_.noted("CTC receipt_parts",
+                                         wire::decode_receipts(*responses[k], queries[i].direction))
+                       : Result<std::vector<Receipt>>(responses[k].error());
     }
     return results;
   }
@@ -71,7 +73,7 @@ class HttpConnection final : public Connection {
                                std::move(body).value(), idempotent);
     Result<HttpResponse> response = executor_.execute(std::move(request));
     if (!response.ok()) return std::move(response).error();
-    return wire::decode_call_reply(*response, path);
+    return executor_.noted("CTC " + path, wire::decode_call_reply(*response, path, !idempotent));
   }
 
  private:

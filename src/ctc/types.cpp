@@ -14,9 +14,11 @@ Result<void> validate(const ReceiptQuery& query) {
     return make_error(ErrorCode::InvalidArgument,
                       range() + ": the end must not be before the start");
   }
-  if (query.end - query.start > kMaxQuerySpan) {
+  if (query.end.date().days_since_epoch() - query.start.date().days_since_epoch() > kMaxQueryDays) {
     return make_error(ErrorCode::InvalidArgument,
-                      range() + ": CTC allows at most 7 days per query (use list_receipts)");
+                      range() +
+                          ": CTC allows at most 7 calendar days per query, the end's date minus "
+                          "the start's (use list_receipts)");
   }
   return ok();
 }
@@ -31,8 +33,11 @@ Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateT
   std::vector<ReceiptQuery> windows;
   DateTime start = from;
   for (;;) {
-    // Both ends are inclusive: a window spans exactly 7 days, the next starts 1 s later.
-    DateTime end = to - start > kMaxQuerySpan ? start + kMaxQuerySpan : to;
+    // Both ends are inclusive: a window ends at the last second of the 7th calendar day after
+    // its start's date (or at `to`), and the next starts 1 s later, at midnight.
+    const DateTime last_allowed =
+        DateTime::start_of(start.date().plus_days(kMaxQueryDays + 1)) - std::chrono::seconds(1);
+    const DateTime end = to < last_allowed ? to : last_allowed;
     windows.push_back(ReceiptQuery{direction, start, end});
     if (end == to) break;
     start = end + std::chrono::seconds(1);

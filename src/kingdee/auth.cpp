@@ -2,7 +2,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "core/executor.hpp"
+#include "core/reply.hpp"
+#include "core/secrets.hpp"
 #include "kingdee/codec.hpp"
 
 namespace erpbridge::kingdee {
@@ -35,10 +36,13 @@ std::string app_signature(const std::string& app_key, const std::string& app_sec
 }
 
 std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {
+  internal::remember_secret(auth.app_secret);
+  const std::string signature = app_signature(auth.app_key, auth.app_secret);
+  internal::remember_secret(signature);
   auto executor = std::make_shared<internal::Executor>(auth.client);
   const std::string url = internal::join_url(auth.client.base_url, wire::kAuthPath) +
-                          "?app_key=" + url_encode(auth.app_key) + "&app_signature=" +
-                          url_encode(app_signature(auth.app_key, auth.app_secret));
+                          "?app_key=" + url_encode(auth.app_key) +
+                          "&app_signature=" + url_encode(signature);
   auto fetch = [executor, url]() -> Result<AccessToken> {
     HttpRequest request;
     request.method = HttpMethod::Get;
@@ -46,23 +50,20 @@ std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {
     request.idempotent = true;
     Result<HttpResponse> response = executor->execute(request);
     if (!response.ok()) return std::move(response).error();
-    if (response->status != 200) {
-      return internal::error_from_status(*response, "Kingdee kingdee_auth_token");
-    }
-    Result<wire::AuthReply> reply = json::decode<wire::AuthReply>(response->body);
-    if (!reply.ok()) {
-      Error error = std::move(reply).error();
-      error.message = "Kingdee kingdee_auth_token reply: " + error.message;
-      return error;
-    }
-    if (reply->errcode != "0" || reply->data.access_token.empty()) {
-      Error error = make_error(ErrorCode::Unauthenticated,
-                               "Kingdee kingdee_auth_token refused: errcode " + reply->errcode +
-                                   (reply->description.empty() ? "" : " " + reply->description));
-      error.vendor_code = reply->errcode;
-      error.vendor_message = reply->description;
-      return error;
-    }
+    const internal::CallContext call{"Kingdee kingdee_auth_token", false};
+    // errcode decides; a success without a token is refused like a wrong signature.
+    Result<wire::AuthReply> reply = executor->noted(
+        call.what,
+        internal::read_reply<wire::AuthReply>(*response, call, [&](const wire::AuthReply& r) {
+          if (r.errcode == "0" && !r.data.access_token.empty()) {
+            return internal::Verdict::success();
+          }
+          return internal::Verdict::failure(internal::vendor_error(
+              ErrorCode::Unauthenticated, "errcode", r.errcode,
+              r.errcode == "0" ? "no access_token in the reply" : r.description, *response, call));
+        }));
+    if (!reply.ok()) return std::move(reply).error();
+    internal::remember_secret(reply->data.access_token);
     AccessToken token;
     token.value = std::move(reply->data.access_token);
     if (reply->data.expires) {

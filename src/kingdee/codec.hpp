@@ -98,7 +98,9 @@ struct Schema<kingdee::MaterialLine> {
     value(s, "seq", &L::seq);
     text(s, "mxoc_picker_id", &L::picker_id).alias("mxoc_picker.id");
     text(s, "mxoc_picker_number", &L::picker_number).alias("mxoc_picker.number");
-    text(s, "mxoc_picker_name", &L::picker_name).alias("mxoc_picker.name").group_scalar("mxoc_picker");
+    text(s, "mxoc_picker_name", &L::picker_name)
+        .alias("mxoc_picker.name")
+        .group_scalar("mxoc_picker");
     text(s, "materialid_id", &L::material_id).alias("materialid.id");
     text(s, "materialid_number", &L::material_number).alias("materialid.number");
     text(s, "materialid_name", &L::material_name).alias("materialid.name");
@@ -208,7 +210,7 @@ struct Schema<kingdee::wire::PushBody> {
 
 template <typename E>
 void describe_envelope(StructBuilder<E>& s) {
-  s.field("success", &E::success).number_or_string();
+  s.field("success", &E::success).strict().number_or_string();
   s.field("reachPlugin", &E::reach_plugin).number_or_string();
   s.field("data", &E::data);
   text(s, "errorCode", &E::error_code);
@@ -237,7 +239,7 @@ struct Schema<kingdee::wire::AuthData> {
 template <>
 struct Schema<kingdee::wire::AuthReply> {
   static void describe(StructBuilder<kingdee::wire::AuthReply>& s) {
-    text(s, "errcode", &kingdee::wire::AuthReply::errcode);
+    text(s, "errcode", &kingdee::wire::AuthReply::errcode).required().strict();
     text(s, "description", &kingdee::wire::AuthReply::description);
     s.field("data", &kingdee::wire::AuthReply::data);
   }

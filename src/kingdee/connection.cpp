@@ -1,6 +1,6 @@
 #include "erpbridge/kingdee/connection.hpp"
 
-#include "core/executor.hpp"
+#include "core/reply.hpp"
 #include "erpbridge/kingdee/client.hpp"
 #include "kingdee/codec.hpp"
 
@@ -28,49 +28,20 @@ bool is_auth_code(const std::string& code) {
   return code == "401" || code == "403" || code == "invalid_token" || code == "token_expired";
 }
 
-// success != true is an Api error (Unauthenticated for auth codes) carrying errorCode.
+// The gateway's verdict: success true succeeds; false is an Api error (Unauthenticated for
+// auth codes or a 401/403) carrying errorCode and the message; missing, the reply is
+// unreadable.
 template <typename Envelope>
-Error envelope_error(const Envelope& envelope, int http_status, const std::string& context) {
+internal::Verdict judge(const Envelope& envelope, const HttpResponse& response,
+                        const internal::CallContext& call) {
+  if (!envelope.success.has_value()) return internal::Verdict::missing();
+  if (*envelope.success) return internal::Verdict::success();
   const std::string& text = envelope.message.empty() ? envelope.description : envelope.message;
-  Error error = make_error(
-      is_auth_code(envelope.error_code) ? ErrorCode::Unauthenticated : ErrorCode::Api,
-      context + " failed: errorCode " + (envelope.error_code.empty() ? "-" : envelope.error_code) +
-          (text.empty() ? "" : " " + text));
-  error.http_status = http_status;
-  error.vendor_code = envelope.error_code;
-  error.vendor_message = text;
-  if (http_status == 401 || http_status == 403) error.code = ErrorCode::Unauthenticated;
-  return error;
-}
-
-// Maps a gateway response into the envelope's data, decoded as Envelope::data.
-template <typename Envelope>
-Result<Envelope> decode_envelope(const HttpResponse& response, const std::string& context) {
-  Envelope envelope;
-  Result<void> decoded = json::decode(response.body, envelope);
-  if (!decoded.ok()) {
-    wire::RawEnvelope header;  // a failure's data may have any shape
-    if (json::decode(response.body, header).ok() && header.success.has_value() &&
-        *header.success != true) {
-      return envelope_error(header, response.status, context);
-    }
-    if (response.status != 200) return internal::error_from_status(response, context);
-    Error error = std::move(decoded).error();
-    error.message = context + " reply: " + error.message;
-    error.http_status = response.status;
-    return error;
-  }
-  if (!envelope.success.has_value()) {
-    // Not a gateway envelope at all (a proxy's error page, say).
-    if (response.status != 200) return internal::error_from_status(response, context);
-    Error error =
-        make_error(ErrorCode::Decode, context + " reply: success: missing required field");
-    error.http_status = response.status;
-    return error;
-  }
-  if (*envelope.success != true) return envelope_error(envelope, response.status, context);
-  if (response.status != 200) return internal::error_from_status(response, context);
-  return envelope;
+  const bool auth =
+      is_auth_code(envelope.error_code) || response.status == 401 || response.status == 403;
+  return internal::Verdict::failure(
+      internal::vendor_error(auth ? ErrorCode::Unauthenticated : ErrorCode::Api, "errorCode",
+                             envelope.error_code, text, response, call));
 }
 
 class HttpConnection final : public Connection {
@@ -88,10 +59,20 @@ class HttpConnection final : public Connection {
       return make_error(ErrorCode::InvalidArgument, "entry_pk must not be empty");
     }
     wire::PushBody body{"push", entry_pk, wire::BillData{entry_pk}};
+    const internal::CallContext call{"Kingdee push " + entry_pk, true};
     Result<wire::BillEnvelope> envelope =
-        send<wire::BillEnvelope>(wire::kPushPath, json::encode(body), "Kingdee push " + entry_pk);
+        send<wire::BillEnvelope>(wire::kPushPath, json::encode(body), call);
     if (!envelope.ok()) return std::move(envelope).error();
-    return std::move(envelope->data);
+    Result<SparePartsBill> bill =
+        internal::with_notes_of(Result<SparePartsBill>(std::move(envelope->data)), envelope);
+    if (bill->id.empty()) {
+      // The bill was created (success is true) but its id did not come back: say so rather
+      // than fail, or the caller would push again and create a second bill.
+      DecodeNotes missing{DecodeNote{"data.id", "no bill id in a successful reply", std::string()}};
+      executor_.log_notes(call.what, missing);
+      bill.add_notes(std::move(missing));
+    }
+    return bill;
   }
 
   Result<std::string> call(const std::string& path, const std::string& body_json) override {
@@ -102,14 +83,17 @@ class HttpConnection final : public Connection {
                         "body_json is not valid JSON: " + parsed.error().message);
     }
     Result<wire::RawEnvelope> envelope =
-        send<wire::RawEnvelope>(path, body.text, "Kingdee " + path);
+        send<wire::RawEnvelope>(path, body.text, internal::CallContext{"Kingdee " + path, true});
     if (!envelope.ok()) return std::move(envelope).error();
-    return envelope->data.empty() ? std::string("null") : envelope->data.text;
+    return internal::with_notes_of(
+        Result<std::string>(envelope->data.empty() ? std::string("null") : envelope->data.text),
+        envelope);
   }
 
  private:
   template <typename Envelope>
-  Result<Envelope> send(const std::string& path, std::string body, const std::string& context) {
+  Result<Envelope> send(const std::string& path, std::string body,
+                        const internal::CallContext& call) {
     for (const auto& header : headers_) {
       if (header.second.empty()) {
         return make_error(ErrorCode::InvalidArgument,
@@ -131,7 +115,10 @@ class HttpConnection final : public Connection {
       request.url = url + separator + "access_token=" + url_encode(*token);
       Result<HttpResponse> response = executor_.execute(request);
       if (!response.ok()) return std::move(response).error();
-      Result<Envelope> envelope = decode_envelope<Envelope>(*response, context);
+      Result<Envelope> envelope = executor_.noted(
+          call.what, internal::read_reply<Envelope>(*response, call, [&](const Envelope& e) {
+            return judge(e, *response, call);
+          }));
       // Rejected for its token, the call was not acted on: refresh and try once more.
       if (!envelope.ok() && envelope.error().code == ErrorCode::Unauthenticated && auth_try == 0) {
         token_->invalidate(*token);

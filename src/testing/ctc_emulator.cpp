@@ -51,7 +51,11 @@ void CtcEmulator::install(Emulator& emulator) const {
     const DateTime start = request.data.inputtime_s;
     const DateTime end = request.data.inputtime_e;
     if (end < start) return reply("3", "结束时间不能早于起始时间", direction);
-    if (end - start > ctc::kMaxQuerySpan) return reply("3", "时间范围不能超过7天", direction);
+    // The document: 与结束时间范围不能超过7天, read as calendar days (its own example spans
+    // 7 days and 8 minutes): the end's date at most 7 days after the start's.
+    if (end.date().days_since_epoch() - start.date().days_since_epoch() > 7) {
+      return reply("3", "时间范围不能超过7天", direction);
+    }
 
     std::vector<ctc::Receipt> matches;
     {
@@ -88,11 +92,9 @@ std::vector<ctc::Receipt> CtcEmulator::spec_samples() {
   std::vector<ctc::Receipt> all;
   for (auto [text, direction] :
        {std::pair{kIn, ctc::Direction::In}, std::pair{kOut, ctc::Direction::Out}}) {
-    HttpResponse response;
-    response.status = 200;
-    response.body = text;
-    std::vector<ctc::Receipt> receipts = ctc::wire::decode_receipts(response, direction).value();
-    all.insert(all.end(), receipts.begin(), receipts.end());
+    ctc::wire::ReceiptsReply reply = json::decode<ctc::wire::ReceiptsReply>(text).value();
+    for (ctc::Receipt& receipt : reply.data) receipt.direction = direction;
+    all.insert(all.end(), reply.data.begin(), reply.data.end());
   }
   return all;
 }

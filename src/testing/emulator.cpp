@@ -180,11 +180,13 @@ Result<HttpResponse> Emulator::send(const HttpRequest& request) {
   if (reply.reset) {
     Error error = make_error(ErrorCode::Transport, "connection reset by the emulator");
     error.retryable = true;
+    error.outcome_unknown = true;  // as a client over a socket sees it: the request went out
     return error;
   }
   if (reply.truncate) {
     Error error = make_error(ErrorCode::Transport, "response body truncated by the emulator");
     error.retryable = true;
+    error.outcome_unknown = true;
     return error;
   }
   return std::move(reply.response);

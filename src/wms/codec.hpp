@@ -65,7 +65,7 @@ template <>
 struct Schema<wms::PushReply> {
   static void describe(StructBuilder<wms::PushReply>& s) {
     // code "may arrive as number or string"; the example sends a number.
-    s.field("code", &wms::PushReply::code).required().number_or_string().as_number();
+    s.field("code", &wms::PushReply::code).required().strict().number_or_string().as_number();
     s.field("message", &wms::PushReply::message).number_or_string();
     s.field("bil_id", &wms::PushReply::bil_id).number_or_string();
     s.field("bil_no", &wms::PushReply::bil_no).number_or_string();

@@ -1,6 +1,6 @@
 #include "erpbridge/wms/connection.hpp"
 
-#include "core/executor.hpp"
+#include "core/reply.hpp"
 #include "erpbridge/wms/client.hpp"
 #include "wms/codec.hpp"
 
@@ -50,35 +50,29 @@ class HttpConnection final : public Connection {
   }
 
  private:
-  static Result<PushReply> decode_reply(const HttpResponse& response,
-                                        const std::string& entry_code) {
-    // Built only for an error: a successful push has no use for it.
-    auto context = [&entry_code] { return "WMS push of " + entry_code; };
-    Result<PushReply> reply = json::decode<PushReply>(response.body);
-    if (response.status != 200) {
-      Error error = internal::error_from_status(response, context());
-      if (reply.ok()) {
-        error.vendor_code = reply->code;
-        error.vendor_message = reply->message;
+  // code decides the outcome (strict); message, bil_id and bil_no are read leniently. The
+  // push is safe to repeat, so an unreadable reply is a plain Decode error.
+  Result<PushReply> decode_reply(const HttpResponse& response,
+                                 const std::string& entry_code) const {
+    const internal::CallContext call{"WMS push of " + entry_code, false};
+    Result<PushReply> reply = internal::read_reply<PushReply>(response, call, [&](PushReply& r) {
+      if (r.succeeded()) return internal::Verdict::success();
+      return internal::Verdict::failure(
+          internal::vendor_error(ErrorCode::Api, "code", r.code, r.message, response, call));
+    });
+    if (reply.ok()) {
+      // The document says both must be returned; a reply without them still means the
+      // order was taken.
+      for (auto [name, value] :
+           {std::pair{"bil_id", &reply->bil_id}, std::pair{"bil_no", &reply->bil_no}}) {
+        if (value->empty()) {
+          internal::add_note(reply, name,
+                             "missing from a successful reply (the document says "
+                             "it must be returned)");
+        }
       }
-      return error;
     }
-    if (!reply.ok()) {
-      Error error = std::move(reply).error();
-      error.message = context() + ": reply: " + error.message;
-      error.http_status = response.status;
-      return error;
-    }
-    if (!reply->succeeded()) {
-      Error error =
-          make_error(ErrorCode::Api, context() + " refused: code " + reply->code +
-                                         (reply->message.empty() ? "" : " " + reply->message));
-      error.http_status = response.status;
-      error.vendor_code = reply->code;
-      error.vendor_message = reply->message;
-      return error;
-    }
-    return reply;
+    return executor_.noted(call.what, std::move(reply));
   }
 
   std::shared_ptr<TokenProvider> token_;

@@ -91,11 +91,18 @@ TEST_CASE("CTC over HTTP: no data is an empty list") {
 
 TEST_CASE("CTC over HTTP: the 7-day rule is checked before sending, and by the emulator") {
   CtcServer server;
+  server.ctc.add_receipts(CtcEmulator::spec_samples());
   Client client(server.options());
+  // The document's own example request (7 days and 8 minutes) is sent unchanged.
+  auto example =
+      client.query_receipts({Direction::In, at("2020-05-20 20:40:23"), at("2020-05-27 20:49:12")});
+  REQUIRE(example.ok());
+  CHECK(example->size() == 2);
+  CHECK(server.emulator->total_requests() == 1);
   auto local =
-      client.query_receipts({Direction::In, at("2020-05-20 00:00:00"), at("2020-05-27 00:00:01")});
+      client.query_receipts({Direction::In, at("2020-05-20 00:00:00"), at("2020-05-28 00:00:00")});
   CHECK(local.error().code == ErrorCode::InvalidArgument);
-  CHECK(server.emulator->total_requests() == 0);
+  CHECK(server.emulator->total_requests() == 1);
 
   // Sent raw, the emulator refuses it too.
   auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
@@ -104,7 +111,7 @@ TEST_CASE("CTC over HTTP: the 7-day rule is checked before sending, and by the e
   raw.url = server.server->base_url() + "/doscall/oa/api/receipt_parts/";
   raw.body =
       std::string(R"({"key":")") + kKey +
-      R"(","data":{"type":"in","inputtime_s":"2020-05-20 00:00:00","inputtime_e":"2020-05-27 00:00:01"}})";
+      R"(","data":{"type":"in","inputtime_s":"2020-05-20 00:00:00","inputtime_e":"2020-05-28 00:00:00"}})";
   auto response = transport->send(raw);
   REQUIRE(response.ok());
   CHECK(response->body.find("\"res\":3") != std::string::npos);
@@ -138,9 +145,8 @@ TEST_CASE("CTC over HTTP: a 90-day query returns every seeded receipt once, in o
   std::set<std::string> numbers;
   for (const auto& receipt : *result) numbers.insert(receipt.number);
   CHECK(numbers.size() == seeded.size());
-  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 13);
-  CHECK(progress ==
-        std::vector<std::pair<std::size_t, std::size_t>>{{4, 13}, {8, 13}, {12, 13}, {13, 13}});
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 12);
+  CHECK(progress == std::vector<std::pair<std::size_t, std::size_t>>{{4, 12}, {8, 12}, {12, 12}});
 }
 
 TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
@@ -159,7 +165,7 @@ TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
   INFO(
       "90-day query took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
                            << " ms");
-  CHECK(elapsed < erpbridge::test_support::scaled(900ms));  // sequential: 13 x 100 ms
+  CHECK(elapsed < erpbridge::test_support::scaled(900ms));  // sequential: 12 x 100 ms
 }
 
 TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named") {
@@ -168,15 +174,15 @@ TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named")
   server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 100, 21h));
   Fault broken;
   broken.status = 500;
-  // Window 3 starts 14 days and 2 seconds after the first.
-  broken.body_contains = "\"inputtime_s\":\"2020-03-15 00:00:02\"";
+  // Window 3 holds the dates 03-17 .. 03-24.
+  broken.body_contains = "\"inputtime_s\":\"2020-03-17 00:00:00\"";
   server.emulator->set_fault("/doscall/oa/api/receipt_parts/", broken);
   Client client(server.options());
   auto result = client.list_receipts(Direction::In, from, from + 90 * 24h);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::Http);
   CHECK(result.error().http_status == 500);
-  CHECK(result.error().message.rfind("window 3 of 13 (2020-03-15 00:00:02 .. 2020-03-22 00:00:02)",
+  CHECK(result.error().message.rfind("window 3 of 12 (2020-03-17 00:00:00 .. 2020-03-24 23:59:59)",
                                      0) == 0);
   // Retried up to the attempt limit (3), and no window after the failing group was asked.
   CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 4 + 2);

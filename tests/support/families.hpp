@@ -29,7 +29,8 @@ struct FamilyCall {
   HttpMethod method;             ///< Its verb.
   bool idempotent;               ///< Whether failed tries are repeated.
   bool authenticated;            ///< Whether it carries credentials the server checks.
-  std::string wrong_types_body;  ///< Valid JSON whose fields have the wrong types.
+  /// Valid JSON whose success code has the wrong type: the reply cannot be judged.
+  std::string wrong_types_body;
   /// Builds one client from `options` (base_url and transport settings) and returns a
   /// function that makes the call through it.
   std::function<Caller(const ClientOptions&)> connect;
@@ -74,7 +75,7 @@ struct FamilyServer {
     const std::string base_url = server->base_url();
 
     calls.push_back({"CTC query_receipts", "/doscall/oa/api/receipt_parts/", HttpMethod::Post, true,
-                     true, R"({"res":0,"msg":"ok","data":[{"in_number":1,"amount":"many"}]})",
+                     true, R"({"res":[0],"msg":"ok","data":[{"in_number":1,"amount":"many"}]})",
                      [s](const ClientOptions& base) -> Caller {
                        ctc::Options options;
                        static_cast<ClientOptions&>(options) = base;
@@ -121,7 +122,7 @@ struct FamilyServer {
                      }});
 
     calls.push_back({"After-service list_orders", "/api/v1/afterservice/orders", HttpMethod::Get,
-                     true, false, R"({"code":"0","data":{"items":"none","total":"many"}})",
+                     true, false, R"({"status":{"code":0},"data":{"items":"none","total":"many"}})",
                      [](const ClientOptions& base) -> Caller {
                        auto connection = aftersales::make_connection(base);
                        return [connection] {

@@ -10,8 +10,16 @@
 
 namespace erpbridge::aftersales {
 
-/// Raw endpoints: no local workflow checks (Client adds them). Reads and field updates are
-/// retried; create, submit/done/reject, deletes and additions are not.
+/// Raw endpoints: no local workflow checks (Client adds them). GETs are retried on
+/// transport errors, timeouts and 408/429/5xx; every write (POST, PUT, DELETE) is sent
+/// once, since each may add an order, a product or a journal entry.
+///
+/// Replies are read leniently: only `status` decides the outcome (a write's reply must
+/// carry it; a list's may leave it out, as the document's list example does). Any other
+/// field that does not fit its type is left empty and reported in Result::notes(). A write
+/// accepted with an empty `data` succeeds with what is known (what was sent; the id unset
+/// for a new order) and a note. Times are read as Timestamps. A write whose reply cannot be
+/// read fails with Error::outcome_unknown set.
 class Connection {
  public:
   virtual ~Connection() = default;

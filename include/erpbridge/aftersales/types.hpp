@@ -101,6 +101,7 @@ struct AbnormalProduct {
   std::optional<std::int64_t> id;  ///< Set by the server.
   std::string sku_code;            ///< skuCode: 物料编号
   std::string remark;              ///< 异常描述
+  JsonExtras extras{};             ///< Keys the document does not name, verbatim.
 };
 
 /// 责任报告.
@@ -113,34 +114,41 @@ struct DutyReport {
   std::string duty_to_id;               ///< 责任单位id (set by the server)
   std::string duty_to;                  ///< 责任单位
   std::string duty_date;                ///< 责任判定时间 (DutyDate / duty_date)
+  JsonExtras extras{};                  ///< Keys the document does not name, verbatim.
 };
 
 /// 售后跟踪.
 struct Track {
   std::optional<std::int64_t> id;  ///< Set by the server.
   std::string remark;              ///< 跟踪记录
+  JsonExtras extras{};             ///< Keys the document does not name, verbatim.
 };
 
 /// 扣款单.
 struct Deduction {
   std::optional<std::int64_t> id;       ///< Set by the server.
   std::optional<Decimal> compensation;  ///< 处罚金额
-  std::optional<bool> has_receipt;      ///< 是否开票
-  std::string remark;                   ///< 扣款单明细备注
+  /// 是否开票: true/false, 0/1, "0"/"1", "true"/"false" and "是"/"否" are all read.
+  std::optional<bool> has_receipt;
+  std::string remark;  ///< 扣款单明细备注
+  JsonExtras extras{}; ///< Keys the document does not name, verbatim.
 };
 
-/// 售后单.
+/// 售后单. Times are Timestamps: the document gives no format, so "2023-03-06 15:06:04",
+/// "2023-03-06T15:06:04.5+08:00" and "2023-03-06" are all read and written back as sent.
 struct Order {
-  std::int64_t id = 0;                             ///< The server's id (used in paths).
+  /// The server's id (used in paths); 0 when a reply did not carry a readable one (a decode
+  /// note then says what arrived).
+  std::int64_t id = 0;
   std::string serial_number;                       ///< 订单序列号
   std::string charge_number;                       ///< 扣款单序列号
   std::string type;                                ///< 订单类型
   std::string customer_name;                       ///< 顾客名称(被告)
   Labeled<Status> status;                          ///< 状态
   Labeled<WorkflowStatus> workflow_status;         ///< 流程状态
-  std::optional<DateTime> submitted_at;            ///< summitted_at / submit_at / submitted_at
-  std::optional<DateTime> created_at;              ///< 创建于
-  std::optional<DateTime> updated_at;              ///< 更新于
+  std::optional<Timestamp> submitted_at;           ///< summitted_at / submit_at / submitted_at
+  std::optional<Timestamp> created_at;             ///< 创建于
+  std::optional<Timestamp> updated_at;             ///< 更新于
   std::string accuser_name;                        ///< 原告供应商
   std::string creator_name;                        ///< 创建人
   std::string saler;                               ///< 售后专员
@@ -150,6 +158,7 @@ struct Order {
   std::optional<DutyReport> duty_report;           ///< 责任报告
   std::vector<Track> tracks;                       ///< 售后跟踪
   std::vector<Deduction> deductions;               ///< 扣款单
+  JsonExtras extras{};                             ///< Keys the document does not name.
 };
 
 /// A new order: all six fields are required.
@@ -203,8 +212,9 @@ struct Journal {
   std::string operation;               ///< "create", "done", "reject", "update", ...
   std::string from_status;             ///< status before ("" at creation)
   std::string to_status;               ///< status after
-  std::string remark;                  ///< The remark given with the change.
-  std::optional<DateTime> created_at;  ///< When it happened.
+  std::string remark;                   ///< The remark given with the change.
+  std::optional<Timestamp> created_at;  ///< When it happened.
+  JsonExtras extras{};                  ///< Keys the document does not name, verbatim.
 };
 
 /// 产品信息.
@@ -229,6 +239,7 @@ struct RankEntry {
   std::string name;              ///< The type, reason, party or publishment.
   std::int64_t count = 0;        ///< Duty reports naming it.
   std::optional<Decimal> total;  ///< Summed compensation (compensation rank only).
+  JsonExtras extras{};           ///< Keys the document does not name, verbatim.
 };
 
 /// The five rank statistics of duty reports.
@@ -243,6 +254,11 @@ enum class Rank {
 /// "typerank", "reasonrank", ...
 const char* path_segment(Rank rank) noexcept;
 
-using Options = ClientOptions;
+/// Settings for the after-service client.
+struct Options : ClientOptions {
+  Options() = default;
+  /// The common settings alone (the after-service API needs nothing more).
+  Options(const ClientOptions& common) : ClientOptions(common) {}  // NOLINT implicit
+};
 
 }  // namespace erpbridge::aftersales

@@ -62,7 +62,8 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
 
   /// Sends one request and waits for its response. A response with any HTTP status is a
-  /// value; only failures to get a complete response are errors (Transport, Timeout).
+  /// value; only failures to get a complete response are errors (Transport, Timeout), with
+  /// Error::outcome_unknown set when the request may have reached the server.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 
   /// Sends a batch with at most `max_concurrency` in flight; results in request order.

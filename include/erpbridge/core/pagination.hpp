@@ -23,6 +23,8 @@ struct Page {
 /// Iterates every item of a paged list. Pages are fetched by `load(page_number)` as the
 /// iteration reaches them; it stops after a page shorter than `per_page`, after `total`
 /// items, or at an empty page. A failed load yields one Result holding the error, then ends.
+/// The decode notes of a page (Result::notes()) ride on the first item taken from it.
+/// Single-threaded: iterate a range from one thread at a time.
 ///
 ///   for (const Result<Order>& order : client.list_all(filter)) {
 ///     if (!order) { handle(order.error()); break; }
@@ -93,12 +95,15 @@ class PaginatedRange {
       ++s.next_page;
       s.items = std::move(page->items);
       s.index = 0;
+      DecodeNotes page_notes = page.notes();
       const bool short_page = s.per_page <= 0 || static_cast<int>(s.items.size()) < s.per_page;
       const bool reached_total =
           page->total && s.delivered + static_cast<std::int64_t>(s.items.size()) >= *page->total;
       s.exhausted = short_page || reached_total || s.items.empty();
       if (s.items.empty()) return finish();
       current_.emplace(std::move(s.items[s.index++]));
+      // A page's decode notes ride on its first item.
+      if (!page_notes.empty()) current_->add_notes(std::move(page_notes));
       ++s.delivered;
     }
     void finish() {

@@ -154,21 +154,26 @@ struct Receipt {
 };
 
 /// One request: receipts of `direction` created between `start` and `end`, both included.
-/// CTC accepts at most 7 days per request.
+/// CTC accepts at most 7 days per request, counted in calendar days: the end's date minus the
+/// start's date is at most 7 (the document's own example, 2020-05-20 20:40:23 ..
+/// 2020-05-27 20:49:12, is 7 days and 8 minutes long and allowed).
 struct ReceiptQuery {
   Direction direction = Direction::In;  ///< type: "in" or "out"
   DateTime start;                       ///< inputtime_s
   DateTime end;                         ///< inputtime_e
 };
 
-/// The longest span one request may cover.
-inline constexpr std::chrono::seconds kMaxQuerySpan{7 * 24 * 3600};
+/// The most calendar days between a request's start date and end date.
+inline constexpr int kMaxQueryDays = 7;
 
-/// InvalidArgument (naming both times) unless start <= end and end - start <= 7 days.
+/// InvalidArgument (naming both times) unless start <= end and the end's date is at most 7
+/// days after the start's.
 Result<void> validate(const ReceiptQuery& query);
 
-/// Splits [from, to] into consecutive windows of at most 7 days: no gap and no overlap
-/// (each window starts one second after the previous one ends). InvalidArgument if to < from.
+/// Splits [from, to] into consecutive windows that each pass validate(): the first ends at
+/// 23:59:59 of the 7th day after `from`'s date, later ones run from midnight over 8 calendar
+/// dates. No gap and no overlap (each window starts one second after the previous one ends).
+/// InvalidArgument if to < from.
 Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateTime& from,
                                                 const DateTime& to);
 

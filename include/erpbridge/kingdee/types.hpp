@@ -41,7 +41,9 @@ struct MaterialLine {
   std::optional<std::int64_t> seq;              ///< 行号
   std::string picker_id;                        ///< mxoc_picker_id
   std::string picker_number;                    ///< mxoc_picker_number
-  std::string picker_name;                      ///< mxoc_picker_name / mxoc_picker: 领料人
+  /// mxoc_picker_name, or mxoc_picker as a string (领料人); mxoc_picker may also be an object
+  /// {"id":…,"number":…,"name":…}, read into picker_id, picker_number and picker_name.
+  std::string picker_name;
   std::string material_id;                      ///< materialid_id
   std::string material_number;                  ///< materialid.number: 物料编码
   std::string material_name;                    ///< materialid.name: 物料名称
@@ -83,7 +85,7 @@ struct MaterialLine {
   std::string source_bill_type_name;            ///< srcbilltypeid_name
   std::string source_inter_id;                  ///< srcinterid
   std::string source_entry_id;                  ///< srcentryid
-  std::optional<DateTime> source_bill_date;     ///< src_billdate
+  std::optional<Timestamp> source_bill_date;    ///< src_billdate
   std::string source_id;                        ///< mxoc_sourceid
   std::string source_entry_ref;                 ///< mxoc_sourceentryid
   std::vector<EntryLink> links;                 ///< material_entity_lk
@@ -98,13 +100,17 @@ struct BillLabel {
   JsonExtras extras;   ///< Every other key, verbatim.
 };
 
-/// The spare-parts requisition bill (备品备件领用单) the push creates.
+/// The spare-parts requisition bill (备品备件领用单) the push creates. The document types
+/// every field as a string: the typed members here take what fits (dates and times as
+/// Timestamps, "2023-03-06" or "2023-03-06 00:00:00"; amounts as Decimals, exponents
+/// included), and a value that does not fit leaves its member empty with a decode note on
+/// the result, so a bill that was created is never reported as a failure.
 struct SparePartsBill {
   std::string id;                                ///< 单据id
   std::string bill_number;                       ///< billno: 单据编号
   std::string bill_status;                       ///< billstatus: 单据状态 ("Z" …)
   std::string business_type;                     ///< mxoc_billtype: 业务类型
-  std::optional<DateTime> bill_date;             ///< billdate: 单据日期
+  std::optional<Timestamp> bill_date;            ///< billdate: 单据日期
   std::string bill_type_id;                      ///< billtypeid_id
   std::string bill_type_number;                  ///< billtypeid_number
   std::string bill_type_name;                    ///< billtypeid_name
@@ -126,9 +132,9 @@ struct SparePartsBill {
   std::optional<Decimal> invoiced_amount;        ///< invoicedamount
   std::optional<Decimal> uninvoiced_amount;      ///< uninvoiceamount
   std::optional<Decimal> exchange_rate;          ///< exchangerate
-  std::optional<DateTime> created_at;            ///< createtime
-  std::optional<DateTime> audited_at;            ///< audittime
-  std::optional<DateTime> modified_at;           ///< modifytime
+  std::optional<Timestamp> created_at;           ///< createtime
+  std::optional<Timestamp> audited_at;           ///< audittime
+  std::optional<Timestamp> modified_at;          ///< modifytime
   std::string remark;                            ///< 备注
   std::string bill_source;                       ///< billsource
   std::vector<BillLabel> labels;                 ///< mullabel

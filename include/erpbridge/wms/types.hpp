@@ -65,7 +65,9 @@ namespace erpbridge::wms {
 struct EntryOrder {
   std::string ref_id;                    ///< WMS系统标识, required, ≤20
   std::string entry_code;                ///< WMS入库单号, required, unique, ≤100
-  std::optional<Date> entry_date;        ///< 入库日期, required, to the day
+  /// 入库日期, required: the table says Datatime 精确到日, the example writes a date; a date or
+  /// a date-time is accepted and written back as received.
+  std::optional<Timestamp> entry_date;
   std::string owner_code;                ///< 货主编码, required, ≤30 ("OWNER" when unused)
   Labeled<OrderType> order_type;         ///< 业务类型, required, "01".."11"
   std::string department;                ///< 部门, ≤30
