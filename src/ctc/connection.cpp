@@ -1,6 +1,7 @@
 #include "erpbridge/ctc/connection.hpp"
 
 #include "core/executor.hpp"
+#include "core/secrets.hpp"
 #include "ctc/codec.hpp"
 
 namespace erpbridge::ctc {
@@ -28,7 +29,9 @@ class HttpConnection final : public Connection {
   explicit HttpConnection(Options options)
       : key_(std::move(options.key)),
         receipts_url_(internal::join_url(options.base_url, wire::kReceiptsPath)),
-        executor_(std::move(options)) {}
+        executor_(std::move(options)) {
+    internal::remember_secret(key_);
+  }
 
   Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
     Result<void> valid = validate(query);

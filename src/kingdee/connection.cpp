@@ -1,6 +1,7 @@
 #include "erpbridge/kingdee/connection.hpp"
 
 #include "core/reply.hpp"
+#include "core/token_call.hpp"
 #include "erpbridge/kingdee/client.hpp"
 #include "kingdee/codec.hpp"
 
@@ -109,23 +110,16 @@ class HttpConnection final : public Connection {
     request.idempotent = false;  // a push creates a bill: never repeated blindly
     const std::string url = internal::join_url(executor_.options().base_url, path);
     const char separator = url.find('?') == std::string::npos ? '?' : '&';
-    for (int auth_try = 0;; ++auth_try) {
-      Result<std::string> token = token_->token();
-      if (!token.ok()) return std::move(token).error();
-      request.url = url + separator + "access_token=" + url_encode(*token);
+    // Rejected for its token, the call was not acted on: refreshed and tried once more.
+    return internal::call_with_token<Envelope>(*token_, [&](const std::string& token) {
+      request.url = url + separator + "access_token=" + url_encode(token);
       Result<HttpResponse> response = executor_.execute(request);
-      if (!response.ok()) return std::move(response).error();
-      Result<Envelope> envelope = executor_.noted(
+      if (!response.ok()) return Result<Envelope>(std::move(response).error());
+      return executor_.noted(
           call.what, internal::read_reply<Envelope>(*response, call, [&](const Envelope& e) {
             return judge(e, *response, call);
           }));
-      // Rejected for its token, the call was not acted on: refresh and try once more.
-      if (!envelope.ok() && envelope.error().code == ErrorCode::Unauthenticated && auth_try == 0) {
-        token_->invalidate(*token);
-        continue;
-      }
-      return envelope;
-    }
+    });
   }
 
   std::shared_ptr<TokenProvider> token_;

@@ -1,6 +1,7 @@
 #include "erpbridge/wms/connection.hpp"
 
 #include "core/reply.hpp"
+#include "core/token_call.hpp"
 #include "erpbridge/wms/client.hpp"
 #include "wms/codec.hpp"
 
@@ -33,20 +34,14 @@ class HttpConnection final : public Connection {
     request.idempotent = true;  // entry_code is unique: the receiver answers a repeat alike
 
     // One more try after a 401: the token may have expired since it was cached.
-    for (int auth_try = 0;; ++auth_try) {
-      Result<std::string> token = token_->token();
-      if (!token.ok()) return std::move(token).error();
+    return internal::call_with_token<PushReply>(*token_, [&](const std::string& token) {
       request.headers.clear();
       request.headers.emplace_back("Content-Type", "application/json");
-      request.headers.emplace_back("Authorization", *token);
+      request.headers.emplace_back("Authorization", token);
       Result<HttpResponse> response = executor_.execute(request);
-      if (!response.ok()) return std::move(response).error();
-      if (response->status == 401 && auth_try == 0) {
-        token_->invalidate(*token);
-        continue;
-      }
+      if (!response.ok()) return Result<PushReply>(std::move(response).error());
       return decode_reply(*response, confirmation.order.entry_code);
-    }
+    });
   }
 
  private:
