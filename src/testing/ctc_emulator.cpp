@@ -1,6 +1,11 @@
 #include "erpbridge/testing/ctc_emulator.hpp"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 #include "ctc/codec.hpp"
@@ -32,28 +37,108 @@ std::size_t CtcEmulator::queries_answered() const {
   return state_->answered;
 }
 
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(Writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// A count as the document's sample writes it (a number), or in variance mode as a string.
+void put_count(Writer& w, const char* key, std::int64_t value, bool variance) {
+  w.Key(key);
+  if (variance) {
+    const std::string text = std::to_string(value);
+    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  } else {
+    w.Int64(value);
+  }
+}
+
+// The reply in the document's shape (4.2.17 返回示例), with its keys written here.
+HttpResponse receipts_reply(const char* res, const std::string& msg, ctc::Direction direction,
+                            const std::vector<ctc::Receipt>& receipts, bool variance) {
+  const bool in = direction == ctc::Direction::In;
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("res");
+  if (variance) {
+    w.String(res);  // "0": the table types it loosely (0成功,其他值为失败)
+  } else {
+    w.Int(std::atoi(res));
+  }
+  put(w, "msg", msg);
+  w.Key("data");
+  w.StartArray();
+  for (const ctc::Receipt& receipt : receipts) {
+    w.StartObject();
+    put(w, in ? "in_number" : "out_number", receipt.number);
+    put(w, in ? "intype" : "outtype", receipt.type.label());
+    put_count(w, "amount", receipt.total_amount, variance);
+    put(w, "amount_of_money", receipt.amount_of_money.to_string());
+    put(w, "status", receipt.status.label());
+    put(w, "number", receipt.work_order_number);
+    put(w, "inputuser", receipt.creator);
+    put(w, "inputtime", receipt.created_at.to_string());
+    w.Key("parts_details");
+    w.StartArray();
+    for (const ctc::PartLine& part : receipt.parts) {
+      w.StartObject();
+      put(w, "yunmi_code", part.yunmi_code);
+      put_count(w, "amount", part.amount, variance);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return json_response(200, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+std::string text(const rapidjson::Value& object, const char* key) {
+  if (!object.IsObject()) return std::string();
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return std::string();
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+}  // namespace
+
 void CtcEmulator::install(Emulator& emulator) const {
   std::shared_ptr<State> state = state_;
   emulator.route(HttpMethod::Post, ctc::wire::kReceiptsPath, [state](const EmulatorRequest& in) {
-    auto reply = [](const char* res, const std::string& msg, ctc::Direction direction,
-                    const std::vector<ctc::Receipt>& data = {}) {
-      return json_response(200, ctc::wire::encode_receipts_reply(res, msg, data, direction));
+    auto reply = [&](const char* res, const std::string& msg, ctc::Direction direction,
+                     const std::vector<ctc::Receipt>& data = {}) {
+      return receipts_reply(res, msg, direction, data, in.variance);
     };
-    ctc::wire::QueryRequest request;
-    Result<void> decoded = json::decode(in.body, request);
-    if (!decoded.ok())
-      return reply("3", "参数错误: " + decoded.error().message, ctc::Direction::In);
-    if (request.key != state->key) return reply("1", "签名无效", ctc::Direction::In);
-    if (request.data.type != "in" && request.data.type != "out") {
+    // The request as the document's 参数示例 writes it: {"key":…,"data":{"type",
+    // "inputtime_s","inputtime_e"}}, read here with the document's keys.
+    rapidjson::Document request;
+    request.Parse(in.body.c_str(), in.body.size());
+    if (request.HasParseError() || !request.IsObject()) {
+      return reply("3", "参数错误: 不是JSON对象", ctc::Direction::In);
+    }
+    if (text(request, "key") != state->key) return reply("1", "签名无效", ctc::Direction::In);
+    auto data = request.FindMember("data");
+    if (data == request.MemberEnd() || !data->value.IsObject()) {
+      return reply("3", "参数错误: data", ctc::Direction::In);
+    }
+    const std::string type = text(data->value, "type");
+    if (type != "in" && type != "out") {
       return reply("3", "参数错误: type 有效值 in, out", ctc::Direction::In);
     }
-    const auto direction = request.data.type == "in" ? ctc::Direction::In : ctc::Direction::Out;
-    const DateTime start = request.data.inputtime_s;
-    const DateTime end = request.data.inputtime_e;
-    if (end < start) return reply("3", "结束时间不能早于起始时间", direction);
+    const auto direction = type == "in" ? ctc::Direction::In : ctc::Direction::Out;
+    Result<DateTime> start = DateTime::parse(text(data->value, "inputtime_s"));
+    Result<DateTime> end = DateTime::parse(text(data->value, "inputtime_e"));
+    if (!start.ok() || !end.ok()) return reply("3", "参数错误: 时间格式", direction);
+    if (*end < *start) return reply("3", "结束时间不能早于起始时间", direction);
     // The document: 与结束时间范围不能超过7天, read as calendar days (its own example spans
     // 7 days and 8 minutes): the end's date at most 7 days after the start's.
-    if (end.date().days_since_epoch() - start.date().days_since_epoch() > 7) {
+    if (end->date().days_since_epoch() - start->date().days_since_epoch() > 7) {
       return reply("3", "时间范围不能超过7天", direction);
     }
 
@@ -61,14 +146,16 @@ void CtcEmulator::install(Emulator& emulator) const {
     {
       std::lock_guard<std::mutex> guard(state->mutex);
       for (const ctc::Receipt& receipt : state->receipts) {
-        if (receipt.direction == direction && receipt.created_at >= start &&
-            receipt.created_at <= end) {
+        if (receipt.direction == direction && receipt.created_at >= *start &&
+            receipt.created_at <= *end) {
           matches.push_back(receipt);
         }
       }
       state->answered += matches.size();
     }
-    if (matches.empty()) return reply("2", "无数据", direction);
+    // 无数据: in variance mode the code only in msg, as the table lists it (2:无数据).
+    if (matches.empty())
+      return in.variance ? reply("-1", "2", direction) : reply("2", "无数据", direction);
     return reply("0", "", direction, matches);
   });
 }

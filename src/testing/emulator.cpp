@@ -78,6 +78,12 @@ void Emulator::clear_faults() {
   faults_.clear();
 }
 
+void Emulator::set_variance(std::string pattern, bool on, std::optional<HttpMethod> method) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  variance_.push_back(
+      VarianceRule{pattern == "*" ? std::vector<std::string>() : split_path(pattern), method, on});
+}
+
 void Emulator::set_global_latency(std::chrono::milliseconds latency) {
   std::lock_guard<std::mutex> guard(mutex_);
   global_latency_ = latency;
@@ -122,6 +128,12 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
     ++counts_[request.path];
     ++total_;
     latency = global_latency_;
+    // The last matching rule wins, so a route can be switched back off.
+    for (const VarianceRule& rule : variance_) {
+      if (rule.method && *rule.method != request.method) continue;
+      if (!rule.segments.empty() && !match(rule.segments, segments, nullptr)) continue;
+      request.variance = rule.on;
+    }
     for (FaultRule& rule : faults_) {
       if (rule.fault.times == 0) continue;
       if (rule.method && *rule.method != request.method) continue;

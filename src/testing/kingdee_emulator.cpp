@@ -1,5 +1,9 @@
 #include "erpbridge/testing/kingdee_emulator.hpp"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -31,6 +35,73 @@ struct KingdeeEmulator::State {
 };
 
 namespace {
+
+std::string text_of(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return std::string();
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+void set_text(rapidjson::Document& document, rapidjson::Value& object, const char* key,
+              const std::string& value) {
+  auto it = object.FindMember(key);
+  rapidjson::Value text(value.c_str(), static_cast<rapidjson::SizeType>(value.size()),
+                        document.GetAllocator());
+  if (it != object.MemberEnd()) {
+    it->value = text;
+  } else {
+    object.AddMember(rapidjson::Value(key, document.GetAllocator()), text, document.GetAllocator());
+  }
+}
+
+// The document's response example with this bill's id and number and the work order's id
+// in its lines. In variance mode, fields the table types only as string carry forms the
+// sample does not show: a date alone, a text shelf life, an exponent quantity, the picker
+// as an object.
+std::string push_reply(const std::string& entry_pk, std::size_t number, bool variance) {
+  rapidjson::Document reply;
+  reply.Parse(kingdee_spec_sample());
+  rapidjson::Value& bill = reply["data"];
+  set_text(reply, bill, "id", std::to_string(1700000000000000000ULL + number));
+  char billno[32];
+  std::snprintf(billno, sizeof billno, "BJLL-20230306-%04zu", number);
+  set_text(reply, bill, "billno", billno);
+  if (variance) {
+    set_text(reply, bill, "billdate", "2023-03-06");
+    set_text(reply, bill, "createtime", "2023-03-06T15:06:04.123+08:00");
+  }
+  for (rapidjson::Value& line : bill["material_entity"].GetArray()) {
+    set_text(reply, line, "srcinterid", entry_pk);
+    set_text(reply, line, "mxoc_sourceid", entry_pk);
+    for (rapidjson::Value& link : line["material_entity_lk"].GetArray()) {
+      set_text(reply, link, "material_entity_lk_sbillid", entry_pk);
+      set_text(reply, link, "material_entity_lk_sid", entry_pk);
+    }
+    if (variance) {
+      set_text(reply, line, "kfperiod", "12个月");
+      set_text(reply, line, "qty", "1.0E+2");
+      rapidjson::Value picker(rapidjson::kObjectType);
+      picker.AddMember(
+          "id", rapidjson::Value(text_of(line, "mxoc_picker_id").c_str(), reply.GetAllocator()),
+          reply.GetAllocator());
+      picker.AddMember(
+          "number",
+          rapidjson::Value(text_of(line, "mxoc_picker_number").c_str(), reply.GetAllocator()),
+          reply.GetAllocator());
+      picker.AddMember(
+          "name", rapidjson::Value(text_of(line, "mxoc_picker_name").c_str(), reply.GetAllocator()),
+          reply.GetAllocator());
+      line.RemoveMember("mxoc_picker_id");
+      line.RemoveMember("mxoc_picker_number");
+      line.RemoveMember("mxoc_picker_name");
+      line.AddMember("mxoc_picker", picker, reply.GetAllocator());
+    }
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  reply.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 HttpResponse envelope_failure(int status, const std::string& code, const std::string& message) {
   kingdee::wire::RawEnvelope envelope;
@@ -109,38 +180,29 @@ void KingdeeEmulator::install(Emulator& emulator) const {
         return envelope_failure(400, "400", std::string("missing header ") + header);
       }
     }
-    kingdee::wire::PushBody body;
-    Result<void> decoded = json::decode(in.body, body);
-    if (!decoded.ok())
-      return envelope_failure(400, "400", "invalid body: " + decoded.error().message);
-    const auto& known = state->settings.known_entry_pks;
-    if (body.operation != "push" ||
-        std::find(known.begin(), known.end(), body.entry_pk) == known.end()) {
-      return envelope_failure(200, "bos.billnotexist",
-                              "工单执行单据不存在: " + body.entry_pk.substr(0, 40));
+    // The body as the document's 示例: {"operation":"push","entryPk":…,"billdata":{"id":…}}.
+    rapidjson::Document body;
+    body.Parse(in.body.c_str(), in.body.size());
+    if (body.HasParseError() || !body.IsObject()) {
+      return envelope_failure(400, "400", "invalid body: not a JSON object");
     }
-
-    kingdee::wire::BillEnvelope envelope =
-        json::decode<kingdee::wire::BillEnvelope>(kingdee_spec_sample()).value();
+    const std::string operation = text_of(body, "operation");
+    const std::string entry_pk = text_of(body, "entryPk");
+    auto billdata = body.FindMember("billdata");
+    if (billdata == body.MemberEnd() || !billdata->value.IsObject()) {
+      return envelope_failure(400, "400", "invalid body: billdata is required");
+    }
+    const auto& known = state->settings.known_entry_pks;
+    if (operation != "push" || std::find(known.begin(), known.end(), entry_pk) == known.end()) {
+      return envelope_failure(200, "bos.billnotexist",
+                              "工单执行单据不存在: " + entry_pk.substr(0, 40));
+    }
     std::size_t number = 0;
     {
       std::lock_guard<std::mutex> guard(state->mutex);
       number = ++state->bills;
     }
-    kingdee::SparePartsBill& bill = envelope.data;
-    bill.id = std::to_string(1700000000000000000ULL + number);
-    char billno[32];
-    std::snprintf(billno, sizeof billno, "BJLL-20230306-%04zu", number);
-    bill.bill_number = billno;
-    for (kingdee::MaterialLine& line : bill.materials) {
-      line.source_inter_id = body.entry_pk;
-      line.source_id = body.entry_pk;
-      for (kingdee::EntryLink& link : line.links) {
-        link.source_bill_id = body.entry_pk;
-        link.source_id = body.entry_pk;
-      }
-    }
-    return json_response(200, json::encode(envelope));
+    return json_response(200, push_reply(entry_pk, number, in.variance));
   });
 }
 

@@ -1,5 +1,5 @@
 // erpbridge-emulator: serves every family emulator over HTTP on a loopback port.
-//   erpbridge-emulator [--port N] [--latency-ms N]
+//   erpbridge-emulator [--port N] [--latency-ms N] [--variance] [--fault PATH=WHAT ...]
 // Prints "erpbridge-emulator listening on http://127.0.0.1:PORT" once ready, then serves
 // until SIGINT or SIGTERM.
 #include <csignal>
@@ -17,9 +17,13 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: erpbridge-emulator [--port N] [--latency-ms N] [--fault PATH=WHAT ...]\n"
+               "usage: erpbridge-emulator [--port N] [--latency-ms N] [--variance] [--fault "
+               "PATH=WHAT ...]\n"
                "  --port N        loopback port to listen on (default 0: any free port)\n"
                "  --latency-ms N  delay every answer by N milliseconds\n"
+               "  --variance      answer with the shapes the documents allow but their samples\n"
+               "                  do not show (empty write data, lists without status, ISO\n"
+               "                  times, numbers as strings, exponent amounts, ...)\n"
                "  --fault PATH=WHAT  misbehave on PATH; WHAT is an HTTP status (503), reset,\n"
                "                  truncate or html, optionally followed by xN for the first N\n"
                "                  requests only (e.g. /CreateEntryConfirmation=503x2)\n"
@@ -62,12 +66,17 @@ bool parse_number(const char* text, long& out) {
 int main(int argc, char** argv) {
   long port = 0;
   long latency_ms = 0;
+  bool variance = false;
   std::vector<std::pair<std::string, erpbridge::testing::Fault>> faults;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return 0;
+    }
+    if (arg == "--variance") {
+      variance = true;
+      continue;
     }
     if (arg == "--fault") {
       std::string path;
@@ -104,6 +113,7 @@ int main(int argc, char** argv) {
   auto emulator = std::make_shared<erpbridge::testing::Emulator>();
   erpbridge::testing::install_all_families(*emulator);
   emulator->set_global_latency(std::chrono::milliseconds(latency_ms));
+  if (variance) emulator->set_variance("*");
   for (const auto& [path, fault] : faults) emulator->set_fault(path, fault);
   auto server = erpbridge::testing::EmulatorServer::start(emulator, static_cast<int>(port));
   if (!server.ok()) {

@@ -24,6 +24,9 @@ struct EmulatorRequest {
   std::map<std::string, std::string> path_params;  ///< Values of "{name}" segments.
   HttpHeaders headers;                             ///< Header fields.
   std::string body;                                ///< The request body.
+  /// The route is in variance mode (Emulator::set_variance): answer with the shapes the
+  /// documents allow but their samples do not show.
+  bool variance = false;
 
   /// The first value of header `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const { return find_header(headers, name); }
@@ -71,6 +74,12 @@ class Emulator : public HttpTransport {
   /// Adds latency to every route.
   void set_global_latency(std::chrono::milliseconds latency);
 
+  /// Variance mode for requests whose path matches `pattern` (any method when none given):
+  /// the family emulators then answer with shapes their documents allow but the samples do
+  /// not show (a write's `data` empty, a list without `status`, ISO times, numbers as
+  /// strings, exponent amounts, ...). `pattern` "*" switches every route.
+  void set_variance(std::string pattern, bool on = true, std::optional<HttpMethod> method = {});
+
   /// Routes one request (applying faults); unknown paths get 404, known paths with another
   /// method get 405, both with a JSON body.
   EmulatorReply dispatch(const EmulatorRequest& request);
@@ -99,8 +108,15 @@ class Emulator : public HttpTransport {
   };
 
   mutable std::mutex mutex_;
+  struct VarianceRule {
+    std::vector<std::string> segments;  // empty: every path
+    std::optional<HttpMethod> method;
+    bool on;
+  };
+
   std::vector<Route> routes_;
   std::vector<FaultRule> faults_;
+  std::vector<VarianceRule> variance_;
   std::chrono::milliseconds global_latency_{0};
   std::map<std::string, std::size_t> counts_;
   std::size_t total_ = 0;
