@@ -251,26 +251,75 @@ std::string replace_malformed_utf8(const std::string& text) {
   return out;
 }
 
+// Whether RapidJSON's Writer writes `text` correctly as it is: well-formed UTF-8 with none of
+// the control characters 0x1A..0x1F, which RapidJSON 1.1.0's SSE2 string scan forgets to
+// escape (it tests for bytes up to 0x19 only). Plain ASCII text is passed eight bytes at a
+// time; only a chunk with a control character or a byte above 0x7F is looked at closely.
+bool writer_safe(const char* text, std::size_t size) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t chunk;
+    std::memcpy(&chunk, text + i, sizeof chunk);
+    // A byte below 0x20 (borrow into its high bit) or with its own high bit set.
+    if ((((chunk - 0x20 * kOnes) & ~chunk) | chunk) & kHighs) break;
+  }
+  for (std::size_t j = i; j < size; ++j) {
+    const auto byte = static_cast<unsigned char>(text[j]);
+    if (byte >= 0x1A && byte <= 0x1F) return false;
+  }
+  return i == size || valid_utf8(text + i, size - i);
+}
+
+// `text` (well-formed UTF-8) as a JSON string literal, every control character escaped.
+std::string quoted(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() + 8);
+  out += '"';
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
 // Strings are written as UTF-8 JSON whatever the caller put in them: a malformed byte would
-// make the whole document invalid, so it becomes U+FFFD.
-void write_string(Writer& out, const std::string& text) {
-  if (!valid_utf8(text.data(), text.size())) {
-    const std::string repaired = replace_malformed_utf8(text);
-    out.String(repaired.data(), static_cast<rapidjson::SizeType>(repaired.size()));
+// make the whole document invalid, so it becomes U+FFFD; and text the Writer would write
+// wrongly is escaped here.
+void write_utf8_string(Writer& out, std::string_view text) {
+  if (writer_safe(text.data(), text.size())) {
+    out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
     return;
   }
-  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  const std::string owned(text);
+  const std::string literal =
+      quoted(valid_utf8(owned.data(), owned.size()) ? owned : replace_malformed_utf8(owned));
+  out.RawValue(literal.data(), literal.size(), rapidjson::kStringType);
 }
 
 // RawJson text is written as it is only when it is one JSON value: text set by a caller may
 // be anything, and the document must stay valid. Otherwise it is written as a string.
 bool is_one_json_value(const std::string& text) {
   if (text == "{}" || text == "[]" || text == "null") return true;
+  // UTF-8 checked here, not by RapidJSON's kParseValidateEncodingFlag: its check reads the
+  // continuation bytes of a character cut off at the end past the terminating NUL.
+  if (!valid_utf8(text.data(), text.size())) return false;
   rapidjson::Reader reader;
   rapidjson::BaseReaderHandler<> ignore;
   rapidjson::StringStream stream(text.c_str());
-  const bool parsed =
-      !reader.Parse<rapidjson::kParseValidateEncodingFlag>(stream, ignore).IsError();
+  const bool parsed = !reader.Parse(stream, ignore).IsError();
   return parsed && stream.Tell() == text.size();  // an embedded NUL would stop it early
 }
 
@@ -280,7 +329,7 @@ void write_raw(Writer& out, const std::string& text) {
   } else if (is_one_json_value(text)) {
     out.RawValue(text.data(), text.size(), rapidjson::kObjectType);
   } else {
-    write_string(out, text);
+    write_utf8_string(out, text);
   }
 }
 
@@ -301,7 +350,7 @@ Codec make_string_codec() {
     if (flags.as_number && is_json_number(text)) {
       out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
     } else {
-      write_string(out, text);
+      write_utf8_string(out, text);
     }
   };
   return c;
@@ -387,7 +436,7 @@ Codec make_decimal_codec() {
     if (flags.as_number) {
       out.RawValue(text.data(), text.size(), rapidjson::kNumberType);
     } else {
-      write_string(out, text);
+      write_utf8_string(out, text);
     }
   };
   return c;
@@ -413,7 +462,7 @@ Codec make_time_codec(const char* name) {
     return true;
   };
   c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
-    write_string(out, static_cast<const T*>(value)->to_string());
+    write_utf8_string(out, static_cast<const T*>(value)->to_string());
   };
   return c;
 }
@@ -467,7 +516,7 @@ class Decoder {
     std::string_view key(text, length);
     if (raw_depth_ > 0) {
       if (!valid_utf8(text, length)) return fail("key is not valid UTF-8");
-      if (raw_target_ != nullptr) raw_writer_.Key(text, length);
+      if (raw_target_ != nullptr) write_utf8_string(raw_writer_, key);
       return true;
     }
     Frame& frame = frames_.back();
@@ -866,8 +915,7 @@ class Decoder {
         raw_writer_.RawValue(scalar.text.data(), scalar.text.size(), rapidjson::kNumberType);
         break;
       case Scalar::Kind::String:
-        raw_writer_.String(scalar.text.data(),
-                           static_cast<rapidjson::SizeType>(scalar.text.size()));
+        write_utf8_string(raw_writer_, scalar.text);
         break;
     }
   }
@@ -915,6 +963,10 @@ class Decoder {
 };
 
 }  // namespace
+
+void write_string(Writer& out, const std::string& text) {
+  write_utf8_string(out, text);
+}
 
 const Codec kStringCodec = make_string_codec();
 const Codec kBoolCodec = make_bool_codec();
@@ -1018,7 +1070,7 @@ void encode_value(const void* value, const Codec* codec, const FieldFlags& flags
         const void* member = field.get(value);
         if (field.codec == &kStringCodec && !field.flags.as_number) {  // most fields: inline
           out.Key(field.key.data(), static_cast<rapidjson::SizeType>(field.key.size()));
-          write_string(out, *static_cast<const std::string*>(member));
+          write_utf8_string(out, *static_cast<const std::string*>(member));
           continue;
         }
         if (field.codec->kind == Codec::Kind::Optional && field.codec->get(member) == nullptr &&
@@ -1030,7 +1082,7 @@ void encode_value(const void* value, const Codec* codec, const FieldFlags& flags
       }
       if (desc.extras != nullptr) {
         for (const auto& [key, raw] : *desc.extras(const_cast<void*>(value))) {
-          write_string(out, key);  // a key is a string: the same repair applies
+          write_utf8_string(out, key);  // a key is a string: the same repair applies
           write_raw(out, raw.text);
         }
       }

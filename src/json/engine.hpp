@@ -324,6 +324,9 @@ extern const Codec kDateTimeCodec;
 extern const Codec kTimestampCodec;
 extern const Codec kRawCodec;
 
+/// Writes `text` as a JSON string; malformed UTF-8 becomes U+FFFD, so the output stays JSON.
+void write_string(Writer& out, const std::string& text);
+
 /// Whether `text` is a number by the JSON grammar (RFC 8259 section 6): what may be written
 /// bare in a JSON document.
 bool is_json_number(std::string_view text) noexcept;
@@ -412,8 +415,7 @@ struct CodecFor<Labeled<E>> {
         return true;
       };
       c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
-        const std::string& label = static_cast<const Labeled<E>*>(value)->label();
-        out.String(label.data(), static_cast<rapidjson::SizeType>(label.size()));
+        write_string(out, static_cast<const Labeled<E>*>(value)->label());
       };
       return c;
     }();

@@ -10,6 +10,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   const int endpoint = data.ConsumeIntegralInRange(0, 9);
   std::string body = data.ConsumeRemainingBytesAsString();
 
+  // The bytes as the value of fields other than status, in replies whose status is 0: a
+  // write the server accepted, and a list, succeed whatever those fields hold.
+  static const char* kAccepted[] = {
+      R"({"status":0,"message":@,"data":[{"id":@,"status":"waiting"}]})",
+      R"({"status":"0","data":@})",
+      R"({"status":0,"data":[{"created_at":@,"deductions":[{"has_receipt":@}],"duty_report":@}]})",
+      R"({"status":0,"data":{"abnormal_products":@,"tracks":@,"summitted_at":@}})",
+  };
+  const std::string value = fuzz::as_json_value(body);
+  const char* pattern = kAccepted[body.size() % std::size(kAccepted)];
+  auto accepting = aftersales::make_connection(
+      fuzz::canned_options<aftersales::Options>(200, fuzz::splice(pattern, value)));
+  fuzz::require(accepting->create_order({"t", "c", "a", "n", "r", "m"}).ok(),
+                "a create the server accepted succeeds whatever its other fields hold");
+  fuzz::require(accepting->done_order(1, "remark", "operator").ok(),
+                "a step the server accepted succeeds whatever its other fields hold");
+  fuzz::require(accepting->list_orders({}).ok(), "a list succeeds whatever its items hold");
+  auto listing = aftersales::make_connection(fuzz::canned_options<aftersales::Options>(
+      200, fuzz::splice(R"({"data":[{"id":1,"updated_at":@},@]})", value)));
+  fuzz::require(listing->list_orders({}).ok(), "a list without status succeeds");
+
   auto connection = aftersales::make_connection(
       fuzz::canned_options<aftersales::Options>(status, std::move(body)));
   aftersales::PageRequest page;

@@ -2,10 +2,15 @@
 // fuzzer's bytes, and client options that never sleep or retry.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "erpbridge/core/options.hpp"
 
@@ -88,6 +93,76 @@ Options canned_options(int status, std::string body) {
     for (char c : line) sum = sum + static_cast<unsigned char>(c);
   };
   return options;
+}
+
+/// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+inline bool is_utf8(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    const std::size_t n = c < 0x80                   ? 1
+                          : (c >= 0xC2 && c <= 0xDF) ? 2
+                          : (c & 0xF0) == 0xE0       ? 3
+                          : (c >= 0xF0 && c <= 0xF4) ? 4
+                                                     : 0;
+    if (n == 0 || static_cast<std::size_t>(end - p) < n) return false;
+    for (std::size_t i = 1; i < n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+    }
+    if (n == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))) return false;
+    if (n == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))) return false;
+    p += n;
+  }
+  return true;
+}
+
+/// `bytes` as one JSON value to put where a reply field goes: the bytes themselves when they
+/// are one well-formed value (UTF-8, at most 64 levels deep: deeper is refused as a whole),
+/// else a JSON string holding them (as hex when they are not UTF-8). UTF-8 is checked here:
+/// RapidJSON's own checks read past the end of a character cut off at the end.
+inline std::string as_json_value(const std::string& bytes) {
+  struct Depth : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Depth> {
+    int depth = 0;
+    int deepest = 0;
+    bool Default() { return true; }
+    bool StartObject() { return deepest = std::max(deepest, ++depth), true; }
+    bool EndObject(rapidjson::SizeType) { return --depth, true; }
+    bool StartArray() { return deepest = std::max(deepest, ++depth), true; }
+    bool EndArray(rapidjson::SizeType) { return --depth, true; }
+  } depth;
+  if (is_utf8(bytes)) {
+    rapidjson::Reader reader;
+    rapidjson::StringStream stream(bytes.c_str());
+    if (!reader.Parse(stream, depth).IsError() && stream.Tell() == bytes.size() &&
+        depth.deepest <= 64) {
+      return bytes;
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.String(bytes.data(), static_cast<rapidjson::SizeType>(bytes.size()));
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex = "\"";
+  for (unsigned char c : bytes) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  return hex + "\"";
+}
+
+/// `pattern` with every '@' replaced by `value`.
+inline std::string splice(const char* pattern, const std::string& value) {
+  std::string out;
+  for (const char* p = pattern; *p != '\0'; ++p) {
+    if (*p == '@') {
+      out += value;
+    } else {
+      out += *p;
+    }
+  }
+  return out;
 }
 
 /// Stops the run when a property that must hold does not.

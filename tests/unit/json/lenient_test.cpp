@@ -289,6 +289,25 @@ TEST_CASE("Strings declared as numbers are written bare only when JSON allows it
   CHECK(encode(lenient_sample::Numbers{"inf"}) == R"({"code":"inf"})");
 }
 
+TEST_CASE("Control characters 0x1A..0x1F are escaped wherever they fall in a string") {
+  // RapidJSON 1.1.0's SSE2 scan leaves 0x1A..0x1F unescaped in 16-byte blocks.
+  for (int prefix = 0; prefix < 40; ++prefix) {
+    INFO(prefix);
+    lenient_sample::Item item;
+    item.code = std::string(static_cast<std::size_t>(prefix), 'a') + "\x1a\x1f" + "tail";
+    const std::string text = encode(item);
+    CHECK(text.find("\\u001A\\u001Ftail") != std::string::npos);
+    auto again = decode<lenient_sample::Item>(text);
+    REQUIRE(again.ok());
+    CHECK(again->code == item.code);
+  }
+  // Kept as an unknown value, escaped text stays valid JSON too.
+  auto kept = decode<lenient_sample::Item>(R"({"note":{"k\u001f":"0123456789abcdef\u001e"}})");
+  REQUIRE(kept.ok());
+  REQUIRE(kept->extras.size() == 1);
+  CHECK(kept->extras[0].second.text == R"({"k\u001F":"0123456789abcdef\u001E"})");
+}
+
 TEST_CASE("Encoded text is always valid JSON: raw values and malformed UTF-8 are repaired") {
   lenient_sample::Item item;
   const std::string replacement = "\xEF\xBF\xBD";                // U+FFFD
