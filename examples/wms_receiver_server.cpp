@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
     for (const auto& header : in.headers) headers.emplace_back(header.first, header.second);
     erpbridge::wms::ReceiverReply reply = receiver.handle(headers, in.body);
     out.status = reply.http_status;
+    if (reply.retry_after_seconds) {
+      out.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
+    }
     out.set_content(reply.body, "application/json; charset=utf-8");
   });
   const int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")

@@ -5,18 +5,27 @@ namespace erpbridge::aftersales {
 Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
 Client::Client(Options options) : connection_(make_connection(std::move(options))) {}
 
+Client Client::with(const CallOptions& options) const {
+  Client copy = *this;
+  copy.call_options_ = call_options_.overridden_by(options);
+  return copy;
+}
+
 Result<Order> Client::create(const NewOrder& order) const {
+  CallOptionsScope scope(call_options_);
   Result<void> valid = validate(order);
   if (!valid.ok()) return std::move(valid).error();
   return connection_->create_order(order);
 }
 
 Result<Order> Client::update(std::int64_t id, const OrderUpdate& update) const {
+  CallOptionsScope scope(call_options_);
   return connection_->update_order(id, update);
 }
 
 Result<Order> Client::step(const Order& order, Operation operation, bool submission,
                            const std::string& remark, const std::string& operator_name) const {
+  CallOptionsScope scope(call_options_);
   if (order.workflow_status != WorkflowStatus::InProgress) {
     return make_error(ErrorCode::FailedPrecondition,
                       std::string("cannot ") + (submission ? "submit" : to_string(operation)) +
@@ -67,6 +76,7 @@ Result<Order> Client::reject(const Order& order, const std::string& remark,
 }
 
 Result<void> Client::remove(const Order& order) const {
+  CallOptionsScope scope(call_options_);
   if (order.workflow_status != WorkflowStatus::InProgress || order.status != Status::Waiting) {
     return make_error(ErrorCode::FailedPrecondition,
                       "cannot delete order " + std::to_string(order.id) + " in status " +
@@ -79,7 +89,8 @@ Result<void> Client::remove(const Order& order) const {
 PaginatedRange<Order> Client::list_all(const ListFilter& filter) const {
   std::shared_ptr<Connection> connection = connection_;
   return PaginatedRange<Order>(
-      [connection, filter](int page) {
+      [connection, filter, call = call_options_](int page) {
+        CallOptionsScope scope(call);
         ListFilter request = filter;
         request.page = page;
         return connection->list_orders(request);
@@ -90,7 +101,8 @@ PaginatedRange<Order> Client::list_all(const ListFilter& filter) const {
 PaginatedRange<Journal> Client::journals(std::int64_t order_id, int per_page) const {
   std::shared_ptr<Connection> connection = connection_;
   return PaginatedRange<Journal>(
-      [connection, order_id, per_page](int page) {
+      [connection, order_id, per_page, call = call_options_](int page) {
+        CallOptionsScope scope(call);
         return connection->list_journals(order_id, PageRequest{page, per_page});
       },
       1, per_page);
@@ -99,7 +111,8 @@ PaginatedRange<Journal> Client::journals(std::int64_t order_id, int per_page) co
 PaginatedRange<Product> Client::products(int per_page) const {
   std::shared_ptr<Connection> connection = connection_;
   return PaginatedRange<Product>(
-      [connection, per_page](int page) {
+      [connection, per_page, call = call_options_](int page) {
+        CallOptionsScope scope(call);
         return connection->list_products(PageRequest{page, per_page});
       },
       1, per_page);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <thread>
@@ -46,13 +47,18 @@ milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double random
 
 long long retry_after_seconds(const HttpResponse& response) {
   const std::string* value = find_header(response.headers, "Retry-After");
-  if (value == nullptr || value->empty() || value->size() > 9) return -1;
-  long long seconds = 0;
-  for (char c : *value) {
-    if (c < '0' || c > '9') return -1;
-    seconds = seconds * 10 + (c - '0');
+  if (value == nullptr || value->empty()) return -1;
+  if (value->find_first_not_of("0123456789") == std::string::npos) {
+    if (value->size() > 9) return 24 * 3600;  // absurdly long: capped by the caller anyway
+    return std::stoll(*value);
   }
-  return seconds;
+  // An HTTP-date (RFC 9110: IMF-fixdate, "Wed, 21 Oct 2015 07:28:00 GMT"): the wait until it.
+  std::tm tm{};
+  const char* end = strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return -1;
+  const std::time_t at = timegm(&tm);
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  return at > now ? static_cast<long long>(at - now) : 0;
 }
 
 Executor::Executor(ClientOptions options)
@@ -61,16 +67,32 @@ Executor::Executor(ClientOptions options)
       redaction_(options_.log_visible_headers, options_.log_visible_query_params),
       environment_(RetryEnvironment::real()) {}
 
-bool Executor::should_retry(const HttpRequest& request, const Result<HttpResponse>& outcome) const {
-  if (!request.idempotent) return false;
+Executor::Settings Executor::settings_for(const HttpRequest& request) const {
+  const CallOptions& call = CallOptionsScope::current();
+  Settings settings;
+  settings.idempotent = call.idempotent.value_or(request.idempotent);
+  settings.request_timeout = call.request_timeout.value_or(options_.request_timeout);
+  settings.overall_deadline = call.overall_deadline.value_or(options_.overall_deadline);
+  settings.retry = call.retry.value_or(options_.retry);
+  return settings;
+}
+
+bool Executor::should_retry(bool idempotent, const Result<HttpResponse>& outcome) {
+  if (!idempotent) return false;
   if (!outcome.ok()) return outcome.error().retryable;
   return is_retryable_status(outcome->status);
 }
 
-milliseconds Executor::retry_delay(const Result<HttpResponse>& outcome, int attempt) const {
+milliseconds Executor::retry_delay(const Result<HttpResponse>& outcome, int attempt,
+                                   const RetryPolicy& policy) const {
   const long long retry_after = outcome.ok() ? retry_after_seconds(*outcome) : -1;
-  if (retry_after >= 0) return milliseconds(retry_after * 1000);
-  return backoff_delay(options_.retry, attempt, environment_.random());
+  // A server's Retry-After is honoured up to the policy's longest wait: "3600" must not park
+  // the calling thread for an hour.
+  if (retry_after >= 0) {
+    return std::min(policy.max_backoff,
+                    milliseconds(std::min<long long>(retry_after, 24 * 3600) * 1000));
+  }
+  return backoff_delay(policy, attempt, environment_.random());
 }
 
 void Executor::log(LogLevel level, std::string line) const {
@@ -119,37 +141,37 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
   log(LogLevel::Info, std::move(line));
 }
 
-Result<HttpResponse> Executor::finished(const HttpRequest& request,
-                                        Result<HttpResponse>& outcome) const {
+Result<HttpResponse> Executor::finished(bool idempotent, Result<HttpResponse>& outcome) {
   if (outcome.ok()) return std::move(outcome);
   Error error = std::move(outcome).error();
   // Only a write can be duplicated: a request safe to repeat has no outcome to worry about.
-  if (request.idempotent) error.outcome_unknown = false;
+  if (idempotent) error.outcome_unknown = false;
   return scrubbed(std::move(error));
 }
 
 Result<HttpResponse> Executor::execute(HttpRequest& request, int* attempts) const {
+  const Settings settings = settings_for(request);
   const Clock::time_point start = environment_.now();
-  const bool has_deadline = options_.overall_deadline.count() > 0;
-  const Clock::time_point deadline = start + options_.overall_deadline;
+  const bool has_deadline = settings.overall_deadline.count() > 0;
+  const Clock::time_point deadline = start + settings.overall_deadline;
   const milliseconds caller_timeout = request.timeout;
   struct RestoreTimeout {
     HttpRequest& request;
     milliseconds timeout;
     ~RestoreTimeout() { request.timeout = timeout; }
   } restore{request, caller_timeout};
-  const int max_attempts = std::max(1, options_.retry.max_attempts);
+  const int max_attempts = std::max(1, settings.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
     milliseconds timeout = caller_timeout.count() > 0
-                               ? std::min(caller_timeout, options_.request_timeout)
-                               : options_.request_timeout;
+                               ? std::min(caller_timeout, settings.request_timeout)
+                               : settings.request_timeout;
     if (has_deadline) {
       auto remaining = std::chrono::duration_cast<milliseconds>(deadline - environment_.now());
       if (remaining.count() <= 0) {
         Error error =
             make_error(ErrorCode::Timeout, "overall deadline of " +
-                                               std::to_string(options_.overall_deadline.count()) +
+                                               std::to_string(settings.overall_deadline.count()) +
                                                " ms passed before try " + std::to_string(attempt));
         error.retryable = true;
         return error;
@@ -161,11 +183,14 @@ Result<HttpResponse> Executor::execute(HttpRequest& request, int* attempts) cons
     const Clock::time_point sent = environment_.now();
     Result<HttpResponse> outcome = transport_->send(request);
     log_outcome(request, outcome, environment_.now() - sent);
-    if (attempt >= max_attempts || !should_retry(request, outcome))
-      return finished(request, outcome);
-
-    const milliseconds delay = retry_delay(outcome, attempt);
-    if (has_deadline && environment_.now() + delay >= deadline) return finished(request, outcome);
+    if (attempt >= max_attempts || !should_retry(settings.idempotent, outcome)) {
+      return finished(settings.idempotent, outcome);
+    }
+    const milliseconds delay = retry_delay(outcome, attempt, settings.retry);
+    // Never past the deadline: a wait that would end after it ends the call now.
+    if (has_deadline && environment_.now() + delay >= deadline) {
+      return finished(settings.idempotent, outcome);
+    }
     environment_.sleep(delay);
   }
 }
@@ -177,13 +202,18 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
   std::vector<std::size_t> pending(requests.size());
   for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
 
+  const Settings settings = settings_for(requests.empty() ? HttpRequest{} : requests.front());
+  std::vector<bool> idempotent(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    idempotent[i] = CallOptionsScope::current().idempotent.value_or(requests[i].idempotent);
+  }
   const Clock::time_point start = environment_.now();
-  const bool has_deadline = options_.overall_deadline.count() > 0;
-  const Clock::time_point deadline = start + options_.overall_deadline;
-  const int max_attempts = std::max(1, options_.retry.max_attempts);
+  const bool has_deadline = settings.overall_deadline.count() > 0;
+  const Clock::time_point deadline = start + settings.overall_deadline;
+  const int max_attempts = std::max(1, settings.retry.max_attempts);
 
   for (int attempt = 1; !pending.empty(); ++attempt) {
-    milliseconds timeout = options_.request_timeout;
+    milliseconds timeout = settings.request_timeout;
     if (has_deadline) {
       auto remaining = std::chrono::duration_cast<milliseconds>(deadline - environment_.now());
       if (remaining.count() <= 0) {
@@ -213,18 +243,19 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
     milliseconds delay{0};
     for (std::size_t k = 0; k < pending.size(); ++k) {
       log_outcome(batch[k], outcomes[k], elapsed);
-      const bool retry = attempt < max_attempts && should_retry(batch[k], outcomes[k]);
+      const bool retry =
+          attempt < max_attempts && should_retry(idempotent[pending[k]], outcomes[k]);
       results[pending[k]] = std::move(outcomes[k]);
       if (!retry) continue;
       again.push_back(pending[k]);
-      delay = std::max(delay, retry_delay(results[pending[k]], attempt));
+      delay = std::max(delay, retry_delay(results[pending[k]], attempt, settings.retry));
     }
     if (again.empty()) break;
     if (has_deadline && environment_.now() + delay >= deadline) break;
     environment_.sleep(delay);
     pending = std::move(again);
   }
-  for (std::size_t i = 0; i < results.size(); ++i) results[i] = finished(requests[i], results[i]);
+  for (std::size_t i = 0; i < results.size(); ++i) results[i] = finished(idempotent[i], results[i]);
   return results;
 }
 

@@ -29,7 +29,8 @@ bool is_retryable_status(int status) noexcept;
 /// "equal jitter", so each delay lies in [base/2, base] and the bases grow.
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double random01);
 
-/// Seconds from a "Retry-After: N" header, or -1 when absent or not a number.
+/// Seconds from a "Retry-After" header (delay-seconds or an HTTP-date), or -1 when absent or
+/// unreadable.
 long long retry_after_seconds(const HttpResponse& response);
 
 class Executor {
@@ -43,9 +44,10 @@ class Executor {
   void set_environment(RetryEnvironment environment) { environment_ = std::move(environment); }
 
   /// Sends `request`, retrying an idempotent one on transport errors, timeouts and 408,
-  /// 429 and 5xx answers, within the attempt limit and the overall deadline. A final HTTP
-  /// error status comes back as a response, for the family to map. `attempts`, if given,
-  /// receives the number of tries made.
+  /// 429 and 5xx answers, within the attempt limit and the overall deadline. The thread's
+  /// CallOptionsScope overrides the request's idempotency and the client's timeouts and
+  /// retry policy. A final HTTP error status comes back as a response, for the family to
+  /// map. `attempts`, if given, receives the number of tries made.
   ///
   /// An lvalue request is sent in place, without copying its body, so that the caller can
   /// send it again (after a token refresh); each try overwrites its timeout, and the
@@ -69,18 +71,28 @@ class Executor {
   }
 
  private:
+  /// The settings of one call: the client's, overridden by the thread's CallOptionsScope.
+  struct Settings {
+    bool idempotent = false;
+    std::chrono::milliseconds request_timeout{0};
+    std::chrono::milliseconds overall_deadline{0};
+    RetryPolicy retry;
+  };
+  Settings settings_for(const HttpRequest& request) const;
+
   /// The outcome handed back: an error scrubbed of secrets, outcome_unknown kept only for a
   /// request that is not safe to repeat.
-  Result<HttpResponse> finished(const HttpRequest& request, Result<HttpResponse>& outcome) const;
+  static Result<HttpResponse> finished(bool idempotent, Result<HttpResponse>& outcome);
   /// Every line goes through here: secrets are scrubbed by value before the sink sees it.
   void log(LogLevel level, std::string line) const;
   void log_request(const HttpRequest& request, int attempt) const;
   void log_outcome(const HttpRequest& request, const Result<HttpResponse>& outcome,
                    std::chrono::steady_clock::duration elapsed) const;
-  bool should_retry(const HttpRequest& request, const Result<HttpResponse>& outcome) const;
-  /// The wait before the try after `attempt`: Retry-After when the server sent it, else
-  /// the jittered backoff.
-  std::chrono::milliseconds retry_delay(const Result<HttpResponse>& outcome, int attempt) const;
+  static bool should_retry(bool idempotent, const Result<HttpResponse>& outcome);
+  /// The wait before the try after `attempt`: the server's Retry-After up to
+  /// policy.max_backoff when it sent one, else the jittered backoff.
+  std::chrono::milliseconds retry_delay(const Result<HttpResponse>& outcome, int attempt,
+                                        const RetryPolicy& policy) const;
 
   ClientOptions options_;
   std::shared_ptr<HttpTransport> transport_;

@@ -7,6 +7,12 @@ bool is_success(int status) {
   return status >= 200 && status < 300;
 }
 
+// A server error (or a gateway's) says nothing reliable about what the server did before it
+// failed: a write answered so may have been applied, whatever the body says.
+bool leaves_write_open(int status) {
+  return status == 500 || status == 502 || status == 504;
+}
+
 // The first 200 bytes of a body, with secret-named JSON values masked: enough to recognise a
 // proxy's error page or a vendor's message.
 std::string excerpt(const std::string& body) {
@@ -43,8 +49,7 @@ Error status_error(const HttpResponse& response, const CallContext& call) {
   error.code = code_for_status(response.status);
   error.http_status = response.status;
   error.retryable = is_retryable_status(response.status);
-  error.outcome_unknown =
-      call.write && (response.status == 500 || response.status == 502 || response.status == 504);
+  error.outcome_unknown = call.write && leaves_write_open(response.status);
   const std::string text = excerpt(response.body);
   error.message = call.what + ": HTTP " + std::to_string(response.status) +
                   (text.empty() ? std::string() : ": " + text);
@@ -71,6 +76,7 @@ Error vendor_error(ErrorCode code, const char* code_name, std::string vendor_cod
                    : code;
   error.http_status = response.status;
   error.retryable = is_retryable_status(response.status);
+  error.outcome_unknown = call.write && leaves_write_open(response.status);
   error.message = call.what + " failed: " + code_name + " " +
                   (vendor_code.empty() ? "-" : vendor_code) +
                   (vendor_message.empty() ? "" : " " + vendor_message);

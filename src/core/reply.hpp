@@ -35,7 +35,8 @@ Error unreadable_reply(const HttpResponse& response, const CallContext& call,
 
 /// The Error for an envelope that reports a failure: `code` (Api unless the family knows
 /// better; a non-2xx status refines Api through code_for_status), the vendor's code (its
-/// field named `code_name`: "res", "errorCode"...) and message.
+/// field named `code_name`: "res", "errorCode"...) and message. A write answered with 500,
+/// 502 or 504 leaves the outcome unknown, whatever the envelope says.
 Error vendor_error(ErrorCode code, const char* code_name, std::string vendor_code,
                    std::string vendor_message, const HttpResponse& response,
                    const CallContext& call);

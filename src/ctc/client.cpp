@@ -10,7 +10,14 @@ Client::Client(Options options) : default_concurrency_(options.window_concurrenc
   connection_ = make_connection(std::move(options));
 }
 
+Client Client::with(const CallOptions& options) const {
+  Client copy = *this;
+  copy.call_options_ = call_options_.overridden_by(options);
+  return copy;
+}
+
 Result<std::vector<Receipt>> Client::query_receipts(const ReceiptQuery& query) const {
+  CallOptionsScope scope(call_options_);
   return connection_->query_receipts(query);
 }
 
@@ -24,6 +31,7 @@ Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const Da
 Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const DateTime& from,
                                                    const DateTime& to,
                                                    const ListOptions& options) const {
+  CallOptionsScope scope(call_options_);
   Result<std::vector<ReceiptQuery>> windows = split_windows(direction, from, to);
   if (!windows.ok()) return std::move(windows).error();
   const std::size_t total = windows->size();
@@ -72,6 +80,7 @@ Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const Da
 
 Result<std::string> Client::call(const std::string& path, const std::string& data_json,
                                  bool idempotent) const {
+  CallOptionsScope scope(call_options_);
   return connection_->call(path, data_json, idempotent);
 }
 

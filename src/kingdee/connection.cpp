@@ -2,7 +2,6 @@
 
 #include "core/reply.hpp"
 #include "core/token_call.hpp"
-#include "erpbridge/kingdee/client.hpp"
 #include "kingdee/codec.hpp"
 
 namespace erpbridge::kingdee {
@@ -131,17 +130,6 @@ class HttpConnection final : public Connection {
 
 std::shared_ptr<Connection> make_connection(Options options) {
   return std::make_shared<HttpConnection>(std::move(options));
-}
-
-Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
-Client::Client(Options options) : connection_(make_connection(std::move(options))) {}
-
-Result<SparePartsBill> Client::push_spare_parts(const std::string& entry_pk) const {
-  return connection_->push_spare_parts(entry_pk);
-}
-
-Result<std::string> Client::call(const std::string& path, const std::string& body_json) const {
-  return connection_->call(path, body_json);
 }
 
 }  // namespace erpbridge::kingdee

@@ -68,7 +68,11 @@ void WmsEmulator::install(Emulator& emulator) const {
   emulator.route(HttpMethod::Post, "/CreateEntryConfirmation", [state](const EmulatorRequest& in) {
     wms::ReceiverReply reply = state->receiver->handle(in.headers, in.body);
     if (in.variance) reply.body = loosely_typed(reply.body);
-    return json_response(reply.http_status, std::move(reply.body));
+    HttpResponse response = json_response(reply.http_status, std::move(reply.body));
+    if (reply.retry_after_seconds) {
+      response.headers.emplace_back("Retry-After", std::to_string(*reply.retry_after_seconds));
+    }
+    return response;
   });
 }
 

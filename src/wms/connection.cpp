@@ -2,7 +2,6 @@
 
 #include "core/reply.hpp"
 #include "core/token_call.hpp"
-#include "erpbridge/wms/client.hpp"
 #include "wms/codec.hpp"
 
 namespace erpbridge::wms {
@@ -79,13 +78,6 @@ class HttpConnection final : public Connection {
 
 std::shared_ptr<Connection> make_connection(Options options) {
   return std::make_shared<HttpConnection>(std::move(options));
-}
-
-Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
-Client::Client(Options options) : connection_(make_connection(std::move(options))) {}
-
-Result<PushReply> Client::push(const EntryConfirmation& confirmation) const {
-  return connection_->push(confirmation);
 }
 
 }  // namespace erpbridge::wms

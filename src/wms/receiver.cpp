@@ -1,8 +1,10 @@
 #include "erpbridge/wms/receiver.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <random>
 
 #include "core/secrets.hpp"
 #include "wms/codec.hpp"
@@ -10,30 +12,120 @@
 namespace erpbridge::wms {
 namespace {
 
-class MemoryStore final : public IdempotencyStore {
- public:
-  Result<std::optional<StoredReply>> find(const std::string& entry_code) override {
-    std::lock_guard<std::mutex> guard(mutex_);
-    auto it = records_.find(entry_code);
-    if (it == records_.end()) return std::optional<StoredReply>();
-    return std::optional<StoredReply>(it->second);
+using SystemClock = std::chrono::system_clock;
+
+// A claim token nobody can guess or collide with: 128 random bits.
+std::string new_token() {
+  thread_local std::mt19937_64 engine{std::random_device{}() ^
+                                      (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t bits = engine();
+    for (int i = 0; i < 16; ++i, bits >>= 4) token[half * 16 + i] = kHex[bits & 15];
   }
-  Result<void> save(const std::string& entry_code, const StoredReply& record) override {
+  return token;
+}
+
+class MemoryStore final : public ClaimStore {
+ public:
+  Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
+                      std::chrono::milliseconds lease) override {
+    const auto now = SystemClock::now();
     std::lock_guard<std::mutex> guard(mutex_);
-    records_[entry_code] = record;
+    auto found = records_.find(entry_code);
+    Claim claim;
+    if (found != records_.end()) {
+      Record& record = found->second;
+      if (record.fingerprint != fingerprint) {
+        claim.kind = Claim::Kind::Conflict;
+        return claim;
+      }
+      if (record.done) {
+        claim.kind = Claim::Kind::Done;
+        claim.reply = record.reply;
+        return claim;
+      }
+      if (record.lease_until > now) {
+        claim.kind = Claim::Kind::Busy;
+        claim.busy_until = record.lease_until;
+        return claim;
+      }
+      tokens_.erase(record.token);  // the holder's lease ran out: taken over
+    }
+    Record& record = records_[entry_code];
+    record.fingerprint = fingerprint;
+    record.done = false;
+    record.token = new_token();
+    record.lease_until = now + lease;
+    tokens_[record.token] = entry_code;
+    claim.kind = Claim::Kind::Claimed;
+    claim.token = record.token;
+    return claim;
+  }
+
+  Result<void> complete(const std::string& token, const PushReply& reply) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    Record* record = held(token);
+    if (record == nullptr) return lost();
+    record->done = true;
+    record->reply = reply;
+    tokens_.erase(token);
+    return ok();
+  }
+
+  Result<void> release(const std::string& token) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto found = tokens_.find(token);
+    if (found == tokens_.end()) return lost();
+    records_.erase(found->second);
+    tokens_.erase(found);
     return ok();
   }
 
  private:
+  struct Record {
+    std::string fingerprint;
+    bool done = false;
+    std::string token;
+    SystemClock::time_point lease_until;
+    PushReply reply;
+  };
+
+  Record* held(const std::string& token) {
+    auto found = tokens_.find(token);
+    if (found == tokens_.end()) return nullptr;
+    auto record = records_.find(found->second);
+    return record == records_.end() ? nullptr : &record->second;
+  }
+
+  static Error lost() {
+    return make_error(ErrorCode::FailedPrecondition,
+                      "the claim is no longer held (its lease ran out and was taken over)");
+  }
+
   std::mutex mutex_;
-  std::map<std::string, StoredReply> records_;
+  std::map<std::string, Record> records_;      // entry_code -> record
+  std::map<std::string, std::string> tokens_;  // live claim token -> entry_code
 };
 
 ReceiverReply error_reply(int status, const std::string& message) {
   PushReply reply;
   reply.code = std::to_string(status);
   reply.message = message;
-  return ReceiverReply{status, json::encode(reply)};
+  return ReceiverReply{status, json::encode(reply), std::nullopt};
+}
+
+// The handler's result, whatever it does: a value, an error, or an exception turned into one.
+Result<PushReply> run_handler(const EntryHandler& handler, const EntryConfirmation& order) {
+  if (!handler) return make_error(ErrorCode::Unimplemented, "no handler");
+  try {
+    return handler(order);
+  } catch (const std::exception& exception) {
+    return make_error(ErrorCode::Api, std::string("the handler threw: ") + exception.what());
+  } catch (...) {
+    return make_error(ErrorCode::Api, "the handler threw a non-standard exception");
+  }
 }
 
 }  // namespace
@@ -50,24 +142,42 @@ TokenChecker expect_token(std::string expected) {
   };
 }
 
-std::shared_ptr<IdempotencyStore> make_memory_store() {
+std::shared_ptr<ClaimStore> make_memory_store() {
   return std::make_shared<MemoryStore>();
 }
 
 struct Receiver::State {
   EntryHandler handler;
   TokenChecker token_checker;
-  std::shared_ptr<IdempotencyStore> store;
+  std::shared_ptr<ClaimStore> store;
   ReceiverOptions options;
 
-  mutable std::mutex mutex;
-  std::condition_variable finished;
-  std::map<std::string, std::string> in_flight;  // entry_code -> fingerprint
-  ReceiverStats stats;
+  // Wakes duplicates waiting in this process when a claim ends; guards no store I/O.
+  std::mutex wake_mutex;
+  std::condition_variable claim_ended;
+  std::uint64_t claims_ended = 0;
+
+  std::atomic<std::size_t> delivered{0};
+  std::atomic<std::size_t> duplicates{0};
+  std::atomic<std::size_t> conflicts{0};
+  std::atomic<std::size_t> rejected{0};
+  std::atomic<std::size_t> failed{0};
+  std::atomic<std::size_t> busy{0};
+
+  void end_claim() {
+    {
+      std::lock_guard<std::mutex> guard(wake_mutex);
+      ++claims_ended;
+    }
+    claim_ended.notify_all();
+  }
+
+  ReceiverReply handle(const HttpHeaders& headers, std::string_view body);
+  ReceiverReply deliver(const EntryConfirmation& order, const std::string& token);
 };
 
 Receiver::Receiver(EntryHandler handler, TokenChecker token_checker,
-                   std::shared_ptr<IdempotencyStore> store, ReceiverOptions options)
+                   std::shared_ptr<ClaimStore> store, ReceiverOptions options)
     : state_(std::make_shared<State>()) {
   state_->handler = std::move(handler);
   state_->token_checker = std::move(token_checker);
@@ -76,25 +186,32 @@ Receiver::Receiver(EntryHandler handler, TokenChecker token_checker,
 }
 
 ReceiverStats Receiver::stats() const {
-  std::lock_guard<std::mutex> guard(state_->mutex);
-  return state_->stats;
+  const State& s = *state_;
+  return ReceiverStats{s.delivered.load(), s.duplicates.load(), s.conflicts.load(),
+                       s.rejected.load(),  s.failed.load(),     s.busy.load()};
 }
 
-ReceiverReply Receiver::handle(const HttpHeaders& headers, std::string_view body) const {
-  State& state = *state_;
+ReceiverReply Receiver::handle(const HttpHeaders& headers, std::string_view body) const noexcept {
+  try {
+    return state_->handle(headers, body);
+  } catch (...) {
+    // Out of memory, most likely; the claim, if any, is released by deliver()'s guard.
+    ++state_->failed;
+    return ReceiverReply{500, R"({"code":500,"message":"internal error"})", std::nullopt};
+  }
+}
+
+ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_view body) {
   auto reject = [&](int status, const std::string& message) {
-    std::lock_guard<std::mutex> guard(state.mutex);
-    ++state.stats.rejected;
+    ++rejected;
     return error_reply(status, message);
   };
   const std::string* token = find_header(headers, "Authorization");
   if (token == nullptr || token->empty()) return reject(401, "missing Authorization token");
-  if (!state.token_checker || !state.token_checker(*token)) {
-    return reject(401, "wrong Authorization token");
-  }
-  if (body.size() > state.options.max_body_bytes) {
+  if (!token_checker || !token_checker(*token)) return reject(401, "wrong Authorization token");
+  if (body.size() > options.max_body_bytes) {
     return reject(413, "body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
-                           std::to_string(state.options.max_body_bytes));
+                           std::to_string(options.max_body_bytes));
   }
   Result<EntryConfirmation> decoded = json::decode<EntryConfirmation>(body);
   if (!decoded.ok()) return reject(400, "invalid request: " + decoded.error().message);
@@ -106,65 +223,89 @@ ReceiverReply Receiver::handle(const HttpHeaders& headers, std::string_view body
   // The canonical encoding: equal for equal orders whatever their spacing or key order.
   const std::string fingerprint = json::encode(order);
 
-  {
-    std::unique_lock<std::mutex> lock(state.mutex);
-    for (;;) {
-      Result<std::optional<StoredReply>> stored = state.store->find(entry_code);
-      if (!stored.ok()) {
-        ++state.stats.failed;
-        return error_reply(500, "idempotency store: " + stored.error().message);
-      }
-      if (stored->has_value()) {
-        if ((*stored)->fingerprint != fingerprint) {
-          ++state.stats.conflicts;
-          return error_reply(
-              409, "entry_code " + entry_code + " was already delivered with different content");
-        }
-        ++state.stats.duplicates;
-        return ReceiverReply{200, json::encode((*stored)->reply)};
-      }
-      auto running = state.in_flight.find(entry_code);
-      if (running == state.in_flight.end()) break;
-      if (running->second != fingerprint) {
-        ++state.stats.conflicts;
+  const auto give_up_at = std::chrono::steady_clock::now() + options.duplicate_wait;
+  for (;;) {
+    std::uint64_t seen_ended = 0;
+    {
+      std::lock_guard<std::mutex> guard(wake_mutex);
+      seen_ended = claims_ended;
+    }
+    Result<Claim> claim = store->claim(entry_code, fingerprint, options.lease);
+    if (!claim.ok()) {
+      ++failed;
+      return error_reply(500, "claim store: " + claim.error().message);
+    }
+    switch (claim->kind) {
+      case Claim::Kind::Claimed:
+        return deliver(order, claim->token);
+      case Claim::Kind::Done:
+        ++duplicates;
+        return ReceiverReply{200, json::encode(claim->reply), std::nullopt};
+      case Claim::Kind::Conflict:
+        ++conflicts;
         return error_reply(
-            409, "entry_code " + entry_code + " is being delivered with different content");
-      }
-      state.finished.wait(lock);  // a duplicate of an order in progress: wait for its reply
+            409, "entry_code " + entry_code + " was already delivered with different content");
+      case Claim::Kind::Busy:
+        break;
     }
-    state.in_flight.emplace(entry_code, fingerprint);
+    // A duplicate of an order in flight: wait for it (woken at once by a claim ending in this
+    // process, else asking again every poll_interval), but not past duplicate_wait.
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= give_up_at) {
+      ++busy;
+      // Come back when the original has likely finished: no later than its lease, and no
+      // later than another wait of our own.
+      const auto lease_left =
+          std::chrono::duration_cast<std::chrono::seconds>(claim->busy_until - SystemClock::now())
+              .count();
+      const auto wait_seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(options.duplicate_wait).count() + 1;
+      ReceiverReply reply =
+          error_reply(503, "entry_code " + entry_code + " is being delivered; try again later");
+      reply.retry_after_seconds =
+          static_cast<int>(std::max<long long>(1, std::min<long long>(lease_left, wait_seconds)));
+      return reply;
+    }
+    const auto until = std::min(give_up_at, now + options.poll_interval);
+    std::unique_lock<std::mutex> lock(wake_mutex);
+    claim_ended.wait_until(lock, until, [&] { return claims_ended != seen_ended; });
   }
+}
 
-  // The handler runs without the lock: other entry codes proceed meanwhile.
-  Result<PushReply> handled =
-      state.handler ? state.handler(order)
-                    : Result<PushReply>(make_error(ErrorCode::Unimplemented, "no handler"));
-  ReceiverReply reply;
-  bool store_it = false;
-  if (!handled.ok()) {
-    reply = error_reply(500, "not processed: " + handled.error().message);
-  } else if (std::vector<Violation> bad = validate(*handled);
-             !bad.empty() && handled->succeeded()) {
-    reply = error_reply(500, "handler reply is invalid: " + violations_error(bad).message);
-  } else {
-    reply = ReceiverReply{200, json::encode(*handled)};
-    store_it = handled->succeeded();
-  }
-  std::lock_guard<std::mutex> guard(state.mutex);
-  if (store_it) {
-    Result<void> saved = state.store->save(entry_code, StoredReply{fingerprint, *handled});
-    if (saved.ok()) {
-      ++state.stats.delivered;
-    } else {
-      ++state.stats.failed;
-      reply = error_reply(500, "idempotency store: " + saved.error().message);
+ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, const std::string& token) {
+  // Whatever happens below, the claim ends and waiting duplicates wake.
+  struct Ending {
+    State& state;
+    const std::string& token;
+    bool settled = false;
+    ~Ending() {
+      if (!settled) (void)state.store->release(token);
+      state.end_claim();
     }
-  } else {
-    ++state.stats.failed;
+  } ending{*this, token};
+
+  Result<PushReply> handled = run_handler(handler, order);
+  if (!handled.ok()) {
+    ++failed;
+    return error_reply(500, "not processed: " + handled.error().message);
   }
-  state.in_flight.erase(entry_code);
-  state.finished.notify_all();
-  return reply;
+  if (!handled->succeeded()) {
+    // A refusal is answered but not remembered: WMS may correct and push again.
+    ++failed;
+    return ReceiverReply{200, json::encode(*handled), std::nullopt};
+  }
+  if (std::vector<Violation> bad = validate(*handled); !bad.empty()) {
+    ++failed;
+    return error_reply(500, "handler reply is invalid: " + violations_error(bad).message);
+  }
+  Result<void> completed = store->complete(token, *handled);
+  if (!completed.ok()) {
+    ++failed;
+    return error_reply(500, "claim store: " + completed.error().message);
+  }
+  ending.settled = true;
+  ++delivered;
+  return ReceiverReply{200, json::encode(*handled), std::nullopt};
 }
 
 }  // namespace erpbridge::wms

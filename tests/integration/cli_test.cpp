@@ -44,8 +44,7 @@ TEST_CASE("CLI: ctc receipts over 90 days with progress lines, in every format")
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.find("CK1590583223368861321") != std::string::npos);
   CHECK(table.out.find("361 receipts\n") != std::string::npos);  // 359 generated + 2 samples
-  CHECK(table.err ==
-        "progress: 4/12 windows\nprogress: 8/12 windows\nprogress: 12/12 windows\n");
+  CHECK(table.err == "progress: 4/12 windows\nprogress: 8/12 windows\nprogress: 12/12 windows\n");
   CHECK(table.out.find("erpbridge-demo-key") == std::string::npos);
 
   Run csv = cli(env,

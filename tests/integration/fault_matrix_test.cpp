@@ -155,3 +155,54 @@ TEST_CASE("Fault matrix: a fault that clears is retried into success for idempot
     }
   }
 }
+
+// Every write, whatever verb, against every fault a read would be retried for: exactly one
+// try, and Error::outcome_unknown whenever the request may have been applied.
+TEST_CASE("Fault matrix: writes (POST, PUT, DELETE) are tried exactly once") {
+  FamilyServer server;
+  struct WriteCell {
+    std::string name;
+    Fault fault;
+    bool outcome_unknown;  // the server may have acted on it
+    std::function<void(ClientOptions&)> adjust = [](ClientOptions&) {};
+  };
+  Fault reset;
+  reset.reset = true;
+  Fault slow;
+  slow.latency = scaled(600ms);
+  Fault truncated;
+  truncated.truncate = true;
+  const std::vector<WriteCell> write_cells = {
+      {"connection reset", reset, true},
+      {"500", with_status(500), true},
+      {"502", with_status(502), true},
+      {"503 with Retry-After", with_status(503, 1), false},
+      {"429", with_status(429), false},
+      {"latency past the per-try timeout", slow, true,
+       [](ClientOptions& options) { options.request_timeout = scaled(150ms); }},
+      {"truncated body", truncated, true},
+  };
+  for (const FamilyCall& family : server.write_calls()) {
+    for (const WriteCell& cell : write_cells) {
+      DYNAMIC_SECTION(family.name << " / " << cell.name) {
+        server.emulator->clear_faults();
+        server.emulator->set_fault(family.path, cell.fault, family.method);
+        const std::size_t before = server.emulator->request_count(family.path);
+        ClientOptions options;
+        options.base_url = server.server->base_url();
+        options.retry.max_attempts = kMaxAttempts;
+        options.retry.initial_backoff = 10ms;
+        options.request_timeout = scaled(5s);
+        cell.adjust(options);
+        const auto start = Clock::now();
+        std::optional<Error> error = family.call(options);
+        const auto elapsed = Clock::now() - start;
+        REQUIRE(error.has_value());
+        INFO(error->to_string());
+        CHECK(server.emulator->request_count(family.path) - before == 1);
+        CHECK(error->outcome_unknown == cell.outcome_unknown);
+        CHECK(elapsed < scaled(3s));  // no wait for a retry that never comes
+      }
+    }
+  }
+}

@@ -25,10 +25,10 @@ using Caller = std::function<std::optional<Error>()>;
 /// A family's main call and what the fault matrix needs to know about it.
 struct FamilyCall {
   std::string name;
-  std::string path;              ///< The path the call reaches (faults and counts apply there).
-  HttpMethod method;             ///< Its verb.
-  bool idempotent;               ///< Whether failed tries are repeated.
-  bool authenticated;            ///< Whether it carries credentials the server checks.
+  std::string path;    ///< The path the call reaches (faults and counts apply there).
+  HttpMethod method;   ///< Its verb.
+  bool idempotent;     ///< Whether failed tries are repeated.
+  bool authenticated;  ///< Whether it carries credentials the server checks.
   /// Valid JSON whose success code has the wrong type: the reply cannot be judged.
   std::string wrong_types_body;
   /// Builds one client from `options` (base_url and transport settings) and returns a
@@ -142,6 +142,69 @@ struct FamilyServer {
                          return error_of(client->create(order));
                        };
                      }});
+    return calls;
+  }
+
+  /// Writes that must never be repeated: one per verb and family that has one.
+  std::vector<FamilyCall> write_calls() const {
+    std::vector<FamilyCall> calls;
+    const testing::FamilySettings s = settings;
+    const std::string base_url = server->base_url();
+    const std::string order = "/api/v1/afterservice/orders/1";
+    auto aftersales_write = [&](std::string name, std::string path, HttpMethod method,
+                                std::function<std::optional<Error>(aftersales::Connection&)> act) {
+      calls.push_back({std::move(name), std::move(path), method, false, false, "",
+                       [act](const ClientOptions& base) -> Caller {
+                         auto connection = aftersales::make_connection(base);
+                         return [connection, act] { return act(*connection); };
+                       }});
+    };
+    aftersales_write("After-service update (PUT)", order, HttpMethod::Put,
+                     [](aftersales::Connection& c) {
+                       aftersales::OrderUpdate update;
+                       update.remark = "补充说明";
+                       return error_of(c.update_order(1, update));
+                     });
+    aftersales_write("After-service done step (PUT)", order, HttpMethod::Put,
+                     [](aftersales::Connection& c) { return error_of(c.done_order(1, "", "x")); });
+    aftersales_write("After-service delete (DELETE)", order, HttpMethod::Delete,
+                     [](aftersales::Connection& c) { return error_of(c.delete_order(1)); });
+    aftersales_write(
+        "After-service add abnormal products (POST)", order + "/abnormal-products",
+        HttpMethod::Post, [](aftersales::Connection& c) {
+          return error_of(c.add_abnormal_products(1, {{std::nullopt, "SKU-1", "划痕", {}}}));
+        });
+    aftersales_write("After-service duty report (PUT)", order + "/duty-report", HttpMethod::Put,
+                     [](aftersales::Connection& c) {
+                       aftersales::DutyReport report;
+                       report.abnormal_type = "包装";
+                       return error_of(c.update_duty_report(1, report));
+                     });
+    calls.push_back({"CTC generic call (POST)", "/doscall/oa/api/workorder_remark/",
+                     HttpMethod::Post, false, true, "", [s](const ClientOptions& base) -> Caller {
+                       ctc::Options options;
+                       static_cast<ClientOptions&>(options) = base;
+                       options.key = s.ctc_key;
+                       auto client = std::make_shared<ctc::Client>(options);
+                       return [client] {
+                         return error_of(client->call("/doscall/oa/api/workorder_remark/",
+                                                      R"({"number":"WX1","remark":"x"})"));
+                       };
+                     }});
+    calls.push_back(
+        {"Kingdee generic call (POST)", "/app/mxoc_0001_mxoc_pq/other_module", HttpMethod::Post,
+         false, true, "", [s, base_url](const ClientOptions& base) -> Caller {
+           kingdee::Options options;
+           static_cast<ClientOptions&>(options) = base;
+           options.token = make_static_token("kd-static-token-1");
+           options.group_name = "erp-group";
+           options.account_id = "1406720347851475968";
+           options.router_addr = "gw-router-1";
+           auto client = std::make_shared<kingdee::Client>(options);
+           return [client] {
+             return error_of(client->call("/app/mxoc_0001_mxoc_pq/other_module", R"({"a":1})"));
+           };
+         }});
     return calls;
   }
 };

@@ -42,6 +42,11 @@ class Client {
   /// Every product.
   PaginatedRange<Product> products(int per_page = 50) const;
 
+  /// A copy of this client whose calls apply `options` over the client's settings:
+  /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
+  /// timeouts or retry policy (see CallOptions). Copies share the connection.
+  Client with(const CallOptions& options) const;
+
   /// The connection the client calls.
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
@@ -50,6 +55,7 @@ class Client {
                      const std::string& remark, const std::string& operator_name) const;
 
   std::shared_ptr<Connection> connection_;
+  CallOptions call_options_;  // applied around every call (see with())
 };
 
 }  // namespace erpbridge::aftersales

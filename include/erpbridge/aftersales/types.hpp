@@ -130,8 +130,8 @@ struct Deduction {
   std::optional<Decimal> compensation;  ///< 处罚金额
   /// 是否开票: true/false, 0/1, "0"/"1", "true"/"false" and "是"/"否" are all read.
   std::optional<bool> has_receipt;
-  std::string remark;  ///< 扣款单明细备注
-  JsonExtras extras{}; ///< Keys the document does not name, verbatim.
+  std::string remark;   ///< 扣款单明细备注
+  JsonExtras extras{};  ///< Keys the document does not name, verbatim.
 };
 
 /// 售后单. Times are Timestamps: the document gives no format, so "2023-03-06 15:06:04",
@@ -206,12 +206,12 @@ struct PageRequest {
 
 /// 订单流程的变更记录: one status change or edit of an order.
 struct Journal {
-  std::optional<std::int64_t> id;      ///< Set by the server.
-  std::int64_t order_id = 0;           ///< The order it belongs to.
-  std::string operator_name;           ///< Who made the change.
-  std::string operation;               ///< "create", "done", "reject", "update", ...
-  std::string from_status;             ///< status before ("" at creation)
-  std::string to_status;               ///< status after
+  std::optional<std::int64_t> id;       ///< Set by the server.
+  std::int64_t order_id = 0;            ///< The order it belongs to.
+  std::string operator_name;            ///< Who made the change.
+  std::string operation;                ///< "create", "done", "reject", "update", ...
+  std::string from_status;              ///< status before ("" at creation)
+  std::string to_status;                ///< status after
   std::string remark;                   ///< The remark given with the change.
   std::optional<Timestamp> created_at;  ///< When it happened.
   JsonExtras extras{};                  ///< Keys the document does not name, verbatim.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,7 +14,8 @@
 
 namespace erpbridge {
 
-/// When and how often a failed idempotent request is repeated.
+/// When and how often a failed idempotent request is repeated. A server's Retry-After is
+/// honoured up to max_backoff, and never past the overall deadline.
 struct RetryPolicy {
   /// Tries in all, including the first. 1 disables retries.
   int max_attempts = 3;
@@ -21,6 +23,40 @@ struct RetryPolicy {
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{5000};  ///< The longest delay between two tries.
   double backoff_multiplier = 2.0;              ///< Growth of the delay from one try to the next.
+};
+
+/// Per-call overrides of a client's settings, in the spirit of google-cloud-cpp's idempotency
+/// policy and per-call options: a caller who knows better than the SDK's defaults changes
+/// them for one call. Unset fields keep the client's settings.
+struct CallOptions {
+  /// true: the call is safe to repeat, so failed tries are retried; false: it is never
+  /// repeated. Unset: the endpoint's default, stated on each Connection method.
+  std::optional<bool> idempotent;
+  std::optional<std::chrono::milliseconds> request_timeout;   ///< Limit for one try.
+  std::optional<std::chrono::milliseconds> overall_deadline;  ///< Limit for the whole call.
+  std::optional<RetryPolicy> retry;                           ///< Tries and backoff.
+
+  /// These options with every field `other` sets taken from `other`.
+  CallOptions overridden_by(const CallOptions& other) const;
+};
+
+/// Applies `options` to every request this thread sends through an erpbridge client while
+/// the scope lives (RAII). Scopes nest; the innermost one wins field by field. Client::with()
+/// opens one around each of its calls; open one yourself around calls on a Connection.
+/// The scope belongs to the thread that opened it and must be closed on that thread.
+class CallOptionsScope {
+ public:
+  /// Overrides the fields `options` sets until destruction.
+  explicit CallOptionsScope(const CallOptions& options);
+  ~CallOptionsScope();
+  CallOptionsScope(const CallOptionsScope&) = delete;
+  CallOptionsScope& operator=(const CallOptionsScope&) = delete;
+
+  /// The overrides in force on this thread (empty outside any scope).
+  static const CallOptions& current() noexcept;
+
+ private:
+  CallOptions previous_;
 };
 
 /// How much the log sink receives.
@@ -31,8 +67,12 @@ enum class LogLevel {
   Error,    ///< Nothing below errors.
 };
 
-/// Receives one line per request and per response or failure. Secrets are already
-/// redacted when a line reaches the sink.
+/// Receives one line per request and per response or failure, and a Warning per decode note.
+/// Secrets are already masked when a line reaches the sink: by name (headers, query
+/// parameters, JSON keys) and by value (every key and token the SDK sends).
+///
+/// Called on the thread that makes the call, possibly from several threads at once: a sink
+/// must be thread-safe, and must not call back into the client that logs.
 using LogSink = std::function<void(LogLevel level, std::string_view line)>;
 
 /// Settings for any erpbridge client. All fields have working defaults except base_url.

@@ -39,11 +39,17 @@ class Client {
   Result<std::string> call(const std::string& path, const std::string& data_json,
                            bool idempotent = false) const;
 
+  /// A copy of this client whose calls apply `options` over the client's settings:
+  /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
+  /// timeouts or retry policy (see CallOptions). Copies share the connection.
+  Client with(const CallOptions& options) const;
+
   /// The connection the client calls.
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
  private:
   std::shared_ptr<Connection> connection_;
+  CallOptions call_options_;  // applied around every call (see with())
   std::size_t default_concurrency_ = 4;
 };
 

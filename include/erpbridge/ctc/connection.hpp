@@ -15,8 +15,11 @@ class Connection {
  public:
   virtual ~Connection() = default;
 
-  /// POST /doscall/oa/api/receipt_parts/ for one query of at most 7 days. "无数据" (res 2)
-  /// is an empty list; "签名无效" (res 1) is Unauthenticated; other res values are Api errors.
+  /// POST /doscall/oa/api/receipt_parts/ for one query of at most 7 calendar days; retried
+  /// on transport errors, timeouts and 408/429/5xx (it only reads). Only `res` decides the
+  /// outcome (strict; a number or a string): 无数据 (2, in res or msg) is an empty list,
+  /// 签名无效 (1) Unauthenticated, other values Api errors. Other fields that do not fit
+  /// their types are left empty and reported in Result::notes().
   virtual Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query);
 
   /// Several queries with at most `max_concurrency` in flight; results in query order.
@@ -26,7 +29,8 @@ class Connection {
 
   /// Any other CTC interface: POSTs {"key":…,"data":`data_json`} to `path` and returns the
   /// reply's `data` as JSON text, with the same error mapping. Only calls marked
-  /// `idempotent` are retried.
+  /// `idempotent` are retried; for the others an unreadable reply sets
+  /// Error::outcome_unknown.
   virtual Result<std::string> call(const std::string& path, const std::string& data_json,
                                    bool idempotent = false);
 };

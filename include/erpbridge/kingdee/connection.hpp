@@ -16,7 +16,10 @@ class Connection {
 
   /// Pushes the work-order execution `entry_pk` down into a spare-parts requisition bill.
   /// Not idempotent: never repeated once it may have reached the server (an auth rejection,
-  /// which the server did not act on, is retried once with a fresh token).
+  /// which the server did not act on, is retried once with a fresh token). Only `success`
+  /// decides the outcome: missing or unreadable, the call fails with Error::outcome_unknown.
+  /// Every bill field is read leniently: a value that does not fit its typed member leaves
+  /// it empty with a decode note (Result::notes()), so a created bill is never a failure.
   virtual Result<SparePartsBill> push_spare_parts(const std::string& entry_pk);
 
   /// POSTs `body_json` to any other gateway `path` with the same token, headers and

@@ -37,10 +37,10 @@ struct EntryLink {
 /// ("material_entity.materialid.number") and the sample's flattened form
 /// ("materialid_number") both decode here.
 struct MaterialLine {
-  std::string id;                               ///< The line's id.
-  std::optional<std::int64_t> seq;              ///< 行号
-  std::string picker_id;                        ///< mxoc_picker_id
-  std::string picker_number;                    ///< mxoc_picker_number
+  std::string id;                   ///< The line's id.
+  std::optional<std::int64_t> seq;  ///< 行号
+  std::string picker_id;            ///< mxoc_picker_id
+  std::string picker_number;        ///< mxoc_picker_number
   /// mxoc_picker_name, or mxoc_picker as a string (领料人); mxoc_picker may also be an object
   /// {"id":…,"number":…,"name":…}, read into picker_id, picker_number and picker_name.
   std::string picker_name;

@@ -14,8 +14,10 @@ class Connection {
   virtual ~Connection() = default;
 
   /// Validates, then POSTs the order to {base_url}/CreateEntryConfirmation with the
-  /// Authorization token. A reply with code != 0 is an Api error carrying code and message.
-  /// entry_code makes a push safe to repeat, so failed tries are retried.
+  /// Authorization token (refreshed once after a 401). entry_code makes a push safe to
+  /// repeat, so failed tries are retried. Only `code` decides the outcome (strict; a number
+  /// or a string): code != 0 is an Api error carrying code and message. message, bil_id and
+  /// bil_no are read leniently; a success without bil_id/bil_no carries a decode note.
   virtual Result<PushReply> push(const EntryConfirmation& confirmation);
 };
 

@@ -2,6 +2,7 @@
 // AI-WMS PLUS pushes to. Plug handle() into any HTTP server.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -18,70 +19,111 @@ namespace erpbridge::wms {
 struct ReceiverReply {
   int http_status = 200;  ///< The status to answer with.
   std::string body;       ///< JSON: {"code":…,"message":…,"bil_id":…,"bil_no":…}.
+  /// Seconds the client should wait before trying again (503 only), for a Retry-After header.
+  std::optional<int> retry_after_seconds;
 };
 
 /// The application's processing of a new order. Its PushReply (code "0", bil_id, bil_no) is
-/// stored and repeated for duplicates; an error or a non-zero code is not stored.
+/// stored and repeated for duplicates; an error, a thrown exception or a non-zero code is not
+/// stored, so WMS's next try runs the handler again.
+///
+/// Called from the threads that call Receiver::handle(), several at once for different
+/// entry codes, never twice at once for one entry code. It must finish within
+/// ReceiverOptions::lease: after that another receiver may take the order over.
 using EntryHandler = std::function<Result<PushReply>(const EntryConfirmation&)>;
 
-/// Whether the Authorization header value is acceptable.
+/// Whether the Authorization header value is acceptable. Called from handle()'s threads.
 using TokenChecker = std::function<bool(std::string_view token)>;
 
 /// Accepts exactly `expected` (compared in constant time).
 TokenChecker expect_token(std::string expected);
 
-/// What a receiver remembers of an order it delivered.
-struct StoredReply {
-  std::string fingerprint;  ///< Canonical form of the order, to tell a retry from a reuse.
-  PushReply reply;          ///< The reply repeated to duplicates.
+/// A store's answer to a claim of an entry code.
+struct Claim {
+  enum class Kind {
+    Claimed,   ///< Ours: deliver the order, then complete() or release() with `token`.
+    Done,      ///< Delivered before with the same content: `reply` is what was answered.
+    Conflict,  ///< The entry code was used for different content.
+    Busy,      ///< Another claimant holds it until `busy_until` (its lease).
+  };
+  Kind kind = Kind::Claimed;
+  std::string token;  ///< Claimed: proves the claim to complete() and release().
+  PushReply reply;    ///< Done: the stored reply.
+  std::chrono::system_clock::time_point busy_until;  ///< Busy: when the holder's lease ends.
 };
 
-/// Where delivered entry codes are remembered. Implement it over your database to survive
-/// restarts; the default keeps them in memory.
-class IdempotencyStore {
+/// Where a receiver records entry codes. One protocol for every store: claim an entry code
+/// for a lease, then complete it with the reply or release it. A claim is atomic across
+/// everything that shares the store (threads, processes, replicas); a claim whose lease
+/// expired (its holder crashed) is taken over by the next claimant.
+///
+/// Thread-safe; called from handle()'s threads, never under a receiver-wide lock.
+class ClaimStore {
  public:
-  virtual ~IdempotencyStore() = default;
-  /// The record of `entry_code`, or nothing if it was never delivered.
-  virtual Result<std::optional<StoredReply>> find(const std::string& entry_code) = 0;
-  /// Remembers that `entry_code` was delivered with `record`.
-  virtual Result<void> save(const std::string& entry_code, const StoredReply& record) = 0;
+  virtual ~ClaimStore() = default;
+  /// Claims `entry_code` for an order whose canonical form is `fingerprint`, for `lease`.
+  virtual Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
+                              std::chrono::milliseconds lease) = 0;
+  /// Records `reply` for the claim `token` holds; later claims answer Done with it.
+  /// FailedPrecondition if the claim was lost (its lease expired and was taken over).
+  virtual Result<void> complete(const std::string& token, const PushReply& reply) = 0;
+  /// Gives the claim up: the next claim of its entry code is Claimed.
+  virtual Result<void> release(const std::string& token) = 0;
 };
 
-std::shared_ptr<IdempotencyStore> make_memory_store();
+/// Claims in memory: for tests and for one process that may forget on restart.
+std::shared_ptr<ClaimStore> make_memory_store();
 
 /// Limits of a Receiver.
 struct ReceiverOptions {
   std::size_t max_body_bytes = 8u * 1024u * 1024u;  ///< Larger bodies get 413.
+  /// How long a claim protects a delivery in progress; a holder that dies is taken over
+  /// after it. The handler must finish within it.
+  std::chrono::milliseconds lease{60000};
+  /// How long a duplicate waits for the original in flight before answering 503 with
+  /// Retry-After, so that WMS's retry is never parked indefinitely.
+  std::chrono::milliseconds duplicate_wait{5000};
+  /// How often a waiting duplicate asks the store again (for holders in other processes;
+  /// ones in this process wake it at once).
+  std::chrono::milliseconds poll_interval{50};
 };
 
 /// Counters of what handle() did.
 struct ReceiverStats {
-  std::size_t delivered = 0;   ///< Handler calls that succeeded.
+  std::size_t delivered = 0;   ///< Handler calls that succeeded and were stored.
   std::size_t duplicates = 0;  ///< Repeats answered from the store.
   std::size_t conflicts = 0;   ///< Reused entry codes with different content.
   std::size_t rejected = 0;    ///< 400/401/413 answers.
-  std::size_t failed = 0;      ///< Handler errors (not stored).
+  std::size_t failed = 0;      ///< Handler errors, exceptions and refusals, store failures.
+  std::size_t busy = 0;        ///< Duplicates answered 503 after waiting for the original.
 };
 
-/// Thread-safe. Status paths of handle():
+/// Thread-safe; handle() never throws. Status paths of handle():
 ///  - 401: missing or wrong Authorization token;
 ///  - 413: body over max_body_bytes;
 ///  - 400: invalid JSON, or violations of the spec's rules (all listed in the message);
 ///  - 200: a new entry_code: the handler is called once and its reply stored; a repeat with
 ///    the same content (key order, spacing and spelling variants aside): the stored reply;
+///    a refusal by the handler (code != "0") is answered but not stored;
 ///  - 409: an entry_code already used for different content; the handler is not called;
-///  - 500: the handler failed; nothing stored, so WMS can retry.
-/// Concurrent duplicates of one entry_code call the handler once; the others wait for it.
+///  - 500: the handler failed or threw, or the store failed: nothing stored and the claim
+///    released, so WMS's retry runs the handler again;
+///  - 503 with Retry-After: a duplicate of an order still in flight after duplicate_wait.
+///
+/// Guarantee: an accepted order (200 with code "0") is stored before the reply leaves, and
+/// each entry_code is accepted once. The handler runs again for the same order only if its
+/// first run did not complete: it failed (500), or its holder died or overran the lease, in
+/// which case the next claimant takes over after the lease (at-least-once delivery in that
+/// window). Concurrent duplicates wait for the original instead of running the handler.
 class Receiver {
  public:
   /// Delivers new orders to `handler`, accepting requests `token_checker` approves and
-  /// remembering deliveries in `store`.
+  /// recording claims in `store`.
   Receiver(EntryHandler handler, TokenChecker token_checker,
-           std::shared_ptr<IdempotencyStore> store = make_memory_store(),
-           ReceiverOptions options = {});
+           std::shared_ptr<ClaimStore> store = make_memory_store(), ReceiverOptions options = {});
 
   /// Answers one POST of CreateEntryConfirmation (see the status paths above).
-  ReceiverReply handle(const HttpHeaders& headers, std::string_view body) const;
+  ReceiverReply handle(const HttpHeaders& headers, std::string_view body) const noexcept;
   /// What handle() did so far.
   ReceiverStats stats() const;
 

@@ -63,8 +63,8 @@ namespace erpbridge::wms {
 
 /// 表头 entry_order. Strings left empty are absent; required ones are checked by validate().
 struct EntryOrder {
-  std::string ref_id;                    ///< WMS系统标识, required, ≤20
-  std::string entry_code;                ///< WMS入库单号, required, unique, ≤100
+  std::string ref_id;      ///< WMS系统标识, required, ≤20
+  std::string entry_code;  ///< WMS入库单号, required, unique, ≤100
   /// 入库日期, required: the table says Datatime 精确到日, the example writes a date; a date or
   /// a date-time is accepted and written back as received.
   std::optional<Timestamp> entry_date;

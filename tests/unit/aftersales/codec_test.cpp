@@ -62,36 +62,39 @@ TEST_CASE("After-service: an order decodes with every spelling the spec uses") {
 }
 
 TEST_CASE("After-service: data may be one object or a list; total is read when sent") {
-  auto single = wire::decode<Order>(response(200, R"({"status":0,"data":{"id":3}})"), {"get", false});
+  auto single =
+      wire::decode<Order>(response(200, R"({"status":0,"data":{"id":3}})"), {"get", false});
   REQUIRE(single.ok());
   REQUIRE(single->data.size() == 1);
   CHECK(single->data[0].id == 3);
-  auto paged = wire::decode<Order>(response(200, R"({"status":"0","data":[],"total":250})"), {"l", false});
+  auto paged =
+      wire::decode<Order>(response(200, R"({"status":"0","data":[],"total":250})"), {"l", false});
   CHECK(paged->total == std::optional<std::int64_t>(250));
 }
 
 TEST_CASE("After-service: status != 0 maps to errors with the server's message") {
   auto not_found = wire::decode<Order>(
-      response(404, R"({"status":404,"message":"order 9 not found","data":[]})"), {"get order 9", false});
+      response(404, R"({"status":404,"message":"order 9 not found","data":[]})"),
+      {"get order 9", false});
   CHECK(not_found.error().code == ErrorCode::NotFound);
   CHECK(not_found.error().vendor_message == "order 9 not found");
   CHECK(not_found.error().message == "get order 9 failed: status 404 order 9 not found");
-  auto refused =
-      wire::decode<Order>(response(409, R"({"status":409,"message":"bad step","data":null})"), {"x", false});
+  auto refused = wire::decode<Order>(
+      response(409, R"({"status":409,"message":"bad step","data":null})"), {"x", false});
   CHECK(refused.error().code == ErrorCode::FailedPrecondition);
-  auto invalid =
-      wire::decode<Order>(response(400, R"({"status":400,"message":"type is required"})"), {"x", false});
+  auto invalid = wire::decode<Order>(
+      response(400, R"({"status":400,"message":"type is required"})"), {"x", false});
   CHECK(invalid.error().code == ErrorCode::InvalidArgument);
-  auto other =
-      wire::decode<Order>(response(200, R"({"status":5,"message":"数据库错误","data":"x"})"), {"x", false});
+  auto other = wire::decode<Order>(
+      response(200, R"({"status":5,"message":"数据库错误","data":"x"})"), {"x", false});
   CHECK(other.error().code == ErrorCode::Api);
   CHECK(other.error().vendor_code == "5");
   auto gateway = wire::decode<Order>(response(502, "<html>bad gateway</html>"), {"x", false});
   CHECK(gateway.error().code == ErrorCode::Http);
   CHECK(gateway.error().retryable);
   // Only status decides: an id that is not a number leaves Order::id at 0 with a note.
-  auto wrong = wire::decode<Order>(response(200, R"({"status":0,"data":[{"id":"abc"}]})"),
-                                   {"list", false});
+  auto wrong =
+      wire::decode<Order>(response(200, R"({"status":0,"data":[{"id":"abc"}]})"), {"list", false});
   REQUIRE(wrong.ok());
   CHECK(wrong->data[0].id == 0);
   REQUIRE(wrong.notes().size() == 1);
@@ -101,22 +104,23 @@ TEST_CASE("After-service: status != 0 maps to errors with the server's message")
 
 TEST_CASE("After-service: status decides; a write's reply must carry it, a list's need not") {
   // The document's list example has no status at all.
-  auto list = wire::decode<Order>(response(200, R"({"data":[{"id":1},{"id":2}]})"),
-                                  {"list", false});
+  auto list =
+      wire::decode<Order>(response(200, R"({"data":[{"id":1},{"id":2}]})"), {"list", false});
   REQUIRE(list.ok());
   CHECK(list->data.size() == 2);
   auto write = wire::decode<Order>(response(200, R"({"data":[{"id":1}]})"), {"create", true});
   REQUIRE_FALSE(write.ok());
   CHECK(write.error().code == ErrorCode::Decode);
   CHECK(write.error().outcome_unknown);
-  auto garbled = wire::decode<Order>(response(200, R"({"status":{"ok":1},"data":[]})"),
-                                     {"create", true});
+  auto garbled =
+      wire::decode<Order>(response(200, R"({"status":{"ok":1},"data":[]})"), {"create", true});
   REQUIRE_FALSE(garbled.ok());
   CHECK(garbled.error().outcome_unknown);
   auto html = wire::decode<Order>(response(200, "<html>ok</html>"), {"create", true});
   CHECK(html.error().outcome_unknown);
   // A read is safe to repeat: no outcome to worry about.
-  CHECK_FALSE(wire::decode<Order>(response(200, "<html>"), {"list", false}).error().outcome_unknown);
+  CHECK_FALSE(
+      wire::decode<Order>(response(200, "<html>"), {"list", false}).error().outcome_unknown);
   // The document's own envelope, data: [] on a write, is a success.
   auto empty = wire::decode<Order>(response(200, R"({"status":0,"message":"ok","data":[]})"),
                                    {"create", true});

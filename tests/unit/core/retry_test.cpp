@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <deque>
 #include <mutex>
 
@@ -226,4 +227,91 @@ TEST_CASE("execute_all retries only the failed idempotent requests of a batch") 
   CHECK(results[1]->body == "b");
   CHECK(transport->satisfied());
   CHECK(clock.sleeps.size() == 1);
+}
+
+TEST_CASE("A Retry-After past max_backoff waits the cap, then retries") {
+  // 3600 s with no overall deadline must not park the caller for an hour.
+  ClientOptions options;
+  options.overall_deadline = milliseconds(0);
+  options.retry.max_backoff = milliseconds(5000);
+  Fixture f({status(503, "3600"), status(200)}, options);
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true));
+  REQUIRE(result.ok());
+  CHECK(result->status == 200);
+  CHECK(f.clock.sleeps == std::vector<milliseconds>{milliseconds(5000)});
+}
+
+TEST_CASE("A Retry-After given as an HTTP-date waits until then, within the cap") {
+  char date[64];
+  const std::time_t in_three = std::time(nullptr) + 3;
+  std::tm tm{};
+  gmtime_r(&in_three, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  Fixture f({status(503, date), status(200)});
+  REQUIRE(f.executor->execute(make_request(HttpMethod::Get, true))->status == 200);
+  REQUIRE(f.clock.sleeps.size() == 1);
+  CHECK(f.clock.sleeps[0] >= milliseconds(1000));  // the second may tick meanwhile
+  CHECK(f.clock.sleeps[0] <= milliseconds(3000));
+  Fixture past({status(503, "Wed, 21 Oct 2015 07:28:00 GMT"), status(200)});
+  REQUIRE(past.executor->execute(make_request(HttpMethod::Get, true))->status == 200);
+  CHECK(past.clock.sleeps == std::vector<milliseconds>{milliseconds(0)});
+}
+
+TEST_CASE("CallOptionsScope overrides idempotency, timeouts and the retry policy per call") {
+  using erpbridge::CallOptions;
+  using erpbridge::CallOptionsScope;
+  ClientOptions options;
+  options.retry.max_attempts = 3;
+  options.request_timeout = milliseconds(3000);
+  {
+    // A write the caller knows is safe to repeat.
+    Fixture f({status(503)}, options);
+    CallOptions call;
+    call.idempotent = true;
+    CallOptionsScope scope(call);
+    int attempts = 0;
+    (void)f.executor->execute(make_request(HttpMethod::Put, false), &attempts);
+    CHECK(attempts == 3);
+  }
+  {
+    // A read the caller wants tried once, with a shorter per-try timeout.
+    Fixture f({status(503)}, options);
+    CallOptions call;
+    call.idempotent = false;
+    call.request_timeout = milliseconds(250);
+    CallOptionsScope scope(call);
+    int attempts = 0;
+    (void)f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+    CHECK(attempts == 1);
+    CHECK(f.transport->sent.at(0).timeout == milliseconds(250));
+  }
+  {
+    // Nested scopes: the inner one wins field by field, and each ends with its block.
+    Fixture f({status(503)}, options);
+    CallOptions outer;
+    outer.idempotent = true;
+    outer.request_timeout = milliseconds(400);
+    CallOptionsScope outer_scope(outer);
+    {
+      CallOptions inner;
+      erpbridge::RetryPolicy twice;
+      twice.max_attempts = 2;
+      inner.retry = twice;
+      CallOptionsScope inner_scope(inner);
+      int attempts = 0;
+      (void)f.executor->execute(make_request(HttpMethod::Post, false), &attempts);
+      CHECK(attempts == 2);
+      CHECK(f.transport->sent.at(0).timeout == milliseconds(400));
+    }
+    CHECK_FALSE(CallOptionsScope::current().retry.has_value());
+    CHECK(CallOptionsScope::current().idempotent == true);
+  }
+  CHECK_FALSE(CallOptionsScope::current().idempotent.has_value());
+  {
+    // Without a scope, the request decides: a POST is tried once.
+    Fixture f({status(503)}, options);
+    int attempts = 0;
+    (void)f.executor->execute(make_request(HttpMethod::Post, false), &attempts);
+    CHECK(attempts == 1);
+  }
 }

@@ -24,8 +24,7 @@ TEST_CASE("Windows: exactly 7 days is one window") {
 
 TEST_CASE("Windows: up to the 7th calendar day's last second is one window, then two") {
   // The document's own example: 7 days and 8 minutes, one request.
-  auto example =
-      split_windows(Direction::In, at("2020-05-20 20:40:23"), at("2020-05-27 20:49:12"));
+  auto example = split_windows(Direction::In, at("2020-05-20 20:40:23"), at("2020-05-27 20:49:12"));
   REQUIRE(example->size() == 1);
   auto last_second =
       split_windows(Direction::In, at("2020-05-20 00:00:00"), at("2020-05-27 23:59:59"));

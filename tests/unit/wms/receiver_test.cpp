@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -30,6 +34,91 @@ struct Counting {
 
 PushReply reply_of(const ReceiverReply& reply) {
   return parse_push_reply(reply.body).value();
+}
+
+// Opened once by the test; wait() blocks until then.
+class Gate {
+ public:
+  void open() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      open_ = true;
+    }
+    opened_.notify_all();
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    opened_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable opened_;
+  bool open_ = false;
+};
+
+// The memory store, counting its answers so a test can wait until duplicates are really
+// waiting; it can also fail or block on request.
+class CountingStore : public ClaimStore {
+ public:
+  Result<Claim> claim(const std::string& code, const std::string& fingerprint,
+                      std::chrono::milliseconds lease) override {
+    if (code == blocked_code) claim_gate.wait();
+    if (fail_claims) return erpbridge::make_error(ErrorCode::Transport, "disk unavailable");
+    Result<Claim> claim = inner_->claim(code, fingerprint, lease);
+    if (claim.ok() && claim->kind == Claim::Kind::Busy) {
+      std::lock_guard<std::mutex> guard(mutex_);
+      ++busy_;
+      changed_.notify_all();
+    }
+    return claim;
+  }
+  Result<void> complete(const std::string& token, const PushReply& reply) override {
+    if (fail_completes) return erpbridge::make_error(ErrorCode::Transport, "disk full");
+    return inner_->complete(token, reply);
+  }
+  Result<void> release(const std::string& token) override {
+    ++releases;
+    return inner_->release(token);
+  }
+  /// Whether `count` Busy answers were given within 10 s.
+  bool wait_for_busy(int count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return busy_ >= count; });
+  }
+
+  std::atomic<bool> fail_claims{false};
+  std::atomic<bool> fail_completes{false};
+  std::atomic<int> releases{0};
+  std::string blocked_code;  // set before use: claims of it wait for claim_gate
+  Gate claim_gate;
+
+ private:
+  std::shared_ptr<ClaimStore> inner_ = make_memory_store();
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int busy_ = 0;
+};
+
+// Runs `body` on its own thread; a hang fails the test after `limit` instead of blocking the
+// run (the stuck thread is left behind).
+bool finishes_within(std::chrono::seconds limit, std::function<void()> body) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread([done, body = std::move(body)] {
+    body();
+    done->set_value();
+  }).detach();
+  return finished.wait_for(limit) == std::future_status::ready;
+}
+
+std::string with_entry_code(const std::string& code) {
+  std::string body = kWmsRequestSample;
+  for (std::size_t at = body.find("RK230302000001"); at != std::string::npos;
+       at = body.find("RK230302000001", at + code.size())) {
+    body.replace(at, 14, code);
+  }
+  return body;
 }
 
 }  // namespace
@@ -115,14 +204,18 @@ TEST_CASE("Receiver: a reused entry_code with different content is 409") {
 }
 
 TEST_CASE("Receiver: 16 concurrent pushes of one new entry_code call the handler once") {
+  // The handler holds its claim until all 15 duplicates have been told the order is in
+  // flight, so the overlap the test claims really happens.
+  auto store = std::make_shared<CountingStore>();
+  Gate gate;
   std::atomic<int> calls{0};
   Receiver receiver(
       [&](const EntryConfirmation&) -> Result<PushReply> {
         ++calls;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // keep the others waiting
+        gate.wait();
         return PushReply{"0", "新增成功", "PC", "PC230301001"};
       },
-      expect_token("t0k"));
+      expect_token("t0k"), store);
   std::vector<ReceiverReply> replies(16);
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
@@ -130,6 +223,8 @@ TEST_CASE("Receiver: 16 concurrent pushes of one new entry_code call the handler
       replies[static_cast<std::size_t>(i)] = receiver.handle(kAuthorized, kWmsRequestSample);
     });
   }
+  REQUIRE(store->wait_for_busy(15));
+  gate.open();
   for (auto& thread : threads) thread.join();
   CHECK(calls == 1);
   std::set<std::string> bil_numbers;
@@ -177,4 +272,162 @@ TEST_CASE("Receiver: an application refusal (code != 0) is passed on and not sto
   CHECK(reply_of(refused).code == "E1");
   receiver.handle(kAuthorized, kWmsRequestSample);
   CHECK(calls == 2);
+}
+
+TEST_CASE("Receiver: a handler that throws gets 500, and the same order again is delivered") {
+  std::atomic<int> calls{0};
+  auto store = std::make_shared<CountingStore>();
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        if (++calls == 1) throw std::runtime_error("lost the database connection");
+        return PushReply{"0", "新增成功", "PC", "PC230301003"};
+      },
+      expect_token("t0k"), store);
+  ReceiverReply thrown;
+  ReceiverReply retried;
+  // A receiver that kept the claim after the exception would park the retry: a hang fails.
+  REQUIRE(finishes_within(std::chrono::seconds(10), [&] {
+    thrown = receiver.handle(kAuthorized, kWmsRequestSample);
+    retried = receiver.handle(kAuthorized, kWmsRequestSample);
+  }));
+  CHECK(thrown.http_status == 500);
+  CHECK(reply_of(thrown).message.find("lost the database connection") != std::string::npos);
+  CHECK(store->releases == 1);
+  CHECK(retried.http_status == 200);
+  CHECK(reply_of(retried).bil_no == "PC230301003");
+  CHECK(calls == 2);
+}
+
+TEST_CASE("Receiver: a duplicate waits a bounded time for the original, then gets 503") {
+  auto store = std::make_shared<CountingStore>();
+  Gate entered;
+  Gate gate;
+  ReceiverOptions options;
+  options.duplicate_wait = std::chrono::milliseconds(100);
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        entered.open();
+        gate.wait();
+        return PushReply{"0", "新增成功", "PC", "PC230301004"};
+      },
+      expect_token("t0k"), store, options);
+  ReceiverReply original;
+  std::thread first([&] { original = receiver.handle(kAuthorized, kWmsRequestSample); });
+  entered.wait();  // the original holds the claim now
+  ReceiverReply waited;
+  REQUIRE(finishes_within(std::chrono::seconds(10),
+                          [&] { waited = receiver.handle(kAuthorized, kWmsRequestSample); }));
+  CHECK(waited.http_status == 503);
+  REQUIRE(waited.retry_after_seconds.has_value());
+  CHECK(*waited.retry_after_seconds >= 1);
+  CHECK(reply_of(waited).code == "503");
+  CHECK(receiver.stats().busy == 1);
+  gate.open();
+  first.join();
+  CHECK(original.http_status == 200);
+  auto later = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(later.http_status == 200);
+  CHECK(later.body == original.body);
+}
+
+TEST_CASE("Receiver: a failed original wakes its waiting duplicate, which runs the handler") {
+  auto store = std::make_shared<CountingStore>();
+  Gate gate;
+  std::atomic<int> calls{0};
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        if (++calls == 1) {
+          gate.wait();
+          throw std::runtime_error("crashed mid-way");
+        }
+        return PushReply{"0", "新增成功", "PC", "PC230301005"};
+      },
+      expect_token("t0k"), store);
+  ReceiverReply first_reply;
+  ReceiverReply second_reply;
+  std::thread first([&] { first_reply = receiver.handle(kAuthorized, kWmsRequestSample); });
+  REQUIRE(finishes_within(std::chrono::seconds(10), [&] {
+    std::thread second([&] { second_reply = receiver.handle(kAuthorized, kWmsRequestSample); });
+    REQUIRE(store->wait_for_busy(1));  // the duplicate is waiting for the original
+    gate.open();
+    second.join();
+  }));
+  first.join();
+  CHECK(first_reply.http_status == 500);
+  CHECK(second_reply.http_status == 200);
+  CHECK(reply_of(second_reply).bil_no == "PC230301005");
+  CHECK(calls == 2);
+}
+
+TEST_CASE("Receiver: a failing store is 500 and releases nothing it did not hold") {
+  auto store = std::make_shared<CountingStore>();
+  std::atomic<int> calls{0};
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        ++calls;
+        return PushReply{"0", "新增成功", "PC", "PC230301006"};
+      },
+      expect_token("t0k"), store);
+  store->fail_claims = true;
+  auto unclaimed = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(unclaimed.http_status == 500);
+  CHECK(reply_of(unclaimed).message.find("disk unavailable") != std::string::npos);
+  CHECK(calls == 0);
+  store->fail_claims = false;
+  store->fail_completes = true;
+  auto uncompleted = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(uncompleted.http_status == 500);
+  CHECK(store->releases == 1);  // the claim was given back, so WMS's retry can deliver
+  store->fail_completes = false;
+  auto delivered = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(delivered.http_status == 200);
+  CHECK(calls == 2);
+}
+
+TEST_CASE("Receiver: a slow store for one entry code does not stall the others") {
+  auto store = std::make_shared<CountingStore>();
+  store->blocked_code = "RK-SLOW-1";
+  Receiver receiver(
+      [&](const EntryConfirmation& order) -> Result<PushReply> {
+        return PushReply{"0", "新增成功", "PC", "PC-" + order.order.entry_code};
+      },
+      expect_token("t0k"), store);
+  ReceiverReply slow;
+  std::thread stuck([&] { slow = receiver.handle(kAuthorized, with_entry_code("RK-SLOW-1")); });
+  ReceiverReply other;
+  CHECK(finishes_within(std::chrono::seconds(10), [&] {
+    other = receiver.handle(kAuthorized, with_entry_code("RK-FAST-2"));
+  }));
+  CHECK(other.http_status == 200);
+  store->claim_gate.open();
+  stuck.join();
+  CHECK(slow.http_status == 200);
+}
+
+TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
+  auto store = make_memory_store();
+  // A holder in another process claims the order with a short lease, then dies.
+  auto order = parse_entry_confirmation(kWmsRequestSample).value();
+  auto held = store->claim(order.order.entry_code, to_json(order), std::chrono::milliseconds(150));
+  REQUIRE(held.ok());
+  REQUIRE(held->kind == Claim::Kind::Claimed);
+  std::atomic<int> calls{0};
+  ReceiverOptions options;
+  options.duplicate_wait = std::chrono::milliseconds(10);
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        ++calls;
+        return PushReply{"0", "新增成功", "PC", "PC230301007"};
+      },
+      expect_token("t0k"), store, options);
+  // Within the lease: the holder may still be working, so WMS is asked to come back.
+  CHECK(receiver.handle(kAuthorized, kWmsRequestSample).http_status == 503);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // After it: delivered here (the at-least-once window of a dead holder).
+  auto taken = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(taken.http_status == 200);
+  CHECK(calls == 1);
+  // The dead holder's token no longer completes anything.
+  CHECK(store->complete(held->token, PushReply{"0", "", "X", "X"}).error().code ==
+        ErrorCode::FailedPrecondition);
 }
