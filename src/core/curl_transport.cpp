@@ -1,5 +1,9 @@
-// The libcurl transport: a pool of easy handles sharing one connection cache, so calls
-// from any thread reuse warm keep-alive connections; batches go through the multi API.
+// The libcurl transport, used as libcurl documents it may be: a pool of easy handles, each
+// used by one thread at a time and keeping its own connections (a thread that makes call
+// after call gets the same handle back, so 1,000 sequential calls use one connection; the
+// pool grows with concurrency); batches go through pooled multi handles, which keep their
+// own connections between batches. Only DNS answers and TLS sessions are shared, under
+// locks: libcurl does not support sharing a connection cache between concurrent threads.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -96,10 +100,10 @@ class CurlTransport final : public HttpTransport {
     curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   }
 
   ~CurlTransport() override {
+    for (CURLM* multi : idle_multis_) curl_multi_cleanup(multi);
     idle_.clear();  // the handles go before the share they use
     curl_share_cleanup(share_);
   }
@@ -123,8 +127,7 @@ class CurlTransport final : public HttpTransport {
     if (requests.empty()) return results;
     max_concurrency = std::max<std::size_t>(1, max_concurrency);
     std::vector<Transfer> transfers(requests.size());
-    CURLM* multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, kMaxCachedConnections);
+    CURLM* multi = acquire_multi();
     std::size_t next = 0;
     std::size_t active = 0;
     auto start_next = [&] {
@@ -154,7 +157,7 @@ class CurlTransport final : public HttpTransport {
       }
       if (active > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
     }
-    curl_multi_cleanup(multi);
+    release_multi(multi);
     return results;
   }
 
@@ -166,6 +169,26 @@ class CurlTransport final : public HttpTransport {
     static_cast<CurlTransport*>(user)
         ->share_locks_[static_cast<std::size_t>(data) % kLocks]
         .unlock();
+  }
+
+  // A multi handle for one batch at a time; its connections stay open for the next batch.
+  CURLM* acquire_multi() {
+    {
+      std::lock_guard<std::mutex> guard(pool_mutex_);
+      if (!idle_multis_.empty()) {
+        CURLM* multi = idle_multis_.back();
+        idle_multis_.pop_back();
+        return multi;
+      }
+    }
+    CURLM* multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, kMaxBatchConnections);
+    return multi;
+  }
+
+  void release_multi(CURLM* multi) {
+    std::lock_guard<std::mutex> guard(pool_mutex_);
+    idle_multis_.push_back(multi);
   }
 
   std::unique_ptr<Handle> acquire() {
@@ -202,7 +225,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(easy, CURLOPT_SHARE, share_);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, kMaxCachedConnections);
+    curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, kMaxHandleConnections);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_.count()));
     curl_easy_setopt(easy, CURLOPT_PROXY, proxy_.c_str());  // "" disables environment proxies
     if (!ca_file_.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file_.c_str());
@@ -319,9 +342,10 @@ class CurlTransport final : public HttpTransport {
   }
 
   static constexpr std::size_t kLocks = CURL_LOCK_DATA_LAST;
-  // Idle connections kept for reuse (libcurl's default of 4 per handle is too few for
-  // several threads sharing one cache).
-  static constexpr long kMaxCachedConnections = 64;
+  // Idle connections kept by each pooled handle (one per server it talks to, typically) and
+  // by each pooled multi handle (one per window of a batch).
+  static constexpr long kMaxHandleConnections = 4;
+  static constexpr long kMaxBatchConnections = 64;
 
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds default_timeout_;
@@ -336,6 +360,7 @@ class CurlTransport final : public HttpTransport {
   std::array<std::mutex, kLocks> share_locks_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Handle>> idle_;
+  std::vector<CURLM*> idle_multis_;
 };
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "erpbridge/core/token.hpp"
 
+#include <condition_variable>
+#include <cstdint>
 #include <mutex>
+#include <thread>
 
 namespace erpbridge {
 namespace {
@@ -24,21 +27,33 @@ class CachedToken final : public TokenProvider {
   }
 
   Result<std::string> token() override {
-    // Held across the fetch on purpose: callers arriving meanwhile wait and then reuse the
-    // fresh token instead of fetching their own.
-    std::lock_guard<std::mutex> guard(mutex_);
-    if (cached_ && !expiring(*cached_)) return cached_->value;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      if (cached_ && !expiring(*cached_)) return cached_->value;
+      if (!fetching_) break;
+      if (fetcher_ == std::this_thread::get_id()) {
+        return make_error(ErrorCode::FailedPrecondition,
+                          "the TokenFetcher called token() of its own provider");
+      }
+      // Another caller is fetching: wait for its result instead of fetching again.
+      const std::uint64_t generation = generation_;
+      fetched_.wait(lock, [&] { return generation_ != generation; });
+      if (!last_error_.has_value()) continue;  // the fresh token is cached
+      return *last_error_;
+    }
+    fetching_ = true;
+    fetcher_ = std::this_thread::get_id();
+    lock.unlock();
+    // No lock is held while fetching: the fetcher may take as long as it needs, and may call
+    // invalidate() or another provider.
     Result<AccessToken> fetched = fetch_();
-    if (!fetched.ok()) {
-      Error error = std::move(fetched).error();
-      error.message = "fetching a token failed: " + error.message;
-      return error;
-    }
-    if (fetched->value.empty()) {
-      return make_error(ErrorCode::Unauthenticated, "the token source returned an empty token");
-    }
-    cached_ = std::move(fetched).value();
-    return cached_->value;
+    lock.lock();
+    fetching_ = false;
+    fetcher_ = std::thread::id();
+    ++generation_;
+    Result<std::string> result = settle(std::move(fetched));
+    fetched_.notify_all();
+    return result;
   }
 
   void invalidate(const std::string& token) override {
@@ -51,11 +66,34 @@ class CachedToken final : public TokenProvider {
     return token.expires_at && now_() + refresh_ahead_ >= *token.expires_at;
   }
 
+  // Caches a fetched token, or records why there is none; the caller holds the lock.
+  Result<std::string> settle(Result<AccessToken> fetched) {
+    if (!fetched.ok()) {
+      Error error = std::move(fetched).error();
+      error.message = "fetching a token failed: " + error.message;
+      last_error_ = error;
+      return error;
+    }
+    if (fetched->value.empty()) {
+      last_error_ =
+          make_error(ErrorCode::Unauthenticated, "the token source returned an empty token");
+      return *last_error_;
+    }
+    last_error_.reset();
+    cached_ = std::move(fetched).value();
+    return cached_->value;
+  }
+
   TokenFetcher fetch_;
   std::chrono::seconds refresh_ahead_;
   std::function<std::chrono::system_clock::time_point()> now_;
   std::mutex mutex_;
+  std::condition_variable fetched_;
   std::optional<AccessToken> cached_;
+  bool fetching_ = false;
+  std::thread::id fetcher_;
+  std::uint64_t generation_ = 0;  // fetches finished
+  std::optional<Error> last_error_;
 };
 
 }  // namespace

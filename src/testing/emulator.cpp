@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "erpbridge/testing/mock_transport.hpp"
@@ -54,6 +55,35 @@ HttpResponse error_reply(int status, const std::string& message) {
   writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
   writer.EndObject();
   return json_response(status, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+// Everything the request carried, as text: what an echoing server would put in its answer.
+std::string describe(const EmulatorRequest& request) {
+  std::string text = request.path;
+  std::string encoded;
+  for (const auto& [name, value] : request.query) {
+    text += (text.size() == request.path.size() ? "?" : "&") + name + "=" + value;
+    encoded += "&" + url_encode(name) + "=" + url_encode(value);
+  }
+  text += " (encoded: " + encoded + ")";
+  for (const auto& [name, value] : request.headers) text += " " + name + ": " + value;
+  text += " body: " + request.body;
+  return text;
+}
+
+// `text` with "{{echo}}" replaced by the request, escaped for a JSON string.
+std::string with_echo(const std::string& text, const EmulatorRequest& request) {
+  const std::string marker = "{{echo}}";
+  const std::size_t at = text.find(marker);
+  if (at == std::string::npos) return text;
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  const std::string echo = describe(request);
+  writer.String(echo.data(), static_cast<rapidjson::SizeType>(echo.size()));
+  const std::string quoted(buffer.GetString(), buffer.GetSize());
+  std::string out = text;
+  out.replace(at, marker.size(), quoted.substr(1, quoted.size() - 2));
+  return out;
 }
 
 }  // namespace
@@ -117,6 +147,17 @@ EmulatorRequest Emulator::to_emulator_request(const HttpRequest& request) {
 }
 
 EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
+  struct InFlight {
+    Emulator& emulator;
+    explicit InFlight(Emulator& e) : emulator(e) {
+      std::lock_guard<std::mutex> guard(emulator.mutex_);
+      emulator.max_in_flight_ = std::max(emulator.max_in_flight_, ++emulator.in_flight_);
+    }
+    ~InFlight() {
+      std::lock_guard<std::mutex> guard(emulator.mutex_);
+      --emulator.in_flight_;
+    }
+  } in_flight(*this);
   EmulatorRequest request = incoming;
   const std::vector<std::string> segments = split_path(request.path);
   std::optional<Fault> fault;
@@ -181,7 +222,14 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
     if (fault->retry_after) {
       reply.response.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after));
     }
-    if (fault->body) reply.response.body = *fault->body;
+    if (fault->body) reply.response.body = with_echo(*fault->body, request);
+    for (const auto& [name, value] : fault->headers) {
+      std::string echoed = with_echo(value, request);
+      for (char& c : echoed) {
+        if (c == '\r' || c == '\n') c = ' ';
+      }
+      reply.response.headers.emplace_back(name, std::move(echoed));
+    }
     reply.truncate = fault->truncate;
   }
   return reply;
@@ -208,6 +256,11 @@ std::size_t Emulator::request_count(const std::string& path) const {
   std::lock_guard<std::mutex> guard(mutex_);
   auto it = counts_.find(path);
   return it == counts_.end() ? 0 : it->second;
+}
+
+std::size_t Emulator::max_concurrent_requests() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return max_in_flight_;
 }
 
 std::size_t Emulator::total_requests() const {

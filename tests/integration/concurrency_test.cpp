@@ -10,6 +10,7 @@
 
 #include "erpbridge/testing/wms_emulator.hpp"
 #include "support/families.hpp"
+#include "support/start_line.hpp"
 
 using erpbridge::ClientOptions;
 using erpbridge::test_support::Caller;
@@ -34,9 +35,11 @@ void hammer(std::size_t index) {
   std::atomic<int> failed{0};
   std::mutex first_error_mutex;
   std::string first_error;
+  erpbridge::test_support::StartLine start(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
+      start.arrive_and_wait();
       for (int i = 0; i < kCallsPerThread; ++i) {
         if (auto error = call()) {
           ++failed;
@@ -54,6 +57,7 @@ void hammer(std::size_t index) {
   CHECK(succeeded == kThreads * kCallsPerThread);
   CHECK(server.emulator->request_count(family.path) >=
         static_cast<std::size_t>(kThreads * kCallsPerThread));
+  CHECK(server.emulator->max_concurrent_requests() >= 2);  // the threads' calls overlapped
   // Connections are pooled, not opened per call.
   CHECK(server.server->accepted_connections() <= 4u * kThreads);
 }
@@ -91,9 +95,11 @@ TEST_CASE("Concurrency: WMS receiver delivers each of 8 threads' mixed pushes ex
   std::vector<erpbridge::wms::EntryConfirmation> orders;
   for (int i = 0; i < kOrders; ++i) orders.push_back(sample_entry("DUP-" + std::to_string(i)));
   std::atomic<int> failed{0};
+  erpbridge::test_support::StartLine start(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      start.arrive_and_wait();
       std::vector<int> sequence(kOrders);
       for (int i = 0; i < kOrders; ++i) sequence[i] = i;
       std::shuffle(sequence.begin(), sequence.end(), std::mt19937(t));
@@ -106,6 +112,7 @@ TEST_CASE("Concurrency: WMS receiver delivers each of 8 threads' mixed pushes ex
   for (auto& thread : threads) thread.join();
   CHECK(failed == 0);
 
+  CHECK(emulator->max_concurrent_requests() >= 2);  // duplicates really met
   std::map<std::string, int> deliveries;
   for (const auto& order : wms.delivered()) ++deliveries[order.order.entry_code];
   CHECK(deliveries.size() == static_cast<std::size_t>(kOrders));

@@ -7,6 +7,7 @@
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
+#include "support/start_line.hpp"
 #include "support/timing.hpp"
 
 using erpbridge::ClientOptions;
@@ -145,11 +146,16 @@ TEST_CASE("Transport: a reused handle carries nothing over from its last request
 
 TEST_CASE("Transport: 8 threads sharing one transport all succeed") {
   Loopback loopback;
+  Fault slow;
+  slow.latency = milliseconds(5);  // long enough for the threads' calls to overlap
+  loopback.emulator->set_fault("/ping", slow);
   auto transport = erpbridge::make_curl_transport(ClientOptions{});
   std::atomic<int> successes{0};
+  erpbridge::test_support::StartLine start(8);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
+      start.arrive_and_wait();
       for (int i = 0; i < 50; ++i) {
         auto response = transport->send(loopback.request("/ping"));
         if (response.ok() && response->status == 200 && response->body == "{\"pong\":1}") {
@@ -160,7 +166,8 @@ TEST_CASE("Transport: 8 threads sharing one transport all succeed") {
   }
   for (auto& thread : threads) thread.join();
   CHECK(successes == 400);
-  // Connections are pooled: never more than one per thread.
+  CHECK(loopback.emulator->max_concurrent_requests() >= 2);  // the calls did overlap
+  // Each pooled handle keeps its own connection: never more than one per thread.
   CHECK(loopback.server->accepted_connections() <= 8);
 }
 
@@ -179,6 +186,13 @@ TEST_CASE("Transport: send_all of 8 requests runs them concurrently") {
   INFO("send_all took " << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms");
   CHECK(elapsed <
         erpbridge::test_support::scaled(milliseconds(800)));  // sequential would take 8 x 200 ms
+
+  // A second batch reuses the connections the first one left open.
+  const std::size_t after_first = loopback.server->accepted_connections();
+  CHECK(after_first <= 8);
+  results = transport->send_all(batch, 8);
+  for (const auto& result : results) CHECK(result.ok());
+  CHECK(loopback.server->accepted_connections() == after_first);
 
   // Bounded: 8 requests, 2 at a time, take at least 4 rounds.
   started = Clock::now();

@@ -156,3 +156,87 @@ TEST_CASE("Secrets: Kingdee app_secret and access_token never reach logs or erro
 TEST_CASE("Secrets: after-service logs and errors carry no credentials") {
   run_secrets(3);
 }
+
+namespace {
+
+// Secrets with characters that URL-encoding changes, so both forms are looked for.
+erpbridge::testing::FamilySettings echo_settings() {
+  erpbridge::testing::FamilySettings settings;
+  settings.ctc_key = "ctc key/S3CRET+echo=1";
+  settings.wms_token = "wms token/S3CRET+echo=2";
+  settings.kingdee_app_key = "kd-app-key-echo";
+  settings.kingdee_app_secret = "kd secret/S3CRET+echo=3";
+  return settings;
+}
+
+// The family's own envelope reporting a failure whose message is the whole request, and the
+// same request echoed in a header that logs show (Server) and in a 500's body.
+std::vector<Fault> echoing_faults(const std::string& family) {
+  std::string failure;
+  if (family.rfind("CTC", 0) == 0) failure = R"({"res":9,"msg":"token {{echo}} invalid"})";
+  if (family.rfind("WMS", 0) == 0) failure = R"({"code":"E9","message":"token {{echo}} invalid"})";
+  if (family.rfind("Kingdee", 0) == 0) {
+    failure = R"({"success":false,"errorCode":"gw.token","message":"token {{echo}} invalid"})";
+  }
+  if (family.rfind("After", 0) == 0) failure = R"({"status":7,"message":"token {{echo}} invalid"})";
+  Fault in_envelope;
+  in_envelope.status = 200;
+  in_envelope.body = failure;
+  in_envelope.headers = {{"Server", "echo {{echo}}"}, {"X-Debug", "{{echo}}"}};
+  Fault in_error_page;
+  in_error_page.status = 500;
+  in_error_page.body = "<html>request was {{echo}}</html>";
+  in_error_page.headers = {{"Server", "echo {{echo}}"}};
+  Fault in_success;  // an accepted reply whose unexpected fields echo the request
+  in_success.headers = {{"Server", "echo {{echo}}"}};
+  return {in_envelope, in_error_page, in_success};
+}
+
+void run_echo(std::size_t index) {
+  FamilyServer server(echo_settings());
+  auto captured = std::make_shared<Captured>();
+  ClientOptions options;
+  options.base_url = server.server->base_url();
+  options.log_level = LogLevel::Debug;
+  options.log_sink = [captured](LogLevel, std::string_view line) {
+    captured->add(std::string(line));
+  };
+  options.retry.max_attempts = 1;
+  const FamilyCall family = server.main_calls().at(index);
+  for (const Fault& fault : echoing_faults(family.name)) {
+    server.emulator->clear_faults();
+    server.emulator->set_fault(family.path, fault, family.method);
+    auto error = family.call(options);
+    if (!error) continue;
+    captured->add(error->to_string());
+    captured->add(error->vendor_message);
+    captured->add(erpbridge::RuntimeError(*error).what());
+  }
+  // The server did echo what was sent: the checks below had secrets to find.
+  bool echoed = false;
+  for (const auto& text : captured->texts)
+    echoed = echoed || text.find("body: ") != std::string::npos;
+  CHECK(echoed);
+  const auto settings = echo_settings();
+  std::vector<std::string> secrets = {settings.ctc_key, settings.wms_token,
+                                      settings.kingdee_app_secret};
+  for (const std::string& secret : std::vector<std::string>(secrets)) {
+    secrets.push_back(erpbridge::url_encode(secret));
+  }
+  check_clean(captured->texts, secrets);
+}
+
+}  // namespace
+
+TEST_CASE("Secrets: a CTC server echoing the request leaks no key, raw or URL-encoded") {
+  run_echo(0);
+}
+TEST_CASE("Secrets: a WMS receiver echoing the request leaks no token") {
+  run_echo(1);
+}
+TEST_CASE("Secrets: a Kingdee gateway echoing the access_token leaks none") {
+  run_echo(2);
+}
+TEST_CASE("Secrets: an after-service server echoing the request leaks nothing") {
+  run_echo(3);
+}

@@ -18,7 +18,8 @@ struct AccessToken {
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
-/// Supplies the token a client sends. Implementations are thread-safe.
+/// Supplies the token a client sends. Implementations are thread-safe: clients call them from
+/// every thread that makes a call.
 class TokenProvider {
  public:
   virtual ~TokenProvider() = default;
@@ -34,6 +35,11 @@ std::shared_ptr<TokenProvider> make_static_token(std::string value);
 
 /// Fetches tokens through `fetch`, caches them, and fetches again `refresh_ahead` before
 /// expiry or after invalidate(). Concurrent callers share one fetch.
+///
+/// The fetcher runs on the thread of the first caller that needs a token, with no lock of
+/// the provider held (it may block, call invalidate(), or use other providers); callers
+/// arriving meanwhile wait for its result. It must not call token() of its own provider:
+/// that call returns FailedPrecondition instead of deadlocking.
 using TokenFetcher = std::function<Result<AccessToken>()>;
 std::shared_ptr<TokenProvider> make_cached_token(
     TokenFetcher fetch, std::chrono::seconds refresh_ahead = std::chrono::seconds(60),

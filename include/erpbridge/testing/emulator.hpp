@@ -42,8 +42,13 @@ struct Fault {
   bool reset = false;                    ///< Drop the connection without an answer.
   bool truncate = false;                 ///< Send fewer body bytes than Content-Length says.
   bool non_json = false;                 ///< Answer 200 with an HTML body.
-  /// If set, replaces the answer's body (an empty string sends an empty body).
+  /// If set, replaces the answer's body (an empty string sends an empty body). "{{echo}}" in
+  /// it becomes the request as received (path, query values raw and URL-encoded, headers,
+  /// body), JSON-escaped: a server that echoes whatever it was sent, secrets included.
   std::optional<std::string> body;
+  /// Header fields added to the answer; "{{echo}}" in a value works as in `body` (folded
+  /// onto one line).
+  HttpHeaders headers;
   /// How many matching requests the fault applies to; -1 for all.
   int times = -1;
   /// If non-empty, the fault applies only to requests whose body contains this text.
@@ -91,6 +96,9 @@ class Emulator : public HttpTransport {
   std::size_t request_count(const std::string& path) const;
   /// Requests dispatched so far, all paths together.
   std::size_t total_requests() const;
+  /// The most requests that were being answered at the same moment: what a concurrency test
+  /// checks to prove its calls overlapped.
+  std::size_t max_concurrent_requests() const;
 
   /// Parses an absolute or origin-form URL into an EmulatorRequest (path, query).
   static EmulatorRequest to_emulator_request(const HttpRequest& request);
@@ -120,6 +128,8 @@ class Emulator : public HttpTransport {
   std::chrono::milliseconds global_latency_{0};
   std::map<std::string, std::size_t> counts_;
   std::size_t total_ = 0;
+  std::size_t in_flight_ = 0;
+  std::size_t max_in_flight_ = 0;
 };
 
 }  // namespace erpbridge::testing

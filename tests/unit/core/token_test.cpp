@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "erpbridge/core/token.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::AccessToken;
 using erpbridge::Result;
@@ -51,22 +53,72 @@ TEST_CASE("Invalidating a cached token fetches a new one, once") {
 }
 
 TEST_CASE("Concurrent callers with no token cause one fetch") {
+  // The fetch does not finish before all 8 callers have asked for a token, so they really
+  // overlap it.
   std::atomic<int> fetches{0};
+  std::atomic<int> arrived{0};
   auto provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
     ++fetches;
-    std::this_thread::sleep_for(50ms);
+    while (arrived < 8) std::this_thread::yield();
+    std::this_thread::sleep_for(erpbridge::test_support::scaled(20ms));  // laggards too
     return AccessToken{"shared", std::nullopt};
   });
   std::vector<std::thread> threads;
   std::atomic<int> right{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
+      ++arrived;
       if (*provider->token() == "shared") ++right;
     });
   }
   for (auto& thread : threads) thread.join();
   CHECK(fetches == 1);
   CHECK(right == 8);
+}
+
+TEST_CASE("A fetcher runs without the provider's lock: it may invalidate, not recurse") {
+  std::shared_ptr<erpbridge::TokenProvider> provider;
+  std::atomic<int> fetches{0};
+  Result<std::string> inner = std::string();
+  provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
+    ++fetches;
+    provider->invalidate("stale");  // would deadlock if the fetch ran under the lock
+    inner = provider->token();      // a call back into itself: refused, not a deadlock
+    return AccessToken{"fresh", std::nullopt};
+  });
+  auto done = std::make_shared<std::promise<Result<std::string>>>();
+  auto result = done->get_future();
+  std::thread([done, provider] { done->set_value(provider->token()); }).detach();
+  REQUIRE(result.wait_for(10s) == std::future_status::ready);
+  CHECK(*result.get() == "fresh");
+  REQUIRE_FALSE(inner.ok());
+  CHECK(inner.error().code == erpbridge::ErrorCode::FailedPrecondition);
+  CHECK(fetches == 1);
+}
+
+TEST_CASE("Callers waiting on a failed fetch get its error") {
+  std::atomic<int> fetches{0};
+  std::atomic<int> arrived{0};
+  auto provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
+    ++fetches;
+    while (arrived < 4) std::this_thread::yield();
+    std::this_thread::sleep_for(erpbridge::test_support::scaled(20ms));
+    return erpbridge::make_error(erpbridge::ErrorCode::Unauthenticated, "app secret revoked");
+  });
+  std::vector<std::thread> threads;
+  std::atomic<int> refused{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      ++arrived;
+      auto token = provider->token();
+      if (!token.ok() && token.error().message.find("app secret revoked") != std::string::npos) {
+        ++refused;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(refused == 4);
+  CHECK(fetches == 1);  // one failing fetch, shared: no stampede on a failing token source
 }
 
 TEST_CASE("A failed fetch is an error and is retried on the next call") {
