@@ -202,7 +202,7 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
   }
   std::string rule = check_date_parts(y, mo, d);
   if (!rule.empty()) return refuse(rule);
-  Timestamp result;
+  Timestamp result(Unset{});
   result.text_.assign(text.data(), text.size());
   const Date date = Date::from_parts(y, mo, d).value();
   if (text.size() == 10) {

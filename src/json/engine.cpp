@@ -458,7 +458,7 @@ Codec make_time_codec(const char* name) {
       problem = parsed.error().message;
       return false;
     }
-    *static_cast<T*>(target) = *parsed;
+    *static_cast<T*>(target) = std::move(*parsed);
     return true;
   };
   c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {

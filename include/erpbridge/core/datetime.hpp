@@ -166,6 +166,9 @@ class Timestamp {
   ///@}
 
  private:
+  struct Unset {};
+  explicit Timestamp(Unset) {}  // for parse(), which sets every member
+
   DateTime wall_clock_;
   std::int32_t nanoseconds_ = 0;
   std::int16_t offset_minutes_ = 0;
