@@ -78,6 +78,23 @@ std::string page_query(const PageRequest& page) {
   return query({{"page", std::to_string(page.page)}, {"per_page", std::to_string(page.per_page)}});
 }
 
+// What is known of an order after `update` was accepted without the order coming back.
+Order order_from_update(std::int64_t id, const OrderUpdate& update) {
+  Order order;
+  order.id = id;
+  for (auto [value, field] :
+       {std::pair{&update.type, &order.type},
+        std::pair{&update.customer_name, &order.customer_name},
+        std::pair{&update.accuser_name, &order.accuser_name},
+        std::pair{&update.creator_name, &order.creator_name},
+        std::pair{&update.saler, &order.saler}, std::pair{&update.remark, &order.remark},
+        std::pair{&update.reason, &order.reason},
+        std::pair{&update.charge_number, &order.charge_number}}) {
+    if (value->has_value()) *field = **value;
+  }
+  return order;
+}
+
 class HttpConnection final : public Connection {
  public:
   explicit HttpConnection(Options options)
@@ -89,15 +106,17 @@ class HttpConnection final : public Connection {
     Result<void> valid = validate(order);
     if (!valid.ok()) return std::move(valid).error();
     // Accepted with an empty `data`: the order as sent, its id unknown.
-    Order sent;
-    sent.type = order.type;
-    sent.customer_name = order.customer_name;
-    sent.accuser_name = order.accuser_name;
-    sent.creator_name = order.creator_name;
-    sent.reason = order.reason;
-    sent.remark = order.remark;
     return single<Order>(HttpMethod::Post, "/orders", json::encode(order), {"create order", true},
-                         std::move(sent));
+                         [&] {
+                           Order sent;
+                           sent.type = order.type;
+                           sent.customer_name = order.customer_name;
+                           sent.accuser_name = order.accuser_name;
+                           sent.creator_name = order.creator_name;
+                           sent.reason = order.reason;
+                           sent.remark = order.remark;
+                           return sent;
+                         });
   }
 
   Result<Page<Order>> list_orders(const ListFilter& filter) override {
@@ -114,21 +133,10 @@ class HttpConnection final : public Connection {
   }
 
   Result<Order> update_order(std::int64_t id, const OrderUpdate& update) override {
-    Order sent;
-    sent.id = id;
-    for (auto [value, field] :
-         {std::pair{&update.type, &sent.type},
-          std::pair{&update.customer_name, &sent.customer_name},
-          std::pair{&update.accuser_name, &sent.accuser_name},
-          std::pair{&update.creator_name, &sent.creator_name},
-          std::pair{&update.saler, &sent.saler}, std::pair{&update.remark, &sent.remark},
-          std::pair{&update.reason, &sent.reason},
-          std::pair{&update.charge_number, &sent.charge_number}}) {
-      if (value->has_value()) *field = **value;
-    }
     // Not repeated: the server writes a journal entry for each update it receives.
     return single<Order>(HttpMethod::Put, order_path(id), json::encode(update),
-                         {"update order " + std::to_string(id), true}, std::move(sent));
+                         {"update order " + std::to_string(id), true},
+                         [&] { return order_from_update(id, update); });
   }
 
   Result<Order> submit_order(std::int64_t id, const std::string& remark,
@@ -195,11 +203,13 @@ class HttpConnection final : public Connection {
                                                   const AbnormalProduct& product) override {
     AbnormalProduct body = product;
     body.id.reset();
-    AbnormalProduct sent = body;
-    sent.id = product_id;
     return single<AbnormalProduct>(
         HttpMethod::Put, product_path(order_id, product_id), json::encode(body),
-        {"update abnormal product " + std::to_string(product_id), true}, std::move(sent));
+        {"update abnormal product " + std::to_string(product_id), true}, [&] {
+          AbnormalProduct sent = body;
+          sent.id = product_id;
+          return sent;
+        });
   }
 
   Result<void> delete_abnormal_product(std::int64_t order_id, std::int64_t product_id) override {
@@ -211,7 +221,7 @@ class HttpConnection final : public Connection {
     return single<DutyReport>(HttpMethod::Put, order_path(order_id) + "/duty-report",
                               json::encode(wire::DutyReportUpdate{report}),
                               {"update duty report of order " + std::to_string(order_id), true},
-                              report);
+                              [&] { return report; });
   }
 
   Result<std::vector<RankEntry>> rank(Rank rank) override {
@@ -260,15 +270,15 @@ class HttpConnection final : public Connection {
     return executor_.noted(call.what, wire::decode<T>(*response, call));
   }
 
-  // A write whose reply holds one object; `sent` is what is known if its data is empty.
-  template <typename T>
+  // A write whose reply holds one object; `sent()` makes what is known if its data is empty.
+  template <typename T, typename Sent>
   Result<T> single(HttpMethod method, const std::string& path, std::string body,
-                   internal::CallContext call, T sent) {
+                   internal::CallContext call, Sent&& sent) {
     call.what = "after-service " + call.what;
     Result<wire::Envelope<T>> envelope = send<T>(method, path, std::move(body), call);
     if (!envelope.ok()) return std::move(envelope).error();
     if (envelope->data.empty()) {
-      Result<T> result = internal::with_notes_of(Result<T>(std::move(sent)), envelope);
+      Result<T> result = internal::with_notes_of(Result<T>(sent()), envelope);
       note_empty_data(result, call);
       return result;
     }
@@ -305,10 +315,12 @@ class HttpConnection final : public Connection {
     wire::WorkflowAction action{to_string(operation), remark, operator_name};
     // Accepted with an empty `data`: only the id is known here; Client fills in the status
     // the step leads to from the order it was given.
-    Order sent;
-    sent.id = id;
     return single<Order>(HttpMethod::Put, order_path(id), json::encode(action),
-                         {what + std::to_string(id), true}, std::move(sent));
+                         {what + std::to_string(id), true}, [id] {
+                           Order sent;
+                           sent.id = id;
+                           return sent;
+                         });
   }
 
   std::string base_;

@@ -191,6 +191,11 @@ DateTime DateTime::from_seconds_since_epoch(std::int64_t seconds) noexcept {
 
 Timestamp::Timestamp(const DateTime& time) : wall_clock_(time), text_(time.to_string()) {}
 
+const std::string& Timestamp::epoch_text() noexcept {
+  static const std::string* text = new std::string("1970-01-01 00:00:00");
+  return *text;
+}
+
 Timestamp::Timestamp(const Date& date)
     : wall_clock_(DateTime::start_of(date)), has_time_of_day_(false), text_(date.to_string()) {}
 
@@ -202,7 +207,7 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
   }
   std::string rule = check_date_parts(y, mo, d);
   if (!rule.empty()) return refuse(rule);
-  Timestamp result(Unset{});
+  Timestamp result;
   result.text_.assign(text.data(), text.size());
   const Date date = Date::from_parts(y, mo, d).value();
   if (text.size() == 10) {

@@ -186,6 +186,26 @@ std::string expected(const char* what, const Scalar& value) {
 // Well-formed UTF-8 as Unicode defines it (table 3-7): no overlong forms, no surrogates,
 // nothing above U+10FFFF. Checked here rather than by RapidJSON's per-character
 // kParseValidateEncodingFlag: ASCII, most of every payload, is skipped eight bytes at a time.
+// The length of the well-formed multi-byte UTF-8 sequence at `p` (lead byte >= 0x80), or 0.
+inline std::size_t sequence_length(const unsigned char* p, const unsigned char* end) {
+  const unsigned char lead = *p;
+  if ((lead & 0xF0) == 0xE0) {  // three bytes: Chinese text, the common case here
+    if (end - p < 3) return 0;
+    const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;   // overlong
+    const unsigned char high = lead == 0xED ? 0x9F : 0xBF;  // surrogates
+    return p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80 ? 0 : 3;
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) return end - p < 2 || (p[1] & 0xC0) != 0x80 ? 0 : 2;
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (end - p < 4) return 0;
+    const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;   // overlong
+    const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;  // above U+10FFFF
+    const bool bad = p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80;
+    return bad ? 0 : 4;
+  }
+  return 0;
+}
+
 bool valid_utf8(const char* text, std::size_t size) {
   const auto* p = reinterpret_cast<const unsigned char*>(text);
   const auto* end = p + size;
@@ -197,31 +217,13 @@ bool valid_utf8(const char* text, std::size_t size) {
       p += 8;
     }
     if (p == end) break;
-    const unsigned char lead = *p;
-    if (lead < 0x80) {
+    if (*p < 0x80) {
       ++p;
       continue;
     }
-    if ((lead & 0xF0) == 0xE0) {  // three bytes: Chinese text, the common case here
-      if (end - p < 3) return false;
-      const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;   // overlong
-      const unsigned char high = lead == 0xED ? 0x9F : 0xBF;  // surrogates
-      if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80) return false;
-      p += 3;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      if (end - p < 2 || (p[1] & 0xC0) != 0x80) return false;
-      p += 2;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      if (end - p < 4) return false;
-      const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;   // overlong
-      const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;  // above U+10FFFF
-      if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) {
-        return false;
-      }
-      p += 4;
-    } else {
-      return false;
-    }
+    const std::size_t length = sequence_length(p, end);
+    if (length == 0) return false;
+    p += length;
   }
   return true;
 }
@@ -258,18 +260,33 @@ std::string replace_malformed_utf8(const std::string& text) {
 bool writer_safe(const char* text, std::size_t size) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-  std::size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    std::uint64_t chunk;
-    std::memcpy(&chunk, text + i, sizeof chunk);
-    // A byte below 0x20 (borrow into its high bit) or with its own high bit set.
-    if ((((chunk - 0x20 * kOnes) & ~chunk) | chunk) & kHighs) break;
+  const auto* p = reinterpret_cast<const unsigned char*>(text);
+  const auto* end = p + size;
+  auto bad_control = [](unsigned char byte) { return byte >= 0x1A && byte <= 0x1F; };
+  while (p < end) {
+    while (end - p >= 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, p, sizeof chunk);
+      if ((chunk & kHighs) != 0) break;
+      // Any byte below 0x20 (exact for ASCII): only then look at each.
+      if (((chunk - 0x20 * kOnes) & ~chunk & kHighs) != 0) {
+        for (int i = 0; i < 8; ++i) {
+          if (bad_control(p[i])) return false;
+        }
+      }
+      p += 8;
+    }
+    if (p == end) break;
+    if (*p < 0x80) {
+      if (bad_control(*p)) return false;
+      ++p;
+      continue;
+    }
+    const std::size_t length = sequence_length(p, end);
+    if (length == 0) return false;
+    p += length;
   }
-  for (std::size_t j = i; j < size; ++j) {
-    const auto byte = static_cast<unsigned char>(text[j]);
-    if (byte >= 0x1A && byte <= 0x1F) return false;
-  }
-  return i == size || valid_utf8(text + i, size - i);
+  return true;
 }
 
 // `text` (well-formed UTF-8) as a JSON string literal, every control character escaped.
@@ -544,8 +561,17 @@ class Decoder {
       if (frame.field < 64) frame.seen |= std::uint64_t{1} << frame.field;
     } else if (frame.desc->extras != nullptr) {  // a group key whose value is not an object too
       frame.to_extras = true;
-      pending_key_.assign(frame.desc->extras_prefix);  // "" outside groups
-      pending_key_.append(text, length);
+      if (frame.group == nullptr && frame.desc->extras_prefix.empty()) {
+        // An unknown key: its entry is made here, its value written into it next.
+        frame.desc->extras(frame.target)
+            ->emplace_back(std::piecewise_construct, std::forward_as_tuple(text, length),
+                           std::forward_as_tuple());
+      } else {
+        // A group key (kept only if its value is not an object) or a key inside a group
+        // (kept under its dotted name): the entry is made when the value comes.
+        pending_key_.assign(frame.desc->extras_prefix);
+        pending_key_.append(text, length);
+      }
     }
     return true;
   }
@@ -579,6 +605,7 @@ class Decoder {
       if (raw_target_ != nullptr) raw_writer_.EndArray();
       return end_raw_level();
     }
+    --open_arrays_;
     frames_.pop_back();
     return true;
   }
@@ -711,7 +738,9 @@ class Decoder {
         undo.tolerant = notes_ != nullptr && !flags.strict;
       } else if (frame.to_extras) {
         JsonExtras* extras = frame.desc->extras(frame.target);
-        extras->emplace_back(std::move(pending_key_), RawJson{});
+        if (frame.group != nullptr || !frame.desc->extras_prefix.empty()) {
+          extras->emplace_back(std::move(pending_key_), RawJson{});
+        }
         return begin_raw(&extras->back().second.text, event, scalar);
       } else {
         return begin_raw(nullptr, event, scalar);  // unknown key: skip its value
@@ -796,8 +825,12 @@ class Decoder {
             frame.target = target;
             frame.element = codec;
             frame.flags = flags;
-            // The root array, or an array field of the root object, usually is the payload.
-            frame.may_reserve = frames_.size() <= 1 && codec->reserve != nullptr;
+            // An array reached through objects alone (the root array, data of an envelope,
+            // material_entity of the bill in it) occurs once per document and usually is the
+            // payload: its length is estimated. Arrays inside array elements are not, or each
+            // element would reserve for the whole rest of the input.
+            frame.may_reserve = open_arrays_ == 0 && codec->reserve != nullptr;
+            ++open_arrays_;
             frames_.push_back(frame);
             return true;
           }
@@ -835,7 +868,16 @@ class Decoder {
   bool begin_raw(std::string* target, Event event, const Scalar& scalar) {
     raw_target_ = target;
     if (event == Event::Scalar) {
-      if (target != nullptr) copy_raw_scalar(scalar, *target);
+      if (target == nullptr) return true;
+      if (scalar.kind == Scalar::Kind::String && scalar.verbatim) {
+        // Most unknown values of vendor payloads: nothing in them that the Writer would escape.
+        target->resize(scalar.text.size() + 2);
+        target->front() = '"';
+        std::memcpy(&(*target)[1], scalar.text.data(), scalar.text.size());
+        target->back() = '"';
+        return true;
+      }
+      copy_raw_scalar(scalar, *target);
       return true;
     }
     if (target != nullptr) {
@@ -874,8 +916,8 @@ class Decoder {
     return true;
   }
 
-  // A lone scalar's JSON, as the Writer would write it, without the Writer when that is plain:
-  // most unknown keys of vendor payloads hold one.
+  // A lone scalar's JSON, as the Writer would write it (a verbatim string is handled by
+  // begin_raw without a call).
   void copy_raw_scalar(const Scalar& scalar, std::string& target) {
     switch (scalar.kind) {
       case Scalar::Kind::Null:
@@ -888,13 +930,6 @@ class Decoder {
         target.assign(scalar.text.data(), scalar.text.size());
         return;
       case Scalar::Kind::String:
-        if (scalar.verbatim) {  // nothing in it that the Writer would escape
-          target.resize(scalar.text.size() + 2);
-          target.front() = '"';
-          std::memcpy(&target[1], scalar.text.data(), scalar.text.size());
-          target.back() = '"';
-          return;
-        }
         raw_buffer_.Clear();
         raw_writer_.Reset(raw_buffer_);
         write_raw_scalar(scalar);
@@ -948,6 +983,7 @@ class Decoder {
   const char* end_;
   DecodeNotes* notes_;  // decode_reply(): misfits of non-strict fields are noted here
   int depth_ = 0;
+  int open_arrays_ = 0;  // array frames in frames_
   bool root_done_ = false;
   std::vector<Frame> frames_;
   std::vector<KeyMemos>& memos_ = thread_memos();

@@ -126,8 +126,8 @@ class DateTime {
 /// "…10:00:00Z" both read 10:00:00), and the text is re-encoded exactly as received.
 class Timestamp {
  public:
-  /// 1970-01-01 00:00:00.
-  Timestamp() : Timestamp(DateTime()) {}
+  /// 1970-01-01 00:00:00 (cheap: decoders make one before reading into it).
+  Timestamp() = default;
   /// `time`, written "YYYY-MM-DD HH:MM:SS".
   Timestamp(const DateTime& time);  // NOLINT implicit: a DateTime is a Timestamp
   /// `date` alone, written "YYYY-MM-DD".
@@ -148,7 +148,7 @@ class Timestamp {
     return has_offset_ ? std::optional<int>(offset_minutes_) : std::nullopt;
   }
   /// The text as received (or as built from a DateTime or Date).
-  const std::string& to_string() const noexcept { return text_; }
+  const std::string& to_string() const noexcept { return text_.empty() ? epoch_text() : text_; }
 
   ///@{
   /// Wall-clock order, to the nanosecond; the written offset is not applied.
@@ -166,15 +166,14 @@ class Timestamp {
   ///@}
 
  private:
-  struct Unset {};
-  explicit Timestamp(Unset) {}  // for parse(), which sets every member
+  static const std::string& epoch_text() noexcept;  // the default's text
 
   DateTime wall_clock_;
   std::int32_t nanoseconds_ = 0;
   std::int16_t offset_minutes_ = 0;
   bool has_offset_ = false;
   bool has_time_of_day_ = true;
-  std::string text_;
+  std::string text_;  // empty only in a default-constructed Timestamp
 };
 
 }  // namespace erpbridge
