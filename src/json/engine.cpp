@@ -228,102 +228,9 @@ bool valid_utf8(const char* text, std::size_t size) {
   return true;
 }
 
-// Text that is not UTF-8 with each malformed byte replaced by U+FFFD.
-std::string replace_malformed_utf8(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  std::size_t i = 0;
-  while (i < text.size()) {
-    // The longest well-formed sequence starting here (1..4 bytes), else one bad byte.
-    std::size_t length = 0;
-    for (std::size_t n = 1; n <= 4 && i + n <= text.size(); ++n) {
-      if (valid_utf8(text.data() + i, n)) {
-        length = n;
-        break;
-      }
-    }
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(text, i, length);
-      i += length;
-    }
-  }
-  return out;
-}
-
-// Whether RapidJSON's Writer writes `text` correctly as it is: well-formed UTF-8 with none of
-// the control characters 0x1A..0x1F, which RapidJSON 1.1.0's SSE2 string scan forgets to
-// escape (it tests for bytes up to 0x19 only). Plain ASCII text is passed eight bytes at a
-// time; only a chunk with a control character or a byte above 0x7F is looked at closely.
-bool writer_safe(const char* text, std::size_t size) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-  const auto* p = reinterpret_cast<const unsigned char*>(text);
-  const auto* end = p + size;
-  auto bad_control = [](unsigned char byte) { return byte >= 0x1A && byte <= 0x1F; };
-  while (p < end) {
-    while (end - p >= 8) {
-      std::uint64_t chunk;
-      std::memcpy(&chunk, p, sizeof chunk);
-      if ((chunk & kHighs) != 0) break;
-      // Any byte below 0x20 (exact for ASCII): only then look at each.
-      if (((chunk - 0x20 * kOnes) & ~chunk & kHighs) != 0) {
-        for (int i = 0; i < 8; ++i) {
-          if (bad_control(p[i])) return false;
-        }
-      }
-      p += 8;
-    }
-    if (p == end) break;
-    if (*p < 0x80) {
-      if (bad_control(*p)) return false;
-      ++p;
-      continue;
-    }
-    const std::size_t length = sequence_length(p, end);
-    if (length == 0) return false;
-    p += length;
-  }
-  return true;
-}
-
-// `text` (well-formed UTF-8) as a JSON string literal, every control character escaped.
-std::string quoted(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() + 8);
-  out += '"';
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      out += "\\u00";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
-// Strings are written as UTF-8 JSON whatever the caller put in them: a malformed byte would
-// make the whole document invalid, so it becomes U+FFFD; and text the Writer would write
-// wrongly is escaped here.
+// Strings are written as UTF-8 JSON whatever the caller put in them.
 void write_utf8_string(Writer& out, std::string_view text) {
-  if (writer_safe(text.data(), text.size())) {
-    out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-    return;
-  }
-  const std::string owned(text);
-  const std::string literal =
-      quoted(valid_utf8(owned.data(), owned.size()) ? owned : replace_malformed_utf8(owned));
-  out.RawValue(literal.data(), literal.size(), rapidjson::kStringType);
+  out.Text(text.data(), text.size());
 }
 
 // RawJson text is written as it is only when it is one JSON value: text set by a caller may
@@ -999,6 +906,89 @@ class Decoder {
 };
 
 }  // namespace
+
+void Writer::Text(const char* text, std::size_t size) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  // A chunk of eight bytes that are copied as they are: ASCII, no control character, no
+  // quote, no backslash.
+  auto plain = [](std::uint64_t x) {
+    auto has_zero = [](std::uint64_t y) { return (y - kOnes) & ~y & kHighs; };
+    const std::uint64_t below_space = (x - 0x20 * kOnes) & ~x & kHighs;  // exact for ASCII
+    return ((x & kHighs) | below_space | has_zero(x ^ (0x22 * kOnes)) |
+            has_zero(x ^ (0x5C * kOnes))) == 0;
+  };
+  Prefix(rapidjson::kStringType);
+  rapidjson::StringBuffer& out = *os_;
+  const std::size_t most = 2 + size * 6;  // every byte a \u00XX escape
+  char* const start = out.Push(most);
+  char* dst = start;
+  *dst++ = '"';
+  const auto* p = reinterpret_cast<const unsigned char*>(text);
+  const auto* end = p + size;
+  while (p < end) {
+    while (end - p >= 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, p, sizeof chunk);
+      if (!plain(chunk)) break;
+      std::memcpy(dst, p, 8);
+      dst += 8;
+      p += 8;
+    }
+    if (p == end) break;
+    const unsigned char c = *p;
+    if (c >= 0x80) {
+      const std::size_t length = sequence_length(p, end);
+      if (length == 0) {  // malformed: U+FFFD
+        std::memcpy(dst, "\xEF\xBF\xBD", 3);
+        dst += 3;
+        ++p;
+      } else {
+        std::memcpy(dst, p, length);
+        dst += length;
+        p += length;
+      }
+      continue;
+    }
+    ++p;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *dst++ = static_cast<char>(c);
+      continue;
+    }
+    *dst++ = '\\';
+    switch (c) {
+      case '"':
+      case '\\':
+        *dst++ = static_cast<char>(c);
+        break;
+      case '\b':
+        *dst++ = 'b';
+        break;
+      case '\f':
+        *dst++ = 'f';
+        break;
+      case '\n':
+        *dst++ = 'n';
+        break;
+      case '\r':
+        *dst++ = 'r';
+        break;
+      case '\t':
+        *dst++ = 't';
+        break;
+      default:
+        *dst++ = 'u';
+        *dst++ = '0';
+        *dst++ = '0';
+        *dst++ = kHex[c >> 4];
+        *dst++ = kHex[c & 15];
+    }
+  }
+  *dst++ = '"';
+  out.Pop(most - static_cast<std::size_t>(dst - start));
+  EndValue(true);
+}
 
 void write_string(Writer& out, const std::string& text) {
   write_utf8_string(out, text);

@@ -47,7 +47,18 @@
 
 namespace erpbridge::json {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+/// RapidJSON's Writer with strings written by the SDK itself (Text()): one pass that escapes
+/// what JSON requires and replaces malformed UTF-8 with U+FFFD, so every output is valid
+/// JSON whatever a caller put in a string. (RapidJSON 1.1.0's own SSE2 path leaves 0x1A..0x1F
+/// unescaped and copies malformed UTF-8 as it is.)
+class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  using Base = rapidjson::Writer<rapidjson::StringBuffer>;
+  using Base::Base;
+
+  /// `size` bytes at `text` as a JSON string (a value, or a key where one is due).
+  void Text(const char* text, std::size_t size);
+};
 
 /// A scalar event from the parser.
 struct Scalar {

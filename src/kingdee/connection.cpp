@@ -108,10 +108,13 @@ class HttpConnection final : public Connection {
     request.body = std::move(body);
     request.idempotent = false;  // a push creates a bill: never repeated blindly
     const std::string url = internal::join_url(executor_.options().base_url, path);
-    const char separator = url.find('?') == std::string::npos ? '?' : '&';
+    const char* separator =
+        url.find('?') == std::string::npos ? "?access_token=" : "&access_token=";
     // Rejected for its token, the call was not acted on: refreshed and tried once more.
     return internal::call_with_token<Envelope>(*token_, [&](const std::string& token) {
-      request.url = url + separator + "access_token=" + url_encode(token);
+      const std::string encoded = url_encode(token);
+      request.url.reserve(url.size() + 14 + encoded.size());
+      request.url.assign(url).append(separator).append(encoded);
       Result<HttpResponse> response = executor_.execute(request);
       if (!response.ok()) return Result<Envelope>(std::move(response).error());
       return executor_.noted(
