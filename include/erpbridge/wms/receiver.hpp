@@ -40,14 +40,15 @@ TokenChecker expect_token(std::string expected);
 
 /// A store's answer to a claim of an entry code.
 struct Claim {
+  /// What the store answered.
   enum class Kind {
     Claimed,   ///< Ours: deliver the order, then complete() or release() with `token`.
     Done,      ///< Delivered before with the same content: `reply` is what was answered.
     Conflict,  ///< The entry code was used for different content.
     Busy,      ///< Another claimant holds it until `busy_until` (its lease).
   };
-  Kind kind = Kind::Claimed;
-  std::string token;  ///< Claimed: proves the claim to complete() and release().
+  Kind kind = Kind::Claimed;  ///< The answer.
+  std::string token;         ///< Claimed: proves the claim to complete() and release().
   PushReply reply;    ///< Done: the stored reply.
   std::chrono::system_clock::time_point busy_until;  ///< Busy: when the holder's lease ends.
 };
