@@ -4,6 +4,9 @@ find_package(CURL REQUIRED)
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)  # libcrypto: HMAC-SHA256 for the Kingdee app_signature
 find_package(PkgConfig REQUIRED)
+find_package(SQLite3 REQUIRED)  # the WMS receiver's claim store for one machine
+# libpq for the claim store of several replicas (Debian libpq-dev ships a .pc file).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 
 # RapidJSON is header-only; its Debian config sets RAPIDJSON_INCLUDE_DIRS.
 find_package(RapidJSON CONFIG QUIET)

@@ -1,9 +1,12 @@
 #include "erpbridge/wms/receiver.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "core/secrets.hpp"
@@ -83,7 +86,69 @@ class MemoryStore final : public ClaimStore {
     return ok();
   }
 
+  Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
+                                   std::string_view body) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    Record* record = held(token);
+    if (record == nullptr) return lost();
+    record->done = true;
+    record->reply = reply;
+    InboxEntry entry;
+    entry.id = static_cast<std::int64_t>(inbox_.size()) + 1;
+    entry.entry_code = tokens_[token];
+    entry.body.assign(body.data(), body.size());
+    entry.reply = reply;
+    entry.received_at = SystemClock::now();
+    inbox_.push_back(Stored{std::move(entry), SystemClock::time_point()});
+    tokens_.erase(token);
+    return ok();
+  }
+
+  Result<std::int64_t> next_sequence(const std::string& day) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return ++sequences_[day];
+  }
+
+  Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease) override {
+    const auto now = SystemClock::now();
+    std::lock_guard<std::mutex> guard(mutex_);
+    std::vector<InboxEntry> out;
+    for (Stored& stored : inbox_) {
+      if (out.size() >= max) break;
+      if (stored.entry.acknowledged || stored.leased_until > now) continue;
+      stored.leased_until = now + lease;
+      out.push_back(stored.entry);
+    }
+    return out;
+  }
+
+  Result<void> acknowledge(std::int64_t id) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (id < 1 || id > static_cast<std::int64_t>(inbox_.size())) {
+      return make_error(ErrorCode::NotFound, "no inbox entry " + std::to_string(id));
+    }
+    inbox_[static_cast<std::size_t>(id - 1)].entry.acknowledged = true;
+    return ok();
+  }
+
+  Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
+                                       bool include_acknowledged) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    std::vector<InboxEntry> out;
+    for (const Stored& stored : inbox_) {
+      if (out.size() >= max) break;
+      if (stored.entry.id <= after) continue;
+      if (stored.entry.acknowledged && !include_acknowledged) continue;
+      out.push_back(stored.entry);
+    }
+    return out;
+  }
+
  private:
+  struct Stored {
+    InboxEntry entry;
+    SystemClock::time_point leased_until;
+  };
   struct Record {
     std::string fingerprint;
     bool done = false;
@@ -107,6 +172,8 @@ class MemoryStore final : public ClaimStore {
   std::mutex mutex_;
   std::map<std::string, Record> records_;      // entry_code -> record
   std::map<std::string, std::string> tokens_;  // live claim token -> entry_code
+  std::vector<Stored> inbox_;                  // entry id - 1 -> entry
+  std::map<std::string, std::int64_t> sequences_;
 };
 
 ReceiverReply error_reply(int status, const std::string& message) {
@@ -128,7 +195,39 @@ Result<PushReply> run_handler(const EntryHandler& handler, const EntryConfirmati
   }
 }
 
+Error no_inbox(const char* what) {
+  return make_error(ErrorCode::Unimplemented,
+                    std::string("this claim store keeps no inbox (ClaimStore::") + what + ")");
+}
+
+// Today in China's wall clock, "YYYYMMDD": the day of the default inbox numbering.
+std::string china_day() {
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch())
+          .count();
+  std::string day = DateTime::from_seconds_since_epoch(seconds + 8 * 3600).date().to_string();
+  day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
+  return day;
+}
+
 }  // namespace
+
+Result<void> ClaimStore::complete_into_inbox(const std::string&, const PushReply&,
+                                             std::string_view) {
+  return no_inbox("complete_into_inbox");
+}
+Result<std::int64_t> ClaimStore::next_sequence(const std::string&) {
+  return no_inbox("next_sequence");
+}
+Result<std::vector<InboxEntry>> ClaimStore::take(std::size_t, std::chrono::milliseconds) {
+  return no_inbox("take");
+}
+Result<void> ClaimStore::acknowledge(std::int64_t) {
+  return no_inbox("acknowledge");
+}
+Result<std::vector<InboxEntry>> ClaimStore::list(std::int64_t, std::size_t, bool) {
+  return no_inbox("list");
+}
 
 TokenChecker expect_token(std::string expected) {
   internal::remember_secret(expected);
@@ -148,6 +247,7 @@ std::shared_ptr<ClaimStore> make_memory_store() {
 
 struct Receiver::State {
   EntryHandler handler;
+  std::optional<InboxMode> inbox;  // set in inbox mode
   TokenChecker token_checker;
   std::shared_ptr<ClaimStore> store;
   ReceiverOptions options;
@@ -173,13 +273,25 @@ struct Receiver::State {
   }
 
   ReceiverReply handle(const HttpHeaders& headers, std::string_view body);
-  ReceiverReply deliver(const EntryConfirmation& order, const std::string& token);
+  ReceiverReply deliver(const EntryConfirmation& order, std::string_view body,
+                        const std::string& token);
+  // Inbox mode: the reply an accepted order gets (the user's numbering, or the default).
+  Result<PushReply> number(const EntryConfirmation& order);
 };
 
 Receiver::Receiver(EntryHandler handler, TokenChecker token_checker,
                    std::shared_ptr<ClaimStore> store, ReceiverOptions options)
     : state_(std::make_shared<State>()) {
   state_->handler = std::move(handler);
+  state_->token_checker = std::move(token_checker);
+  state_->store = store ? std::move(store) : make_memory_store();
+  state_->options = options;
+}
+
+Receiver::Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<ClaimStore> store,
+                   ReceiverOptions options)
+    : state_(std::make_shared<State>()) {
+  state_->inbox = std::move(mode);
   state_->token_checker = std::move(token_checker);
   state_->store = store ? std::move(store) : make_memory_store();
   state_->options = options;
@@ -237,7 +349,7 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
     }
     switch (claim->kind) {
       case Claim::Kind::Claimed:
-        return deliver(order, claim->token);
+        return deliver(order, body, claim->token);
       case Claim::Kind::Done:
         ++duplicates;
         return ReceiverReply{200, json::encode(claim->reply), std::nullopt};
@@ -272,7 +384,19 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
   }
 }
 
-ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, const std::string& token) {
+Result<PushReply> Receiver::State::number(const EntryConfirmation& order) {
+  if (inbox->numbering) return run_handler(inbox->numbering, order);
+  const std::string day = china_day();
+  Result<std::int64_t> sequence = store->next_sequence(day);
+  if (!sequence.ok()) return std::move(sequence).error();
+  char bil_no[40];
+  std::snprintf(bil_no, sizeof bil_no, "IN%s%06lld", day.c_str(),
+                static_cast<long long>(*sequence));
+  return PushReply{"0", "新增成功", "IN", bil_no};
+}
+
+ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::string_view body,
+                                       const std::string& token) {
   // Whatever happens below, the claim ends and waiting duplicates wake.
   struct Ending {
     State& state;
@@ -284,7 +408,7 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, const std
     }
   } ending{*this, token};
 
-  Result<PushReply> handled = run_handler(handler, order);
+  Result<PushReply> handled = inbox ? number(order) : run_handler(handler, order);
   if (!handled.ok()) {
     ++failed;
     return error_reply(500, "not processed: " + handled.error().message);
@@ -298,7 +422,8 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, const std
     ++failed;
     return error_reply(500, "handler reply is invalid: " + violations_error(bad).message);
   }
-  Result<void> completed = store->complete(token, *handled);
+  Result<void> completed =
+      inbox ? store->complete_into_inbox(token, *handled, body) : store->complete(token, *handled);
   if (!completed.ok()) {
     ++failed;
     return error_reply(500, "claim store: " + completed.error().message);
@@ -306,6 +431,23 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, const std
   ending.settled = true;
   ++delivered;
   return ReceiverReply{200, json::encode(*handled), std::nullopt};
+}
+
+Inbox::Inbox(std::shared_ptr<ClaimStore> store, std::chrono::milliseconds lease)
+    : store_(std::move(store)), lease_(lease) {}
+
+Result<std::vector<InboxEntry>> Inbox::next(std::size_t max) {
+  if (!store_) return make_error(ErrorCode::InvalidArgument, "Inbox: no store");
+  return store_->take(max, lease_);
+}
+
+Result<void> Inbox::ack(std::int64_t id) {
+  if (!store_) return make_error(ErrorCode::InvalidArgument, "Inbox: no store");
+  return store_->acknowledge(id);
+}
+
+Result<EntryConfirmation> Inbox::order_of(const InboxEntry& entry) {
+  return json::decode<EntryConfirmation>(entry.body);
 }
 
 }  // namespace erpbridge::wms

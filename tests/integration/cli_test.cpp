@@ -5,6 +5,8 @@
 #include "support/files.hpp"
 #include "support/subprocess.hpp"
 
+#include <sys/stat.h>
+
 using erpbridge::test_support::EmulatorProgram;
 using erpbridge::test_support::shell_output;
 using erpbridge::test_support::TempFile;
@@ -88,32 +90,114 @@ TEST_CASE("CLI: errors are one line with the vendor's code; usage errors exit 2"
 }
 
 TEST_CASE("CLI: --help for every command") {
-  for (const char* command :
-       {"--help", "ctc --help", "wms --help", "kingdee --help", "aftersales --help",
-        "ctc receipts --help", "aftersales list --help"}) {
+  for (const char* command : {"--help", "ctc --help", "wms --help", "kingdee --help",
+                              "aftersales --help", "ctc receipts --help", "aftersales list --help",
+                              "wms serve --help", "wms inbox list --help"}) {
     INFO(command);
     Run help = cli("", command);
     CHECK(help.exit_code == 0);
-    CHECK(help.out.rfind("usage: erpbridge", 0) == 0);
+    const std::string usage = std::string("Usage: erpbridge") +
+                              (std::string(command) == "--help" ? "" : " ") +
+                              std::string(command).substr(0, std::string(command).size() - 6);
+    CHECK(help.out.find(usage) != std::string::npos);
   }
+  CHECK(cli("", "ctc receipts --help").out.find("--key-file") != std::string::npos);
 }
 
-TEST_CASE("CLI: settings come from a config file when no flag or variable is set") {
+TEST_CASE("CLI: an unknown flag or a bad value is a usage error naming it") {
+  Run unknown = cli("", "ctc receipts --type in --from x --to y --key SECRET-ON-ARGV");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("--key") != std::string::npos);
+  CHECK(unknown.err.find("not expected") != std::string::npos);
+  CHECK(unknown.out.empty());
+
+  Run concurrency = cli("", "ctc receipts --type in --from x --to y --concurrency lots");
+  CHECK(concurrency.exit_code == 2);
+  CHECK(concurrency.err.find("--concurrency") != std::string::npos);
+  CHECK(concurrency.err.find("lots") != std::string::npos);
+
+  Run format = cli("", "ctc receipts --type in --from x --to y --format xml");
+  CHECK(format.exit_code == 2);
+  CHECK(format.err.find("--format") != std::string::npos);
+
+  Run status = cli("ERPBRIDGE_AFTERSALES_URL=http://127.0.0.1:9", "aftersales list --status nope");
+  CHECK(status.exit_code == 2);
+  CHECK(status.err ==
+        "erpbridge: --status: 'nope' is not one of created, waiting, waitting, "
+        "service_approving, service_approved, manager_reviewing, manager_reviewed, "
+        "chief_reviewing, chief_reviewed, finance_reviewing, end\n");
+
+  Run port = cli("ERPBRIDGE_WMS_TOKEN=t", "wms serve --port 70000");
+  CHECK(port.exit_code == 2);
+  CHECK(port.err.find("--port") != std::string::npos);
+  Run store = cli("ERPBRIDGE_WMS_TOKEN=t", "wms serve --store mysql:x");
+  CHECK(store.exit_code == 2);
+  CHECK(store.err.find("--store must be memory, sqlite:PATH or postgres:CONNINFO") !=
+        std::string::npos);
+  CHECK(cli("", "wms").exit_code == 2);
+}
+
+TEST_CASE("CLI: secrets come from the environment, a private file or stdin, never argv") {
   EmulatorProgram emulator;
   REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
-  TempFile config("# erpbridge settings\n[ctc]\nurl = \"" + emulator.base_url +
-                      "\"\nkey = \"erpbridge-demo-key\"\n",
+  const std::string range = " --from '2020-05-27 20:40:23' --to '2020-05-27 20:40:23'";
+  const std::string url = "ERPBRIDGE_CTC_URL=" + emulator.base_url;
+
+  Run missing = cli(url, "ctc receipts --type in" + range);
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("missing ctc key (ERPBRIDGE_CTC_KEY, --key-file FILE") !=
+        std::string::npos);
+
+  TempFile key("erpbridge-demo-key\n", ".key");
+  Run from_file = cli(url, "ctc receipts --type in --key-file " + key.path() + range);
+  CHECK(from_file.exit_code == 0);
+  CHECK(from_file.out.find("1 receipts") != std::string::npos);
+
+  Run from_stdin = cli(url, "ctc receipts --type in --key-file -" + range + " < " + key.path());
+  CHECK(from_stdin.exit_code == 0);
+
+  chmod(key.path().c_str(), 0644);
+  Run readable = cli(url, "ctc receipts --type in --key-file " + key.path() + range);
+  CHECK(readable.exit_code == 2);
+  CHECK(readable.err.find("others may read it (mode 644): run chmod 600") != std::string::npos);
+}
+
+TEST_CASE("CLI: settings come from a TOML config file when no flag or variable is set") {
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
+  const std::string range = " --from '2020-05-27 20:40:23' --to '2020-05-27 20:40:23'";
+  // Real TOML: comments after values, escapes in strings, a literal string.
+  TempFile config("# erpbridge settings\n[ctc]\nurl = '" + emulator.base_url +
+                      "'  # the emulator\nkey = \"erpbridge\\u002Ddemo-key\" # escaped dash\n",
                   ".toml");
-  Run run = cli(
-      "", "--config " + config.path() +
-              " ctc receipts --type in --from '2020-05-27 20:40:23' --to '2020-05-27 20:40:23'");
+  Run run = cli("", "--config " + config.path() + " ctc receipts --type in" + range);
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("1 receipts") != std::string::npos);
-  // A flag wins over the file.
-  CHECK(cli("", "--config " + config.path() +
-                    " --key wrong ctc receipts --type in --from "
-                    "'2020-05-27 20:40:23' --to '2020-05-27 20:40:23'")
-            .exit_code == 1);
+  // The environment wins over the file.
+  Run overridden = cli("ERPBRIDGE_CTC_KEY=wrong",
+                       "--config " + config.path() + " ctc receipts --type in" + range);
+  CHECK(overridden.exit_code == 1);
+  CHECK(overridden.err.find("Unauthenticated") != std::string::npos);
+
+  // A file holding a secret must be private.
+  chmod(config.path().c_str(), 0640);
+  Run exposed = cli("", "--config " + config.path() + " ctc receipts --type in" + range);
+  CHECK(exposed.exit_code == 2);
+  CHECK(exposed.err.find(config.path() + " holds secrets but others may read it (mode 640)") !=
+        std::string::npos);
+
+  TempFile broken("[ctc]\nurl = \"unterminated\n", ".toml");
+  Run unreadable = cli("", "--config " + broken.path() + " ctc receipts --type in" + range);
+  CHECK(unreadable.exit_code == 2);
+  CHECK(unreadable.err.find(broken.path() + ":2:") != std::string::npos);
+
+  TempFile wrong_type("[ctc]\nurl = 3.5\n", ".toml");
+  Run typed = cli("", "--config " + wrong_type.path() + " ctc receipts --type in" + range);
+  CHECK(typed.exit_code == 2);
+  CHECK(typed.err.find("[ctc] url must be a string or an integer") != std::string::npos);
+
+  CHECK(cli("", "--config /nonexistent/erpbridge.toml ctc receipts --type in" + range).exit_code ==
+        2);
 }
 
 TEST_CASE("CLI: wms validate prints every violation; push prints the bill") {

@@ -34,6 +34,26 @@ class TempFile {
   std::string path_;
 };
 
+/// A directory that is removed, with everything in it, when this goes out of scope.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/erpbridge-test-dir-XXXXXX";
+    path_ = mkdtemp(pattern) != nullptr ? pattern : "/tmp";
+  }
+  ~TempDir() {
+    if (path_ != "/tmp") std::system(("rm -rf '" + path_ + "'").c_str());
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  /// A path inside the directory.
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 /// Runs `command` through the shell; its standard output.
 inline std::string shell_output(const std::string& command) {
   std::string output;

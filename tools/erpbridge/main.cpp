@@ -1,6 +1,9 @@
 // erpbridge: the SDK from a shell. Exit codes: 0 ok, 1 API or transport error, 2 usage.
+// Arguments are declared with CLI11: an unknown flag or a bad value is a usage error naming
+// it, and every command has a generated --help.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -8,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "commands.hpp"
 #include "erpbridge/aftersales/client.hpp"
 #include "erpbridge/ctc/client.hpp"
 #include "erpbridge/kingdee/client.hpp"
@@ -17,79 +21,18 @@
 namespace erpbridge::cli {
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
-constexpr int kUsage = 2;
-
-const char* kMainHelp =
-    "usage: erpbridge [--config FILE] <family> <command> [options]\n"
-    "\n"
-    "  ctc receipts --type in|out --from T --to T [--format table|json|csv]\n"
-    "  wms validate FILE.json | wms push FILE.json\n"
-    "  kingdee push-spare-parts ENTRY_PK | kingdee call PATH BODY.json\n"
-    "  aftersales list|create|submit|done|reject|delete|journals|ranks ...\n"
-    "\n"
-    "Settings come from flags (--url, --key, --token ...), then environment variables\n"
-    "(ERPBRIDGE_CTC_URL, ERPBRIDGE_CTC_KEY, ERPBRIDGE_WMS_URL, ERPBRIDGE_WMS_TOKEN,\n"
-    "ERPBRIDGE_KINGDEE_URL, ERPBRIDGE_KINGDEE_TOKEN, ERPBRIDGE_KINGDEE_APP_KEY,\n"
-    "ERPBRIDGE_KINGDEE_APP_SECRET, ERPBRIDGE_KINGDEE_GROUP_NAME, ERPBRIDGE_KINGDEE_ACCOUNT_ID,\n"
-    "ERPBRIDGE_KINGDEE_ROUTER_ADDR, ERPBRIDGE_AFTERSALES_URL), then the config file\n"
-    "(~/.config/erpbridge/config.toml, [ctc] url = \"...\" and so on).\n"
-    "Run 'erpbridge <family> --help' for a family's commands.\n";
-
-struct Context {
-  Arguments arguments;
-  Settings settings;
-};
-
-int usage(const std::string& message, const char* help) {
-  std::fprintf(stderr, "erpbridge: %s\n\n%s", message.c_str(), help);
-  return kUsage;
-}
-
-int help(const char* text) {
-  std::printf("%s", text);
-  return kOk;
-}
-
 int failed(const Error& error) {
   std::fprintf(stderr, "erpbridge: %s\n", error.to_string().c_str());
   return kFailed;
 }
 
-// A required setting, or a usage error naming where it can come from.
-bool require(const Context& context, const std::string& family, const std::string& name,
-             std::string& out, std::string& error) {
-  auto value = context.settings.get(family, name, context.arguments);
-  if (value && !value->empty()) {
-    out = *value;
-    return true;
-  }
-  std::string flag = name;
-  for (char& c : flag) c = c == '_' ? '-' : c;
-  std::string env = "ERPBRIDGE_" + family + "_" + name;
-  for (char& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  error = "missing " + family + " " + name + " (--" + flag + ", " + env + " or the config file)";
-  return false;
-}
-
-bool read_file(const std::string& path, std::string& out) {
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
+  if (!in) throw UsageError{"cannot read " + path};
   std::stringstream text;
   text << in.rdbuf();
-  out = text.str();
-  return true;
+  return text.str();
 }
-
-// ---- ctc ----
-
-const char* kCtcHelp =
-    "usage: erpbridge ctc receipts --type in|out --from \"YYYY-MM-DD HH:MM:SS\" --to \"...\"\n"
-    "                              [--format table|json|csv] [--concurrency N]\n"
-    "                              [--url URL] [--key KEY]\n"
-    "Lists warehouse receipts over any range (split into 7-day windows). Progress goes to\n"
-    "stderr: a bar on a terminal, plain lines otherwise.\n";
 
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
@@ -98,191 +41,187 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-int ctc_command(Context& context) {
-  const auto& args = context.arguments;
-  if (args.help) return help(kCtcHelp);
-  if (args.positional.size() < 2) return usage("ctc: which command?", kCtcHelp);
-  if (args.positional[1] != "receipts")
-    return usage("ctc: unknown command " + args.positional[1], kCtcHelp);
-  std::string url, key, error;
-  if (!require(context, "ctc", "url", url, error) || !require(context, "ctc", "key", key, error)) {
-    return usage(error, kCtcHelp);
-  }
-  const std::string type = args.flag("type").value_or("");
-  if (type != "in" && type != "out")
-    return usage("ctc receipts: --type must be in or out", kCtcHelp);
-  auto from = DateTime::parse(args.flag("from").value_or(""));
-  auto to = DateTime::parse(args.flag("to").value_or(""));
-  if (!from.ok()) return usage("--from: " + from.error().message, kCtcHelp);
-  if (!to.ok()) return usage("--to: " + to.error().message, kCtcHelp);
-  const std::string format = args.flag("format").value_or("table");
-  if (format != "table" && format != "json" && format != "csv") {
-    return usage("--format must be table, json or csv", kCtcHelp);
-  }
-  ctc::Options options;
-  options.base_url = url;
-  options.key = key;
-  ctc::ListOptions list;
-  list.concurrency = static_cast<std::size_t>(std::stoul(args.flag("concurrency").value_or("4")));
-  const bool terminal = isatty(STDERR_FILENO) != 0;
-  list.progress = [terminal](std::size_t done, std::size_t total) {
-    if (terminal) {
-      const int width = 30;
-      const int filled = static_cast<int>(width * done / (total == 0 ? 1 : total));
-      std::fprintf(stderr, "\r[%s%s] %zu/%zu windows", std::string(filled, '#').c_str(),
-                   std::string(width - filled, '.').c_str(), done, total);
-      if (done == total) std::fprintf(stderr, "\n");
-    } else {
-      std::fprintf(stderr, "progress: %zu/%zu windows\n", done, total);
-    }
-  };
-  auto receipts = ctc::Client(options).list_receipts(
-      type == "in" ? ctc::Direction::In : ctc::Direction::Out, *from, *to, list);
-  if (!receipts.ok()) return failed(receipts.error());
-  if (format == "json") {
-    std::printf("%s\n", ctc::to_json(*receipts).c_str());
-    return kOk;
-  }
-  if (format == "csv") {
-    std::printf("number,type,status,amount_of_money,created_at,work_order,creator,parts\n");
-  }
-  for (const auto& r : *receipts) {
-    std::string parts;
-    for (const auto& part : r.parts) {
-      if (!parts.empty()) parts += format == "csv" ? ";" : ", ";
-      parts += part.yunmi_code + " x " + std::to_string(part.amount);
+DateTime date_time(const std::string& flag, const std::string& text) {
+  auto parsed = DateTime::parse(text);
+  if (!parsed.ok()) throw UsageError{flag + ": " + parsed.error().message};
+  return *parsed;
+}
+
+// ---- ctc ----
+
+struct CtcReceipts {
+  std::optional<std::string> url;
+  std::optional<std::string> key_file;
+  std::string type;
+  std::string from;
+  std::string to;
+  std::string format = "table";
+  std::size_t concurrency = 4;
+
+  int run(const Settings& settings) const {
+    ctc::Options options;
+    options.base_url = settings.required("ctc", "url", url);
+    options.key = settings.required_secret("ctc", "key", key_file);
+    const DateTime start = date_time("--from", from);
+    const DateTime end = date_time("--to", to);
+    ctc::ListOptions list;
+    list.concurrency = concurrency;
+    const bool terminal = isatty(STDERR_FILENO) != 0;
+    list.progress = [terminal](std::size_t done, std::size_t total) {
+      if (terminal) {
+        const int width = 30;
+        const int filled = static_cast<int>(width * done / (total == 0 ? 1 : total));
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu windows", std::string(filled, '#').c_str(),
+                     std::string(width - filled, '.').c_str(), done, total);
+        if (done == total) std::fprintf(stderr, "\n");
+      } else {
+        std::fprintf(stderr, "progress: %zu/%zu windows\n", done, total);
+      }
+    };
+    auto receipts = ctc::Client(options).list_receipts(
+        type == "in" ? ctc::Direction::In : ctc::Direction::Out, start, end, list);
+    if (!receipts.ok()) return failed(receipts.error());
+    if (format == "json") {
+      std::printf("%s\n", ctc::to_json(*receipts).c_str());
+      return kOk;
     }
     if (format == "csv") {
-      std::printf("%s,%s,%s,%s,%s,%s,%s,%s\n", csv_field(r.number).c_str(),
-                  csv_field(r.type.label()).c_str(), csv_field(r.status.label()).c_str(),
-                  r.amount_of_money.to_string().c_str(), r.created_at.to_string().c_str(),
-                  csv_field(r.work_order_number).c_str(), csv_field(r.creator).c_str(),
-                  csv_field(parts).c_str());
-    } else {
-      std::printf("%-24s %-8s %-6s %12s  %s  %s\n", r.number.c_str(), r.type.label().c_str(),
-                  r.status.label().c_str(), r.amount_of_money.to_string().c_str(),
-                  r.created_at.to_string().c_str(), parts.c_str());
+      std::printf("number,type,status,amount_of_money,created_at,work_order,creator,parts\n");
     }
+    for (const auto& r : *receipts) {
+      std::string parts;
+      for (const auto& part : r.parts) {
+        if (!parts.empty()) parts += format == "csv" ? ";" : ", ";
+        parts += part.yunmi_code + " x " + std::to_string(part.amount);
+      }
+      if (format == "csv") {
+        std::printf("%s,%s,%s,%s,%s,%s,%s,%s\n", csv_field(r.number).c_str(),
+                    csv_field(r.type.label()).c_str(), csv_field(r.status.label()).c_str(),
+                    r.amount_of_money.to_string().c_str(), r.created_at.to_string().c_str(),
+                    csv_field(r.work_order_number).c_str(), csv_field(r.creator).c_str(),
+                    csv_field(parts).c_str());
+      } else {
+        std::printf("%-24s %-8s %-6s %12s  %s  %s\n", r.number.c_str(), r.type.label().c_str(),
+                    r.status.label().c_str(), r.amount_of_money.to_string().c_str(),
+                    r.created_at.to_string().c_str(), parts.c_str());
+      }
+    }
+    if (format == "table") std::printf("%zu receipts\n", receipts->size());
+    return kOk;
   }
-  if (format == "table") std::printf("%zu receipts\n", receipts->size());
-  return kOk;
-}
+};
 
 // ---- wms ----
 
-const char* kWmsHelp =
-    "usage: erpbridge wms validate FILE.json\n"
-    "       erpbridge wms push FILE.json [--url URL] [--token TOKEN]\n"
-    "validate prints every violation of the spec's rules (exit 1 if any); push validates,\n"
-    "sends the order to {url}/CreateEntryConfirmation and prints bil_id and bil_no.\n";
+struct WmsOrderFile {
+  std::optional<std::string> url;
+  std::optional<std::string> token_file;
+  std::string file;
 
-int wms_command(Context& context) {
-  const auto& args = context.arguments;
-  if (args.help) return help(kWmsHelp);
-  if (args.positional.size() < 3) return usage("wms: which command and file?", kWmsHelp);
-  const std::string& command = args.positional[1];
-  if (command != "validate" && command != "push")
-    return usage("wms: unknown command " + command, kWmsHelp);
-  std::string text;
-  if (!read_file(args.positional[2], text))
-    return usage("cannot read " + args.positional[2], kWmsHelp);
-  auto order = wms::parse_entry_confirmation(text);
-  if (!order.ok()) return failed(order.error());
-  if (command == "validate") {
-    auto violations = wms::validate(*order);
+  wms::EntryConfirmation order() const {
+    auto parsed = wms::parse_entry_confirmation(read_file(file));
+    if (!parsed.ok()) throw UsageError{file + ": " + parsed.error().message};
+    return *parsed;
+  }
+
+  int validate() const {
+    const wms::EntryConfirmation confirmation = order();
+    auto violations = wms::validate(confirmation);
     for (const auto& violation : violations) std::printf("%s\n", violation.to_string().c_str());
-    if (violations.empty())
-      std::printf("valid: %s, %zu lines\n", order->order.entry_code.c_str(), order->lines.size());
+    if (violations.empty()) {
+      std::printf("valid: %s, %zu lines\n", confirmation.order.entry_code.c_str(),
+                  confirmation.lines.size());
+    }
     return violations.empty() ? kOk : kFailed;
   }
-  std::string url, token, error;
-  if (!require(context, "wms", "url", url, error) ||
-      !require(context, "wms", "token", token, error)) {
-    return usage(error, kWmsHelp);
+
+  int push(const Settings& settings) const {
+    const wms::EntryConfirmation confirmation = order();
+    wms::Options options;
+    options.base_url = settings.required("wms", "url", url);
+    options.token = make_static_token(settings.required_secret("wms", "token", token_file));
+    auto reply = wms::Client(options).push(confirmation);
+    if (!reply.ok()) return failed(reply.error());
+    std::printf("bil_id %s\nbil_no %s\n", reply->bil_id.c_str(), reply->bil_no.c_str());
+    return kOk;
   }
-  wms::Options options;
-  options.base_url = url;
-  options.token = make_static_token(token);
-  auto reply = wms::Client(options).push(*order);
-  if (!reply.ok()) return failed(reply.error());
-  std::printf("bil_id %s\nbil_no %s\n", reply->bil_id.c_str(), reply->bil_no.c_str());
-  return kOk;
-}
+};
 
 // ---- kingdee ----
 
-const char* kKingdeeHelp =
-    "usage: erpbridge kingdee push-spare-parts ENTRY_PK\n"
-    "       erpbridge kingdee call PATH BODY.json\n"
-    "options: --url URL --group-name G --account-id A --router-addr R, and either\n"
-    "         --token TOKEN or --app-key K --app-secret S [--auth-url URL]\n";
+struct Kingdee {
+  std::optional<std::string> url;
+  std::optional<std::string> auth_url;
+  std::optional<std::string> group_name;
+  std::optional<std::string> account_id;
+  std::optional<std::string> router_addr;
+  std::optional<std::string> app_key;
+  std::optional<std::string> token_file;
+  std::optional<std::string> app_secret_file;
+  std::string entry_pk;
+  std::string path;
+  std::string body_file;
 
-int kingdee_command(Context& context) {
-  const auto& args = context.arguments;
-  if (args.help) return help(kKingdeeHelp);
-  if (args.positional.size() < 3) return usage("kingdee: which command?", kKingdeeHelp);
-  const std::string& command = args.positional[1];
-  if (command != "push-spare-parts" && command != "call") {
-    return usage("kingdee: unknown command " + command, kKingdeeHelp);
-  }
-  kingdee::Options options;
-  std::string error;
-  if (!require(context, "kingdee", "url", options.base_url, error) ||
-      !require(context, "kingdee", "group_name", options.group_name, error) ||
-      !require(context, "kingdee", "account_id", options.account_id, error) ||
-      !require(context, "kingdee", "router_addr", options.router_addr, error)) {
-    return usage(error, kKingdeeHelp);
-  }
-  if (auto token = context.settings.get("kingdee", "token", args); token && !token->empty()) {
-    options.token = make_static_token(*token);
-  } else {
-    kingdee::GatewayAuth auth;
-    if (!require(context, "kingdee", "app_key", auth.app_key, error) ||
-        !require(context, "kingdee", "app_secret", auth.app_secret, error)) {
-      return usage("kingdee: give --token, or --app-key and --app-secret (" + error + ")",
-                   kKingdeeHelp);
+  kingdee::Client client(const Settings& settings) const {
+    kingdee::Options options;
+    options.base_url = settings.required("kingdee", "url", url);
+    options.group_name = settings.required("kingdee", "group_name", group_name);
+    options.account_id = settings.required("kingdee", "account_id", account_id);
+    options.router_addr = settings.required("kingdee", "router_addr", router_addr);
+    if (auto token = settings.secret("kingdee", "token", token_file); token && !token->empty()) {
+      options.token = make_static_token(*token);
+    } else {
+      kingdee::GatewayAuth auth;
+      auth.app_key = settings.required("kingdee", "app_key", app_key);
+      auth.app_secret = settings.required_secret("kingdee", "app_secret", app_secret_file);
+      auth.client.base_url =
+          settings.value("kingdee", "auth_url", auth_url).value_or(options.base_url);
+      options.token = kingdee::make_gateway_token(auth);
     }
-    auth.client.base_url =
-        context.settings.get("kingdee", "auth_url", args).value_or(options.base_url);
-    options.token = kingdee::make_gateway_token(auth);
+    return kingdee::Client(options);
   }
-  kingdee::Client client(options);
-  if (command == "call") {
-    if (args.positional.size() < 4) return usage("kingdee call: PATH and BODY.json", kKingdeeHelp);
-    std::string body;
-    if (!read_file(args.positional[3], body))
-      return usage("cannot read " + args.positional[3], kKingdeeHelp);
-    auto data = client.call(args.positional[2], body);
+
+  int push(const Settings& settings) const {
+    auto bill = client(settings).push_spare_parts(entry_pk);
+    if (!bill.ok()) return failed(bill.error());
+    std::printf("bill %s status %s date %s customer %s\n", bill->bill_number.c_str(),
+                bill->bill_status.c_str(),
+                bill->bill_date ? bill->bill_date->to_string().c_str() : "-",
+                bill->customer_name.c_str());
+    for (const auto& line : bill->materials) {
+      std::printf("  line %lld material %s %s qty %s unit cost %s\n",
+                  static_cast<long long>(line.seq.value_or(0)), line.material_number.c_str(),
+                  line.material_name.c_str(), line.qty ? line.qty->to_string().c_str() : "-",
+                  line.unit_cost ? line.unit_cost->to_string().c_str() : "-");
+    }
+    for (const auto& note : bill.notes()) {
+      std::fprintf(stderr, "note: %s\n", note.to_string().c_str());
+    }
+    return kOk;
+  }
+
+  int call(const Settings& settings) const {
+    const std::string body = read_file(body_file);
+    auto data = client(settings).call(path, body);
     if (!data.ok()) return failed(data.error());
     std::printf("%s\n", data->c_str());
     return kOk;
   }
-  auto bill = client.push_spare_parts(args.positional[2]);
-  if (!bill.ok()) return failed(bill.error());
-  std::printf("bill %s status %s date %s customer %s\n", bill->bill_number.c_str(),
-              bill->bill_status.c_str(),
-              bill->bill_date ? bill->bill_date->to_string().c_str() : "-",
-              bill->customer_name.c_str());
-  for (const auto& line : bill->materials) {
-    std::printf("  line %lld material %s %s qty %s unit cost %s\n",
-                static_cast<long long>(line.seq.value_or(0)), line.material_number.c_str(),
-                line.material_name.c_str(), line.qty ? line.qty->to_string().c_str() : "-",
-                line.unit_cost ? line.unit_cost->to_string().c_str() : "-");
-  }
-  return kOk;
-}
+};
 
 // ---- aftersales ----
 
-const char* kAftersalesHelp =
-    "usage: erpbridge aftersales list [--status S] [--workflow-status W] [--creator NAME]\n"
-    "       erpbridge aftersales create --type T --customer C --accuser A --creator NAME\n"
-    "                                   --reason R --remark TEXT\n"
-    "       erpbridge aftersales submit|done|reject ID [--remark TEXT] [--operator NAME]\n"
-    "       erpbridge aftersales delete ID\n"
-    "       erpbridge aftersales journals ID\n"
-    "       erpbridge aftersales ranks [--rank type|reason|duty|compensation|publishment]\n"
-    "options: --url URL (the server up to and excluding /api/v1)\n";
+// The enum value of `label`; a label not in the table is a usage error listing those that are.
+template <typename E>
+E known_label(const std::string& flag, const std::string& label) {
+  const auto labeled = Labeled<E>::from_label(label);
+  if (labeled.known()) return labeled.value();
+  std::string labels;
+  for (const auto& entry : Labeled<E>::Traits::entries) {
+    labels += (labels.empty() ? "" : ", ") + std::string(entry.label);
+  }
+  throw UsageError{flag + ": '" + label + "' is not one of " + labels};
+}
 
 void print_order(const aftersales::Order& order) {
   std::printf("%lld %s %s/%s %s %s %s\n", static_cast<long long>(order.id),
@@ -291,56 +230,62 @@ void print_order(const aftersales::Order& order) {
               order.customer_name.c_str(), order.creator_name.c_str());
 }
 
-int aftersales_command(Context& context) {
-  const auto& args = context.arguments;
-  if (args.help) return help(kAftersalesHelp);
-  if (args.positional.size() < 2) return usage("aftersales: which command?", kAftersalesHelp);
-  const std::string& command = args.positional[1];
-  aftersales::Options options;
-  std::string error;
-  if (!require(context, "aftersales", "url", options.base_url, error))
-    return usage(error, kAftersalesHelp);
-  aftersales::Client client(options);
+struct Aftersales {
+  std::optional<std::string> url;
+  std::optional<std::string> status;
+  std::optional<std::string> workflow_status;
+  std::optional<std::string> creator;
+  aftersales::NewOrder order;
+  std::int64_t id = 0;
+  std::string remark;
+  std::string operator_name = "erpbridge";
+  std::optional<std::string> rank;
 
-  if (command == "list") {
+  aftersales::Client client(const Settings& settings) const {
+    aftersales::Options options;
+    options.base_url = settings.required("aftersales", "url", url);
+    return aftersales::Client(options);
+  }
+
+  int list(const Settings& settings) const {
     aftersales::ListFilter filter;
-    if (auto s = args.flag("status"))
-      filter.status = Labeled<aftersales::Status>::from_label(*s).value();
-    if (auto w = args.flag("workflow-status")) {
-      filter.workflow_status = Labeled<aftersales::WorkflowStatus>::from_label(*w).value();
+    if (status) filter.status = known_label<aftersales::Status>("--status", *status);
+    if (workflow_status) {
+      filter.workflow_status =
+          known_label<aftersales::WorkflowStatus>("--workflow-status", *workflow_status);
     }
-    filter.creator_name = args.flag("creator");
+    filter.creator_name = creator;
     std::size_t count = 0;
-    for (const auto& order : client.list_all(filter)) {
-      if (!order.ok()) return failed(order.error());
-      print_order(*order);
+    for (const auto& item : client(settings).list_all(filter)) {
+      if (!item.ok()) return failed(item.error());
+      print_order(*item);
       ++count;
     }
     std::printf("%zu orders\n", count);
     return kOk;
   }
-  if (command == "create") {
-    aftersales::NewOrder order{
-        args.flag("type").value_or(""),    args.flag("customer").value_or(""),
-        args.flag("accuser").value_or(""), args.flag("creator").value_or(""),
-        args.flag("reason").value_or(""),  args.flag("remark").value_or("")};
-    if (auto valid = aftersales::validate(order); !valid.ok())
-      return usage(valid.error().message, kAftersalesHelp);
-    auto created = client.create(order);
+
+  int create(const Settings& settings) const {
+    if (auto valid = aftersales::validate(order); !valid.ok()) {
+      throw UsageError{valid.error().message};
+    }
+    auto created = client(settings).create(order);
     if (!created.ok()) return failed(created.error());
     print_order(*created);
     return kOk;
   }
-  if (command == "ranks") {
+
+  int ranks(const Settings& settings) const {
     static const std::map<std::string, aftersales::Rank> kRanks = {
         {"type", aftersales::Rank::AbnormalType},
         {"reason", aftersales::Rank::Reason},
         {"duty", aftersales::Rank::DutyParty},
         {"compensation", aftersales::Rank::Compensation},
         {"publishment", aftersales::Rank::Publishment}};
-    for (const auto& [name, rank] : kRanks) {
-      if (args.flag("rank") && *args.flag("rank") != name) continue;
-      auto rows = client.connection()->rank(rank);
+    const aftersales::Client c = client(settings);
+    for (const auto& [name, which] : kRanks) {
+      if (rank && *rank != name) continue;
+      auto rows = c.connection()->rank(which);
       if (!rows.ok()) return failed(rows.error());
       std::printf("%s:\n", name.c_str());
       for (const auto& row : *rows) {
@@ -350,16 +295,9 @@ int aftersales_command(Context& context) {
     }
     return kOk;
   }
-  if (args.positional.size() < 3)
-    return usage("aftersales " + command + ": which order ID?", kAftersalesHelp);
-  std::int64_t id = 0;
-  try {
-    id = std::stoll(args.positional[2]);
-  } catch (...) {
-    return usage("order ID must be a number", kAftersalesHelp);
-  }
-  if (command == "journals") {
-    for (const auto& entry : client.journals(id)) {
+
+  int journals(const Settings& settings) const {
+    for (const auto& entry : client(settings).journals(id)) {
       if (!entry.ok()) return failed(entry.error());
       std::printf("%s %s %s -> %s %s %s\n",
                   entry->created_at ? entry->created_at->to_string().c_str() : "-",
@@ -369,65 +307,187 @@ int aftersales_command(Context& context) {
     }
     return kOk;
   }
-  if (command != "submit" && command != "done" && command != "reject" && command != "delete") {
-    return usage("aftersales: unknown command " + command, kAftersalesHelp);
-  }
-  // No endpoint reads one order: find it in the list to check the step locally.
-  std::optional<aftersales::Order> order;
-  for (const auto& candidate : client.list_all(aftersales::ListFilter{})) {
-    if (!candidate.ok()) return failed(candidate.error());
-    if (candidate->id == id) {
-      order = *candidate;
-      break;
+
+  // submit, done, reject or delete the order `id`.
+  int step(const Settings& settings, const std::string& command) const {
+    const aftersales::Client c = client(settings);
+    // No endpoint reads one order: find it in the list to check the step locally.
+    std::optional<aftersales::Order> found;
+    for (const auto& candidate : c.list_all(aftersales::ListFilter{})) {
+      if (!candidate.ok()) return failed(candidate.error());
+      if (candidate->id == id) {
+        found = *candidate;
+        break;
+      }
     }
-  }
-  if (!order)
-    return failed(make_error(ErrorCode::NotFound, "order " + std::to_string(id) + " not found"));
-  if (command == "delete") {
-    auto removed = client.remove(*order);
-    if (!removed.ok()) return failed(removed.error());
-    std::printf("deleted %lld\n", static_cast<long long>(id));
+    if (!found) {
+      return failed(make_error(ErrorCode::NotFound, "order " + std::to_string(id) + " not found"));
+    }
+    if (command == "delete") {
+      auto removed = c.remove(*found);
+      if (!removed.ok()) return failed(removed.error());
+      std::printf("deleted %lld\n", static_cast<long long>(id));
+      return kOk;
+    }
+    auto next = command == "submit" ? c.submit(*found, remark, operator_name)
+                : command == "done" ? c.done(*found, remark, operator_name)
+                                    : c.reject(*found, remark, operator_name);
+    if (!next.ok()) return failed(next.error());
+    print_order(*next);
     return kOk;
   }
-  const std::string remark = args.flag("remark").value_or("");
-  const std::string operator_name = args.flag("operator").value_or("erpbridge");
-  auto next = command == "submit" ? client.submit(*order, remark, operator_name)
-              : command == "done" ? client.done(*order, remark, operator_name)
-                                  : client.reject(*order, remark, operator_name);
-  if (!next.ok()) return failed(next.error());
-  print_order(*next);
-  return kOk;
-}
+};
 
 }  // namespace
 }  // namespace erpbridge::cli
 
 int main(int argc, char** argv) {
   using namespace erpbridge::cli;
-  Context context;
-  std::string error;
-  if (!context.arguments.parse(argc, argv, 1, error)) return usage(error, kMainHelp);
-  if (context.arguments.positional.empty()) {
-    if (context.arguments.help) {
-      std::printf("%s", kMainHelp);
-      return kOk;
+  CLI::App app{
+      "The erpbridge SDK from a shell: CTC receipts, WMS entry orders (pushing, validating and "
+      "receiving them), Kingdee spare-parts bills and after-service orders.\n"
+      "Settings come from flags, then environment variables (ERPBRIDGE_CTC_URL, "
+      "ERPBRIDGE_CTC_KEY, ...), then the config file (TOML, [ctc] url = \"...\"). Secrets "
+      "(keys, tokens, app secrets) are never taken from the command line.\n"
+      "Exit codes: 0 ok, 1 API or transport error, 2 usage.",
+      "erpbridge"};
+  app.require_subcommand(1);
+  std::optional<std::string> config;
+  app.add_option("--config", config,
+                 "TOML settings file (default $ERPBRIDGE_CONFIG or "
+                 "~/.config/erpbridge/config.toml)");
+  Settings settings;
+  std::function<int()> run;
+
+  // ctc
+  CtcReceipts receipts;
+  CLI::App* ctc = app.add_subcommand("ctc", "CTC after-sales platform")->require_subcommand(1);
+  CLI::App* ctc_receipts = ctc->add_subcommand(
+      "receipts",
+      "Warehouse receipts over any range (split into 7-day windows); progress on stderr");
+  ctc_receipts->add_option("--type", receipts.type, "in or out")
+      ->required()
+      ->check(CLI::IsMember({"in", "out"}));
+  ctc_receipts->add_option("--from", receipts.from, "\"YYYY-MM-DD HH:MM:SS\"")->required();
+  ctc_receipts->add_option("--to", receipts.to, "\"YYYY-MM-DD HH:MM:SS\"")->required();
+  ctc_receipts->add_option("--format", receipts.format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  ctc_receipts->add_option("--concurrency", receipts.concurrency, "windows fetched at once")
+      ->check(CLI::Range(1, 64));
+  ctc_receipts->add_option("--url", receipts.url, "the CTC host (ERPBRIDGE_CTC_URL)");
+  ctc_receipts->add_option("--key-file", receipts.key_file,
+                           "a file holding the CTC key, - for standard input (ERPBRIDGE_CTC_KEY)");
+  ctc_receipts->callback([&] { run = [&] { return receipts.run(settings); }; });
+
+  // wms
+  CLI::App* wms = app.add_subcommand("wms", "AI-WMS PLUS entry orders")->require_subcommand(1);
+  WmsOrderFile wms_file;
+  CLI::App* wms_validate = wms->add_subcommand(
+      "validate", "Print every violation of the document's rules (exit 1 if any)");
+  wms_validate->add_option("file", wms_file.file, "the order as JSON")->required();
+  wms_validate->callback([&] { run = [&] { return wms_file.validate(); }; });
+  CLI::App* wms_push = wms->add_subcommand(
+      "push", "Validate, push to {url}/CreateEntryConfirmation, print bil_id and bil_no");
+  wms_push->add_option("file", wms_file.file, "the order as JSON")->required();
+  wms_push->add_option("--url", wms_file.url, "the receiver (ERPBRIDGE_WMS_URL)");
+  wms_push->add_option("--token-file", wms_file.token_file,
+                       "a file holding the Authorization token, - for standard input "
+                       "(ERPBRIDGE_WMS_TOKEN)");
+  wms_push->callback([&] { run = [&] { return wms_file.push(settings); }; });
+  ServeOptions serve;
+  add_serve_command(*wms, serve, settings, run);
+  InboxOptions inbox;
+  add_inbox_command(*wms, inbox, run);
+
+  // kingdee
+  Kingdee kd;
+  CLI::App* kingdee_app =
+      app.add_subcommand("kingdee", "Kingdee cloud gateway")->require_subcommand(1);
+  auto kingdee_options = [&kd](CLI::App* command) {
+    command->add_option("--url", kd.url, "the gateway (ERPBRIDGE_KINGDEE_URL)");
+    command->add_option("--auth-url", kd.auth_url, "the token server (default: --url)");
+    command->add_option("--group-name", kd.group_name, "header groupName");
+    command->add_option("--account-id", kd.account_id, "header accountid");
+    command->add_option("--router-addr", kd.router_addr, "header X-GW-Router-Addr");
+    command->add_option("--app-key", kd.app_key, "the app key (ERPBRIDGE_KINGDEE_APP_KEY)");
+    command->add_option("--app-secret-file", kd.app_secret_file,
+                        "a file holding the app secret, - for standard input "
+                        "(ERPBRIDGE_KINGDEE_APP_SECRET)");
+    command->add_option("--token-file", kd.token_file,
+                        "a file holding an access_token instead (ERPBRIDGE_KINGDEE_TOKEN)");
+  };
+  CLI::App* kd_push = kingdee_app->add_subcommand(
+      "push-spare-parts", "Push a work-order execution down into a spare-parts bill");
+  kd_push->add_option("entry_pk", kd.entry_pk, "the work-order execution's id")->required();
+  kingdee_options(kd_push);
+  kd_push->callback([&] { run = [&] { return kd.push(settings); }; });
+  CLI::App* kd_call = kingdee_app->add_subcommand("call", "POST a body to any gateway path");
+  kd_call->add_option("path", kd.path, "the gateway path")->required();
+  kd_call->add_option("body", kd.body_file, "a file holding the JSON body")->required();
+  kingdee_options(kd_call);
+  kd_call->callback([&] { run = [&] { return kd.call(settings); }; });
+
+  // aftersales
+  Aftersales as;
+  CLI::App* aftersales_app =
+      app.add_subcommand("aftersales", "After-service orders")->require_subcommand(1);
+  auto url_option = [&as](CLI::App* command) {
+    command->add_option("--url", as.url,
+                        "the server up to and excluding /api/v1 (ERPBRIDGE_AFTERSALES_URL)");
+  };
+  CLI::App* as_list = aftersales_app->add_subcommand("list", "Orders, all pages");
+  as_list->add_option("--status", as.status, "only this status (waiting, end, ...)");
+  as_list->add_option("--workflow-status", as.workflow_status, "only this workflow status");
+  as_list->add_option("--creator", as.creator, "only orders this person created");
+  url_option(as_list);
+  as_list->callback([&] { run = [&] { return as.list(settings); }; });
+  CLI::App* as_create = aftersales_app->add_subcommand("create", "Create an order");
+  as_create->add_option("--type", as.order.type, "订单类型")->required();
+  as_create->add_option("--customer", as.order.customer_name, "被告供应商")->required();
+  as_create->add_option("--accuser", as.order.accuser_name, "原告供应商")->required();
+  as_create->add_option("--creator", as.order.creator_name, "创建人")->required();
+  as_create->add_option("--reason", as.order.reason, "异常原因")->required();
+  as_create->add_option("--remark", as.order.remark, "异常描述")->required();
+  url_option(as_create);
+  as_create->callback([&] { run = [&] { return as.create(settings); }; });
+  for (const char* step : {"submit", "done", "reject", "delete"}) {
+    const std::string name = step;
+    CLI::App* command = aftersales_app->add_subcommand(
+        name, name == "delete" ? "Delete an order still in_progress / waiting"
+                               : "Move an order one workflow step (checked locally first)");
+    command->add_option("id", as.id, "the order's id")->required();
+    if (name != "delete") {
+      command->add_option("--remark", as.remark, "remark sent with the step");
+      command->add_option("--operator", as.operator_name, "operator_name sent with the step");
     }
-    return usage("which family?", kMainHelp);
+    url_option(command);
+    command->callback([&, name] { run = [&, name] { return as.step(settings, name); }; });
   }
-  if (!context.settings.load(context.arguments.flag("config"), error))
-    return usage(error, kMainHelp);
-  static const std::map<std::string, std::function<int(Context&)>> kFamilies = {
-      {"ctc", ctc_command},
-      {"wms", wms_command},
-      {"kingdee", kingdee_command},
-      {"aftersales", aftersales_command}};
-  auto family = kFamilies.find(context.arguments.positional[0]);
-  if (family == kFamilies.end()) {
-    return usage("unknown family " + context.arguments.positional[0], kMainHelp);
+  CLI::App* as_journals = aftersales_app->add_subcommand("journals", "An order's journal");
+  as_journals->add_option("id", as.id, "the order's id")->required();
+  url_option(as_journals);
+  as_journals->callback([&] { run = [&] { return as.journals(settings); }; });
+  CLI::App* as_ranks = aftersales_app->add_subcommand("ranks", "Duty-report rank statistics");
+  as_ranks->add_option("--rank", as.rank, "only one rank")
+      ->check(CLI::IsMember({"type", "reason", "duty", "compensation", "publishment"}));
+  url_option(as_ranks);
+  as_ranks->callback([&] { run = [&] { return as.ranks(settings); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "erpbridge: %s\nRun with --help for the usage.\n", error.what());
+    return kUsage;
   }
   try {
-    return family->second(context);
-  } catch (const std::exception& e) {  // e.g. a non-numeric --concurrency
-    return usage(e.what(), kMainHelp);
+    settings.load(config);
+    return run ? run() : kUsage;
+  } catch (const UsageError& error) {
+    std::fprintf(stderr, "erpbridge: %s\n", error.message.c_str());
+    return kUsage;
   }
 }

@@ -1,47 +1,25 @@
 #include "settings.hpp"
 
+#include <sys/stat.h>
+
+#include <toml++/toml.h>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 
 namespace erpbridge::cli {
-
-bool Arguments::parse(int argc, char** argv, int first, std::string& error) {
-  for (int i = first; i < argc; ++i) {
-    std::string word = argv[i];
-    if (word == "--help" || word == "-h") {
-      help = true;
-    } else if (word.rfind("--", 0) == 0 && word.size() > 2) {
-      std::string name = word.substr(2);
-      std::size_t eq = name.find('=');
-      if (eq != std::string::npos) {
-        flags[name.substr(0, eq)] = name.substr(eq + 1);
-      } else if (i + 1 < argc) {
-        flags[name] = argv[++i];
-      } else {
-        error = "option --" + name + " needs a value";
-        return false;
-      }
-    } else {
-      positional.push_back(word);
-    }
-  }
-  return true;
-}
-
-std::optional<std::string> Arguments::flag(const std::string& name) const {
-  auto it = flags.find(name);
-  if (it == flags.end()) return std::nullopt;
-  return it->second;
-}
-
 namespace {
 
-std::string trim(const std::string& text) {
-  std::size_t begin = 0, end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return text.substr(begin, end - begin);
+const char* const kSecretNames[] = {"key", "token", "app_secret"};
+
+bool is_secret(const std::string& name) {
+  for (const char* secret : kSecretNames) {
+    if (name == secret) return true;
+  }
+  return false;
 }
 
 std::string upper(std::string text) {
@@ -49,59 +27,121 @@ std::string upper(std::string text) {
   return text;
 }
 
+std::string flag_of(const std::string& name) {
+  std::string flag = name;
+  for (char& c : flag) c = c == '_' ? '-' : c;
+  return "--" + flag;
+}
+
+std::string env_of(const std::string& family, const std::string& name) {
+  return "ERPBRIDGE_" + upper(family) + "_" + upper(name);
+}
+
+// A file holding secrets must be readable by its owner alone (0600 or stricter).
+void check_private(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return;  // reading it will fail with a clear message
+  if ((info.st_mode & 077) != 0) {
+    throw UsageError{path + " holds secrets but others may read it (mode " +
+                     std::to_string((info.st_mode >> 6) & 7) +
+                     std::to_string((info.st_mode >> 3) & 7) + std::to_string(info.st_mode & 7) +
+                     "): run chmod 600 " + path};
+  }
+}
+
+std::string trim_line_end(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
 }  // namespace
 
-// A small TOML subset: [section] headers, key = "string" (or bare) values, # comments.
-bool Settings::read_file(const std::string& path, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot read config file " + path;
-    return false;
+void Settings::load(const std::optional<std::string>& explicit_path) {
+  std::string path;
+  if (explicit_path) {
+    path = *explicit_path;
+  } else if (const char* env = std::getenv("ERPBRIDGE_CONFIG")) {
+    path = env;
+  } else if (const char* home = std::getenv("HOME")) {
+    const std::string fallback = std::string(home) + "/.config/erpbridge/config.toml";
+    if (std::ifstream(fallback)) path = fallback;
   }
-  std::string section;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    std::string text = trim(line);
-    if (text.empty() || text[0] == '#') continue;
-    if (text.front() == '[' && text.back() == ']') {
-      section = trim(text.substr(1, text.size() - 2));
-      continue;
-    }
-    std::size_t eq = text.find('=');
-    if (eq == std::string::npos || section.empty()) {
-      error = path + ":" + std::to_string(number) + ": expected [section] or key = \"value\"";
-      return false;
-    }
-    std::string key = trim(text.substr(0, eq));
-    std::string value = trim(text.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      value = value.substr(1, value.size() - 2);
-    }
-    file_[section + "." + key] = value;
+  if (path.empty()) return;
+  if (!std::ifstream(path)) throw UsageError{"cannot read config file " + path};
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    const auto& where = error.source().begin;
+    throw UsageError{path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
+                     ": " + std::string(error.description())};
   }
-  return true;
+  bool holds_secret = false;
+  for (const auto& [family, section] : table) {
+    const toml::table* entries = section.as_table();
+    if (entries == nullptr) {
+      throw UsageError{path + ": " + std::string(family.str()) +
+                       " must be a [section] of settings"};
+    }
+    for (const auto& [name, value] : *entries) {
+      std::string text;
+      if (auto s = value.value<std::string>()) {
+        text = *s;
+      } else if (auto i = value.value<std::int64_t>()) {
+        text = std::to_string(*i);
+      } else {
+        throw UsageError{path + ": [" + std::string(family.str()) + "] " + std::string(name.str()) +
+                         " must be a string or an integer"};
+      }
+      holds_secret = holds_secret || is_secret(std::string(name.str()));
+      file_[std::string(family.str()) + "." + std::string(name.str())] = text;
+    }
+  }
+  if (holds_secret) check_private(path);
+  path_ = path;
 }
 
-bool Settings::load(const std::optional<std::string>& config_path, std::string& error) {
-  if (config_path) return read_file(*config_path, error);
-  if (const char* env = std::getenv("ERPBRIDGE_CONFIG")) return read_file(env, error);
-  if (const char* home = std::getenv("HOME")) {
-    std::string path = std::string(home) + "/.config/erpbridge/config.toml";
-    if (std::ifstream(path)) return read_file(path, error);
-  }
-  return true;
-}
-
-std::optional<std::string> Settings::get(const std::string& family, const std::string& name,
-                                         const Arguments& arguments) const {
-  std::string flag_name = name;
-  for (char& c : flag_name) c = c == '_' ? '-' : c;
-  if (auto value = arguments.flag(flag_name)) return value;
-  std::string env_name = "ERPBRIDGE_" + upper(family) + "_" + upper(name);
-  if (const char* env = std::getenv(env_name.c_str())) return std::string(env);
+std::optional<std::string> Settings::value(const std::string& family, const std::string& name,
+                                           const std::optional<std::string>& flag) const {
+  if (flag) return flag;
+  if (const char* env = std::getenv(env_of(family, name).c_str())) return std::string(env);
   auto it = file_.find(family + "." + name);
   if (it != file_.end()) return it->second;
   return std::nullopt;
+}
+
+std::optional<std::string> Settings::secret(const std::string& family, const std::string& name,
+                                            const std::optional<std::string>& file_flag) const {
+  if (file_flag) {
+    std::string text;
+    if (*file_flag == "-") {
+      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+      check_private(*file_flag);
+      std::ifstream in(*file_flag, std::ios::binary);
+      if (!in) throw UsageError{"cannot read " + *file_flag};
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return trim_line_end(text);
+  }
+  return value(family, name, std::nullopt);
+}
+
+std::string Settings::required(const std::string& family, const std::string& name,
+                               const std::optional<std::string>& flag) const {
+  auto found = value(family, name, flag);
+  if (found && !found->empty()) return *found;
+  throw UsageError{"missing " + family + " " + name + " (" + flag_of(name) + ", " +
+                   env_of(family, name) + " or [" + family + "] " + name + " in the config file)"};
+}
+
+std::string Settings::required_secret(const std::string& family, const std::string& name,
+                                      const std::optional<std::string>& file_flag) const {
+  auto found = secret(family, name, file_flag);
+  if (found && !found->empty()) return *found;
+  throw UsageError{"missing " + family + " " + name + " (" + env_of(family, name) + ", " +
+                   flag_of(name) + "-file FILE or - for standard input, or [" + family + "] " +
+                   name + " in a config file only you can read; never on the command line)"};
 }
 
 }  // namespace erpbridge::cli

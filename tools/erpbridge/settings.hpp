@@ -1,38 +1,48 @@
-// Where the erpbridge command finds its settings: flags, then environment variables
-// (ERPBRIDGE_CTC_URL ...), then a config file (~/.config/erpbridge/config.toml or --config).
+// Where the erpbridge command finds its settings: a flag, then an environment variable
+// (ERPBRIDGE_CTC_URL ...), then the config file (TOML: --config, $ERPBRIDGE_CONFIG or
+// ~/.config/erpbridge/config.toml). Secrets are never taken from the command line: they come
+// from the environment, from a file named by a flag (--key-file; "-" reads standard input),
+// or from the config file, and a file holding secrets must not be readable by others.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace erpbridge::cli {
 
-/// A command line split into positional words and --flags.
-struct Arguments {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> flags;  ///< "--from X" -> flags["from"] = "X"
-  bool help = false;
-
-  /// Parses argv[first..]; flags take one value each except --help. Returns false and sets
-  /// `error` for a flag without a value.
-  bool parse(int argc, char** argv, int first, std::string& error);
-  std::optional<std::string> flag(const std::string& name) const;
+/// A usage error: the command was given wrongly (exit 2).
+struct UsageError {
+  std::string message;
 };
 
-/// Settings by "family.name" ("ctc.url", "wms.token", ...).
 class Settings {
  public:
-  /// Loads the config file (an explicit path must exist), then the environment.
-  bool load(const std::optional<std::string>& config_path, std::string& error);
-  /// The flag if given, else the environment, else the config file.
-  std::optional<std::string> get(const std::string& family, const std::string& name,
-                                 const Arguments& arguments) const;
+  /// Reads the config file, if there is one. A parse error names the file, line and column;
+  /// a file holding a secret (key, token, app_secret) that others may read is refused.
+  /// Throws UsageError.
+  void load(const std::optional<std::string>& explicit_path);
+
+  /// A setting that is no secret: `flag` if given, else ERPBRIDGE_<FAMILY>_<NAME>, else
+  /// [family] name in the config file.
+  std::optional<std::string> value(const std::string& family, const std::string& name,
+                                   const std::optional<std::string>& flag) const;
+
+  /// A secret: read from the file `file_flag` names (or standard input for "-"), else the
+  /// environment, else the config file. Throws UsageError for a file others may read.
+  std::optional<std::string> secret(const std::string& family, const std::string& name,
+                                    const std::optional<std::string>& file_flag) const;
+
+  /// value() or secret() that must be set: throws UsageError naming every place it can come
+  /// from.
+  std::string required(const std::string& family, const std::string& name,
+                       const std::optional<std::string>& flag) const;
+  std::string required_secret(const std::string& family, const std::string& name,
+                              const std::optional<std::string>& file_flag) const;
 
  private:
-  bool read_file(const std::string& path, std::string& error);
-  std::map<std::string, std::string> file_;
+  std::map<std::string, std::string> file_;  // "family.name" -> value
+  std::string path_;
 };
 
 }  // namespace erpbridge::cli

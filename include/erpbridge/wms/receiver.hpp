@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/wms/types.hpp"
@@ -48,15 +50,28 @@ struct Claim {
     Busy,      ///< Another claimant holds it until `busy_until` (its lease).
   };
   Kind kind = Kind::Claimed;  ///< The answer.
-  std::string token;         ///< Claimed: proves the claim to complete() and release().
-  PushReply reply;    ///< Done: the stored reply.
+  std::string token;          ///< Claimed: proves the claim to complete() and release().
+  PushReply reply;            ///< Done: the stored reply.
   std::chrono::system_clock::time_point busy_until;  ///< Busy: when the holder's lease ends.
+};
+
+/// An order accepted in inbox mode, kept for the application until it acknowledges it.
+struct InboxEntry {
+  std::int64_t id = 0;     ///< Unique in the store, growing in the order of acceptance.
+  std::string entry_code;  ///< The order's entry_code.
+  std::string body;        ///< The push as received (JSON).
+  PushReply reply;         ///< What WMS was answered.
+  std::chrono::system_clock::time_point received_at;  ///< When it was accepted.
+  bool acknowledged = false;                          ///< ack() was called for it.
 };
 
 /// Where a receiver records entry codes. One protocol for every store: claim an entry code
 /// for a lease, then complete it with the reply or release it. A claim is atomic across
 /// everything that shares the store (threads, processes, replicas); a claim whose lease
 /// expired (its holder crashed) is taken over by the next claimant.
+///
+/// A store that also keeps an inbox (inbox mode) implements the methods after release();
+/// their default bodies return Unimplemented.
 ///
 /// Thread-safe; called from handle()'s threads, never under a receiver-wide lock.
 class ClaimStore {
@@ -70,10 +85,40 @@ class ClaimStore {
   virtual Result<void> complete(const std::string& token, const PushReply& reply) = 0;
   /// Gives the claim up: the next claim of its entry code is Claimed.
   virtual Result<void> release(const std::string& token) = 0;
+
+  /// complete(), and in the same transaction an inbox entry holding `body` and `reply`:
+  /// the order is accepted and kept, or neither.
+  virtual Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
+                                           std::string_view body);
+  /// The next number of `day` ("20261130"), from 1, kept in the store: the default numbering
+  /// of inbox mode. A number may be skipped (a crash after taking it), never repeated.
+  virtual Result<std::int64_t> next_sequence(const std::string& day);
+  /// Up to `max` entries not yet acknowledged and not leased to another consumer, oldest
+  /// first, each leased to the caller for `lease` (after which another consumer gets it).
+  virtual Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease);
+  /// Marks entry `id` acknowledged: it is never taken again. Acknowledging twice is fine.
+  virtual Result<void> acknowledge(std::int64_t id);
+  /// Entries from id `after` on (acknowledged ones too when `include_acknowledged`), at most
+  /// `max`, for inspection; no lease is taken.
+  virtual Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
+                                               bool include_acknowledged);
 };
 
-/// Claims in memory: for tests and for one process that may forget on restart.
+/// Claims and an inbox in memory: for tests and for one process that may forget on restart.
 std::shared_ptr<ClaimStore> make_memory_store();
+
+/// How inbox mode numbers an accepted order: the reply (code "0", bil_id, bil_no) WMS gets.
+/// Called from handle()'s threads.
+using Numbering = std::function<Result<PushReply>(const EntryConfirmation& order)>;
+
+/// Inbox mode: the receiver accepts each order itself, storing it (the JSON as received) with
+/// its reply in the same transaction that completes the claim, and the application consumes
+/// the store's inbox (Inbox) instead of being called in the request path.
+struct InboxMode {
+  /// Numbers accepted orders; empty: bil_id "IN", bil_no "IN" + the day + a six-digit
+  /// per-day sequence kept in the store ("IN20261130000001").
+  Numbering numbering;
+};
 
 /// Limits of a Receiver.
 struct ReceiverOptions {
@@ -122,6 +167,10 @@ class Receiver {
   /// recording claims in `store`.
   Receiver(EntryHandler handler, TokenChecker token_checker,
            std::shared_ptr<ClaimStore> store = make_memory_store(), ReceiverOptions options = {});
+  /// Inbox mode: accepts new orders into `store`'s inbox (see InboxMode). In this mode an
+  /// order is accepted exactly once: its 200 leaves only after it is durably in the inbox.
+  Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<ClaimStore> store,
+           ReceiverOptions options = {});
 
   /// Answers one POST of CreateEntryConfirmation (see the status paths above).
   ReceiverReply handle(const HttpHeaders& headers, std::string_view body) const noexcept;
@@ -131,6 +180,27 @@ class Receiver {
  private:
   struct State;
   std::shared_ptr<State> state_;
+};
+
+/// The application's side of inbox mode: orders the receiver accepted, handed out until
+/// acknowledged. Several consumers (threads, processes, replicas on PostgreSQL) may share one
+/// inbox: an entry taken by one is leased to it and not handed to another meanwhile.
+class Inbox {
+ public:
+  /// Consumes `store`'s inbox, leasing what next() returns for `lease`.
+  explicit Inbox(std::shared_ptr<ClaimStore> store,
+                 std::chrono::milliseconds lease = std::chrono::seconds(60));
+  /// Up to `max` entries to process, oldest first. Process each, then ack() it; an entry not
+  /// acknowledged within the lease is handed out again (at least once processing).
+  Result<std::vector<InboxEntry>> next(std::size_t max);
+  /// Marks entry `id` done.
+  Result<void> ack(std::int64_t id);
+  /// The order an entry holds, decoded from its body.
+  static Result<EntryConfirmation> order_of(const InboxEntry& entry);
+
+ private:
+  std::shared_ptr<ClaimStore> store_;
+  std::chrono::milliseconds lease_;
 };
 
 }  // namespace erpbridge::wms

@@ -347,6 +347,9 @@ TEST_CASE("Receiver: a failed original wakes its waiting duplicate, which runs t
   ReceiverReply second_reply;
   std::thread first([&] { first_reply = receiver.handle(kAuthorized, kWmsRequestSample); });
   REQUIRE(finishes_within(std::chrono::seconds(10), [&] {
+    // The second push starts only once the first is inside the handler, so the first is
+    // the original and the second the duplicate.
+    while (calls.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::thread second([&] { second_reply = receiver.handle(kAuthorized, kWmsRequestSample); });
     REQUIRE(store->wait_for_busy(1));  // the duplicate is waiting for the original
     gate.open();
@@ -430,4 +433,70 @@ TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
   // The dead holder's token no longer completes anything.
   CHECK(store->complete(held->token, PushReply{"0", "", "X", "X"}).error().code ==
         ErrorCode::FailedPrecondition);
+}
+
+TEST_CASE("Receiver in inbox mode: each order accepted once, kept as received, numbered per day") {
+  auto store = make_memory_store();
+  Receiver receiver(InboxMode{}, expect_token("t0k"), store);
+  auto first = receiver.handle(kAuthorized, kWmsRequestSample);
+  REQUIRE(first.http_status == 200);
+  const PushReply reply = reply_of(first);
+  CHECK(reply.code == "0");
+  CHECK(reply.bil_id == "IN");
+  REQUIRE(reply.bil_no.size() == 16);  // "IN" + YYYYMMDD + six digits
+  CHECK(reply.bil_no.substr(10) == "000001");
+  auto again = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(again.body == first.body);
+  auto second = receiver.handle(kAuthorized, with_entry_code("RK-INBOX-2"));
+  CHECK(reply_of(second).bil_no.substr(10) == "000002");
+
+  Inbox inbox(store);
+  auto entries = inbox.next(10);
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 2);
+  CHECK(entries->at(0).entry_code == "RK230302000001");
+  CHECK(entries->at(0).body == kWmsRequestSample);  // the JSON as received
+  CHECK(entries->at(0).reply.bil_no == reply.bil_no);
+  auto order = Inbox::order_of(entries->at(0));
+  REQUIRE(order.ok());
+  CHECK(order->lines.size() == 1);
+  REQUIRE(inbox.ack(entries->at(0).id).ok());
+  CHECK(receiver.stats().delivered == 2);
+  CHECK(receiver.stats().duplicates == 1);
+}
+
+TEST_CASE("Receiver in inbox mode: the user's numbering, and its failure") {
+  auto store = make_memory_store();
+  std::atomic<int> calls{0};
+  Receiver receiver(InboxMode{[&](const EntryConfirmation& order) -> Result<PushReply> {
+                      if (++calls == 1) throw std::runtime_error("numbering service down");
+                      return PushReply{"0", "ok", "ERP", "ERP-" + order.order.entry_code};
+                    }},
+                    expect_token("t0k"), store);
+  auto failed = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(failed.http_status == 500);
+  CHECK(Inbox(store).next(10)->empty());
+  auto accepted = receiver.handle(kAuthorized, kWmsRequestSample);
+  REQUIRE(accepted.http_status == 200);
+  CHECK(reply_of(accepted).bil_no == "ERP-RK230302000001");
+  CHECK(Inbox(store).next(10)->size() == 1);
+}
+
+TEST_CASE("Receiver in inbox mode needs a store that keeps an inbox") {
+  class ClaimsOnly : public ClaimStore {
+   public:
+    Result<Claim> claim(const std::string& code, const std::string& fingerprint,
+                        std::chrono::milliseconds lease) override {
+      return inner->claim(code, fingerprint, lease);
+    }
+    Result<void> complete(const std::string& token, const PushReply& reply) override {
+      return inner->complete(token, reply);
+    }
+    Result<void> release(const std::string& token) override { return inner->release(token); }
+    std::shared_ptr<ClaimStore> inner = make_memory_store();
+  };
+  Receiver receiver(InboxMode{}, expect_token("t0k"), std::make_shared<ClaimsOnly>());
+  auto reply = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(reply.http_status == 500);
+  CHECK(reply_of(reply).message.find("keeps no inbox") != std::string::npos);
 }

@@ -1,0 +1,31 @@
+// The claim store for several replicas: a PostgreSQL database (component
+// erpbridge::wms_postgres).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "erpbridge/wms/receiver.hpp"
+
+namespace erpbridge::wms {
+
+/// Settings of a PostgreSQL claim store.
+struct PostgresStoreOptions {
+  std::size_t connections = 4;  ///< Connections kept open; calls beyond them wait for one.
+  std::chrono::seconds connect_timeout{5};  ///< Limit for opening a connection.
+};
+
+/// Opens the claim store in the database `conninfo` names (libpq's "host=… dbname=…" or a
+/// postgresql:// URI), creating its tables on first use (under an advisory lock, so replicas
+/// starting together do not race; a newer schema version is refused). Replicas sharing the
+/// database share the claims: an entry_code is claimed with INSERT … ON CONFLICT, so
+/// concurrent duplicates reaching different replicas are delivered once; leases are kept in
+/// the database's clock. A broken connection is reopened and the statement sent again once.
+/// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).
+/// A password in `conninfo` is treated as a secret: it never reaches an error text.
+Result<std::shared_ptr<ClaimStore>> open_postgres_store(const std::string& conninfo,
+                                                        PostgresStoreOptions options = {});
+
+}  // namespace erpbridge::wms

@@ -1,0 +1,31 @@
+// The claim store for one machine: a SQLite file (component erpbridge::wms_sqlite).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "erpbridge/wms/receiver.hpp"
+
+namespace erpbridge::wms {
+
+/// Settings of a SQLite claim store.
+struct SqliteStoreOptions {
+  /// How long a write waits for another process holding the file's write lock.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// The most operations committed in one transaction (one fsync for all of them).
+  std::size_t max_batch = 512;
+};
+
+/// Opens the claim store at `path`, creating the file and its schema when missing (an
+/// existing schema of a newer version is refused). The file is in WAL mode with
+/// synchronous=FULL: an operation returns only after its transaction is durable, so a reply
+/// leaves only after its record survives a crash or a power cut. Operations arriving
+/// together from several threads are committed in one transaction (group commit: one fsync,
+/// many orders). Several processes on one host may share the file (not over a network file
+/// system); claims are atomic across them. Keeps an inbox, for inbox mode.
+Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
+                                                      SqliteStoreOptions options = {});
+
+}  // namespace erpbridge::wms

@@ -1,0 +1,398 @@
+// The PostgreSQL claim store: each operation one statement (atomic by itself), on a small
+// pool of connections.
+#include "erpbridge/wms/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "core/secrets.hpp"
+#include "wms/codec.hpp"
+
+namespace erpbridge::wms {
+namespace {
+
+using SystemClock = std::chrono::system_clock;
+
+constexpr int kSchemaVersion = 1;
+
+const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS erpbridge_schema (
+  name text PRIMARY KEY,
+  version integer NOT NULL);
+CREATE TABLE IF NOT EXISTS erpbridge_wms_claims (
+  entry_code text PRIMARY KEY,
+  fingerprint text NOT NULL,
+  done boolean NOT NULL DEFAULT false,
+  token text UNIQUE,
+  lease_until timestamptz NOT NULL,
+  reply text);
+CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
+  id bigserial PRIMARY KEY,
+  entry_code text NOT NULL UNIQUE,
+  body text NOT NULL,
+  reply text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  leased_until timestamptz NOT NULL DEFAULT '-infinity',
+  acknowledged boolean NOT NULL DEFAULT false);
+CREATE INDEX IF NOT EXISTS erpbridge_wms_inbox_pending
+  ON erpbridge_wms_inbox (id) WHERE NOT acknowledged;
+CREATE TABLE IF NOT EXISTS erpbridge_wms_sequences (
+  day text PRIMARY KEY,
+  last bigint NOT NULL);
+INSERT INTO erpbridge_schema (name, version) VALUES ('wms', 1) ON CONFLICT DO NOTHING;
+)SQL";
+
+std::string new_token() {
+  thread_local std::mt19937_64 engine{std::random_device{}() ^
+                                      (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t bits = engine();
+    for (int i = 0; i < 16; ++i, bits >>= 4) token[half * 16 + i] = kHex[bits & 15];
+  }
+  return token;
+}
+
+Error lost() {
+  return make_error(ErrorCode::FailedPrecondition,
+                    "the claim is no longer held (its lease ran out and was taken over)");
+}
+
+// A query's result, freed when it goes.
+class Rows {
+ public:
+  explicit Rows(PGresult* result) : result_(result) {}
+  ~Rows() { PQclear(result_); }
+  Rows(Rows&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  Rows& operator=(Rows&&) = delete;
+
+  int count() const { return PQntuples(result_); }
+  std::string text(int row, int column) const {
+    return std::string(PQgetvalue(result_, row, column),
+                       static_cast<std::size_t>(PQgetlength(result_, row, column)));
+  }
+  bool is_null(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+  std::int64_t integer(int row, int column) const {
+    return std::stoll(PQgetvalue(result_, row, column));
+  }
+  bool boolean(int row, int column) const { return PQgetvalue(result_, row, column)[0] == 't'; }
+
+ private:
+  PGresult* result_;
+};
+
+class PostgresStore final : public ClaimStore {
+ public:
+  PostgresStore(std::string conninfo, PostgresStoreOptions options)
+      : conninfo_(std::move(conninfo)), options_(options) {}
+
+  ~PostgresStore() override {
+    for (PGconn* connection : idle_) PQfinish(connection);
+  }
+
+  // Opens the first connection and creates the schema.
+  Result<void> start() {
+    Result<PGconn*> first = connect();
+    if (!first.ok()) return std::move(first).error();
+    idle_.push_back(*first);
+    opened_ = 1;
+    Result<Rows> schema = query(
+        "BEGIN; SELECT pg_advisory_xact_lock(7242024); " + std::string(kSchema) + " COMMIT;", {});
+    if (!schema.ok()) return std::move(schema).error();
+    Result<Rows> version = query("SELECT version FROM erpbridge_schema WHERE name = 'wms'", {});
+    if (!version.ok()) return std::move(version).error();
+    const int found = version->count() == 1 ? static_cast<int>(version->integer(0, 0)) : 0;
+    if (found != kSchemaVersion) {
+      return make_error(ErrorCode::FailedPrecondition,
+                        "PostgreSQL claim store has schema version " + std::to_string(found) +
+                            "; this erpbridge knows version " + std::to_string(kSchemaVersion));
+    }
+    return ok();
+  }
+
+  Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
+                      std::chrono::milliseconds lease) override {
+    const std::string token = new_token();
+    const std::string lease_ms = std::to_string(lease.count());
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      Claim claim;
+      claim.token = token;
+      Result<Rows> inserted = query(
+          "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, token, lease_until) "
+          "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
+          "ON CONFLICT (entry_code) DO NOTHING RETURNING token",
+          {entry_code, fingerprint, token, lease_ms});
+      if (!inserted.ok()) return std::move(inserted).error();
+      if (inserted->count() == 1) return claim;
+      // Its holder's lease ran out (it died): taken over.
+      Result<Rows> taken = query(
+          "UPDATE erpbridge_wms_claims SET token = $3, "
+          "lease_until = now() + $4::bigint * interval '1 millisecond' "
+          "WHERE entry_code = $1 AND fingerprint = $2 AND NOT done AND lease_until <= now() "
+          "RETURNING token",
+          {entry_code, fingerprint, token, lease_ms});
+      if (!taken.ok()) return std::move(taken).error();
+      if (taken->count() == 1) return claim;
+      Result<Rows> found = query(
+          "SELECT fingerprint, done, reply, token, "
+          "(extract(epoch FROM lease_until) * 1000)::bigint "
+          "FROM erpbridge_wms_claims WHERE entry_code = $1",
+          {entry_code});
+      if (!found.ok()) return std::move(found).error();
+      if (found->count() == 0) continue;  // released meanwhile: claim again
+      claim.token.clear();
+      if (found->text(0, 0) != fingerprint) {
+        claim.kind = Claim::Kind::Conflict;
+      } else if (found->boolean(0, 1)) {
+        claim.kind = Claim::Kind::Done;
+        Result<PushReply> reply = json::decode<PushReply>(found->text(0, 2));
+        if (!reply.ok()) {
+          return make_error(ErrorCode::Transport,
+                            "PostgreSQL claim store: stored reply unreadable");
+        }
+        claim.reply = std::move(reply).value();
+      } else if (!found->is_null(0, 3) && found->text(0, 3) == token) {
+        claim.kind = Claim::Kind::Claimed;  // ours: an earlier try's insert did commit
+        claim.token = token;
+      } else {
+        claim.kind = Claim::Kind::Busy;
+        claim.busy_until = SystemClock::time_point(std::chrono::milliseconds(found->integer(0, 4)));
+      }
+      return claim;
+    }
+    return make_error(ErrorCode::Transport, "PostgreSQL claim store: entry_code " + entry_code +
+                                                " kept changing hands; try again");
+  }
+
+  Result<void> complete(const std::string& token, const PushReply& reply) override {
+    Result<Rows> updated = query(
+        "UPDATE erpbridge_wms_claims SET done = true, reply = $2, token = NULL "
+        "WHERE token = $1 AND NOT done RETURNING entry_code",
+        {token, json::encode(reply)});
+    if (!updated.ok()) return std::move(updated).error();
+    return updated->count() == 1 ? ok() : Result<void>(lost());
+  }
+
+  Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
+                                   std::string_view body) override {
+    // One statement: the claim is completed and the order kept, or neither.
+    Result<Rows> stored = query(
+        "WITH done AS (UPDATE erpbridge_wms_claims SET done = true, reply = $2, token = NULL "
+        "WHERE token = $1 AND NOT done RETURNING entry_code) "
+        "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply) "
+        "SELECT entry_code, $3, $2 FROM done RETURNING id",
+        {token, json::encode(reply), std::string(body)});
+    if (!stored.ok()) return std::move(stored).error();
+    return stored->count() == 1 ? ok() : Result<void>(lost());
+  }
+
+  Result<void> release(const std::string& token) override {
+    Result<Rows> deleted =
+        query("DELETE FROM erpbridge_wms_claims WHERE token = $1 AND NOT done RETURNING entry_code",
+              {token});
+    if (!deleted.ok()) return std::move(deleted).error();
+    return deleted->count() == 1 ? ok() : Result<void>(lost());
+  }
+
+  Result<std::int64_t> next_sequence(const std::string& day) override {
+    Result<Rows> next = query(
+        "INSERT INTO erpbridge_wms_sequences (day, last) VALUES ($1, 1) "
+        "ON CONFLICT (day) DO UPDATE SET last = erpbridge_wms_sequences.last + 1 RETURNING last",
+        {day});
+    if (!next.ok()) return std::move(next).error();
+    return next->integer(0, 0);
+  }
+
+  Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease) override {
+    // Rows another consumer has locked are skipped, not waited for: consumers share the inbox.
+    Result<Rows> taken = query(
+        "WITH picked AS (SELECT id FROM erpbridge_wms_inbox "
+        "WHERE NOT acknowledged AND leased_until <= now() ORDER BY id LIMIT $1 "
+        "FOR UPDATE SKIP LOCKED) "
+        "UPDATE erpbridge_wms_inbox i "
+        "SET leased_until = now() + $2::bigint * interval '1 millisecond' "
+        "FROM picked WHERE i.id = picked.id "
+        "RETURNING i.id, i.entry_code, i.body, i.reply, "
+        "(extract(epoch FROM i.received_at) * 1000)::bigint, i.acknowledged",
+        {std::to_string(std::min<std::size_t>(max, 1u << 20)), std::to_string(lease.count())});
+    if (!taken.ok()) return std::move(taken).error();
+    std::vector<InboxEntry> entries = entries_of(*taken);
+    std::sort(entries.begin(), entries.end(),
+              [](const InboxEntry& a, const InboxEntry& b) { return a.id < b.id; });
+    return entries;
+  }
+
+  Result<void> acknowledge(std::int64_t id) override {
+    Result<Rows> updated =
+        query("UPDATE erpbridge_wms_inbox SET acknowledged = true WHERE id = $1 RETURNING id",
+              {std::to_string(id)});
+    if (!updated.ok()) return std::move(updated).error();
+    if (updated->count() == 1) return ok();
+    return make_error(ErrorCode::NotFound, "no inbox entry " + std::to_string(id));
+  }
+
+  Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
+                                       bool include_acknowledged) override {
+    Result<Rows> rows = query(
+        "SELECT id, entry_code, body, reply, (extract(epoch FROM received_at) * 1000)::bigint, "
+        "acknowledged FROM erpbridge_wms_inbox WHERE id > $1 AND (NOT acknowledged OR $2) "
+        "ORDER BY id LIMIT $3",
+        {std::to_string(after), include_acknowledged ? "true" : "false",
+         std::to_string(std::min<std::size_t>(max, 1u << 20))});
+    if (!rows.ok()) return std::move(rows).error();
+    return entries_of(*rows);
+  }
+
+ private:
+  static std::vector<InboxEntry> entries_of(const Rows& rows) {
+    std::vector<InboxEntry> entries;
+    for (int row = 0; row < rows.count(); ++row) {
+      InboxEntry entry;
+      entry.id = rows.integer(row, 0);
+      entry.entry_code = rows.text(row, 1);
+      entry.body = rows.text(row, 2);
+      Result<PushReply> reply = json::decode<PushReply>(rows.text(row, 3));
+      if (reply.ok()) entry.reply = std::move(reply).value();
+      entry.received_at = SystemClock::time_point(std::chrono::milliseconds(rows.integer(row, 4)));
+      entry.acknowledged = rows.boolean(row, 5);
+      entries.push_back(std::move(entry));
+    }
+    return entries;
+  }
+
+  Error failure(const std::string& what, PGconn* connection) const {
+    std::string detail = connection != nullptr ? PQerrorMessage(connection) : "";
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+    Error error = make_error(ErrorCode::Transport, "PostgreSQL claim store: " + what +
+                                                       (detail.empty() ? "" : ": " + detail));
+    error.retryable = true;
+    internal::scrub(error);
+    return error;
+  }
+
+  Result<PGconn*> connect() const {
+    const std::string timeout = std::to_string(options_.connect_timeout.count());
+    const char* keys[] = {"dbname", "connect_timeout", nullptr};
+    const char* values[] = {conninfo_.c_str(), timeout.c_str(), nullptr};
+    PGconn* connection = PQconnectdbParams(keys, values, 1);
+    if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
+      Error error = failure("cannot connect", connection);
+      PQfinish(connection);
+      return error;
+    }
+    return connection;
+  }
+
+  // A connection for one operation: an idle one, a new one while the pool is not full, or
+  // the next one given back.
+  Result<PGconn*> acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      if (!idle_.empty()) {
+        PGconn* connection = idle_.back();
+        idle_.pop_back();
+        return connection;
+      }
+      if (opened_ < std::max<std::size_t>(1, options_.connections)) {
+        ++opened_;
+        lock.unlock();
+        Result<PGconn*> connection = connect();
+        if (!connection.ok()) {
+          lock.lock();
+          --opened_;
+          returned_.notify_one();
+        }
+        return connection;
+      }
+      returned_.wait(lock);
+    }
+  }
+
+  void give_back(PGconn* connection) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      idle_.push_back(connection);
+    }
+    returned_.notify_one();
+  }
+
+  // Runs one statement (atomic by itself). A broken connection is reopened and the
+  // statement sent once more: every statement here is safe to repeat (a claim repeats with
+  // the same token and recognises its own row).
+  Result<Rows> query(const std::string& sql, const std::vector<std::string>& parameters) {
+    Result<PGconn*> acquired = acquire();
+    if (!acquired.ok()) return std::move(acquired).error();
+    PGconn* connection = *acquired;
+    std::vector<const char*> values;
+    values.reserve(parameters.size());
+    for (const std::string& parameter : parameters) values.push_back(parameter.c_str());
+    for (int attempt = 0;; ++attempt) {
+      PGresult* raw = parameters.empty()
+                          ? PQexec(connection, sql.c_str())
+                          : PQexecParams(connection, sql.c_str(), static_cast<int>(values.size()),
+                                         nullptr, values.data(), nullptr, nullptr, 0);
+      Rows rows(raw);
+      const ExecStatusType status = PQresultStatus(raw);
+      if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        give_back(connection);
+        return rows;
+      }
+      if (attempt == 0 && PQstatus(connection) == CONNECTION_BAD) {
+        PQreset(connection);
+        if (PQstatus(connection) == CONNECTION_OK) continue;
+      }
+      Error error = failure("query failed", connection);
+      if (PQstatus(connection) == CONNECTION_BAD) {
+        PQfinish(connection);
+        std::lock_guard<std::mutex> guard(mutex_);
+        --opened_;
+        returned_.notify_one();
+      } else {
+        give_back(connection);
+      }
+      return error;
+    }
+  }
+
+  std::string conninfo_;
+  PostgresStoreOptions options_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<PGconn*> idle_;
+  std::size_t opened_ = 0;
+};
+
+// The password= value (or the password of a URI) of a conninfo string, if any.
+void remember_password(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  if (options == nullptr) return;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (std::string(option->keyword) == "password" && option->val != nullptr) {
+      internal::remember_secret(option->val);
+    }
+  }
+  PQconninfoFree(options);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ClaimStore>> open_postgres_store(const std::string& conninfo,
+                                                        PostgresStoreOptions options) {
+  remember_password(conninfo);
+  auto store = std::make_shared<PostgresStore>(conninfo, options);
+  Result<void> started = store->start();
+  if (!started.ok()) return std::move(started).error();
+  return std::shared_ptr<ClaimStore>(std::move(store));
+}
+
+}  // namespace erpbridge::wms

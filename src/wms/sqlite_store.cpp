@@ -1,0 +1,499 @@
+// The SQLite claim store: one connection, one writer thread that commits the operations
+// queued meanwhile in one transaction (group commit).
+#include "erpbridge/wms/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "wms/codec.hpp"
+
+namespace erpbridge::wms {
+namespace {
+
+using SystemClock = std::chrono::system_clock;
+
+constexpr int kSchemaVersion = 1;
+
+const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS erpbridge_schema (
+  name TEXT PRIMARY KEY,
+  version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS erpbridge_wms_claims (
+  entry_code TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  token TEXT UNIQUE,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  reply TEXT);
+CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  entry_code TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  leased_until INTEGER NOT NULL DEFAULT 0,
+  acknowledged INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS erpbridge_wms_inbox_pending
+  ON erpbridge_wms_inbox (acknowledged, id);
+CREATE TABLE IF NOT EXISTS erpbridge_wms_sequences (
+  day TEXT PRIMARY KEY,
+  last INTEGER NOT NULL);
+INSERT OR IGNORE INTO erpbridge_schema (name, version) VALUES ('wms', 1);
+)SQL";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             SystemClock::now().time_since_epoch())
+      .count();
+}
+
+SystemClock::time_point from_ms(std::int64_t ms) {
+  return SystemClock::time_point(std::chrono::milliseconds(ms));
+}
+
+std::string new_token() {
+  thread_local std::mt19937_64 engine{std::random_device{}() ^
+                                      (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t bits = engine();
+    for (int i = 0; i < 16; ++i, bits >>= 4) token[half * 16 + i] = kHex[bits & 15];
+  }
+  return token;
+}
+
+Error store_error(const std::string& what, sqlite3* db) {
+  Error error =
+      make_error(ErrorCode::Transport, "SQLite claim store: " + what + ": " + sqlite3_errmsg(db));
+  error.retryable = true;
+  return error;
+}
+
+Error lost() {
+  return make_error(ErrorCode::FailedPrecondition,
+                    "the claim is no longer held (its lease ran out and was taken over)");
+}
+
+// A prepared statement, reset and bound afresh for each use.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+      stmt_ = nullptr;
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+
+  Statement& reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    next_ = 1;
+    return *this;
+  }
+  Statement& bind(std::string_view text) {
+    sqlite3_bind_text(stmt_, next_++, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(std::int64_t value) {
+    sqlite3_bind_int64(stmt_, next_++, value);
+    return *this;
+  }
+  /// SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int column) const {
+    const unsigned char* value = sqlite3_column_text(stmt_, column);
+    return value == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(value),
+                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int next_ = 1;
+};
+
+class SqliteStore final : public ClaimStore {
+ public:
+  SqliteStore(sqlite3* db, SqliteStoreOptions options) : db_(db), options_(options) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  // Prepares the statements and starts the writer thread.
+  Result<void> start() {
+    for (const auto& [name, sql] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"find_claim",
+              "SELECT fingerprint, done, lease_until, reply FROM erpbridge_wms_claims "
+              "WHERE entry_code = ?"},
+             {"insert_claim",
+              "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, token, "
+              "lease_until) VALUES (?, ?, 0, ?, ?)"},
+             {"take_over",
+              "UPDATE erpbridge_wms_claims SET token = ?, lease_until = ? WHERE entry_code = ? "
+              "AND done = 0"},
+             {"complete",
+              "UPDATE erpbridge_wms_claims SET done = 1, reply = ?, token = NULL "
+              "WHERE token = ? AND done = 0 RETURNING entry_code"},
+             {"release", "DELETE FROM erpbridge_wms_claims WHERE token = ? AND done = 0"},
+             {"insert_inbox",
+              "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply, received_at) "
+              "VALUES (?, ?, ?, ?)"},
+             {"next_sequence",
+              "INSERT INTO erpbridge_wms_sequences (day, last) VALUES (?, 1) "
+              "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last"},
+             {"pending",
+              "SELECT id, entry_code, body, reply, received_at, acknowledged "
+              "FROM erpbridge_wms_inbox WHERE acknowledged = 0 AND leased_until <= ? "
+              "ORDER BY id LIMIT ?"},
+             {"lease", "UPDATE erpbridge_wms_inbox SET leased_until = ? WHERE id = ?"},
+             {"acknowledge", "UPDATE erpbridge_wms_inbox SET acknowledged = 1 WHERE id = ?"},
+             {"exists", "SELECT 1 FROM erpbridge_wms_inbox WHERE id = ?"},
+             {"list",
+              "SELECT id, entry_code, body, reply, received_at, acknowledged "
+              "FROM erpbridge_wms_inbox WHERE id > ? AND (acknowledged = 0 OR ?) "
+              "ORDER BY id LIMIT ?"},
+         }) {
+      auto statement = std::make_unique<Statement>(db_, sql);
+      if (!statement->ok()) return store_error(std::string("preparing ") + name, db_);
+      statements_[name] = std::move(statement);
+    }
+    worker_ = std::thread([this] { run(); });
+    return ok();
+  }
+
+  Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
+                      std::chrono::milliseconds lease) override {
+    Claim claim;
+    Result<void> done = submit([&]() -> Result<void> {
+      const std::int64_t now = now_ms();
+      Statement& find = stmt("find_claim").reset().bind(entry_code);
+      const int found = find.step();
+      if (found == SQLITE_ROW) {
+        if (find.text(0) != fingerprint) {
+          claim.kind = Claim::Kind::Conflict;
+          return ok();
+        }
+        if (find.integer(1) != 0) {
+          claim.kind = Claim::Kind::Done;
+          Result<PushReply> reply = json::decode<PushReply>(find.text(3));
+          if (!reply.ok()) return store_error("stored reply unreadable", db_);
+          claim.reply = std::move(reply).value();
+          return ok();
+        }
+        if (find.integer(2) > now) {
+          claim.kind = Claim::Kind::Busy;
+          claim.busy_until = from_ms(find.integer(2));
+          return ok();
+        }
+        // The holder's lease ran out (it died): taken over.
+        claim.kind = Claim::Kind::Claimed;
+        claim.token = new_token();
+        Statement& take = stmt("take_over").reset().bind(claim.token).bind(now + lease.count());
+        take.bind(entry_code);
+        if (take.step() != SQLITE_DONE) return store_error("taking a claim over", db_);
+        return ok();
+      }
+      if (found != SQLITE_DONE) return store_error("reading a claim", db_);
+      claim.kind = Claim::Kind::Claimed;
+      claim.token = new_token();
+      Statement& insert = stmt("insert_claim").reset().bind(entry_code).bind(fingerprint);
+      insert.bind(claim.token).bind(now + lease.count());
+      if (insert.step() != SQLITE_DONE) return store_error("recording a claim", db_);
+      return ok();
+    });
+    if (!done.ok()) return std::move(done).error();
+    return claim;
+  }
+
+  Result<void> complete(const std::string& token, const PushReply& reply) override {
+    return submit([&]() -> Result<void> {
+      std::string entry_code;
+      return mark_done(token, reply, entry_code);
+    });
+  }
+
+  Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
+                                   std::string_view body) override {
+    return submit([&]() -> Result<void> {
+      std::string entry_code;
+      Result<void> done = mark_done(token, reply, entry_code);
+      if (!done.ok()) return done;
+      Statement& insert = stmt("insert_inbox").reset().bind(entry_code).bind(body);
+      insert.bind(json::encode(reply)).bind(now_ms());
+      if (insert.step() != SQLITE_DONE) return store_error("storing an inbox entry", db_);
+      return ok();
+    });
+  }
+
+  Result<void> release(const std::string& token) override {
+    return submit([&]() -> Result<void> {
+      if (stmt("release").reset().bind(token).step() != SQLITE_DONE) {
+        return store_error("releasing a claim", db_);
+      }
+      return sqlite3_changes(db_) == 1 ? ok() : Result<void>(lost());
+    });
+  }
+
+  Result<std::int64_t> next_sequence(const std::string& day) override {
+    std::int64_t value = 0;
+    Result<void> done = submit([&]() -> Result<void> {
+      Statement& next = stmt("next_sequence").reset().bind(day);
+      if (next.step() != SQLITE_ROW) return store_error("numbering", db_);
+      value = next.integer(0);
+      while (next.step() == SQLITE_ROW) {
+      }
+      return ok();
+    });
+    if (!done.ok()) return std::move(done).error();
+    return value;
+  }
+
+  Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease) override {
+    std::vector<InboxEntry> entries;
+    Result<void> done = submit([&]() -> Result<void> {
+      const std::int64_t now = now_ms();
+      Result<void> read = read_entries(stmt("pending").reset().bind(now).bind(limit(max)), entries);
+      if (!read.ok()) return read;
+      for (const InboxEntry& entry : entries) {
+        if (stmt("lease").reset().bind(now + lease.count()).bind(entry.id).step() != SQLITE_DONE) {
+          return store_error("leasing an inbox entry", db_);
+        }
+      }
+      return ok();
+    });
+    if (!done.ok()) return std::move(done).error();
+    return entries;
+  }
+
+  Result<void> acknowledge(std::int64_t id) override {
+    return submit([&]() -> Result<void> {
+      if (stmt("acknowledge").reset().bind(id).step() != SQLITE_DONE) {
+        return store_error("acknowledging", db_);
+      }
+      if (sqlite3_changes(db_) == 1) return ok();
+      return make_error(ErrorCode::NotFound, "no inbox entry " + std::to_string(id));
+    });
+  }
+
+  Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
+                                       bool include_acknowledged) override {
+    std::vector<InboxEntry> entries;
+    Result<void> done = submit([&]() -> Result<void> {
+      Statement& list = stmt("list").reset().bind(after).bind(
+          static_cast<std::int64_t>(include_acknowledged ? 1 : 0));
+      return read_entries(list.bind(limit(max)), entries);
+    });
+    if (!done.ok()) return std::move(done).error();
+    return entries;
+  }
+
+ private:
+  // One queued operation: run inside the batch's transaction; its result is kept only if
+  // the transaction commits.
+  struct Operation {
+    std::function<Result<void>()> run;
+    std::promise<Result<void>> done;
+  };
+
+  static std::int64_t limit(std::size_t max) {
+    return static_cast<std::int64_t>(std::min<std::size_t>(max, 1u << 20));
+  }
+
+  Statement& stmt(const char* name) { return *statements_.at(name); }
+
+  Result<void> mark_done(const std::string& token, const PushReply& reply,
+                         std::string& entry_code) {
+    Statement& complete = stmt("complete").reset().bind(json::encode(reply)).bind(token);
+    const int stepped = complete.step();
+    if (stepped == SQLITE_DONE) return lost();
+    if (stepped != SQLITE_ROW) return store_error("completing a claim", db_);
+    entry_code = complete.text(0);
+    while (complete.step() == SQLITE_ROW) {
+    }
+    return ok();
+  }
+
+  Result<void> read_entries(Statement& query, std::vector<InboxEntry>& entries) {
+    for (;;) {
+      const int stepped = query.step();
+      if (stepped == SQLITE_DONE) return ok();
+      if (stepped != SQLITE_ROW) return store_error("reading the inbox", db_);
+      InboxEntry entry;
+      entry.id = query.integer(0);
+      entry.entry_code = query.text(1);
+      entry.body = query.text(2);
+      Result<PushReply> reply = json::decode<PushReply>(query.text(3));
+      if (reply.ok()) entry.reply = std::move(reply).value();
+      entry.received_at = from_ms(query.integer(4));
+      entry.acknowledged = query.integer(5) != 0;
+      entries.push_back(std::move(entry));
+    }
+  }
+
+  // Queues `run` for the writer thread and waits until its transaction has committed.
+  Result<void> submit(std::function<Result<void>()> run) {
+    Operation operation{std::move(run), {}};
+    std::future<Result<void>> done = operation.done.get_future();
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (stopping_) return make_error(ErrorCode::Cancelled, "SQLite claim store closed");
+      queue_.push_back(&operation);
+    }
+    wake_.notify_one();
+    return done.get();
+  }
+
+  bool execute(const char* sql) {
+    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+
+  void run() {
+    std::vector<Operation*> batch;
+    std::vector<Result<void>> results;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, nothing left
+        while (!queue_.empty() && batch.size() < options_.max_batch) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      // One transaction for the whole batch: one fsync for every operation in it.
+      results.clear();
+      if (!execute("BEGIN IMMEDIATE")) {
+        const Error error = store_error("starting a transaction", db_);
+        results.assign(batch.size(), Result<void>(error));
+      } else {
+        for (Operation* operation : batch) {
+          // Each operation under a savepoint of its own: one that fails half-way leaves
+          // nothing behind, and the others in the batch still commit.
+          Result<void> result = make_error(ErrorCode::Api, "the operation did not run");
+          if (!execute("SAVEPOINT operation")) {
+            result = store_error("starting a savepoint", db_);
+          } else {
+            try {
+              result = operation->run();
+            } catch (const std::exception& exception) {
+              result = make_error(ErrorCode::Api, exception.what());
+            }
+            if (!result.ok()) execute("ROLLBACK TO operation");
+            execute("RELEASE operation");
+          }
+          results.push_back(std::move(result));
+        }
+        if (!execute("COMMIT")) {
+          const Error error = store_error("committing", db_);
+          execute("ROLLBACK");
+          for (auto& result : results) result = error;
+        }
+      }
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->done.set_value(std::move(results[i]));
+      }
+      batch.clear();
+    }
+  }
+
+  sqlite3* db_;
+  SqliteStoreOptions options_;
+  std::map<std::string, std::unique_ptr<Statement>> statements_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Operation*> queue_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
+                                                      SqliteStoreOptions options) {
+  sqlite3* db = nullptr;
+  const int opened = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (opened != SQLITE_OK) {
+    Error error = make_error(ErrorCode::InvalidArgument,
+                             "cannot open SQLite claim store " + path + ": " +
+                                 (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(opened)));
+    sqlite3_close_v2(db);
+    return error;
+  }
+  auto fail = [&](const std::string& what) -> Result<std::shared_ptr<ClaimStore>> {
+    Error error = store_error(what + " (" + path + ")", db);
+    sqlite3_close_v2(db);
+    return error;
+  };
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+  // WAL lets readers and the writer of other processes go on; FULL syncs the log at every
+  // commit, so a committed claim or reply survives a power cut.
+  char* mode = nullptr;
+  sqlite3_stmt* pragma = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &pragma, nullptr) != SQLITE_OK ||
+      sqlite3_step(pragma) != SQLITE_ROW) {
+    sqlite3_finalize(pragma);
+    return fail("setting WAL mode");
+  }
+  mode = reinterpret_cast<char*>(const_cast<unsigned char*>(sqlite3_column_text(pragma, 0)));
+  const std::string journal = mode != nullptr ? mode : "";
+  sqlite3_finalize(pragma);
+  if (journal != "wal") return fail("the file does not support WAL mode (journal " + journal + ")");
+  if (sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("setting synchronous=FULL");
+  }
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("starting the schema transaction");
+  }
+  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return fail("creating the schema");
+  }
+  sqlite3_stmt* version = nullptr;
+  int found = 0;
+  if (sqlite3_prepare_v2(db, "SELECT version FROM erpbridge_schema WHERE name = 'wms'", -1,
+                         &version, nullptr) == SQLITE_OK &&
+      sqlite3_step(version) == SQLITE_ROW) {
+    found = sqlite3_column_int(version, 0);
+  }
+  sqlite3_finalize(version);
+  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("committing the schema");
+  }
+  if (found != kSchemaVersion) {
+    sqlite3_close_v2(db);
+    return make_error(ErrorCode::FailedPrecondition,
+                      "SQLite claim store " + path + " has schema version " +
+                          std::to_string(found) + "; this erpbridge knows version " +
+                          std::to_string(kSchemaVersion));
+  }
+  auto store = std::make_shared<SqliteStore>(db, options);
+  Result<void> started = store->start();
+  if (!started.ok()) return std::move(started).error();
+  return std::shared_ptr<ClaimStore>(std::move(store));
+}
+
+}  // namespace erpbridge::wms

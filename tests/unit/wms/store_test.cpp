@@ -1,0 +1,269 @@
+// The claim/lease protocol, the same cases against every store: memory, a SQLite file and a
+// real PostgreSQL database (scripts/with-postgres). Expected answers are written from the
+// protocol's description, not from any store.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "erpbridge/wms/postgres_store.hpp"
+#include "erpbridge/wms/sqlite_store.hpp"
+#include "support/files.hpp"
+#include "support/postgres.hpp"
+#include "support/start_line.hpp"
+
+using erpbridge::ErrorCode;
+using erpbridge::test_support::StartLine;
+using erpbridge::test_support::TempDir;
+using erpbridge::test_support::TestDatabase;
+using namespace erpbridge::wms;
+using namespace std::chrono_literals;
+
+namespace {
+
+// One store under test, and what keeps its backing alive.
+struct Backend {
+  std::string name;
+  std::shared_ptr<ClaimStore> store;
+  std::unique_ptr<TempDir> directory;
+  std::unique_ptr<TestDatabase> database;
+};
+
+Backend sqlite_backend() {
+  Backend backend{"sqlite", nullptr, std::make_unique<TempDir>(), nullptr};
+  auto opened = open_sqlite_store(backend.directory->file("claims.db"));
+  REQUIRE(opened.ok());
+  backend.store = *opened;
+  return backend;
+}
+
+Backend postgres_backend() {
+  Backend backend{"postgres", nullptr, nullptr, std::make_unique<TestDatabase>()};
+  auto opened = open_postgres_store(backend.database->conninfo());
+  INFO((opened.ok() ? std::string() : opened.error().to_string()));
+  REQUIRE(opened.ok());
+  backend.store = *opened;
+  return backend;
+}
+
+template <typename Body>
+void each_store(Body body) {
+  SECTION("memory") {
+    Backend backend{"memory", make_memory_store(), nullptr, nullptr};
+    body(backend);
+  }
+  SECTION("sqlite") {
+    Backend backend = sqlite_backend();
+    body(backend);
+  }
+  SECTION("postgres") {
+    Backend backend = postgres_backend();
+    body(backend);
+  }
+}
+
+const PushReply kReply{"0", "新增成功", "PC", "PC000001"};
+
+}  // namespace
+
+TEST_CASE("Claim store: claim, complete, then done; another fingerprint conflicts") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    auto first = b.store->claim("RK-1", "fp-a", 60s);
+    REQUIRE(first.ok());
+    REQUIRE(first->kind == Claim::Kind::Claimed);
+    CHECK_FALSE(first->token.empty());
+    auto busy = b.store->claim("RK-1", "fp-a", 60s);
+    REQUIRE(busy.ok());
+    CHECK(busy->kind == Claim::Kind::Busy);
+    CHECK(busy->busy_until > std::chrono::system_clock::now() + 50s);
+    REQUIRE(b.store->complete(first->token, kReply).ok());
+    auto done = b.store->claim("RK-1", "fp-a", 60s);
+    REQUIRE(done.ok());
+    REQUIRE(done->kind == Claim::Kind::Done);
+    CHECK(done->reply.bil_no == "PC000001");
+    CHECK(done->reply.message == "新增成功");
+    CHECK(b.store->claim("RK-1", "fp-b", 60s)->kind == Claim::Kind::Conflict);
+    // A completed claim's token completes nothing more.
+    CHECK(b.store->complete(first->token, kReply).error().code == ErrorCode::FailedPrecondition);
+  });
+}
+
+TEST_CASE("Claim store: a released claim can be claimed again") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    auto first = b.store->claim("RK-2", "fp", 60s);
+    REQUIRE(first->kind == Claim::Kind::Claimed);
+    REQUIRE(b.store->release(first->token).ok());
+    auto again = b.store->claim("RK-2", "fp", 60s);
+    REQUIRE(again->kind == Claim::Kind::Claimed);
+    CHECK(again->token != first->token);
+    CHECK(b.store->release(first->token).error().code == ErrorCode::FailedPrecondition);
+  });
+}
+
+TEST_CASE("Claim store: a claim whose lease ran out is taken over") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    auto dead = b.store->claim("RK-3", "fp", 100ms);
+    REQUIRE(dead->kind == Claim::Kind::Claimed);
+    std::this_thread::sleep_for(300ms);
+    auto taken = b.store->claim("RK-3", "fp", 60s);
+    REQUIRE(taken.ok());
+    REQUIRE(taken->kind == Claim::Kind::Claimed);
+    CHECK(taken->token != dead->token);
+    // The dead holder's late completion is refused; the new holder's counts.
+    CHECK(b.store->complete(dead->token, kReply).error().code == ErrorCode::FailedPrecondition);
+    REQUIRE(b.store->complete(taken->token, kReply).ok());
+    CHECK(b.store->claim("RK-3", "fp", 60s)->kind == Claim::Kind::Done);
+  });
+}
+
+TEST_CASE("Claim store: 16 concurrent claims of one entry code, one is Claimed") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    StartLine start(16);
+    std::atomic<int> claimed{0};
+    std::atomic<int> busy{0};
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 16; ++i) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        auto claim = b.store->claim("RK-4", "fp", 60s);
+        if (!claim.ok()) {
+          ++failed;
+        } else if (claim->kind == Claim::Kind::Claimed) {
+          ++claimed;
+        } else if (claim->kind == Claim::Kind::Busy) {
+          ++busy;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(failed == 0);
+    CHECK(claimed == 1);
+    CHECK(busy == 15);
+  });
+}
+
+TEST_CASE("Claim store: the inbox keeps accepted orders until acknowledged") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    for (const char* code : {"RK-10", "RK-11", "RK-12"}) {
+      auto claim = b.store->claim(code, std::string("fp-") + code, 60s);
+      REQUIRE(claim->kind == Claim::Kind::Claimed);
+      REQUIRE(b.store
+                  ->complete_into_inbox(claim->token, kReply,
+                                        std::string(R"({"entry":")") + code + "\"}")
+                  .ok());
+    }
+    // A completed-into-inbox claim is done like any other.
+    CHECK(b.store->claim("RK-11", "fp-RK-11", 60s)->kind == Claim::Kind::Done);
+    auto first = b.store->take(2, 60s);
+    REQUIRE(first.ok());
+    REQUIRE(first->size() == 2);
+    CHECK(first->at(0).entry_code == "RK-10");
+    CHECK(first->at(1).entry_code == "RK-11");
+    CHECK(first->at(0).id < first->at(1).id);
+    CHECK(first->at(0).body == R"({"entry":"RK-10"})");
+    CHECK(first->at(0).reply.bil_no == "PC000001");
+    // Leased to the first consumer: a second one gets only the rest.
+    auto second = b.store->take(10, 60s);
+    REQUIRE(second.ok());
+    REQUIRE(second->size() == 1);
+    CHECK(second->at(0).entry_code == "RK-12");
+    REQUIRE(b.store->acknowledge(first->at(0).id).ok());
+    REQUIRE(b.store->acknowledge(first->at(0).id).ok());  // twice is fine
+    CHECK(b.store->acknowledge(999999).error().code == ErrorCode::NotFound);
+    auto pending = b.store->list(0, 10, false);
+    REQUIRE(pending.ok());
+    CHECK(pending->size() == 2);
+    auto all = b.store->list(0, 10, true);
+    REQUIRE(all.ok());
+    CHECK(all->size() == 3);
+    CHECK(all->at(0).acknowledged);
+  });
+}
+
+TEST_CASE("Claim store: an inbox entry not acknowledged within its lease is handed out again") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    auto claim = b.store->claim("RK-20", "fp", 60s);
+    REQUIRE(b.store->complete_into_inbox(claim->token, kReply, "{}").ok());
+    REQUIRE(b.store->take(5, 100ms)->size() == 1);
+    CHECK(b.store->take(5, 100ms)->empty());
+    std::this_thread::sleep_for(300ms);
+    auto again = b.store->take(5, 60s);
+    REQUIRE(again->size() == 1);
+    CHECK(again->at(0).entry_code == "RK-20");
+  });
+}
+
+TEST_CASE("Claim store: per-day sequences count from 1, each day its own") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    CHECK(*b.store->next_sequence("20261130") == 1);
+    CHECK(*b.store->next_sequence("20261130") == 2);
+    CHECK(*b.store->next_sequence("20261201") == 1);
+    CHECK(*b.store->next_sequence("20261130") == 3);
+  });
+}
+
+TEST_CASE("SQLite claim store: claims and the inbox survive closing and reopening the file") {
+  TempDir directory;
+  const std::string path = directory.file("claims.db");
+  std::string token;
+  {
+    auto store = open_sqlite_store(path).value();
+    auto done = store->claim("RK-30", "fp", 60s).value();
+    REQUIRE(store->complete_into_inbox(done.token, kReply, R"({"kept":true})").ok());
+    token = store->claim("RK-31", "fp", 60s)->token;  // in flight when the process ends
+  }
+  auto reopened = open_sqlite_store(path);
+  REQUIRE(reopened.ok());
+  auto done = (*reopened)->claim("RK-30", "fp", 60s);
+  REQUIRE(done->kind == Claim::Kind::Done);
+  CHECK(done->reply.bil_no == "PC000001");
+  CHECK((*reopened)->claim("RK-31", "fp", 60s)->kind == Claim::Kind::Busy);
+  REQUIRE(
+      (*reopened)->complete(token, kReply).ok());  // the lease is the claim's, not the process's
+  auto inbox = (*reopened)->take(5, 60s);
+  REQUIRE(inbox->size() == 1);
+  CHECK(inbox->at(0).body == R"({"kept":true})");
+}
+
+TEST_CASE("SQLite claim store: two stores on one file share their claims") {
+  TempDir directory;
+  auto a = open_sqlite_store(directory.file("shared.db")).value();
+  auto b = open_sqlite_store(directory.file("shared.db")).value();
+  StartLine start(2);
+  Claim one;
+  Claim two;
+  std::thread first([&] {
+    start.arrive_and_wait();
+    one = a->claim("RK-40", "fp", 60s).value();
+  });
+  std::thread second([&] {
+    start.arrive_and_wait();
+    two = b->claim("RK-40", "fp", 60s).value();
+  });
+  first.join();
+  second.join();
+  CHECK(((one.kind == Claim::Kind::Claimed) != (two.kind == Claim::Kind::Claimed)));
+}
+
+TEST_CASE("SQLite claim store: a file that is not a database is refused with its path") {
+  erpbridge::test_support::TempFile garbage("this is not a database, it is text", ".db");
+  auto opened = open_sqlite_store(garbage.path());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().message.find(garbage.path()) != std::string::npos);
+}
+
+TEST_CASE("PostgreSQL claim store: an unreachable server is an error, the password never shown") {
+  auto opened = open_postgres_store(
+      "host=127.0.0.1 port=1 user=nobody password=pg-S3CRET-pass dbname=none connect_timeout=2");
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == ErrorCode::Transport);
+  CHECK(opened.error().to_string().find("pg-S3CRET-pass") == std::string::npos);
+}

@@ -1,0 +1,340 @@
+// `erpbridge wms serve`: the CreateEntryConfirmation receiver as a program, on a durable
+// claim store; `erpbridge wms inbox`: what it accepted.
+#include <fcntl.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "commands.hpp"
+#include "erpbridge/wms/postgres_store.hpp"
+#include "erpbridge/wms/receiver.hpp"
+#include "erpbridge/wms/sqlite_store.hpp"
+
+namespace erpbridge::cli {
+namespace {
+
+// "memory", "sqlite:PATH" or "postgres:CONNINFO".
+std::shared_ptr<wms::ClaimStore> open_store(const std::string& spec) {
+  Result<std::shared_ptr<wms::ClaimStore>> store = Error{};
+  if (spec == "memory") {
+    store = wms::make_memory_store();
+  } else if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7) {
+    store = wms::open_sqlite_store(spec.substr(7));
+  } else if (spec.rfind("postgres:", 0) == 0 && spec.size() > 9) {
+    store = wms::open_postgres_store(spec.substr(9));
+  } else {
+    throw UsageError{"--store must be memory, sqlite:PATH or postgres:CONNINFO, not " + spec};
+  }
+  if (!store.ok()) throw UsageError{"--store: " + store.error().to_string()};
+  return *store;
+}
+
+// Serves at most `limit` connections at a time: the listener waits for a free worker instead
+// of queueing without bound, so further clients wait in the kernel's backlog.
+class BoundedQueue : public httplib::TaskQueue {
+ public:
+  explicit BoundedQueue(std::size_t limit) : limit_(limit), pool_(limit) {}
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      freed_.wait(lock, [this] { return active_ < limit_; });
+      ++active_;
+    }
+    pool_.enqueue([this, fn = std::move(fn)] {
+      fn();
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        --active_;
+      }
+      freed_.notify_one();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  std::size_t limit_;
+  httplib::ThreadPool pool_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::size_t active_ = 0;
+};
+
+// Handler mode's application: each delivered order appended to a log file as one line
+// "ENTRY_CODE BIL_NO", synced before the reply is stored. The receiver runs a handler again
+// only when its holder died before storing the reply; this one is idempotent by entry_code
+// (it reads its log on start and answers an order already in it with the logged bill), so
+// the log holds each order once even then.
+class DeliveryLog {
+ public:
+  explicit DeliveryLog(const std::string& path) {
+    std::ifstream existing(path);
+    for (std::string line; std::getline(existing, line);) {
+      const std::size_t space = line.find(' ');
+      if (space != std::string::npos) logged_[line.substr(0, space)] = line.substr(space + 1);
+    }
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw UsageError{"cannot open --log " + path};
+  }
+  ~DeliveryLog() { ::close(fd_); }
+  DeliveryLog(const DeliveryLog&) = delete;
+  DeliveryLog& operator=(const DeliveryLog&) = delete;
+
+  /// The bill logged for `entry_code` by an earlier delivery, if any.
+  std::optional<std::string> logged(const std::string& entry_code) const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto found = logged_.find(entry_code);
+    if (found == logged_.end()) return std::nullopt;
+    return found->second;
+  }
+
+  Result<void> append(const std::string& entry_code, const std::string& bil_no) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    const std::string text = entry_code + " " + bil_no + "\n";
+    if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+        ::fdatasync(fd_) != 0) {
+      return make_error(ErrorCode::Transport, "cannot write the delivery log");
+    }
+    logged_[entry_code] = bil_no;
+    return ok();
+  }
+
+ private:
+  int fd_ = -1;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::string> logged_;
+};
+
+std::string stamp(std::chrono::system_clock::time_point at) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+int serve(const ServeOptions& options, const Settings& settings) {
+  const std::string token = settings.required_secret("wms", "token", options.token_file);
+  if (options.tls_cert.has_value() != options.tls_key.has_value()) {
+    throw UsageError{"--tls-cert and --tls-key go together"};
+  }
+  if (options.mode == "log" && options.log_file.empty()) {
+    throw UsageError{"--mode log needs --log FILE"};
+  }
+  std::shared_ptr<wms::ClaimStore> store = open_store(options.store);
+  wms::ReceiverOptions limits;
+  limits.max_body_bytes = options.max_body;
+  limits.lease = std::chrono::seconds(options.lease_seconds);
+
+  std::unique_ptr<DeliveryLog> log;
+  std::unique_ptr<wms::Receiver> receiver;
+  if (options.mode == "inbox") {
+    receiver =
+        std::make_unique<wms::Receiver>(wms::InboxMode{}, wms::expect_token(token), store, limits);
+  } else {
+    log = std::make_unique<DeliveryLog>(options.log_file);
+    DeliveryLog* sink = log.get();
+    auto numbers = store;
+    receiver = std::make_unique<wms::Receiver>(
+        [sink, numbers](const wms::EntryConfirmation& order) -> Result<wms::PushReply> {
+          const std::string& code = order.order.entry_code;
+          if (auto bil_no = sink->logged(code))
+            return wms::PushReply{"0", "新增成功", "LG", *bil_no};
+          Result<std::int64_t> sequence = numbers->next_sequence("log");
+          if (!sequence.ok()) return std::move(sequence).error();
+          wms::PushReply reply{"0", "新增成功", "LG", "LG" + std::to_string(*sequence)};
+          Result<void> written = sink->append(code, reply.bil_no);
+          if (!written.ok()) return std::move(written).error();
+          return reply;
+        },
+        wms::expect_token(token), store, limits);
+  }
+
+  // Stop signals are taken by the main thread alone (sigwait below).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<httplib::Server> server;
+  if (options.tls_cert) {
+    server =
+        std::make_unique<httplib::SSLServer>(options.tls_cert->c_str(), options.tls_key->c_str());
+    if (!server->is_valid()) throw UsageError{"cannot load --tls-cert/--tls-key"};
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  const std::size_t workers = std::max<std::size_t>(1, options.max_connections);
+  server->new_task_queue = [workers] { return new BoundedQueue(workers); };
+  server->set_tcp_nodelay(true);
+  server->set_read_timeout(options.read_timeout, 0);
+  server->set_write_timeout(options.write_timeout, 0);
+  server->set_keep_alive_timeout(5);
+  // Bodies a little over the limit still reach the receiver, which answers 413 in the
+  // document's shape; far larger ones are refused by the server itself.
+  server->set_payload_max_length(options.max_body + 1024 * 1024);
+  wms::Receiver* handler = receiver.get();
+  server->Post("/CreateEntryConfirmation",
+               [handler](const httplib::Request& in, httplib::Response& out) {
+                 HttpHeaders headers;
+                 for (const auto& header : in.headers) {
+                   headers.emplace_back(header.first, header.second);
+                 }
+                 wms::ReceiverReply reply = handler->handle(headers, in.body);
+                 out.status = reply.http_status;
+                 if (reply.retry_after_seconds) {
+                   out.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
+                 }
+                 out.set_content(reply.body, "application/json; charset=utf-8");
+               });
+  server->Get("/health", [](const httplib::Request&, httplib::Response& out) {
+    out.set_content(R"({"status":"ok"})", "application/json");
+  });
+  const int port = options.port == 0
+                       ? server->bind_to_any_port(options.bind)
+                       : (server->bind_to_port(options.bind, options.port) ? options.port : -1);
+  if (port <= 0) {
+    std::fprintf(stderr, "erpbridge: cannot listen on %s:%d\n", options.bind.c_str(), options.port);
+    return kFailed;
+  }
+  std::thread serving([&] { server->listen_after_bind(); });
+  std::printf("erpbridge wms serve: listening on %s://%s:%d (%s mode, store %s)\n",
+              options.tls_cert ? "https" : "http", options.bind.c_str(), port, options.mode.c_str(),
+              options.store.rfind("postgres:", 0) == 0 ? "postgres" : options.store.c_str());
+  std::fflush(stdout);
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  // Graceful: no new connections; requests in progress finish and are answered.
+  server->stop();
+  serving.join();
+  const wms::ReceiverStats stats = receiver->stats();
+  std::fprintf(stderr,
+               "erpbridge wms serve: stopped on %s after %zu accepted, %zu duplicates, "
+               "%zu conflicts, %zu rejected, %zu failed\n",
+               received == SIGINT ? "SIGINT" : "SIGTERM", stats.delivered, stats.duplicates,
+               stats.conflicts, stats.rejected, stats.failed);
+  return kOk;
+}
+
+int inbox_list(const InboxOptions& options) {
+  auto store = open_store(options.store);
+  auto entries = store->list(options.after, options.limit, options.all);
+  if (!entries.ok()) {
+    std::fprintf(stderr, "erpbridge: %s\n", entries.error().to_string().c_str());
+    return kFailed;
+  }
+  for (const auto& entry : *entries) {
+    std::printf("%lld %s %s %s%s\n", static_cast<long long>(entry.id), entry.entry_code.c_str(),
+                entry.reply.bil_no.c_str(), stamp(entry.received_at).c_str(),
+                entry.acknowledged ? " acknowledged" : "");
+  }
+  std::printf("%zu entries\n", entries->size());
+  return kOk;
+}
+
+int inbox_show(const InboxOptions& options) {
+  auto store = open_store(options.store);
+  for (long long id : options.ids) {
+    auto entries = store->list(id - 1, 1, true);
+    if (!entries.ok()) {
+      std::fprintf(stderr, "erpbridge: %s\n", entries.error().to_string().c_str());
+      return kFailed;
+    }
+    if (entries->empty() || entries->front().id != id) {
+      std::fprintf(stderr, "erpbridge: NotFound: no inbox entry %lld\n", id);
+      return kFailed;
+    }
+    std::printf("%s\n", entries->front().body.c_str());
+  }
+  return kOk;
+}
+
+int inbox_ack(const InboxOptions& options) {
+  auto store = open_store(options.store);
+  for (long long id : options.ids) {
+    auto acknowledged = store->acknowledge(id);
+    if (!acknowledged.ok()) {
+      std::fprintf(stderr, "erpbridge: %s\n", acknowledged.error().to_string().c_str());
+      return kFailed;
+    }
+    std::printf("acknowledged %lld\n", id);
+  }
+  return kOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& wms, ServeOptions& options, const Settings& settings,
+                       std::function<int()>& run) {
+  CLI::App* serve_app = wms.add_subcommand(
+      "serve",
+      "Receive AI-WMS PLUS pushes (POST /CreateEntryConfirmation) until SIGTERM; each entry_code "
+      "accepted once, across restarts and replicas sharing the store");
+  serve_app->add_option("--port", options.port, "port to listen on (0: any free one)")
+      ->check(CLI::Range(0, 65535));
+  serve_app->add_option("--bind", options.bind, "address to listen on");
+  serve_app->add_option("--token-file", options.token_file,
+                        "a file holding the Authorization token WMS sends, - for standard "
+                        "input (ERPBRIDGE_WMS_TOKEN)");
+  serve_app->add_option("--store", options.store,
+                        "memory, sqlite:PATH (one machine) or postgres:CONNINFO (replicas)");
+  serve_app
+      ->add_option("--mode", options.mode,
+                   "inbox: keep accepted orders for `wms inbox`; log: append each "
+                   "delivered order to --log")
+      ->check(CLI::IsMember({"inbox", "log"}));
+  serve_app->add_option("--log", options.log_file, "the delivery log of --mode log");
+  serve_app->add_option("--tls-cert", options.tls_cert, "PEM certificate: serve HTTPS");
+  serve_app->add_option("--tls-key", options.tls_key, "PEM private key of --tls-cert");
+  serve_app->add_option("--read-timeout", options.read_timeout, "seconds")
+      ->check(CLI::Range(1, 3600));
+  serve_app->add_option("--write-timeout", options.write_timeout, "seconds")
+      ->check(CLI::Range(1, 3600));
+  serve_app->add_option("--max-body", options.max_body, "bytes; larger bodies get 413")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  serve_app
+      ->add_option("--max-connections", options.max_connections,
+                   "connections served at once; more wait")
+      ->check(CLI::Range(1, 4096));
+  serve_app
+      ->add_option("--lease", options.lease_seconds,
+                   "seconds a delivery in progress holds its entry_code")
+      ->check(CLI::Range(1, 86400));
+  serve_app->callback([&] { run = [&] { return serve(options, settings); }; });
+}
+
+void add_inbox_command(CLI::App& wms, InboxOptions& options, std::function<int()>& run) {
+  CLI::App* inbox = wms.add_subcommand("inbox", "Orders `wms serve` accepted in inbox mode")
+                        ->require_subcommand(1);
+  auto store_option = [&options](CLI::App* command) {
+    command->add_option("--store", options.store, "sqlite:PATH or postgres:CONNINFO");
+  };
+  CLI::App* list = inbox->add_subcommand("list", "Entries not yet acknowledged, oldest first");
+  list->add_flag("--all", options.all, "acknowledged ones too");
+  list->add_option("--after", options.after, "only entries after this id");
+  list->add_option("--limit", options.limit, "at most this many")->check(CLI::Range(1, 100000));
+  store_option(list);
+  list->callback([&] { run = [&] { return inbox_list(options); }; });
+  CLI::App* show = inbox->add_subcommand("show", "Print entries' orders as received");
+  show->add_option("ids", options.ids, "entry ids")->required();
+  store_option(show);
+  show->callback([&] { run = [&] { return inbox_show(options); }; });
+  CLI::App* ack = inbox->add_subcommand("ack", "Acknowledge entries: they are done");
+  ack->add_option("ids", options.ids, "entry ids")->required();
+  store_option(ack);
+  ack->callback([&] { run = [&] { return inbox_ack(options); }; });
+}
+
+}  // namespace erpbridge::cli
