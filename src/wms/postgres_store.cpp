@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "core/secrets.hpp"
+#include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
 
 namespace erpbridge::wms {
@@ -28,12 +31,12 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_claims (
   entry_code text PRIMARY KEY,
   fingerprint text NOT NULL,
   done boolean NOT NULL DEFAULT false,
-  token text UNIQUE,
+  token text,
   lease_until timestamptz NOT NULL,
   reply text);
 CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
   id bigserial PRIMARY KEY,
-  entry_code text NOT NULL UNIQUE,
+  entry_code text NOT NULL,
   body text NOT NULL,
   reply text NOT NULL,
   received_at timestamptz NOT NULL DEFAULT now(),
@@ -41,27 +44,25 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
   acknowledged boolean NOT NULL DEFAULT false);
 CREATE INDEX IF NOT EXISTS erpbridge_wms_inbox_pending
   ON erpbridge_wms_inbox (id) WHERE NOT acknowledged;
-CREATE TABLE IF NOT EXISTS erpbridge_wms_sequences (
-  day text PRIMARY KEY,
-  last bigint NOT NULL);
 INSERT INTO erpbridge_schema (name, version) VALUES ('wms', 1) ON CONFLICT DO NOTHING;
 )SQL";
 
-std::string new_token() {
-  thread_local std::mt19937_64 engine{std::random_device{}() ^
-                                      (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+// The per-day numbering lives in sequences (nextval takes no row lock, so replicas and
+// connections number concurrently): erpbridge_wms_seq_20261130. A day key with other
+// characters than letters, digits and '_' is hex-encoded there.
+std::string sequence_name(const std::string& day) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string token(32, '0');
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = engine();
-    for (int i = 0; i < 16; ++i, bits >>= 4) token[half * 16 + i] = kHex[bits & 15];
+  std::string name = "erpbridge_wms_seq_";
+  for (unsigned char c : day) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '_') {
+      name += static_cast<char>(c);
+    } else {
+      name += 'x';
+      name += kHex[c >> 4];
+      name += kHex[c & 15];
+    }
   }
-  return token;
-}
-
-Error lost() {
-  return make_error(ErrorCode::FailedPrecondition,
-                    "the claim is no longer held (its lease ran out and was taken over)");
+  return name.size() <= 63 ? name : name.substr(0, 63);
 }
 
 // A query's result, freed when it goes.
@@ -83,6 +84,7 @@ class Rows {
   std::int64_t integer(int row, int column) const {
     return std::stoll(PQgetvalue(result_, row, column));
   }
+  ExecStatusType status() const { return PQresultStatus(result_); }
   bool boolean(int row, int column) const { return PQgetvalue(result_, row, column)[0] == 't'; }
 
  private:
@@ -120,7 +122,7 @@ class PostgresStore final : public ClaimStore {
 
   Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
                       std::chrono::milliseconds lease) override {
-    const std::string token = new_token();
+    const std::string token = claims::new_token(entry_code);
     const std::string lease_ms = std::to_string(lease.count());
     for (int attempt = 0; attempt < 5; ++attempt) {
       Claim claim;
@@ -172,13 +174,56 @@ class PostgresStore final : public ClaimStore {
                                                 " kept changing hands; try again");
   }
 
+  Result<Claim> accept_into_inbox(const std::string& entry_code, const std::string& fingerprint,
+                                  std::string_view body, const InboxNumbering& numbering,
+                                  std::chrono::milliseconds lease) override {
+    // The reply's JSON around its number, so that the statement can put the number in.
+    static const std::string kMarker = "erpbridge-number-goes-here";
+    PushReply shape = numbering.reply_for(0);
+    shape.bil_no = numbering.bil_no_prefix + kMarker;
+    const std::string json_shape = json::encode(shape);
+    const std::size_t at = json_shape.rfind(kMarker);
+    // One statement, so one transaction: a new entry code is numbered, completed and kept,
+    // or nothing happens. A row already there (or a race with another replica) answers no
+    // row, and claim() says what it is.
+    Result<std::string> sequence = sequence_of(numbering.day);
+    if (!sequence.ok()) return std::move(sequence).error();
+    Result<Rows> accepted = query(
+        "WITH fresh AS (SELECT 1 AS one WHERE NOT EXISTS "
+        "(SELECT 1 FROM erpbridge_wms_claims WHERE entry_code = $1)), "
+        "numbered AS (SELECT nextval($3::regclass) AS last FROM fresh), "
+        "claimed AS (INSERT INTO erpbridge_wms_claims "
+        "(entry_code, fingerprint, done, lease_until, reply) "
+        "SELECT $1, $2, true, now(), "
+        "$4 || lpad(last::text, greatest($6::int, length(last::text)), '0') || $5 FROM numbered "
+        "ON CONFLICT (entry_code) DO NOTHING RETURNING reply) "
+        "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply) "
+        "SELECT $1, $7, reply FROM claimed RETURNING reply",
+        {entry_code, fingerprint, *sequence, json_shape.substr(0, at),
+         json_shape.substr(at + kMarker.size()), std::to_string(numbering.digits),
+         std::string(body)});
+    if (!accepted.ok()) return std::move(accepted).error();
+    if (accepted->count() == 1) {
+      Result<PushReply> reply = json::decode<PushReply>(accepted->text(0, 0));
+      if (!reply.ok()) {
+        return make_error(ErrorCode::Transport, "PostgreSQL claim store: stored reply unreadable");
+      }
+      Claim claim;
+      claim.kind = Claim::Kind::Accepted;
+      claim.reply = std::move(reply).value();
+      return claim;
+    }
+    // Done, Conflict or Busy; or a claim to take over (its holder died), done step by step.
+    return ClaimStore::accept_into_inbox(entry_code, fingerprint, body, numbering, lease);
+  }
+
   Result<void> complete(const std::string& token, const PushReply& reply) override {
     Result<Rows> updated = query(
         "UPDATE erpbridge_wms_claims SET done = true, reply = $2, token = NULL "
-        "WHERE token = $1 AND NOT done RETURNING entry_code",
-        {token, json::encode(reply)});
+        "WHERE entry_code = $3 AND token = $1 AND NOT done RETURNING entry_code",
+        {token, json::encode(reply), claims::entry_code_of(token)});
     if (!updated.ok()) return std::move(updated).error();
-    return updated->count() == 1 ? ok() : Result<void>(lost());
+    return updated->count() == 1 ? ok() : Result<void>(claims::lost());
   }
 
   Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
@@ -186,27 +231,27 @@ class PostgresStore final : public ClaimStore {
     // One statement: the claim is completed and the order kept, or neither.
     Result<Rows> stored = query(
         "WITH done AS (UPDATE erpbridge_wms_claims SET done = true, reply = $2, token = NULL "
-        "WHERE token = $1 AND NOT done RETURNING entry_code) "
+        "WHERE entry_code = $4 AND token = $1 AND NOT done RETURNING entry_code) "
         "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply) "
         "SELECT entry_code, $3, $2 FROM done RETURNING id",
-        {token, json::encode(reply), std::string(body)});
+        {token, json::encode(reply), std::string(body), claims::entry_code_of(token)});
     if (!stored.ok()) return std::move(stored).error();
-    return stored->count() == 1 ? ok() : Result<void>(lost());
+    return stored->count() == 1 ? ok() : Result<void>(claims::lost());
   }
 
   Result<void> release(const std::string& token) override {
-    Result<Rows> deleted =
-        query("DELETE FROM erpbridge_wms_claims WHERE token = $1 AND NOT done RETURNING entry_code",
-              {token});
+    Result<Rows> deleted = query(
+        "DELETE FROM erpbridge_wms_claims WHERE entry_code = $2 AND token = $1 AND NOT done "
+        "RETURNING entry_code",
+        {token, claims::entry_code_of(token)});
     if (!deleted.ok()) return std::move(deleted).error();
-    return deleted->count() == 1 ? ok() : Result<void>(lost());
+    return deleted->count() == 1 ? ok() : Result<void>(claims::lost());
   }
 
   Result<std::int64_t> next_sequence(const std::string& day) override {
-    Result<Rows> next = query(
-        "INSERT INTO erpbridge_wms_sequences (day, last) VALUES ($1, 1) "
-        "ON CONFLICT (day) DO UPDATE SET last = erpbridge_wms_sequences.last + 1 RETURNING last",
-        {day});
+    Result<std::string> sequence = sequence_of(day);
+    if (!sequence.ok()) return std::move(sequence).error();
+    Result<Rows> next = query("SELECT nextval($1::regclass)", {*sequence});
     if (!next.ok()) return std::move(next).error();
     return next->integer(0, 0);
   }
@@ -252,6 +297,24 @@ class PostgresStore final : public ClaimStore {
   }
 
  private:
+  // The sequence numbering `day`, created on first use (under a lock, as replicas may race).
+  Result<std::string> sequence_of(const std::string& day) {
+    std::string name = sequence_name(day);
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (sequences_.count(name) != 0) return name;
+    }
+    Result<Rows> created = query(
+        "BEGIN; SELECT pg_advisory_xact_lock(7242025); "
+        "CREATE SEQUENCE IF NOT EXISTS " +
+            name + "; COMMIT;",
+        {});
+    if (!created.ok()) return std::move(created).error();
+    std::lock_guard<std::mutex> guard(mutex_);
+    sequences_.insert(name);
+    return name;
+  }
+
   static std::vector<InboxEntry> entries_of(const Rows& rows) {
     std::vector<InboxEntry> entries;
     for (int row = 0; row < rows.count(); ++row) {
@@ -288,6 +351,9 @@ class PostgresStore final : public ClaimStore {
       PQfinish(connection);
       return error;
     }
+    // The schema's "already exists, skipping" notices are expected; they go nowhere.
+    PQsetNoticeProcessor(
+        connection, [](void*, const char*) {}, nullptr);
     return connection;
   }
 
@@ -324,6 +390,26 @@ class PostgresStore final : public ClaimStore {
     returned_.notify_one();
   }
 
+  // The name `sql` is prepared under: one per distinct statement text.
+  std::string prepared_name(const std::string& sql) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto found = statement_ids_.emplace(sql, statement_ids_.size());
+    return "erpbridge_" + std::to_string(found.first->second);
+  }
+  bool is_prepared(PGconn* connection, const std::string& name) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto found = prepared_.find(connection);
+    return found != prepared_.end() && found->second.count(name) != 0;
+  }
+  void mark_prepared(PGconn* connection, const std::string& name) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    prepared_[connection].insert(name);
+  }
+  void forget_prepared(PGconn* connection) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    prepared_.erase(connection);
+  }
+
   // Runs one statement (atomic by itself). A broken connection is reopened and the
   // statement sent once more: every statement here is safe to repeat (a claim repeats with
   // the same token and recognises its own row).
@@ -335,10 +421,20 @@ class PostgresStore final : public ClaimStore {
     values.reserve(parameters.size());
     for (const std::string& parameter : parameters) values.push_back(parameter.c_str());
     for (int attempt = 0;; ++attempt) {
-      PGresult* raw = parameters.empty()
-                          ? PQexec(connection, sql.c_str())
-                          : PQexecParams(connection, sql.c_str(), static_cast<int>(values.size()),
-                                         nullptr, values.data(), nullptr, nullptr, 0);
+      PGresult* raw = nullptr;
+      if (parameters.empty()) {
+        raw = PQexec(connection, sql.c_str());
+      } else {
+        // Prepared once per connection: planning a statement costs more than running it.
+        const std::string name = prepared_name(sql);
+        if (!is_prepared(connection, name)) {
+          Rows prepared(PQprepare(connection, name.c_str(), sql.c_str(),
+                                  static_cast<int>(values.size()), nullptr));
+          if (prepared.status() == PGRES_COMMAND_OK) mark_prepared(connection, name);
+        }
+        raw = PQexecPrepared(connection, name.c_str(), static_cast<int>(values.size()),
+                             values.data(), nullptr, nullptr, 0);
+      }
       Rows rows(raw);
       const ExecStatusType status = PQresultStatus(raw);
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
@@ -346,11 +442,13 @@ class PostgresStore final : public ClaimStore {
         return rows;
       }
       if (attempt == 0 && PQstatus(connection) == CONNECTION_BAD) {
+        forget_prepared(connection);
         PQreset(connection);
         if (PQstatus(connection) == CONNECTION_OK) continue;
       }
       Error error = failure("query failed", connection);
       if (PQstatus(connection) == CONNECTION_BAD) {
+        forget_prepared(connection);
         PQfinish(connection);
         std::lock_guard<std::mutex> guard(mutex_);
         --opened_;
@@ -368,6 +466,9 @@ class PostgresStore final : public ClaimStore {
   std::condition_variable returned_;
   std::vector<PGconn*> idle_;
   std::size_t opened_ = 0;
+  std::set<std::string> sequences_;  // known to exist
+  std::map<std::string, std::size_t> statement_ids_;
+  std::map<PGconn*, std::set<std::string>> prepared_;  // per connection
 };
 
 // The password= value (or the password of a URI) of a conninfo string, if any.

@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
 
 namespace erpbridge::wms {
@@ -22,6 +23,9 @@ using SystemClock = std::chrono::system_clock;
 
 constexpr int kSchemaVersion = 1;
 
+// Few b-trees, so that a commit writes few pages: the claims are keyed by entry_code alone
+// (a claim's token carries its entry code, so no index on tokens), and the inbox's entry
+// codes are unique through the claims (an entry is stored only by completing a claim).
 const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS erpbridge_schema (
   name TEXT PRIMARY KEY,
@@ -30,22 +34,22 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_claims (
   entry_code TEXT PRIMARY KEY,
   fingerprint TEXT NOT NULL,
   done INTEGER NOT NULL DEFAULT 0,
-  token TEXT UNIQUE,
+  token TEXT,
   lease_until INTEGER NOT NULL DEFAULT 0,
-  reply TEXT);
+  reply TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  entry_code TEXT NOT NULL UNIQUE,
+  id INTEGER PRIMARY KEY,
+  entry_code TEXT NOT NULL,
   body TEXT NOT NULL,
   reply TEXT NOT NULL,
   received_at INTEGER NOT NULL,
   leased_until INTEGER NOT NULL DEFAULT 0,
   acknowledged INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS erpbridge_wms_inbox_pending
-  ON erpbridge_wms_inbox (acknowledged, id);
+  ON erpbridge_wms_inbox (id) WHERE acknowledged = 0;
 CREATE TABLE IF NOT EXISTS erpbridge_wms_sequences (
   day TEXT PRIMARY KEY,
-  last INTEGER NOT NULL);
+  last INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO erpbridge_schema (name, version) VALUES ('wms', 1);
 )SQL";
 
@@ -59,28 +63,11 @@ SystemClock::time_point from_ms(std::int64_t ms) {
   return SystemClock::time_point(std::chrono::milliseconds(ms));
 }
 
-std::string new_token() {
-  thread_local std::mt19937_64 engine{std::random_device{}() ^
-                                      (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token(32, '0');
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = engine();
-    for (int i = 0; i < 16; ++i, bits >>= 4) token[half * 16 + i] = kHex[bits & 15];
-  }
-  return token;
-}
-
 Error store_error(const std::string& what, sqlite3* db) {
   Error error =
       make_error(ErrorCode::Transport, "SQLite claim store: " + what + ": " + sqlite3_errmsg(db));
   error.retryable = true;
   return error;
-}
-
-Error lost() {
-  return make_error(ErrorCode::FailedPrecondition,
-                    "the claim is no longer held (its lease ran out and was taken over)");
 }
 
 // A prepared statement, reset and bound afresh for each use.
@@ -151,13 +138,23 @@ class SqliteStore final : public ClaimStore {
              {"insert_claim",
               "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, token, "
               "lease_until) VALUES (?, ?, 0, ?, ?)"},
+             {"insert_done",
+              "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, reply) "
+              "VALUES (?, ?, 1, ?)"},
              {"take_over",
               "UPDATE erpbridge_wms_claims SET token = ?, lease_until = ? WHERE entry_code = ? "
               "AND done = 0"},
              {"complete",
               "UPDATE erpbridge_wms_claims SET done = 1, reply = ?, token = NULL "
-              "WHERE token = ? AND done = 0 RETURNING entry_code"},
-             {"release", "DELETE FROM erpbridge_wms_claims WHERE token = ? AND done = 0"},
+              "WHERE entry_code = ? AND token = ? AND done = 0"},
+             {"release",
+              "DELETE FROM erpbridge_wms_claims WHERE entry_code = ? AND token = ? AND done = 0"},
+             {"begin", "BEGIN IMMEDIATE"},
+             {"commit", "COMMIT"},
+             {"rollback", "ROLLBACK"},
+             {"savepoint", "SAVEPOINT operation"},
+             {"rollback_to", "ROLLBACK TO operation"},
+             {"release_savepoint", "RELEASE operation"},
              {"insert_inbox",
               "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply, received_at) "
               "VALUES (?, ?, ?, ?)"},
@@ -187,41 +184,37 @@ class SqliteStore final : public ClaimStore {
   Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
                       std::chrono::milliseconds lease) override {
     Claim claim;
+    Result<void> done = submit([&] { return claim_now(entry_code, fingerprint, lease, claim); });
+    if (!done.ok()) return std::move(done).error();
+    return claim;
+  }
+
+  Result<Claim> accept_into_inbox(const std::string& entry_code, const std::string& fingerprint,
+                                  std::string_view body, const InboxNumbering& numbering,
+                                  std::chrono::milliseconds lease) override {
+    Claim claim;
+    // Claim, number, complete and keep: one operation, so in one transaction.
     Result<void> done = submit([&]() -> Result<void> {
-      const std::int64_t now = now_ms();
-      Statement& find = stmt("find_claim").reset().bind(entry_code);
-      const int found = find.step();
-      if (found == SQLITE_ROW) {
-        if (find.text(0) != fingerprint) {
-          claim.kind = Claim::Kind::Conflict;
-          return ok();
+      bool fresh = false;
+      Result<void> claimed = claim_now(entry_code, fingerprint, lease, claim, &fresh);
+      if (!claimed.ok() || (claim.kind != Claim::Kind::Claimed && !fresh)) return claimed;
+      Result<std::int64_t> number = sequence_now(numbering.day);
+      if (!number.ok()) return std::move(number).error();
+      claim.reply = numbering.reply_for(*number);
+      const std::string reply_json = json::encode(claim.reply);
+      if (fresh) {
+        Statement& insert = stmt("insert_done").reset().bind(entry_code).bind(fingerprint);
+        if (insert.bind(reply_json).step() != SQLITE_DONE) {
+          return store_error("recording a claim", db_);
         }
-        if (find.integer(1) != 0) {
-          claim.kind = Claim::Kind::Done;
-          Result<PushReply> reply = json::decode<PushReply>(find.text(3));
-          if (!reply.ok()) return store_error("stored reply unreadable", db_);
-          claim.reply = std::move(reply).value();
-          return ok();
-        }
-        if (find.integer(2) > now) {
-          claim.kind = Claim::Kind::Busy;
-          claim.busy_until = from_ms(find.integer(2));
-          return ok();
-        }
-        // The holder's lease ran out (it died): taken over.
-        claim.kind = Claim::Kind::Claimed;
-        claim.token = new_token();
-        Statement& take = stmt("take_over").reset().bind(claim.token).bind(now + lease.count());
-        take.bind(entry_code);
-        if (take.step() != SQLITE_DONE) return store_error("taking a claim over", db_);
-        return ok();
+      } else {
+        Result<void> completed = mark_done(claim.token, reply_json);
+        if (!completed.ok()) return completed;
       }
-      if (found != SQLITE_DONE) return store_error("reading a claim", db_);
-      claim.kind = Claim::Kind::Claimed;
-      claim.token = new_token();
-      Statement& insert = stmt("insert_claim").reset().bind(entry_code).bind(fingerprint);
-      insert.bind(claim.token).bind(now + lease.count());
-      if (insert.step() != SQLITE_DONE) return store_error("recording a claim", db_);
+      Result<void> kept = keep(entry_code, reply_json, body);
+      if (!kept.ok()) return kept;
+      claim.kind = Claim::Kind::Accepted;
+      claim.token.clear();
       return ok();
     });
     if (!done.ok()) return std::move(done).error();
@@ -229,42 +222,36 @@ class SqliteStore final : public ClaimStore {
   }
 
   Result<void> complete(const std::string& token, const PushReply& reply) override {
-    return submit([&]() -> Result<void> {
-      std::string entry_code;
-      return mark_done(token, reply, entry_code);
-    });
+    const std::string reply_json = json::encode(reply);
+    return submit([&] { return mark_done(token, reply_json); });
   }
 
   Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
                                    std::string_view body) override {
+    const std::string reply_json = json::encode(reply);
     return submit([&]() -> Result<void> {
-      std::string entry_code;
-      Result<void> done = mark_done(token, reply, entry_code);
+      Result<void> done = mark_done(token, reply_json);
       if (!done.ok()) return done;
-      Statement& insert = stmt("insert_inbox").reset().bind(entry_code).bind(body);
-      insert.bind(json::encode(reply)).bind(now_ms());
-      if (insert.step() != SQLITE_DONE) return store_error("storing an inbox entry", db_);
-      return ok();
+      return keep(claims::entry_code_of(token), reply_json, body);
     });
   }
 
   Result<void> release(const std::string& token) override {
     return submit([&]() -> Result<void> {
-      if (stmt("release").reset().bind(token).step() != SQLITE_DONE) {
+      if (stmt("release").reset().bind(claims::entry_code_of(token)).bind(token).step() !=
+          SQLITE_DONE) {
         return store_error("releasing a claim", db_);
       }
-      return sqlite3_changes(db_) == 1 ? ok() : Result<void>(lost());
+      return sqlite3_changes(db_) == 1 ? ok() : Result<void>(claims::lost());
     });
   }
 
   Result<std::int64_t> next_sequence(const std::string& day) override {
     std::int64_t value = 0;
     Result<void> done = submit([&]() -> Result<void> {
-      Statement& next = stmt("next_sequence").reset().bind(day);
-      if (next.step() != SQLITE_ROW) return store_error("numbering", db_);
-      value = next.integer(0);
-      while (next.step() == SQLITE_ROW) {
-      }
+      Result<std::int64_t> next = sequence_now(day);
+      if (!next.ok()) return std::move(next).error();
+      value = *next;
       return ok();
     });
     if (!done.ok()) return std::move(done).error();
@@ -324,16 +311,76 @@ class SqliteStore final : public ClaimStore {
 
   Statement& stmt(const char* name) { return *statements_.at(name); }
 
-  Result<void> mark_done(const std::string& token, const PushReply& reply,
-                         std::string& entry_code) {
-    Statement& complete = stmt("complete").reset().bind(json::encode(reply)).bind(token);
-    const int stepped = complete.step();
-    if (stepped == SQLITE_DONE) return lost();
-    if (stepped != SQLITE_ROW) return store_error("completing a claim", db_);
-    entry_code = complete.text(0);
-    while (complete.step() == SQLITE_ROW) {
+  // The steps below run on the writer thread, inside a batch's transaction.
+
+  // With `fresh` given, a new entry code is only reported (*fresh = true, nothing written):
+  // the caller records it done at once.
+  Result<void> claim_now(const std::string& entry_code, const std::string& fingerprint,
+                         std::chrono::milliseconds lease, Claim& claim, bool* fresh = nullptr) {
+    const std::int64_t now = now_ms();
+    Statement& find = stmt("find_claim").reset().bind(entry_code);
+    const int found = find.step();
+    if (found == SQLITE_ROW) {
+      if (find.text(0) != fingerprint) {
+        claim.kind = Claim::Kind::Conflict;
+        return ok();
+      }
+      if (find.integer(1) != 0) {
+        claim.kind = Claim::Kind::Done;
+        Result<PushReply> reply = json::decode<PushReply>(find.text(3));
+        if (!reply.ok()) return store_error("stored reply unreadable", db_);
+        claim.reply = std::move(reply).value();
+        return ok();
+      }
+      if (find.integer(2) > now) {
+        claim.kind = Claim::Kind::Busy;
+        claim.busy_until = from_ms(find.integer(2));
+        return ok();
+      }
+      // The holder's lease ran out (it died): taken over.
+      claim.kind = Claim::Kind::Claimed;
+      claim.token = claims::new_token(entry_code);
+      Statement& take = stmt("take_over").reset().bind(claim.token).bind(now + lease.count());
+      if (take.bind(entry_code).step() != SQLITE_DONE) {
+        return store_error("taking a claim over", db_);
+      }
+      return ok();
     }
+    if (found != SQLITE_DONE) return store_error("reading a claim", db_);
+    if (fresh != nullptr) {
+      *fresh = true;
+      return ok();
+    }
+    claim.kind = Claim::Kind::Claimed;
+    claim.token = claims::new_token(entry_code);
+    Statement& insert = stmt("insert_claim").reset().bind(entry_code).bind(fingerprint);
+    insert.bind(claim.token).bind(now + lease.count());
+    if (insert.step() != SQLITE_DONE) return store_error("recording a claim", db_);
     return ok();
+  }
+
+  Result<std::int64_t> sequence_now(const std::string& day) {
+    Statement& next = stmt("next_sequence").reset().bind(day);
+    if (next.step() != SQLITE_ROW) return store_error("numbering", db_);
+    const std::int64_t value = next.integer(0);
+    while (next.step() == SQLITE_ROW) {
+    }
+    return value;
+  }
+
+  Result<void> keep(const std::string& entry_code, const std::string& reply_json,
+                    std::string_view body) {
+    Statement& insert = stmt("insert_inbox").reset().bind(entry_code).bind(body);
+    insert.bind(reply_json).bind(now_ms());
+    if (insert.step() != SQLITE_DONE) return store_error("storing an inbox entry", db_);
+    return ok();
+  }
+
+  Result<void> mark_done(const std::string& token, const std::string& reply_json) {
+    Statement& complete =
+        stmt("complete").reset().bind(reply_json).bind(claims::entry_code_of(token));
+    if (complete.bind(token).step() != SQLITE_DONE) return store_error("completing a claim", db_);
+    return sqlite3_changes(db_) == 1 ? ok() : Result<void>(claims::lost());
   }
 
   Result<void> read_entries(Statement& query, std::vector<InboxEntry>& entries) {
@@ -366,8 +413,10 @@ class SqliteStore final : public ClaimStore {
     return done.get();
   }
 
-  bool execute(const char* sql) {
-    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  // Runs one of the prepared statements that take no parameters (BEGIN, COMMIT, ...).
+  bool execute(const char* name) {
+    const int stepped = stmt(name).reset().step();
+    return stepped == SQLITE_DONE || stepped == SQLITE_ROW;
   }
 
   void run() {
@@ -385,7 +434,7 @@ class SqliteStore final : public ClaimStore {
       }
       // One transaction for the whole batch: one fsync for every operation in it.
       results.clear();
-      if (!execute("BEGIN IMMEDIATE")) {
+      if (!execute("begin")) {
         const Error error = store_error("starting a transaction", db_);
         results.assign(batch.size(), Result<void>(error));
       } else {
@@ -393,7 +442,7 @@ class SqliteStore final : public ClaimStore {
           // Each operation under a savepoint of its own: one that fails half-way leaves
           // nothing behind, and the others in the batch still commit.
           Result<void> result = make_error(ErrorCode::Api, "the operation did not run");
-          if (!execute("SAVEPOINT operation")) {
+          if (!execute("savepoint")) {
             result = store_error("starting a savepoint", db_);
           } else {
             try {
@@ -401,14 +450,14 @@ class SqliteStore final : public ClaimStore {
             } catch (const std::exception& exception) {
               result = make_error(ErrorCode::Api, exception.what());
             }
-            if (!result.ok()) execute("ROLLBACK TO operation");
-            execute("RELEASE operation");
+            if (!result.ok()) execute("rollback_to");
+            execute("release_savepoint");
           }
           results.push_back(std::move(result));
         }
-        if (!execute("COMMIT")) {
+        if (!execute("commit")) {
           const Error error = store_error("committing", db_);
-          execute("ROLLBACK");
+          execute("rollback");
           for (auto& result : results) result = error;
         }
       }

@@ -14,7 +14,17 @@ namespace erpbridge::test_support {
 
 class ChildProcess {
  public:
-  explicit ChildProcess(std::vector<std::string> argv) {
+  /// Starts `argv` with this process's environment plus the "NAME=value" entries of `env`.
+  explicit ChildProcess(std::vector<std::string> argv, std::vector<std::string> env = {}) {
+    // Everything the child needs is built before fork(): other threads of a test may hold
+    // the allocator's lock at that moment.
+    std::vector<char*> args;
+    for (auto& arg : argv) args.push_back(arg.data());
+    args.push_back(nullptr);
+    std::vector<char*> environment;  // ours first: getenv() takes the first match
+    for (auto& entry : env) environment.push_back(entry.data());
+    for (char** entry = environ; *entry != nullptr; ++entry) environment.push_back(*entry);
+    environment.push_back(nullptr);
     int fds[2];
     if (pipe(fds) != 0) return;
     pid_ = fork();
@@ -22,10 +32,7 @@ class ChildProcess {
       dup2(fds[1], STDOUT_FILENO);
       close(fds[0]);
       close(fds[1]);
-      std::vector<char*> args;
-      for (auto& arg : argv) args.push_back(arg.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
+      execve(args[0], args.data(), environment.data());
       _exit(127);
     }
     close(fds[1]);
@@ -48,6 +55,17 @@ class ChildProcess {
     int c;
     while ((c = fgetc(out_)) != EOF && c != '\n') line += static_cast<char>(c);
     return line;
+  }
+
+  /// The child's process id.
+  pid_t pid() const { return pid_; }
+
+  /// Sends SIGKILL and reaps the child.
+  void kill_now() {
+    if (pid_ <= 0 || exited_) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    exited_ = true;
   }
 
   /// Sends `signal` and waits up to `limit` for the exit; the exit code, or -1.

@@ -2,6 +2,7 @@
 // claim store; `erpbridge wms inbox`: what it accepted.
 #include <fcntl.h>
 #include <httplib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -178,6 +179,14 @@ int serve(const ServeOptions& options, const Settings& settings) {
   }
   const std::size_t workers = std::max<std::size_t>(1, options.max_connections);
   server->new_task_queue = [workers] { return new BoundedQueue(workers); };
+  // SO_REUSEADDR only (httplib's default adds SO_REUSEPORT, which would let a second serve
+  // share the port silently); the socket is kept to raise httplib's backlog of 5 below.
+  int listen_fd = -1;
+  server->set_socket_options([&listen_fd](socket_t fd) {
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    listen_fd = fd;
+  });
   server->set_tcp_nodelay(true);
   server->set_read_timeout(options.read_timeout, 0);
   server->set_write_timeout(options.write_timeout, 0);
@@ -209,6 +218,9 @@ int serve(const ServeOptions& options, const Settings& settings) {
     std::fprintf(stderr, "erpbridge: cannot listen on %s:%d\n", options.bind.c_str(), options.port);
     return kFailed;
   }
+  // A burst of WMS connections (a shift change) would overflow a backlog of 5, and each
+  // dropped SYN costs its sender a second: listening again raises it.
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   std::thread serving([&] { server->listen_after_bind(); });
   std::printf("erpbridge wms serve: listening on %s://%s:%d (%s mode, store %s)\n",
               options.tls_cert ? "https" : "http", options.bind.c_str(), port, options.mode.c_str(),

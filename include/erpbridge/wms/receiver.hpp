@@ -40,6 +40,11 @@ using TokenChecker = std::function<bool(std::string_view token)>;
 /// Accepts exactly `expected` (compared in constant time).
 TokenChecker expect_token(std::string expected);
 
+/// The fingerprint a Receiver claims an order with: SHA-256 (hex) of its canonical JSON,
+/// equal for equal orders whatever their spacing or key order. For stores and tools that
+/// claim on a receiver's behalf.
+std::string fingerprint_of(const EntryConfirmation& order);
+
 /// A store's answer to a claim of an entry code.
 struct Claim {
   /// What the store answered.
@@ -48,11 +53,25 @@ struct Claim {
     Done,      ///< Delivered before with the same content: `reply` is what was answered.
     Conflict,  ///< The entry code was used for different content.
     Busy,      ///< Another claimant holds it until `busy_until` (its lease).
+    Accepted,  ///< accept_into_inbox() only: accepted now, `reply` is its reply.
   };
   Kind kind = Kind::Claimed;  ///< The answer.
   std::string token;          ///< Claimed: proves the claim to complete() and release().
-  PushReply reply;            ///< Done: the stored reply.
+  PushReply reply;            ///< Done, Accepted: the stored reply.
   std::chrono::system_clock::time_point busy_until;  ///< Busy: when the holder's lease ends.
+};
+
+/// The reply inbox mode's own numbering gives: code "0", `message`, `bil_id`, and bil_no
+/// made of `bil_no_prefix` and the next number of `day`, zero-padded to at least `digits`.
+struct InboxNumbering {
+  std::string day;            ///< The sequence's key: "20261130".
+  std::string bil_id;         ///< "IN".
+  std::string bil_no_prefix;  ///< "IN20261130".
+  int digits = 6;             ///< "000001".
+  std::string message;        ///< The reply's message.
+
+  /// The reply for the day's number `number`.
+  PushReply reply_for(std::int64_t number) const;
 };
 
 /// An order accepted in inbox mode, kept for the application until it acknowledges it.
@@ -93,6 +112,15 @@ class ClaimStore {
   /// The next number of `day` ("20261130"), from 1, kept in the store: the default numbering
   /// of inbox mode. A number may be skipped (a crash after taking it), never repeated.
   virtual Result<std::int64_t> next_sequence(const std::string& day);
+  /// Inbox mode with the store's numbering in one step: a new `entry_code` (or one whose
+  /// holder's lease ran out) is numbered, completed and kept with `body` → Accepted with its
+  /// reply; otherwise what claim() answers (Done, Conflict, Busy). The default composes
+  /// claim(), next_sequence() and complete_into_inbox(); the SQLite and PostgreSQL stores do
+  /// it in one transaction, so a crash never leaves a claim held.
+  virtual Result<Claim> accept_into_inbox(const std::string& entry_code,
+                                          const std::string& fingerprint, std::string_view body,
+                                          const InboxNumbering& numbering,
+                                          std::chrono::milliseconds lease);
   /// Up to `max` entries not yet acknowledged and not leased to another consumer, oldest
   /// first, each leased to the caller for `lease` (after which another consumer gets it).
   virtual Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease);

@@ -411,7 +411,8 @@ TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
   auto store = make_memory_store();
   // A holder in another process claims the order with a short lease, then dies.
   auto order = parse_entry_confirmation(kWmsRequestSample).value();
-  auto held = store->claim(order.order.entry_code, to_json(order), std::chrono::milliseconds(150));
+  auto held =
+      store->claim(order.order.entry_code, fingerprint_of(order), std::chrono::milliseconds(150));
   REQUIRE(held.ok());
   REQUIRE(held->kind == Claim::Kind::Claimed);
   std::atomic<int> calls{0};

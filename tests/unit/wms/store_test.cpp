@@ -210,6 +210,104 @@ TEST_CASE("Claim store: per-day sequences count from 1, each day its own") {
   });
 }
 
+TEST_CASE("Claim store: accept_into_inbox numbers, completes and keeps a new order in one step") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    InboxNumbering numbering;
+    numbering.day = "20261130";
+    numbering.bil_id = "IN";
+    numbering.bil_no_prefix = "IN20261130";
+    numbering.message = "新增成功";
+    auto first = b.store->accept_into_inbox("RK-30", "fp-30", R"({"n":30})", numbering, 60s);
+    REQUIRE(first.ok());
+    CHECK(first->kind == Claim::Kind::Accepted);
+    CHECK(first->reply.code == "0");
+    CHECK(first->reply.message == "新增成功");
+    CHECK(first->reply.bil_id == "IN");
+    CHECK(first->reply.bil_no == "IN20261130000001");
+    auto second = b.store->accept_into_inbox("RK-31", "fp-31", R"({"n":31})", numbering, 60s);
+    CHECK(second->reply.bil_no == "IN20261130000002");
+    // The same order again: its stored reply; other content under its code: a conflict.
+    auto again = b.store->accept_into_inbox("RK-30", "fp-30", R"({"n":30})", numbering, 60s);
+    REQUIRE(again.ok());
+    CHECK(again->kind == Claim::Kind::Done);
+    CHECK(again->reply.bil_no == "IN20261130000001");
+    CHECK(b.store->accept_into_inbox("RK-30", "other", "{}", numbering, 60s)->kind ==
+          Claim::Kind::Conflict);
+    // A claim held by a handler elsewhere: busy.
+    auto held = b.store->claim("RK-32", "fp-32", 60s);
+    REQUIRE(held->kind == Claim::Kind::Claimed);
+    CHECK(b.store->accept_into_inbox("RK-32", "fp-32", "{}", numbering, 60s)->kind ==
+          Claim::Kind::Busy);
+    // The inbox holds each accepted order once, as received.
+    auto entries = b.store->list(0, 10, true);
+    REQUIRE(entries.ok());
+    REQUIRE(entries->size() == 2);
+    CHECK(entries->at(0).entry_code == "RK-30");
+    CHECK(entries->at(0).body == R"({"n":30})");
+    CHECK(entries->at(0).reply.bil_no == "IN20261130000001");
+    CHECK(entries->at(1).entry_code == "RK-31");
+    // Numbers wider than the padding are not cut.
+    for (int i = 0; i < 3; ++i) (void)b.store->next_sequence("20261201");
+    numbering.day = "20261201";
+    numbering.bil_no_prefix = "IN20261201";
+    numbering.digits = 2;
+    CHECK(b.store->accept_into_inbox("RK-33", "fp-33", "{}", numbering, 60s)->reply.bil_no ==
+          "IN2026120104");
+  });
+}
+
+TEST_CASE("Claim store: a claim whose holder died is taken over by accept_into_inbox") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    InboxNumbering numbering;
+    numbering.day = "20261130";
+    numbering.bil_id = "IN";
+    numbering.bil_no_prefix = "IN-";
+    auto held = b.store->claim("RK-40", "fp-40", 100ms);
+    REQUIRE(held->kind == Claim::Kind::Claimed);
+    std::this_thread::sleep_for(300ms);
+    auto accepted = b.store->accept_into_inbox("RK-40", "fp-40", "{}", numbering, 60s);
+    REQUIRE(accepted.ok());
+    CHECK(accepted->kind == Claim::Kind::Accepted);
+    CHECK(accepted->reply.bil_no == "IN-000001");
+    // The dead holder's claim is gone.
+    CHECK(b.store->complete(held->token, kReply).error().code == ErrorCode::FailedPrecondition);
+    CHECK(b.store->list(0, 10, true)->size() == 1);
+  });
+}
+
+TEST_CASE("Claim store: 16 concurrent accepts of one new order keep it once") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    InboxNumbering numbering;
+    numbering.day = "20261130";
+    numbering.bil_id = "IN";
+    numbering.bil_no_prefix = "IN";
+    StartLine start(16);
+    std::vector<std::thread> threads;
+    std::vector<std::string> replies(16);
+    std::atomic<int> accepted{0};
+    for (int i = 0; i < 16; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        for (;;) {
+          auto answer = b.store->accept_into_inbox("RK-50", "fp-50", "{}", numbering, 60s);
+          if (!answer.ok()) return;
+          if (answer->kind == Claim::Kind::Busy) continue;  // the default composition's window
+          if (answer->kind == Claim::Kind::Accepted) ++accepted;
+          replies[static_cast<std::size_t>(i)] = answer->reply.bil_no;
+          return;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(accepted == 1);
+    for (const auto& reply : replies) CHECK(reply == replies[0]);
+    CHECK(b.store->list(0, 10, true)->size() == 1);
+  });
+}
+
 TEST_CASE("SQLite claim store: claims and the inbox survive closing and reopening the file") {
   TempDir directory;
   const std::string path = directory.file("claims.db");

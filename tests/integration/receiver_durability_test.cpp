@@ -1,0 +1,396 @@
+// The WMS receiver as users run it, over real HTTP on loopback: `erpbridge wms serve` killed
+// with SIGKILL mid-run and restarted on its SQLite file, two replicas sharing one PostgreSQL,
+// and a handler-mode holder that dies mid-handler. Expected outcomes are counted from what
+// the pushers saw and from the stores' rows, never from the receiver's own bookkeeping.
+#include <httplib.h>
+#include <rapidjson/document.h>
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "data/wms_sample.hpp"
+#include "erpbridge/wms/postgres_store.hpp"
+#include "erpbridge/wms/sqlite_store.hpp"
+#include "support/files.hpp"
+#include "support/postgres.hpp"
+#include "support/subprocess.hpp"
+
+using erpbridge::test_support::ChildProcess;
+using erpbridge::test_support::TempDir;
+using erpbridge::test_support::TestDatabase;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kToken = "durability-test-token";
+constexpr int kOrders = 2000;
+
+std::string order_body(const std::string& code) {
+  std::string body = erpbridge::test_data::kWmsRequestSample;
+  for (std::size_t at = body.find("RK230302000001"); at != std::string::npos;
+       at = body.find("RK230302000001", at + code.size())) {
+    body.replace(at, 14, code);
+  }
+  return body;
+}
+
+std::string code_of(int order) {
+  char code[32];
+  std::snprintf(code, sizeof code, "RK-DUR-%05d", order);
+  return code;
+}
+
+// A receiver program on an ephemeral port; its port is read from its first line.
+struct Server {
+  std::unique_ptr<ChildProcess> process;
+  int port = 0;
+
+  // `erpbridge wms serve` with `arguments` after --port 0.
+  static Server cli(std::vector<std::string> arguments) {
+    std::vector<std::string> argv = {ERPBRIDGE_CLI_PROGRAM, "wms", "serve", "--port", "0"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    Server server;
+    server.process = std::make_unique<ChildProcess>(
+        argv, std::vector<std::string>{"ERPBRIDGE_WMS_TOKEN=" + kToken});
+    const std::string line = server.process->read_line();
+    // "erpbridge wms serve: listening on http://127.0.0.1:PORT (...)"
+    const std::size_t colon = line.find("127.0.0.1:");
+    if (colon != std::string::npos) server.port = std::atoi(line.c_str() + colon + 10);
+    return server;
+  }
+
+  static Server handler_receiver(const std::string& store, const std::string& log,
+                                 const std::string& lease_ms, const std::string& hang_code,
+                                 const std::string& hang_when) {
+    Server server;
+    server.process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{ERPBRIDGE_HANDLER_RECEIVER_PROGRAM, store, log, lease_ms,
+                                 hang_code, hang_when},
+        std::vector<std::string>{"ERPBRIDGE_WMS_TOKEN=" + kToken});
+    const std::string line = server.process->read_line();  // "listening PORT"
+    if (line.rfind("listening ", 0) == 0) server.port = std::atoi(line.c_str() + 10);
+    return server;
+  }
+};
+
+struct Outcome {
+  int status = 0;  // -1: no answer (connection refused or cut)
+  std::string body;
+  std::string retry_after;
+};
+
+Outcome post(httplib::Client& client, const std::string& body) {
+  auto response = client.Post("/CreateEntryConfirmation", {{"Authorization", kToken}}, body,
+                              "application/json");
+  if (!response) return Outcome{-1, "", ""};
+  return Outcome{response->status, response->body, response->get_header_value("Retry-After")};
+}
+
+std::unique_ptr<httplib::Client> client_for(int port) {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+  client->set_keep_alive(true);
+  client->set_connection_timeout(5);
+  client->set_read_timeout(30);
+  return client;
+}
+
+// Sends `body` to `port` until it gets a 200 (a 503 or a refused connection is tried again);
+// gives up after a minute.
+Outcome post_until_accepted(int port, const std::string& body) {
+  auto client = client_for(port);
+  const auto give_up = std::chrono::steady_clock::now() + 60s;
+  Outcome outcome;
+  while (std::chrono::steady_clock::now() < give_up) {
+    outcome = post(*client, body);
+    if (outcome.status == 200) return outcome;
+    std::this_thread::sleep_for(outcome.status == 503 ? 200ms : 20ms);
+  }
+  return outcome;
+}
+
+std::string bil_no_of(const std::string& reply) {
+  rapidjson::Document document;
+  document.Parse(reply.c_str(), reply.size());
+  if (document.HasParseError() || !document.IsObject() || !document.HasMember("bil_no") ||
+      !document["bil_no"].IsString()) {
+    return "";
+  }
+  return document["bil_no"].GetString();
+}
+
+// Runs `work(i)` for i in [0, count) on 16 threads.
+template <typename Work>
+void on_16_threads(int count, Work work) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) work(i);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+}
+
+// Every order was answered 200 on each of its sends, all with one reply; returns the bil_no
+// of each entry code.
+std::map<std::string, std::string> identical_replies(
+    const std::vector<std::array<Outcome, 2>>& outcomes) {
+  std::map<std::string, std::string> bills;
+  std::size_t not_accepted = 0;
+  std::size_t differing = 0;
+  for (int i = 0; i < static_cast<int>(outcomes.size()); ++i) {
+    const auto& pair = outcomes[static_cast<std::size_t>(i)];
+    if (pair[0].status != 200 || pair[1].status != 200) ++not_accepted;
+    if (pair[0].body != pair[1].body) ++differing;
+    bills[code_of(i)] = bil_no_of(pair[0].body);
+  }
+  CHECK(not_accepted == 0);
+  CHECK(differing == 0);
+  return bills;
+}
+
+// The crash run: 2,000 orders, each pushed twice (every third pair at once), the server killed
+// after `kill_after` answered sends, restarted by `restart`, and every send without a 200 sent
+// again to the new process.
+std::vector<std::array<Outcome, 2>> push_through_a_crash(Server& server,
+                                                         const std::function<Server()>& restart) {
+  std::vector<std::array<Outcome, 2>> outcomes(kOrders);
+  std::atomic<int> sends_done{0};
+  std::thread killer([&] {
+    while (sends_done < 1500) std::this_thread::sleep_for(1ms);
+    server.process->kill_now();
+  });
+  std::atomic<int> next{0};
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 16; ++t) {
+    pushers.emplace_back([&] {
+      auto first = client_for(server.port);
+      auto second = client_for(server.port);
+      for (int i = next++; i < kOrders; i = next++) {
+        auto& pair = outcomes[static_cast<std::size_t>(i)];
+        const std::string body = order_body(code_of(i));
+        if (i % 3 == 0) {  // the pair at once
+          std::thread at_once([&] {
+            pair[1] = post(*second, body);
+            ++sends_done;
+          });
+          pair[0] = post(*first, body);
+          ++sends_done;
+          at_once.join();
+        } else {
+          pair[0] = post(*first, body);
+          ++sends_done;
+          pair[1] = post(*first, body);
+          ++sends_done;
+        }
+      }
+    });
+  }
+  for (auto& pusher : pushers) pusher.join();
+  killer.join();
+
+  std::size_t answered_before = 0;
+  for (const auto& pair : outcomes) {
+    for (const auto& outcome : pair) answered_before += outcome.status == 200 ? 1 : 0;
+  }
+  INFO("sends answered 200 before the kill: " << answered_before);
+  CHECK(answered_before > 0);
+  CHECK(answered_before < 2u * kOrders);  // the kill did cut the run
+
+  Server restarted = restart();
+  REQUIRE(restarted.port > 0);
+  on_16_threads(kOrders, [&](int i) {
+    for (auto& outcome : outcomes[static_cast<std::size_t>(i)]) {
+      if (outcome.status != 200)
+        outcome = post_until_accepted(restarted.port, order_body(code_of(i)));
+    }
+  });
+  CHECK(restarted.process->stop(SIGTERM, 10s) == 0);
+  return outcomes;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Durability: wms serve on SQLite (inbox mode) killed mid-run loses nothing, keeps "
+    "nothing twice") {
+  TempDir directory;
+  const std::string store = "sqlite:" + directory.file("receiver.db");
+  Server server = Server::cli({"--store", store, "--mode", "inbox", "--lease", "2"});
+  REQUIRE(server.port > 0);
+  auto outcomes = push_through_a_crash(server, [&] {
+    return Server::cli({"--store", store, "--mode", "inbox", "--lease", "2"});
+  });
+  const auto bills = identical_replies(outcomes);
+
+  auto opened = erpbridge::wms::open_sqlite_store(directory.file("receiver.db"));
+  REQUIRE(opened.ok());
+  auto entries = (*opened)->list(0, 10 * kOrders, true);
+  REQUIRE(entries.ok());
+  CHECK(entries->size() == static_cast<std::size_t>(kOrders));
+  std::set<std::string> codes;
+  std::set<std::string> numbers;
+  std::size_t mismatched = 0;
+  for (const auto& entry : *entries) {
+    codes.insert(entry.entry_code);
+    numbers.insert(entry.reply.bil_no);
+    auto bill = bills.find(entry.entry_code);
+    if (bill == bills.end() || bill->second != entry.reply.bil_no) ++mismatched;
+    if (bil_no_of(entry.body).empty() && entry.body != order_body(entry.entry_code)) ++mismatched;
+  }
+  CHECK(codes.size() == static_cast<std::size_t>(kOrders));    // none missing, none twice
+  CHECK(numbers.size() == static_cast<std::size_t>(kOrders));  // no number given twice
+  CHECK(mismatched == 0);  // what WMS was answered is what the inbox holds
+}
+
+TEST_CASE("Durability: wms serve on SQLite (log mode) killed mid-run delivers each order once") {
+  TempDir directory;
+  const std::vector<std::string> arguments = {
+      "--store", "sqlite:" + directory.file("receiver.db"), "--mode",  "log",
+      "--log",   directory.file("delivered.log"),           "--lease", "2"};
+  Server server = Server::cli(arguments);
+  REQUIRE(server.port > 0);
+  auto outcomes = push_through_a_crash(server, [&] { return Server::cli(arguments); });
+  const auto bills = identical_replies(outcomes);
+
+  std::ifstream log(directory.file("delivered.log"));
+  std::map<std::string, int> deliveries;
+  std::size_t mismatched = 0;
+  for (std::string code, bil_no; log >> code >> bil_no;) {
+    ++deliveries[code];
+    if (bills.at(code) != bil_no) ++mismatched;
+  }
+  CHECK(deliveries.size() == static_cast<std::size_t>(kOrders));
+  std::size_t repeated = 0;
+  for (const auto& [code, count] : deliveries) repeated += count > 1 ? 1 : 0;
+  CHECK(repeated == 0);
+  CHECK(mismatched == 0);
+}
+
+TEST_CASE(
+    "Durability: two wms serve replicas on one PostgreSQL accept each order once, and "
+    "one may die") {
+  TestDatabase database;
+  const std::vector<std::string> arguments = {
+      "--store", "postgres:" + database.conninfo(), "--mode", "inbox", "--lease", "2"};
+  Server a = Server::cli(arguments);
+  Server b = Server::cli(arguments);
+  REQUIRE(a.port > 0);
+  REQUIRE(b.port > 0);
+
+  std::vector<std::array<Outcome, 2>> outcomes(kOrders);
+  std::atomic<int> orders_done{0};
+  std::thread killer([&] {
+    while (orders_done < 700) std::this_thread::sleep_for(1ms);
+    a.process->kill_now();
+  });
+  std::atomic<int> next{0};
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 16; ++t) {
+    pushers.emplace_back([&] {
+      auto to_a = client_for(a.port);
+      auto to_b = client_for(b.port);
+      for (int i = next++; i < kOrders; i = next++) {
+        auto& pair = outcomes[static_cast<std::size_t>(i)];
+        const std::string body = order_body(code_of(i));
+        std::thread on_b([&] { pair[1] = post(*to_b, body); });  // both at the same moment
+        pair[0] = post(*to_a, body);
+        on_b.join();
+        ++orders_done;
+      }
+    });
+  }
+  for (auto& pusher : pushers) pusher.join();
+  killer.join();
+  std::size_t lost_with_a = 0;
+  for (const auto& pair : outcomes) lost_with_a += pair[0].status == 200 ? 0 : 1;
+  INFO("pushes to the killed replica without a 200: " << lost_with_a);
+  CHECK(lost_with_a > 0);
+
+  // The pusher finishes on the survivor.
+  on_16_threads(kOrders, [&](int i) {
+    for (auto& outcome : outcomes[static_cast<std::size_t>(i)]) {
+      if (outcome.status != 200) outcome = post_until_accepted(b.port, order_body(code_of(i)));
+    }
+  });
+  const auto bills = identical_replies(outcomes);
+  CHECK(b.process->stop(SIGTERM, 10s) == 0);
+
+  auto opened = erpbridge::wms::open_postgres_store(database.conninfo());
+  REQUIRE(opened.ok());
+  auto entries = (*opened)->list(0, 10 * kOrders, true);
+  REQUIRE(entries.ok());
+  CHECK(entries->size() == static_cast<std::size_t>(kOrders));
+  std::set<std::string> codes;
+  std::size_t mismatched = 0;
+  for (const auto& entry : *entries) {
+    codes.insert(entry.entry_code);
+    if (bills.at(entry.entry_code) != entry.reply.bil_no) ++mismatched;
+  }
+  CHECK(codes.size() == static_cast<std::size_t>(kOrders));
+  CHECK(mismatched == 0);
+  CHECK(database.scalar("SELECT count(*) FROM erpbridge_wms_claims WHERE NOT done") == "0");
+}
+
+TEST_CASE(
+    "Durability: a handler-mode holder that dies mid-handler is taken over after its "
+    "lease") {
+  TempDir directory;
+  const std::string store = "sqlite:" + directory.file("receiver.db");
+  const std::string log = directory.file("delivered.log");
+  const std::string body = order_body("RK-LEASE-1");
+  auto log_lines = [&] {
+    std::ifstream in(log);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  };
+
+  SECTION("died before its effect: delivered once, by the second process") {
+    Server holder = Server::handler_receiver(store, log, "1500", "RK-LEASE-1", "before");
+    REQUIRE(holder.port > 0);
+    std::thread pushing([&] { (void)post(*client_for(holder.port), body); });
+    CHECK(holder.process->read_line() == "handling RK-LEASE-1");
+    holder.process->kill_now();
+    pushing.join();
+
+    Server next = Server::handler_receiver(store, log, "1500", "none", "never");
+    REQUIRE(next.port > 0);
+    auto client = client_for(next.port);
+    Outcome busy = post(*client, body);  // the dead holder's lease still runs
+    CHECK(busy.status == 503);
+    CHECK(!busy.retry_after.empty());
+    CHECK(log_lines().empty());
+    Outcome accepted = post_until_accepted(next.port, body);
+    REQUIRE(accepted.status == 200);
+    CHECK(post(*client, body).body == accepted.body);
+    REQUIRE(log_lines().size() == 1);
+    CHECK(log_lines()[0] == "RK-LEASE-1 " + bil_no_of(accepted.body));
+  }
+  SECTION("died after its effect: the at-least-once window, the handler's effect twice") {
+    Server holder = Server::handler_receiver(store, log, "1500", "RK-LEASE-1", "after");
+    REQUIRE(holder.port > 0);
+    std::thread pushing([&] { (void)post(*client_for(holder.port), body); });
+    CHECK(holder.process->read_line() == "handling RK-LEASE-1");
+    holder.process->kill_now();
+    pushing.join();
+    REQUIRE(log_lines().size() == 1);  // its effect happened; its reply was never stored
+
+    Server next = Server::handler_receiver(store, log, "1500", "none", "never");
+    REQUIRE(next.port > 0);
+    Outcome accepted = post_until_accepted(next.port, body);
+    REQUIRE(accepted.status == 200);
+    const auto lines = log_lines();
+    REQUIRE(lines.size() == 2);  // documented: a handler must be idempotent by entry_code
+    CHECK(lines[1] == "RK-LEASE-1 " + bil_no_of(accepted.body));
+    CHECK(lines[0] != lines[1]);
+    // From now on the stored reply: WMS only ever saw the second delivery's.
+    CHECK(post(*client_for(next.port), body).body == accepted.body);
+    CHECK(log_lines().size() == 2);
+  }
+}
