@@ -3,13 +3,19 @@
 #include "erpbridge/wms/postgres_store.hpp"
 
 #include <libpq-fe.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <condition_variable>
+#include <future>
+#include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "core/secrets.hpp"
@@ -97,6 +103,7 @@ class PostgresStore final : public ClaimStore {
       : conninfo_(std::move(conninfo)), options_(options) {}
 
   ~PostgresStore() override {
+    stop_writers();
     for (PGconn* connection : idle_) PQfinish(connection);
   }
 
@@ -117,6 +124,7 @@ class PostgresStore final : public ClaimStore {
                         "PostgreSQL claim store has schema version " + std::to_string(found) +
                             "; this erpbridge knows version " + std::to_string(kSchemaVersion));
     }
+    start_writers();
     return ok();
   }
 
@@ -177,34 +185,31 @@ class PostgresStore final : public ClaimStore {
   Result<Claim> accept_into_inbox(const std::string& entry_code, const std::string& fingerprint,
                                   std::string_view body, const InboxNumbering& numbering,
                                   std::chrono::milliseconds lease) override {
+    Result<std::string> sequence = sequence_of(numbering.day);
+    if (!sequence.ok()) return std::move(sequence).error();
     // The reply's JSON around its number, so that the statement can put the number in.
     static const std::string kMarker = "erpbridge-number-goes-here";
     PushReply shape = numbering.reply_for(0);
     shape.bil_no = numbering.bil_no_prefix + kMarker;
     const std::string json_shape = json::encode(shape);
     const std::size_t at = json_shape.rfind(kMarker);
-    // One statement, so one transaction: a new entry code is numbered, completed and kept,
-    // or nothing happens. A row already there (or a race with another replica) answers no
-    // row, and claim() says what it is.
-    Result<std::string> sequence = sequence_of(numbering.day);
-    if (!sequence.ok()) return std::move(sequence).error();
-    Result<Rows> accepted = query(
-        "WITH fresh AS (SELECT 1 AS one WHERE NOT EXISTS "
-        "(SELECT 1 FROM erpbridge_wms_claims WHERE entry_code = $1)), "
-        "numbered AS (SELECT nextval($3::regclass) AS last FROM fresh), "
-        "claimed AS (INSERT INTO erpbridge_wms_claims "
-        "(entry_code, fingerprint, done, lease_until, reply) "
-        "SELECT $1, $2, true, now(), "
-        "$4 || lpad(last::text, greatest($6::int, length(last::text)), '0') || $5 FROM numbered "
-        "ON CONFLICT (entry_code) DO NOTHING RETURNING reply) "
-        "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply) "
-        "SELECT $1, $7, reply FROM claimed RETURNING reply",
-        {entry_code, fingerprint, *sequence, json_shape.substr(0, at),
-         json_shape.substr(at + kMarker.size()), std::to_string(numbering.digits),
-         std::string(body)});
-    if (!accepted.ok()) return std::move(accepted).error();
-    if (accepted->count() == 1) {
-      Result<PushReply> reply = json::decode<PushReply>(accepted->text(0, 0));
+
+    Accept accept;
+    accept.entry_code = entry_code;
+    accept.fingerprint = fingerprint;
+    accept.body = body;
+    accept.shape = {*sequence, json_shape.substr(0, at), json_shape.substr(at + kMarker.size()),
+                    std::to_string(numbering.digits)};
+    std::future<Result<std::optional<std::string>>> accepted = accept.done.get_future();
+    {
+      std::lock_guard<std::mutex> guard(accept_mutex_);
+      accepts_.push_back(&accept);
+    }
+    accept_wake_.notify_one();
+    Result<std::optional<std::string>> reply_json = accepted.get();
+    if (!reply_json.ok()) return std::move(reply_json).error();
+    if (reply_json->has_value()) {
+      Result<PushReply> reply = json::decode<PushReply>(**reply_json);
       if (!reply.ok()) {
         return make_error(ErrorCode::Transport, "PostgreSQL claim store: stored reply unreadable");
       }
@@ -213,7 +218,8 @@ class PostgresStore final : public ClaimStore {
       claim.reply = std::move(reply).value();
       return claim;
     }
-    // Done, Conflict or Busy; or a claim to take over (its holder died), done step by step.
+    // Not new: Done, Conflict or Busy; or a claim to take over (its holder died), done step by
+    // step.
     return ClaimStore::accept_into_inbox(entry_code, fingerprint, body, numbering, lease);
   }
 
@@ -297,6 +303,127 @@ class PostgresStore final : public ClaimStore {
   }
 
  private:
+  // What a batch of accepts shares: the sequence and the reply's JSON around its number.
+  struct Shape {
+    std::string sequence;
+    std::string before;
+    std::string after;
+    std::string digits;
+    bool operator==(const Shape& other) const {
+      return sequence == other.sequence && before == other.before && after == other.after &&
+             digits == other.digits;
+    }
+  };
+  // One accept_into_inbox() waiting for a batch: the reply if it was accepted as new.
+  struct Accept {
+    std::string entry_code;
+    std::string fingerprint;
+    std::string_view body;
+    Shape shape;
+    std::promise<Result<std::optional<std::string>>> done;
+  };
+
+  // Accepts queued meanwhile go to the database together: one statement, one transaction,
+  // one commit for all of them (options_.accept_writers batches in flight at once).
+  static constexpr std::size_t kMaxBatch = 64;
+
+  void start_writers() {
+    const std::size_t writers = std::max<std::size_t>(1, options_.accept_writers);
+    for (std::size_t i = 0; i < writers; ++i) writers_.emplace_back([this] { write_accepts(); });
+  }
+
+  void stop_writers() {
+    {
+      std::lock_guard<std::mutex> guard(accept_mutex_);
+      stopping_ = true;
+    }
+    accept_wake_.notify_all();
+    for (auto& writer : writers_) writer.join();
+    writers_.clear();
+  }
+
+  void write_accepts() {
+    for (;;) {
+      std::vector<Accept*> batch;
+      {
+        std::unique_lock<std::mutex> lock(accept_mutex_);
+        accept_wake_.wait(lock, [this] { return stopping_ || !accepts_.empty(); });
+        if (accepts_.empty()) return;
+        // Same shape as the first, and each entry code once: a duplicate waits for the next
+        // batch, where it finds the first one's row.
+        std::set<std::string> codes;
+        for (auto it = accepts_.begin(); it != accepts_.end() && batch.size() < kMaxBatch;) {
+          if ((*it)->shape == accepts_.front()->shape && codes.insert((*it)->entry_code).second) {
+            batch.push_back(*it);
+            it = accepts_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      run_batch(batch);
+    }
+  }
+
+  void run_batch(const std::vector<Accept*>& batch) {
+    // The orders as one JSON array of records; PostgreSQL takes it apart.
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartArray();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      writer.StartObject();
+      writer.Key("n");
+      writer.Uint64(i);
+      writer.Key("entry_code");
+      writer.String(batch[i]->entry_code.data(),
+                    static_cast<rapidjson::SizeType>(batch[i]->entry_code.size()));
+      writer.Key("fingerprint");
+      writer.String(batch[i]->fingerprint.data(),
+                    static_cast<rapidjson::SizeType>(batch[i]->fingerprint.size()));
+      writer.Key("body");
+      writer.String(batch[i]->body.data(), static_cast<rapidjson::SizeType>(batch[i]->body.size()));
+      writer.EndObject();
+    }
+    writer.EndArray();
+    const Shape& shape = batch.front()->shape;
+    // New entry codes are numbered in arrival order, completed and kept; the others (and
+    // those another replica inserted meanwhile) come back without a row.
+    Result<Rows> accepted = query(
+        "WITH input AS (SELECT * FROM json_to_recordset($1::json) "
+        "AS t(n int, entry_code text, fingerprint text, body text)), "
+        // One index probe per order (LIMIT 1 keeps the planner from hashing the whole table).
+        "fresh AS (SELECT i.* FROM input i LEFT JOIN LATERAL (SELECT 1 AS taken "
+        "FROM erpbridge_wms_claims c WHERE c.entry_code = i.entry_code LIMIT 1) known ON true "
+        "WHERE known.taken IS NULL ORDER BY i.n), "
+        "numbered AS (SELECT fresh.*, nextval($2::regclass) AS last FROM fresh), "
+        "replied AS (SELECT numbered.*, "
+        "$3 || lpad(last::text, greatest($5::int, length(last::text)), '0') || $4 AS reply "
+        "FROM numbered), "
+        "claimed AS (INSERT INTO erpbridge_wms_claims "
+        "(entry_code, fingerprint, done, lease_until, reply) "
+        "SELECT entry_code, fingerprint, true, now(), reply FROM replied "
+        "ON CONFLICT (entry_code) DO NOTHING RETURNING entry_code) "
+        "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply) "
+        "SELECT r.entry_code, r.body, r.reply FROM replied r "
+        "JOIN claimed c ON c.entry_code = r.entry_code ORDER BY r.n "
+        "RETURNING entry_code, reply",
+        {std::string(buffer.GetString(), buffer.GetSize()), shape.sequence, shape.before,
+         shape.after, shape.digits});
+    if (!accepted.ok()) {
+      for (Accept* accept : batch) accept->done.set_value(accepted.error());
+      return;
+    }
+    std::map<std::string, std::string> replies;
+    for (int row = 0; row < accepted->count(); ++row) {
+      replies[accepted->text(row, 0)] = accepted->text(row, 1);
+    }
+    for (Accept* accept : batch) {
+      auto found = replies.find(accept->entry_code);
+      accept->done.set_value(found == replies.end() ? std::optional<std::string>()
+                                                    : std::optional<std::string>(found->second));
+    }
+  }
+
   // The sequence numbering `day`, created on first use (under a lock, as replicas may race).
   Result<std::string> sequence_of(const std::string& day) {
     std::string name = sequence_name(day);
@@ -469,6 +596,12 @@ class PostgresStore final : public ClaimStore {
   std::set<std::string> sequences_;  // known to exist
   std::map<std::string, std::size_t> statement_ids_;
   std::map<PGconn*, std::set<std::string>> prepared_;  // per connection
+
+  std::mutex accept_mutex_;
+  std::condition_variable accept_wake_;
+  std::list<Accept*> accepts_;  // waiting for a batch
+  bool stopping_ = false;
+  std::vector<std::thread> writers_;
 };
 
 // The password= value (or the password of a URI) of a conninfo string, if any.

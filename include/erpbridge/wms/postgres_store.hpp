@@ -15,6 +15,11 @@ namespace erpbridge::wms {
 struct PostgresStoreOptions {
   std::size_t connections = 4;  ///< Connections kept open; calls beyond them wait for one.
   std::chrono::seconds connect_timeout{5};  ///< Limit for opening a connection.
+  /// Inbox mode: concurrent accepts are sent together, one statement and one commit per
+  /// batch; this many batches may be in flight at once (each on a pooled connection). More
+  /// hide a distant server's round trips; on a small machine sharing its cores with the
+  /// server, fewer leave it more CPU.
+  std::size_t accept_writers = 2;
 };
 
 /// Opens the claim store in the database `conninfo` names (libpq's "host=… dbname=…" or a
@@ -23,6 +28,8 @@ struct PostgresStoreOptions {
 /// database share the claims: an entry_code is claimed with INSERT … ON CONFLICT, so
 /// concurrent duplicates reaching different replicas are delivered once; leases are kept in
 /// the database's clock. A broken connection is reopened and the statement sent again once.
+/// In inbox mode, accepts arriving together are committed together (one statement, one
+/// transaction); the default numbering uses one PostgreSQL sequence per day.
 /// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).
 /// A password in `conninfo` is treated as a secret: it never reaches an error text.
 Result<std::shared_ptr<ClaimStore>> open_postgres_store(const std::string& conninfo,
