@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/hex.hpp"
 #include "core/reply.hpp"
 #include "core/secrets.hpp"
 #include "kingdee/codec.hpp"
@@ -25,14 +26,7 @@ std::string app_signature(const std::string& app_key, const std::string& app_sec
   unsigned int length = 0;
   HMAC(EVP_sha256(), app_secret.data(), static_cast<int>(app_secret.size()),
        reinterpret_cast<const unsigned char*>(app_key.data()), app_key.size(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return base64(hex);
+  return base64(internal::to_hex(digest, length));
 }
 
 std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 
+#include "core/hex.hpp"
 #include "core/secrets.hpp"
 #include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
@@ -212,14 +213,7 @@ std::string fingerprint_of(const EntryConfirmation& order) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(canonical.data(), canonical.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return internal::to_hex(digest, length);
 }
 
 Result<void> ClaimStore::complete_into_inbox(const std::string&, const PushReply&,
