@@ -1,12 +1,12 @@
 # Third-party libraries, all from Debian packages (scripts/install-deps installs them).
 # Each one is linked privately: no installed header of ours includes them.
-find_package(CURL REQUIRED)
+find_package(CURL 7.66 REQUIRED)  # curl_multi_poll
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)  # libcrypto: HMAC-SHA256 for the Kingdee app_signature
 find_package(PkgConfig REQUIRED)
-find_package(SQLite3 REQUIRED)  # the WMS receiver's claim store for one machine
+find_package(SQLite3 3.35 REQUIRED)  # the WMS receiver's claim store; RETURNING needs 3.35
 # libpq for the claim store of several replicas (Debian libpq-dev ships a .pc file).
-pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=12)
 
 # RapidJSON is header-only; its Debian config sets RAPIDJSON_INCLUDE_DIRS.
 find_package(RapidJSON CONFIG QUIET)
@@ -27,5 +27,13 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$"
   target_compile_definitions(erpbridge_rapidjson INTERFACE RAPIDJSON_SSE2)
 endif()
 
-# cpp-httplib: Debian ships it compiled, with a pkg-config file.
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# cpp-httplib (the emulator server, `wms serve`): its CMake package where the system has one,
+# else its pkg-config file (Debian ships it compiled, with a .pc only). ERPBRIDGE_HTTPLIB is
+# the target to link; the installed package config finds the same one.
+find_package(httplib 0.11 CONFIG QUIET)
+if(TARGET httplib::httplib)
+  set(ERPBRIDGE_HTTPLIB httplib::httplib)
+else()
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
+  set(ERPBRIDGE_HTTPLIB PkgConfig::HTTPLIB)
+endif()

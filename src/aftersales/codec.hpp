@@ -1,6 +1,8 @@
 // After-service wire forms for the JSON engine, and the {status, message, data} envelope.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include "core/reply.hpp"
 #include "erpbridge/aftersales/types.hpp"
 #include "erpbridge/core/http.hpp"

@@ -1,6 +1,7 @@
 #include "erpbridge/core/options.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 thread_local CallOptions current_call_options;
@@ -27,4 +28,5 @@ const CallOptions& CallOptionsScope::current() noexcept {
   return current_call_options;
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

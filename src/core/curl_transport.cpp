@@ -18,6 +18,7 @@
 #include "erpbridge/core/options.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 void init_curl_once() {
@@ -369,4 +370,5 @@ std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options)
   return std::make_shared<CurlTransport>(options);
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

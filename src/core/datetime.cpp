@@ -3,6 +3,7 @@
 #include <cstdio>
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 bool is_leap(int year) {
@@ -258,4 +259,5 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
   return result;
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 __extension__ typedef __int128 Wide;
@@ -183,4 +184,5 @@ int Decimal::compare(const Decimal& other) const noexcept {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

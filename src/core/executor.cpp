@@ -1,6 +1,7 @@
 #include "core/executor.hpp"
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
 
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,8 @@
 // Sends requests for a family client: retries, deadlines and redacted logging in one place.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -1,6 +1,8 @@
 // Lower-case hexadecimal text of bytes (digests, signatures).
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <cstddef>
 #include <string>
 

@@ -5,6 +5,7 @@
 #include "core/text.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 const char* to_string(HttpMethod method) noexcept {
   switch (method) {
@@ -76,4 +77,5 @@ std::vector<Result<HttpResponse>> HttpTransport::send_all(const std::vector<Http
   return results;
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -1,4 +1,5 @@
 #include "core/redact.hpp"
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 #include "core/text.hpp"
 

@@ -1,6 +1,8 @@
 // Masks secrets before anything reaches a log line or an error text.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,4 +1,5 @@
 #include "core/reply.hpp"
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 namespace erpbridge::internal {
 namespace {

@@ -2,11 +2,13 @@
 // to read its envelope (its schema, and a judge that says what the success code means).
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <string>
 #include <utility>
 
 #include "core/executor.hpp"
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 #include "json/engine.hpp"
 
 namespace erpbridge::internal {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 const char* to_string(ErrorCode code) noexcept {
   switch (code) {
@@ -84,4 +85,5 @@ void precondition_failed(const char* what) noexcept {
 }
 }  // namespace detail
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -1,4 +1,4 @@
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -10,7 +10,8 @@
 
 #include "erpbridge/core/http.hpp"
 
-namespace erpbridge::internal {
+namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 constexpr std::size_t kMinSecretLength = 6;
@@ -116,4 +117,5 @@ DecodeNotes scrubbed(DecodeNotes notes) {
   return notes;
 }
 
-}  // namespace erpbridge::internal
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
+}  // namespace erpbridge

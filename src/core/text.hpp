@@ -1,6 +1,8 @@
 // Small text helpers shared inside the library.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>

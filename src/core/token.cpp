@@ -6,6 +6,7 @@
 #include <thread>
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 class StaticToken final : public TokenProvider {
@@ -108,4 +109,5 @@ std::shared_ptr<TokenProvider> make_cached_token(
   return std::make_shared<CachedToken>(std::move(fetch), refresh_ahead, std::move(now));
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -2,10 +2,12 @@
 // Used by every family that sends a token (WMS, Kingdee).
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <string>
 #include <utility>
 
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 #include "erpbridge/core/token.hpp"
 
 namespace erpbridge::internal {

@@ -1,6 +1,8 @@
 // CTC wire forms, declared once for the JSON engine, and the reply-to-Result mapping.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <string>
 #include <vector>
 

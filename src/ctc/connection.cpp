@@ -1,8 +1,8 @@
 #include "erpbridge/ctc/connection.hpp"
 
 #include "core/executor.hpp"
-#include "core/secrets.hpp"
 #include "ctc/codec.hpp"
+#include "erpbridge/core/secrets.hpp"
 
 namespace erpbridge::ctc {
 
@@ -30,7 +30,7 @@ class HttpConnection final : public Connection {
       : key_(std::move(options.key)),
         receipts_url_(internal::join_url(options.base_url, wire::kReceiptsPath)),
         executor_(std::move(options)) {
-    internal::remember_secret(key_);
+    remember_secret(key_);
   }
 
   Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {

@@ -1,4 +1,5 @@
 #include "json/engine.hpp"
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 #include "json/reader.hpp"
 

@@ -24,6 +24,8 @@
 // for each other wherever the text fits.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 

@@ -15,6 +15,8 @@
 // each level recurses once.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include <rapidjson/error/error.h>
 #include <rapidjson/reader.h>
 

@@ -4,7 +4,7 @@
 
 #include "core/hex.hpp"
 #include "core/reply.hpp"
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 #include "kingdee/codec.hpp"
 
 namespace erpbridge::kingdee {
@@ -30,9 +30,9 @@ std::string app_signature(const std::string& app_key, const std::string& app_sec
 }
 
 std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {
-  internal::remember_secret(auth.app_secret);
+  remember_secret(auth.app_secret);
   const std::string signature = app_signature(auth.app_key, auth.app_secret);
-  internal::remember_secret(signature);
+  remember_secret(signature);
   auto executor = std::make_shared<internal::Executor>(auth.client);
   const std::string url = internal::join_url(auth.client.base_url, wire::kAuthPath) +
                           "?app_key=" + url_encode(auth.app_key) +
@@ -57,7 +57,7 @@ std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {
               r.errcode == "0" ? "no access_token in the reply" : r.description, *response, call));
         }));
     if (!reply.ok()) return std::move(reply).error();
-    internal::remember_secret(reply->data.access_token);
+    remember_secret(reply->data.access_token);
     AccessToken token;
     token.value = std::move(reply->data.access_token);
     if (reply->data.expires) {

@@ -2,6 +2,8 @@
 // treats "null" as absent; dates and amounts treat "" as absent.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include "erpbridge/kingdee/types.hpp"
 #include "json/engine.hpp"
 

@@ -440,7 +440,7 @@ void AftersalesEmulator::seed_demo_data() const {
     Order order = s.create({{"type", i % 2 ? "质量异常" : "交付异常"},
                             {"customer_name", kSuppliers[i % 4]},
                             {"accuser_name", kSuppliers[(i + 1) % 4]},
-                            {"creator_name", i % 3 ? "张三" : "张亚楠"},
+                            {"creator_name", i % 3 ? "张三" : "示例用户"},
                             {"reason", i % 2 ? "破损" : "延期"},
                             {"remark", "演示订单"}});
     Order& stored = s.orders[order.id];

@@ -167,14 +167,14 @@ std::vector<ctc::Receipt> CtcEmulator::spec_samples() {
      "status":"已入库","number":"CK1590583223910","inputuser":"admin","inputtime":"2020-05-27 20:40:23",
      "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":10},{"yunmi_code":"20.02.09.03.0063","amount":0}]},
     {"in_number":"RK1590583752235274571","intype":"维修入库","amount":3,"amount_of_money":"393.00",
-     "status":"已结单","number":"WX2005055057034","inputuser":"余喜田","inputtime":"2020-05-27 20:49:12",
+     "status":"已结单","number":"WX2005055057034","inputuser":"测试员甲","inputtime":"2020-05-27 20:49:12",
      "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}]}]})";
   static const char* kOut = R"({"res":0,"msg":"","data":[
     {"out_number":"CK1590583223368861321","outtype":"核销出库","amount":10,"amount_of_money":"1310.00",
      "status":"已出库","number":"CK1590583223910","inputuser":"admin","inputtime":"2020-05-27 20:40:23",
      "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":10},{"yunmi_code":"20.02.09.03.0063","amount":0}]},
     {"out_number":"RK1590583752235274571","outtype":"维修入库","amount":3,"amount_of_money":"393.00",
-     "status":"已结单","number":"WX2005055057034","inputuser":"余喜田","inputtime":"2020-05-27 20:49:12",
+     "status":"已结单","number":"WX2005055057034","inputuser":"测试员甲","inputtime":"2020-05-27 20:49:12",
      "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}]}]})";
   std::vector<ctc::Receipt> all;
   for (auto [text, direction] :
@@ -194,7 +194,7 @@ std::vector<ctc::Receipt> CtcEmulator::generate(ctc::Direction direction, const 
   static const char* kOutTypes[] = {"发放出库",     "返厂出库",     "盘点出库",     "残损出库",
                                     "销售出库",     "借调出库",     "网点配件申请", "配件维修出库",
                                     "配件损耗出库", "维修耗用出库", "核销出库"};
-  static const char* kUsers[] = {"admin", "余喜田", "张亚楠", "李师傅", "王仓管"};
+  static const char* kUsers[] = {"admin", "测试员甲", "示例用户", "李师傅", "王仓管"};
   const bool in = direction == ctc::Direction::In;
   std::vector<ctc::Receipt> receipts;
   receipts.reserve(count);

@@ -1,4 +1,5 @@
-// The Kingdee spec's response example for pq_orderexe_push_backup, verbatim.
+// The Kingdee spec's response example for pq_orderexe_push_backup, its shape and values
+// kept, its personal data made up (a sample name, a placeholder phone number).
 #include "erpbridge/testing/kingdee_emulator.hpp"
 
 namespace erpbridge::testing {
@@ -15,11 +16,11 @@ const char* kingdee_spec_sample() {
 "creatorid_masterid": "0",
 "totalunsettleamount": "0",
 "settlestatus": "A",
-"creatorid_name": "张亚楠",
+"creatorid_name": "示例用户",
 "id": "0",
 "currencyid_amtprecision": "5",
 "deptid_number": "",
-"creatorid_phone": "17349178237",
+"creatorid_phone": "13800000000",
 "currencyid_name": "CNY",
 "inputcoefficient_option": "",
 "material_entity": [
@@ -61,7 +62,7 @@ const char* kingdee_spec_sample() {
 "auxcoefficient": "0",
 "mxoc_bom_name": "",
 "stockid_id": "0",
-"mxoc_picker_name": "张亚楠",
+"mxoc_picker_name": "示例用户",
 "sn": "",
 "unit_id": "0",
 "caculatecoefficient": "0",
@@ -152,7 +153,7 @@ const char* kingdee_spec_sample() {
 "requiredinvoice": true,
 "currencyid_number": "CNY",
 "customerid_rate": "0",
-"creatorid_number": "u17349178237",
+"creatorid_number": "u13800000000",
 "accountchecker_number": "",
 "mullabel": [
 {

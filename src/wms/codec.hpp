@@ -1,6 +1,8 @@
 // WMS wire forms for the JSON engine: encoded as the spec's example, decoded leniently.
 #pragma once
 
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
 #include "erpbridge/wms/types.hpp"
 #include "json/engine.hpp"
 

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 #include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
 
@@ -464,7 +464,7 @@ class PostgresStore final : public ClaimStore {
     Error error = make_error(ErrorCode::Transport, "PostgreSQL claim store: " + what +
                                                        (detail.empty() ? "" : ": " + detail));
     error.retryable = true;
-    internal::scrub(error);
+    scrub(error);
     return error;
   }
 
@@ -612,7 +612,7 @@ void remember_password(const std::string& conninfo) {
   if (options == nullptr) return;
   for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
     if (std::string(option->keyword) == "password" && option->val != nullptr) {
-      internal::remember_secret(option->val);
+      remember_secret(option->val);
     }
   }
   PQconninfoFree(options);

@@ -12,7 +12,7 @@
 #include <random>
 
 #include "core/hex.hpp"
-#include "core/secrets.hpp"
+#include "erpbridge/core/secrets.hpp"
 #include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
 
@@ -260,7 +260,7 @@ Result<std::vector<InboxEntry>> ClaimStore::list(std::int64_t, std::size_t, bool
 }
 
 TokenChecker expect_token(std::string expected) {
-  internal::remember_secret(expected);
+  remember_secret(expected);
   return [expected = std::move(expected)](std::string_view token) {
     if (expected.empty() || token.size() != expected.size()) return false;
     unsigned char difference = 0;

@@ -57,7 +57,7 @@ TEST_CASE("CLI: ctc receipts over 90 days with progress lines, in every format")
         "number,type,status,amount_of_money,created_at,work_order,creator,parts\n"
         "CK1590583223368861321,采购入库,已入库,1310.00,2020-05-27 20:40:23,CK1590583223910,admin,"
         "20.02.09.03.0063 x 10;20.02.09.03.0063 x 0\n"
-        "RK1590583752235274571,维修入库,已结单,393.00,2020-05-27 20:49:12,WX2005055057034,余喜田,"
+        "RK1590583752235274571,维修入库,已结单,393.00,2020-05-27 20:49:12,WX2005055057034,测试员甲,"
         "20.02.09.03.0063 x 3\n");
 
   Run json = cli(env,

@@ -111,7 +111,7 @@ TEST_CASE("Variance: a Kingdee bill whose string fields carry other forms is sti
   // Rule 7: mxoc_picker as an object with id/number/name.
   CHECK(line.picker_id == "1615869513507556352");
   CHECK(line.picker_number == "ZY00364");
-  CHECK(line.picker_name == "张亚楠");
+  CHECK(line.picker_name == "示例用户");
   // Rule 1: a text shelf life does not fit its integer: empty, noted, logged at Warning.
   CHECK_FALSE(line.shelf_life.has_value());
   const auto* note = note_at(bill.notes(), "data.material_entity[0].kfperiod");

@@ -1,6 +1,9 @@
 // The after-service client: workflow steps checked locally, lists as ranges.
 #pragma once
 
+#include "erpbridge/aftersales/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <memory>
 #include <string>
 
@@ -9,7 +12,7 @@
 namespace erpbridge::aftersales {
 
 /// After-service calls. Copies share one connection; safe to use from several threads.
-class Client {
+class ERPBRIDGE_AFTERSALES_EXPORT Client {
  public:
   /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);

@@ -1,6 +1,9 @@
 // The after-service endpoints, one virtual method each. Subclass it to mock the service.
 #pragma once
 
+#include "erpbridge/aftersales/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,7 +23,7 @@ namespace erpbridge::aftersales {
 /// accepted with an empty `data` succeeds with what is known (what was sent; the id unset
 /// for a new order) and a note. Times are read as Timestamps. A write whose reply cannot be
 /// read fails with Error::outcome_unknown set.
-class Connection {
+class ERPBRIDGE_AFTERSALES_EXPORT Connection {
  public:
   virtual ~Connection() = default;
 
@@ -64,6 +67,6 @@ class Connection {
 };
 
 /// A connection over HTTP; options.base_url is the server up to and excluding /api/v1.
-std::shared_ptr<Connection> make_connection(Options options);
+ERPBRIDGE_AFTERSALES_EXPORT std::shared_ptr<Connection> make_connection(Options options);
 
 }  // namespace erpbridge::aftersales

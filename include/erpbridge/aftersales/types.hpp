@@ -2,6 +2,9 @@
 // products, duty reports and rank statistics. Base path /api/v1/afterservice.
 #pragma once
 
+#include "erpbridge/aftersales/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,9 +46,9 @@ enum class WorkflowStatus {
 /// 操作行为: done moves to the next status, reject to the previous one.
 enum class Operation { Done, Reject };
 
-const char* to_string(Status status) noexcept;
-const char* to_string(WorkflowStatus status) noexcept;
-const char* to_string(Operation operation) noexcept;
+ERPBRIDGE_AFTERSALES_EXPORT const char* to_string(Status status) noexcept;
+ERPBRIDGE_AFTERSALES_EXPORT const char* to_string(WorkflowStatus status) noexcept;
+ERPBRIDGE_AFTERSALES_EXPORT const char* to_string(Operation operation) noexcept;
 
 }  // namespace erpbridge::aftersales
 
@@ -94,10 +97,10 @@ namespace erpbridge::aftersales {
 /// The status `operation` leads to from `status`, or FailedPrecondition naming both: done
 /// moves forward (done at waiting is the submission; done at finance_reviewing reaches end),
 /// reject moves back one step (not possible at waiting, created or end).
-Result<Status> next_status(Status status, Operation operation);
+ERPBRIDGE_AFTERSALES_EXPORT Result<Status> next_status(Status status, Operation operation);
 
 /// 异常产品.
-struct AbnormalProduct {
+struct ERPBRIDGE_AFTERSALES_EXPORT AbnormalProduct {
   std::optional<std::int64_t> id;  ///< Set by the server.
   std::string sku_code;            ///< skuCode: 物料编号
   std::string remark;              ///< 异常描述
@@ -105,7 +108,7 @@ struct AbnormalProduct {
 };
 
 /// 责任报告.
-struct DutyReport {
+struct ERPBRIDGE_AFTERSALES_EXPORT DutyReport {
   std::string abnormal_type;            ///< 异常类型
   std::string abnormal_reason;          ///< 责任原因
   std::string publishment;              ///< 违约处罚
@@ -118,14 +121,14 @@ struct DutyReport {
 };
 
 /// 售后跟踪.
-struct Track {
+struct ERPBRIDGE_AFTERSALES_EXPORT Track {
   std::optional<std::int64_t> id;  ///< Set by the server.
   std::string remark;              ///< 跟踪记录
   JsonExtras extras{};             ///< Keys the document does not name, verbatim.
 };
 
 /// 扣款单.
-struct Deduction {
+struct ERPBRIDGE_AFTERSALES_EXPORT Deduction {
   std::optional<std::int64_t> id;       ///< Set by the server.
   std::optional<Decimal> compensation;  ///< 处罚金额
   /// 是否开票: true/false, 0/1, "0"/"1", "true"/"false" and "是"/"否" are all read.
@@ -136,7 +139,7 @@ struct Deduction {
 
 /// 售后单. Times are Timestamps: the document gives no format, so "2023-03-06 15:06:04",
 /// "2023-03-06T15:06:04.5+08:00" and "2023-03-06" are all read and written back as sent.
-struct Order {
+struct ERPBRIDGE_AFTERSALES_EXPORT Order {
   /// The server's id (used in paths); 0 when a reply did not carry a readable one (a decode
   /// note then says what arrived).
   std::int64_t id = 0;
@@ -162,7 +165,7 @@ struct Order {
 };
 
 /// A new order: all six fields are required.
-struct NewOrder {
+struct ERPBRIDGE_AFTERSALES_EXPORT NewOrder {
   std::string type;           ///< 售后单订单类型
   std::string customer_name;  ///< 被告供应商名称
   std::string accuser_name;   ///< 原告供应商名称编号
@@ -172,10 +175,10 @@ struct NewOrder {
 };
 
 /// InvalidArgument naming every missing field of a NewOrder, or success.
-Result<void> validate(const NewOrder& order);
+ERPBRIDGE_AFTERSALES_EXPORT Result<void> validate(const NewOrder& order);
 
 /// A field update: only the fields that are set are sent.
-struct OrderUpdate {
+struct ERPBRIDGE_AFTERSALES_EXPORT OrderUpdate {
   ///@{
   /// The new value of the Order field of the same name, if set.
   std::optional<std::string> type;
@@ -190,7 +193,7 @@ struct OrderUpdate {
 };
 
 /// Query of the order list; unset filters are not sent.
-struct ListFilter {
+struct ERPBRIDGE_AFTERSALES_EXPORT ListFilter {
   std::optional<Status> status;                   ///< Only orders in this status.
   std::optional<WorkflowStatus> workflow_status;  ///< Only orders in this workflow status.
   std::optional<std::string> creator_name;        ///< Only orders this person created.
@@ -199,13 +202,13 @@ struct ListFilter {
 };
 
 /// Paging of the other lists.
-struct PageRequest {
+struct ERPBRIDGE_AFTERSALES_EXPORT PageRequest {
   int page = 1;       ///< Page number, from 1.
   int per_page = 20;  ///< Items per page.
 };
 
 /// 订单流程的变更记录: one status change or edit of an order.
-struct Journal {
+struct ERPBRIDGE_AFTERSALES_EXPORT Journal {
   std::optional<std::int64_t> id;       ///< Set by the server.
   std::int64_t order_id = 0;            ///< The order it belongs to.
   std::string operator_name;            ///< Who made the change.
@@ -218,7 +221,7 @@ struct Journal {
 };
 
 /// 产品信息.
-struct Product {
+struct ERPBRIDGE_AFTERSALES_EXPORT Product {
   std::optional<std::int64_t> id;  ///< The server's id.
   std::string sku_code;            ///< skuCode
   std::string name;                ///< 产品名称
@@ -226,7 +229,7 @@ struct Product {
 };
 
 /// 供应商与售后专员的关联.
-struct SupplierUserMatch {
+struct ERPBRIDGE_AFTERSALES_EXPORT SupplierUserMatch {
   std::optional<std::int64_t> id;  ///< The server's id.
   std::string supplier_name;       ///< 供应商
   std::string user_name;           ///< the after-sales specialist (saler)
@@ -235,7 +238,7 @@ struct SupplierUserMatch {
 
 /// One row of a rank statistic: a name with how often it occurs, and for the compensation
 /// rank the summed amount.
-struct RankEntry {
+struct ERPBRIDGE_AFTERSALES_EXPORT RankEntry {
   std::string name;              ///< The type, reason, party or publishment.
   std::int64_t count = 0;        ///< Duty reports naming it.
   std::optional<Decimal> total;  ///< Summed compensation (compensation rank only).
@@ -252,10 +255,10 @@ enum class Rank {
 };
 
 /// "typerank", "reasonrank", ...
-const char* path_segment(Rank rank) noexcept;
+ERPBRIDGE_AFTERSALES_EXPORT const char* path_segment(Rank rank) noexcept;
 
 /// Settings for the after-service client.
-struct Options : ClientOptions {
+struct ERPBRIDGE_AFTERSALES_EXPORT Options : ClientOptions {
   Options() = default;
   /// The common settings alone (the after-service API needs nothing more).
   Options(const ClientOptions& common) : ClientOptions(common) {}  // NOLINT implicit

@@ -1,6 +1,9 @@
 // China local wall-clock dates and times as the vendors write them. No time zones.
 #pragma once
 
+#include "erpbridge/core/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,9 +13,10 @@
 #include "erpbridge/core/result.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// A calendar date "YYYY-MM-DD" (years 1..9999).
-class Date {
+class ERPBRIDGE_CORE_EXPORT Date {
  public:
   /// 1970-01-01.
   Date() = default;
@@ -58,7 +62,7 @@ class Date {
 };
 
 /// A wall-clock time "YYYY-MM-DD HH:MM:SS" in China local time, to the second.
-class DateTime {
+class ERPBRIDGE_CORE_EXPORT DateTime {
  public:
   /// 1970-01-01 00:00:00.
   DateTime() = default;
@@ -124,7 +128,7 @@ class DateTime {
 /// fractional seconds (up to 9 digits), a trailing 'Z' or "±HH:MM" offset, and a date alone.
 /// The wall-clock value is kept as sent (no zone conversion: "…10:00:00+08:00" and
 /// "…10:00:00Z" both read 10:00:00), and the text is re-encoded exactly as received.
-class Timestamp {
+class ERPBRIDGE_CORE_EXPORT Timestamp {
  public:
   /// 1970-01-01 00:00:00 (cheap: decoders make one before reading into it).
   Timestamp() = default;
@@ -176,4 +180,5 @@ class Timestamp {
   std::string text_;  // empty only in a default-constructed Timestamp
 };
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

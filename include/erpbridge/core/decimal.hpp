@@ -1,6 +1,9 @@
 // Exact decimal numbers for money and quantities. Never a double inside.
 #pragma once
 
+#include "erpbridge/core/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -8,11 +11,12 @@
 #include "erpbridge/core/result.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// An exact decimal: an integer of up to 18 significant digits and a scale (digits after
 /// the point, 0..18). It keeps the scale it was written with, so "1310.00" prints back as
 /// "1310.00" and "0.0000000000" as "0.0000000000".
-class Decimal {
+class ERPBRIDGE_CORE_EXPORT Decimal {
  public:
   static constexpr int kMaxScale = 18;   ///< Most digits after the point.
   static constexpr int kMaxDigits = 18;  ///< Most significant digits.
@@ -76,4 +80,5 @@ class Decimal {
   bool negative_ = false;
 };
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

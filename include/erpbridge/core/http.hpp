@@ -1,6 +1,9 @@
 // HTTP request/response values and the transport seam every client sends through.
 #pragma once
 
+#include "erpbridge/core/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -12,6 +15,7 @@
 #include "erpbridge/core/result.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// HTTP verbs the families use.
 enum class HttpMethod {
@@ -23,22 +27,23 @@ enum class HttpMethod {
 };
 
 /// "GET", "POST", ...
-const char* to_string(HttpMethod method) noexcept;
+ERPBRIDGE_CORE_EXPORT const char* to_string(HttpMethod method) noexcept;
 
 /// Header fields in the order given; names compare case-insensitively.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 /// The first value of header `name` (case-insensitive), or nullptr.
-const std::string* find_header(const HttpHeaders& headers, std::string_view name) noexcept;
+ERPBRIDGE_CORE_EXPORT const std::string* find_header(const HttpHeaders& headers,
+                                                     std::string_view name) noexcept;
 
 /// Percent-encodes a query or path component (RFC 3986 unreserved characters kept).
-std::string url_encode(std::string_view text);
+ERPBRIDGE_CORE_EXPORT std::string url_encode(std::string_view text);
 
 /// Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.
-std::string url_decode(std::string_view text);
+ERPBRIDGE_CORE_EXPORT std::string url_decode(std::string_view text);
 
 /// A request as a transport sends it.
-struct HttpRequest {
+struct ERPBRIDGE_CORE_EXPORT HttpRequest {
   HttpMethod method = HttpMethod::Get;  ///< The verb.
   std::string url;                      ///< Absolute: "http://host:port/path?query".
   HttpHeaders headers;                  ///< Header fields, in order.
@@ -50,14 +55,14 @@ struct HttpRequest {
 };
 
 /// A complete response, whatever its status.
-struct HttpResponse {
+struct ERPBRIDGE_CORE_EXPORT HttpResponse {
   int status = 0;       ///< The HTTP status code.
   HttpHeaders headers;  ///< Header fields, in order.
   std::string body;     ///< The body, decompressed.
 };
 
 /// Sends requests. Implementations must be safe to call from several threads at once.
-class HttpTransport {
+class ERPBRIDGE_CORE_EXPORT HttpTransport {
  public:
   virtual ~HttpTransport() = default;
 
@@ -72,4 +77,5 @@ class HttpTransport {
                                                      std::size_t max_concurrency);
 };
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -1,12 +1,15 @@
 // Vendor enums that arrive as labels ("采购入库", "waiting", "01").
 #pragma once
 
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// One (enum value, vendor label) pair of a label table.
 template <typename E>
@@ -78,4 +81,5 @@ class Labeled {
   std::string label_;
 };
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -10,13 +10,16 @@
 #include <string_view>
 #include <vector>
 
+#include "erpbridge/core/export.hpp"
 #include "erpbridge/core/http.hpp"
+#include "erpbridge/version.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// When and how often a failed idempotent request is repeated. A server's Retry-After is
 /// honoured up to max_backoff, and never past the overall deadline.
-struct RetryPolicy {
+struct ERPBRIDGE_CORE_EXPORT RetryPolicy {
   /// Tries in all, including the first. 1 disables retries.
   int max_attempts = 3;
   /// Delay before the second try; doubled for each later one, up to max_backoff.
@@ -28,7 +31,7 @@ struct RetryPolicy {
 /// Per-call overrides of a client's settings, in the spirit of google-cloud-cpp's idempotency
 /// policy and per-call options: a caller who knows better than the SDK's defaults changes
 /// them for one call. Unset fields keep the client's settings.
-struct CallOptions {
+struct ERPBRIDGE_CORE_EXPORT CallOptions {
   /// true: the call is safe to repeat, so failed tries are retried; false: it is never
   /// repeated. Unset: the endpoint's default, stated on each Connection method.
   std::optional<bool> idempotent;
@@ -44,7 +47,7 @@ struct CallOptions {
 /// the scope lives (RAII). Scopes nest; the innermost one wins field by field. Client::with()
 /// opens one around each of its calls; open one yourself around calls on a Connection.
 /// The scope belongs to the thread that opened it and must be closed on that thread.
-class CallOptionsScope {
+class ERPBRIDGE_CORE_EXPORT CallOptionsScope {
  public:
   /// Overrides the fields `options` sets until destruction.
   explicit CallOptionsScope(const CallOptions& options);
@@ -76,7 +79,7 @@ enum class LogLevel {
 using LogSink = std::function<void(LogLevel level, std::string_view line)>;
 
 /// Settings for any erpbridge client. All fields have working defaults except base_url.
-struct ClientOptions {
+struct ERPBRIDGE_CORE_EXPORT ClientOptions {
   /// Scheme, host, port and optional path prefix, e.g. "http://127.0.0.1:8080".
   std::string base_url;
   std::chrono::milliseconds connect_timeout{5000};  ///< Limit for opening a connection.
@@ -91,7 +94,7 @@ struct ClientOptions {
   std::string ca_file;
   /// Verify the server's TLS certificate and host name. Turn off only for local tests.
   bool verify_tls = true;
-  std::string user_agent = "erpbridge/0.1";  ///< The User-Agent header.
+  std::string user_agent = "erpbridge/" ERPBRIDGE_VERSION_STRING;  ///< The User-Agent header.
   /// Ask for compressed replies (Accept-Encoding: the encodings libcurl decodes) and
   /// decompress them. Worth it for large replies over slow links; off by default because
   /// on a LAN it only costs client CPU (about 9,000 instructions a call, by callgrind, in a
@@ -113,6 +116,8 @@ struct ClientOptions {
 
 /// A libcurl transport configured from `options` (timeouts, proxy, TLS, size cap).
 /// Connections are reused across calls and threads.
-std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
+ERPBRIDGE_CORE_EXPORT std::shared_ptr<HttpTransport> make_curl_transport(
+    const ClientOptions& options);
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -1,6 +1,8 @@
 // Paged lists as an input range of Result<T> that loads pages on demand.
 #pragma once
 
+#include "erpbridge/version.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -12,6 +14,7 @@
 #include "erpbridge/core/result.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// One page of a list, and the total if the server says it.
 template <typename T>
@@ -134,4 +137,5 @@ class PaginatedRange {
   std::shared_ptr<State> state_;
 };
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

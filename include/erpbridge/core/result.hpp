@@ -1,6 +1,9 @@
 // Errors as values: every fallible call in erpbridge returns Result<T>.
 #pragma once
 
+#include "erpbridge/core/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -10,6 +13,7 @@
 #include <vector>
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// What kind of failure an Error describes.
 enum class ErrorCode {
@@ -27,10 +31,10 @@ enum class ErrorCode {
 };
 
 /// The stable English name of a code, e.g. "InvalidArgument".
-const char* to_string(ErrorCode code) noexcept;
+ERPBRIDGE_CORE_EXPORT const char* to_string(ErrorCode code) noexcept;
 
 /// A failure: what went wrong, and enough context to decide what to do about it.
-struct Error {
+struct ERPBRIDGE_CORE_EXPORT Error {
   ErrorCode code = ErrorCode::Transport;  ///< The kind of failure.
   std::string message;                    ///< Human-readable, never contains a secret.
   int http_status = 0;                    ///< HTTP status when a response arrived, else 0.
@@ -50,7 +54,7 @@ struct Error {
 /// A reply field that did not fit its typed form. The call still succeeded: the member was
 /// left empty and the value as received is kept here. Only a reply's success code decides
 /// a call's outcome; every other field is read leniently and reports problems this way.
-struct DecodeNote {
+struct ERPBRIDGE_CORE_EXPORT DecodeNote {
   std::string path;     ///< JSON path of the field: "data[0].billdate".
   std::string problem;  ///< What was wrong: "invalid date-time \"…\": expected …".
   std::string raw;      ///< The value as received, as compact JSON text.
@@ -63,10 +67,10 @@ struct DecodeNote {
 using DecodeNotes = std::vector<DecodeNote>;
 
 /// Builds an Error with just a code and a message.
-Error make_error(ErrorCode code, std::string message);
+ERPBRIDGE_CORE_EXPORT Error make_error(ErrorCode code, std::string message);
 
 /// Thrown by Result::value() for callers who prefer exceptions.
-class RuntimeError : public std::runtime_error {
+class ERPBRIDGE_CORE_EXPORT RuntimeError : public std::runtime_error {
  public:
   /// Carries `error`; what() is error.to_string().
   explicit RuntimeError(Error error);
@@ -79,7 +83,7 @@ class RuntimeError : public std::runtime_error {
 
 namespace detail {
 /// Reports a broken precondition (e.g. dereferencing an error Result) and aborts.
-[[noreturn]] void precondition_failed(const char* what) noexcept;
+[[noreturn]] ERPBRIDGE_CORE_EXPORT void precondition_failed(const char* what) noexcept;
 }  // namespace detail
 
 /// Either a value of type T or an Error.
@@ -217,4 +221,5 @@ inline Result<void> ok() {
   return Result<void>();
 }
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -1,6 +1,9 @@
 // Credentials that may expire: static tokens, or tokens fetched, cached and refreshed.
 #pragma once
 
+#include "erpbridge/core/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -10,9 +13,10 @@
 #include "erpbridge/core/result.hpp"
 
 namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
 
 /// A token and, if known, when it stops being valid.
-struct AccessToken {
+struct ERPBRIDGE_CORE_EXPORT AccessToken {
   std::string value;  ///< The token text sent to the server.
   /// When it stops being valid; unknown when empty (then only invalidate() renews it).
   std::optional<std::chrono::system_clock::time_point> expires_at;
@@ -20,7 +24,7 @@ struct AccessToken {
 
 /// Supplies the token a client sends. Implementations are thread-safe: clients call them from
 /// every thread that makes a call.
-class TokenProvider {
+class ERPBRIDGE_CORE_EXPORT TokenProvider {
  public:
   virtual ~TokenProvider() = default;
   /// A token to send now; fetches one when none is cached or it is about to expire.
@@ -31,7 +35,7 @@ class TokenProvider {
 };
 
 /// Always the same token; invalidate() does nothing.
-std::shared_ptr<TokenProvider> make_static_token(std::string value);
+ERPBRIDGE_CORE_EXPORT std::shared_ptr<TokenProvider> make_static_token(std::string value);
 
 /// Fetches tokens through `fetch`, caches them, and fetches again `refresh_ahead` before
 /// expiry or after invalidate(). Concurrent callers share one fetch.
@@ -41,8 +45,9 @@ std::shared_ptr<TokenProvider> make_static_token(std::string value);
 /// arriving meanwhile wait for its result. It must not call token() of its own provider:
 /// that call returns FailedPrecondition instead of deadlocking.
 using TokenFetcher = std::function<Result<AccessToken>()>;
-std::shared_ptr<TokenProvider> make_cached_token(
+ERPBRIDGE_CORE_EXPORT std::shared_ptr<TokenProvider> make_cached_token(
     TokenFetcher fetch, std::chrono::seconds refresh_ahead = std::chrono::seconds(60),
     std::function<std::chrono::system_clock::time_point()> now = {});
 
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

@@ -1,6 +1,9 @@
 // The CTC client: a cheap, copyable value over a Connection, adding long-range queries.
 #pragma once
 
+#include "erpbridge/ctc/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,13 +13,13 @@
 namespace erpbridge::ctc {
 
 /// How list_receipts fetches its windows.
-struct ListOptions {
+struct ERPBRIDGE_CTC_EXPORT ListOptions {
   std::size_t concurrency = 4;  ///< Windows in flight at once (at least 1).
   ProgressCallback progress;    ///< Optional: told (done, total) as windows finish.
 };
 
 /// CTC calls. Copies share one connection; safe to use from several threads.
-class Client {
+class ERPBRIDGE_CTC_EXPORT Client {
  public:
   /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);

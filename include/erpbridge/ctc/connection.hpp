@@ -1,6 +1,9 @@
 // The CTC endpoints, one virtual method each. Subclass it to mock CTC in your own tests.
 #pragma once
 
+#include "erpbridge/ctc/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -11,7 +14,7 @@
 namespace erpbridge::ctc {
 
 /// The raw CTC endpoints; every method has a default body returning Unimplemented.
-class Connection {
+class ERPBRIDGE_CTC_EXPORT Connection {
  public:
   virtual ~Connection() = default;
 
@@ -36,6 +39,6 @@ class Connection {
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).
-std::shared_ptr<Connection> make_connection(Options options);
+ERPBRIDGE_CTC_EXPORT std::shared_ptr<Connection> make_connection(Options options);
 
 }  // namespace erpbridge::ctc

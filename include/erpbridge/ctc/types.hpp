@@ -1,6 +1,9 @@
 // CTC after-sales platform: warehouse in/out receipts with part details (spec 4.2.17).
 #pragma once
 
+#include "erpbridge/ctc/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -19,7 +22,7 @@ namespace erpbridge::ctc {
 enum class Direction { In, Out };
 
 /// "in" or "out".
-const char* to_string(Direction direction) noexcept;
+ERPBRIDGE_CTC_EXPORT const char* to_string(Direction direction) noexcept;
 
 /// 入库类型 and 出库类型 from the spec's list of valid values.
 enum class ReceiptType {
@@ -114,7 +117,7 @@ struct LabelTraits<ctc::ReceiptStatus> {
 namespace erpbridge::ctc {
 
 /// One part line of a receipt (配件明细).
-struct PartLine {
+struct ERPBRIDGE_CTC_EXPORT PartLine {
   std::string yunmi_code;   ///< yunmi_code: 云米配件编号
   std::int64_t amount = 0;  ///< amount: 数量
 
@@ -129,7 +132,7 @@ struct PartLine {
 
 /// One in or out receipt. In and out receipts share this struct: `in_number`/`out_number`
 /// both decode into `number`, `intype`/`outtype` into `type`.
-struct Receipt {
+struct ERPBRIDGE_CTC_EXPORT Receipt {
   Direction direction = Direction::In;  ///< From the query that returned it.
   std::string number;                   ///< in_number / out_number: 单号
   Labeled<ReceiptType> type;            ///< intype / outtype: 类型
@@ -157,7 +160,7 @@ struct Receipt {
 /// CTC accepts at most 7 days per request, counted in calendar days: the end's date minus the
 /// start's date is at most 7 (the document's own example, 2020-05-20 20:40:23 ..
 /// 2020-05-27 20:49:12, is 7 days and 8 minutes long and allowed).
-struct ReceiptQuery {
+struct ERPBRIDGE_CTC_EXPORT ReceiptQuery {
   Direction direction = Direction::In;  ///< type: "in" or "out"
   DateTime start;                       ///< inputtime_s
   DateTime end;                         ///< inputtime_e
@@ -168,24 +171,25 @@ inline constexpr int kMaxQueryDays = 7;
 
 /// InvalidArgument (naming both times) unless start <= end and the end's date is at most 7
 /// days after the start's.
-Result<void> validate(const ReceiptQuery& query);
+ERPBRIDGE_CTC_EXPORT Result<void> validate(const ReceiptQuery& query);
 
 /// Splits [from, to] into consecutive windows that each pass validate(): the first ends at
 /// 23:59:59 of the 7th day after `from`'s date, later ones run from midnight over 8 calendar
 /// dates. No gap and no overlap (each window starts one second after the previous one ends).
 /// InvalidArgument if to < from.
-Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateTime& from,
-                                                const DateTime& to);
+ERPBRIDGE_CTC_EXPORT Result<std::vector<ReceiptQuery>> split_windows(Direction direction,
+                                                                     const DateTime& from,
+                                                                     const DateTime& to);
 
 /// Settings for a CTC connection: the common client options plus the key CTC issued.
-struct Options : ClientOptions {
+struct ERPBRIDGE_CTC_EXPORT Options : ClientOptions {
   std::string key;                     ///< The shared secret CTC assigned ("key").
   std::size_t window_concurrency = 4;  ///< Windows fetched at once by list_receipts.
 };
 
 /// Receipts as a JSON array in the reply's shape (in_number/intype, or out_number/outtype
 /// when every receipt is outbound).
-std::string to_json(const std::vector<Receipt>& receipts);
+ERPBRIDGE_CTC_EXPORT std::string to_json(const std::vector<Receipt>& receipts);
 
 /// Called as windows complete: (windows done, windows in all).
 using ProgressCallback = std::function<void(std::size_t done, std::size_t total)>;

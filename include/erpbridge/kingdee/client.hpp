@@ -1,6 +1,9 @@
 // The Kingdee client: a cheap, copyable value over a Connection.
 #pragma once
 
+#include "erpbridge/kingdee/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <memory>
 #include <string>
 
@@ -9,7 +12,7 @@
 namespace erpbridge::kingdee {
 
 /// Kingdee gateway calls. Copies share one connection; safe to use from several threads.
-class Client {
+class ERPBRIDGE_KINGDEE_EXPORT Client {
  public:
   /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);

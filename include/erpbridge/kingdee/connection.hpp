@@ -1,6 +1,9 @@
 // The Kingdee gateway endpoints as virtual methods. Subclass it to mock Kingdee in tests.
 #pragma once
 
+#include "erpbridge/kingdee/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <memory>
 #include <string>
 
@@ -10,7 +13,7 @@ namespace erpbridge::kingdee {
 
 /// The raw Kingdee gateway endpoints; every method has a default body returning
 /// Unimplemented.
-class Connection {
+class ERPBRIDGE_KINGDEE_EXPORT Connection {
  public:
   virtual ~Connection() = default;
 
@@ -28,6 +31,6 @@ class Connection {
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).
-std::shared_ptr<Connection> make_connection(Options options);
+ERPBRIDGE_KINGDEE_EXPORT std::shared_ptr<Connection> make_connection(Options options);
 
 }  // namespace erpbridge::kingdee

@@ -2,6 +2,9 @@
 // bill (工单执行下推备品备件, POST /app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup).
 #pragma once
 
+#include "erpbridge/kingdee/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,14 +20,14 @@
 namespace erpbridge::kingdee {
 
 /// The request body: {"operation":"push","entryPk":…,"billdata":{"id":…}}.
-struct PushRequest {
+struct ERPBRIDGE_KINGDEE_EXPORT PushRequest {
   std::string operation = "push";  ///< operation: 操作下推
   std::string entry_pk;            ///< entryPk: 单据id of the work-order execution
   std::string billdata_id;         ///< billdata.id: 单据id
 };
 
 /// A material_entity_lk link back to the source bill.
-struct EntryLink {
+struct ERPBRIDGE_KINGDEE_EXPORT EntryLink {
   std::string id;               ///< The link's id.
   std::string seq;              ///< Its sequence number.
   std::string source_bill_id;   ///< material_entity_lk_sbillid
@@ -36,7 +39,7 @@ struct EntryLink {
 /// One material line (material_entity). Keys in the table's dotted form
 /// ("material_entity.materialid.number") and the sample's flattened form
 /// ("materialid_number") both decode here.
-struct MaterialLine {
+struct ERPBRIDGE_KINGDEE_EXPORT MaterialLine {
   std::string id;                   ///< The line's id.
   std::optional<std::int64_t> seq;  ///< 行号
   std::string picker_id;            ///< mxoc_picker_id
@@ -93,7 +96,7 @@ struct MaterialLine {
 };
 
 /// A label of the bill (mullabel).
-struct BillLabel {
+struct ERPBRIDGE_KINGDEE_EXPORT BillLabel {
   std::string id;      ///< The label's id.
   std::string number;  ///< Its number.
   std::string name;    ///< Its name ("复购异常").
@@ -105,7 +108,7 @@ struct BillLabel {
 /// Timestamps, "2023-03-06" or "2023-03-06 00:00:00"; amounts as Decimals, exponents
 /// included), and a value that does not fit leaves its member empty with a decode note on
 /// the result, so a bill that was created is never reported as a failure.
-struct SparePartsBill {
+struct ERPBRIDGE_KINGDEE_EXPORT SparePartsBill {
   std::string id;                                ///< 单据id
   std::string bill_number;                       ///< billno: 单据编号
   std::string bill_status;                       ///< billstatus: 单据状态 ("Z" …)
@@ -144,10 +147,11 @@ struct SparePartsBill {
 
 /// app_signature for the gateway's token endpoint: Base64 of the lowercase hex
 /// HMAC-SHA256 of `app_key`, keyed with `app_secret`.
-std::string app_signature(const std::string& app_key, const std::string& app_secret);
+ERPBRIDGE_KINGDEE_EXPORT std::string app_signature(const std::string& app_key,
+                                                   const std::string& app_secret);
 
 /// Where and how to obtain gateway access tokens.
-struct GatewayAuth {
+struct ERPBRIDGE_KINGDEE_EXPORT GatewayAuth {
   ClientOptions client;                     ///< base_url: the auth server ("{auth_base}")
   std::string app_key;                      ///< The app key the gateway issued.
   std::string app_secret;                   ///< Never logged or sent; only its signature is.
@@ -157,10 +161,10 @@ struct GatewayAuth {
 /// A token provider that GETs /jdyconnector/app_management/kingdee_auth_token, caches the
 /// access_token until shortly before its `expires`, and lets concurrent callers share one
 /// refresh.
-std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth);
+ERPBRIDGE_KINGDEE_EXPORT std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth);
 
 /// Settings for calling the gateway.
-struct Options : ClientOptions {
+struct ERPBRIDGE_KINGDEE_EXPORT Options : ClientOptions {
   std::shared_ptr<TokenProvider> token;  ///< access_token (static or make_gateway_token)
   std::string group_name;                ///< header groupName
   std::string account_id;                ///< header accountid
@@ -168,7 +172,7 @@ struct Options : ClientOptions {
 };
 
 /// The bill as JSON (flattened keys, extras included) and back.
-std::string to_json(const SparePartsBill& bill);
-Result<SparePartsBill> parse_spare_parts_bill(std::string_view json);
+ERPBRIDGE_KINGDEE_EXPORT std::string to_json(const SparePartsBill& bill);
+ERPBRIDGE_KINGDEE_EXPORT Result<SparePartsBill> parse_spare_parts_bill(std::string_view json);
 
 }  // namespace erpbridge::kingdee

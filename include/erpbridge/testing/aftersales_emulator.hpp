@@ -1,6 +1,9 @@
 // An in-process after-service server with the full workflow state machine.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <memory>
 
@@ -10,7 +13,7 @@
 namespace erpbridge::testing {
 
 /// After-service orders in memory; copies share the same data.
-class AftersalesEmulator {
+class ERPBRIDGE_TESTING_EXPORT AftersalesEmulator {
  public:
   /// No orders, products or matches yet.
   AftersalesEmulator();

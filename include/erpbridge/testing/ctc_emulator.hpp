@@ -1,6 +1,9 @@
 // An in-process CTC server: key check, the 7-day rule, filtering by direction and time.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -12,7 +15,7 @@
 namespace erpbridge::testing {
 
 /// CTC receipts in memory; copies share the same data.
-class CtcEmulator {
+class ERPBRIDGE_TESTING_EXPORT CtcEmulator {
  public:
   /// Serves receipts to callers presenting `key`.
   explicit CtcEmulator(std::string key);
@@ -25,7 +28,7 @@ class CtcEmulator {
   /// Routes POST /doscall/oa/api/receipt_parts/ on `emulator` to this data set.
   void install(Emulator& emulator) const;
 
-  /// The two in and two out receipts of the spec's samples.
+  /// The two in and two out receipts of the spec's samples (the creator's name made up).
   static std::vector<ctc::Receipt> spec_samples();
   /// `count` receipts of `direction`, created `step` apart from `first`, with deterministic
   /// Chinese labels, amounts and 1-5 part lines.

@@ -2,6 +2,9 @@
 // HttpTransport (no sockets), with per-route fault injection.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -17,7 +20,7 @@
 namespace erpbridge::testing {
 
 /// A request as a route handler sees it.
-struct EmulatorRequest {
+struct ERPBRIDGE_TESTING_EXPORT EmulatorRequest {
   HttpMethod method = HttpMethod::Get;             ///< The verb.
   std::string path;                                ///< Decoded path without query.
   std::map<std::string, std::string> query;        ///< Decoded query parameters.
@@ -35,7 +38,7 @@ struct EmulatorRequest {
 };
 
 /// What goes wrong on a route, for testing clients against misbehaving servers.
-struct Fault {
+struct ERPBRIDGE_TESTING_EXPORT Fault {
   std::chrono::milliseconds latency{0};  ///< Added before answering.
   int status = 0;                        ///< If non-zero, answer with this status instead.
   std::optional<int> retry_after;        ///< Adds "Retry-After: N" (seconds).
@@ -56,7 +59,7 @@ struct Fault {
 };
 
 /// The answer of the emulator, plus how the connection should misbehave (for the server).
-struct EmulatorReply {
+struct ERPBRIDGE_TESTING_EXPORT EmulatorReply {
   HttpResponse response;  ///< What to answer.
   bool reset = false;     ///< Drop the connection instead.
   bool truncate = false;  ///< Send only half the body.
@@ -64,7 +67,7 @@ struct EmulatorReply {
 
 /// Routes requests to handlers; thread-safe. Patterns are paths whose segments may be
 /// "{name}" placeholders, e.g. "/api/v1/afterservice/orders/{id}".
-class Emulator : public HttpTransport {
+class ERPBRIDGE_TESTING_EXPORT Emulator : public HttpTransport {
  public:
   /// Answers one request of a route.
   using Handler = std::function<HttpResponse(const EmulatorRequest&)>;

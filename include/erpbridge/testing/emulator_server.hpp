@@ -1,6 +1,9 @@
 // Serves an Emulator over real HTTP on 127.0.0.1 for integration tests, examples and demos.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -11,7 +14,7 @@
 namespace erpbridge::testing {
 
 /// A cpp-httplib server on loopback in front of an Emulator; stops when destroyed.
-class EmulatorServer {
+class ERPBRIDGE_TESTING_EXPORT EmulatorServer {
  public:
   /// Starts serving `emulator` on 127.0.0.1:`port` (0 picks a free port) on its own threads.
   static Result<std::unique_ptr<EmulatorServer>> start(std::shared_ptr<Emulator> emulator,

@@ -1,6 +1,9 @@
 // Registers the emulators of every API family on one Emulator router.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <string>
 #include <vector>
 
@@ -9,7 +12,7 @@
 namespace erpbridge::testing {
 
 /// Credentials and seed data of the family emulators.
-struct FamilySettings {
+struct ERPBRIDGE_TESTING_EXPORT FamilySettings {
   /// The CTC key the CTC emulator accepts.
   std::string ctc_key = "erpbridge-demo-key";
   /// The Authorization token the WMS receiver accepts.
@@ -28,9 +31,10 @@ struct FamilySettings {
 ///    /app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup (entry_pk 1634800180022794240 known).
 ///  - After-service: every endpoint under /api/v1/afterservice, with 24 products, 4
 ///    supplier matches and 12 orders at various workflow stages.
-void install_all_families(Emulator& emulator, const FamilySettings& settings = {});
+ERPBRIDGE_TESTING_EXPORT void install_all_families(Emulator& emulator,
+                                                   const FamilySettings& settings = {});
 
 /// Names of the family emulators install_all_families() adds.
-std::vector<std::string> family_names();
+ERPBRIDGE_TESTING_EXPORT std::vector<std::string> family_names();
 
 }  // namespace erpbridge::testing

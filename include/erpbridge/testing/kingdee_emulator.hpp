@@ -2,6 +2,9 @@
 // spare-parts push answered with the spec's sample bill.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -12,11 +15,12 @@
 
 namespace erpbridge::testing {
 
-/// The spec's response example for the push, verbatim.
-const char* kingdee_spec_sample();
+/// The spec's response example for the push: its shape and values, with made-up personal
+/// data (name "示例用户", phone "13800000000").
+ERPBRIDGE_TESTING_EXPORT const char* kingdee_spec_sample();
 
 /// Credentials and behaviour of a KingdeeEmulator.
-struct KingdeeEmulatorSettings {
+struct ERPBRIDGE_TESTING_EXPORT KingdeeEmulatorSettings {
   std::string app_key = "erpbridge-demo-app";        ///< The app key it accepts.
   std::string app_secret = "erpbridge-demo-secret";  ///< The secret signatures are checked with.
   std::chrono::milliseconds token_lifetime = std::chrono::hours(2);  ///< Validity of a token.
@@ -25,7 +29,7 @@ struct KingdeeEmulatorSettings {
 };
 
 /// The Kingdee gateway in memory; copies share tokens and bills.
-class KingdeeEmulator {
+class ERPBRIDGE_TESTING_EXPORT KingdeeEmulator {
  public:
   /// A gateway with `settings`.
   explicit KingdeeEmulator(KingdeeEmulatorSettings settings = {});

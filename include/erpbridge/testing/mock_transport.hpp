@@ -1,6 +1,9 @@
 // A scripted HttpTransport for unit tests: expected requests in, canned responses out.
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -12,12 +15,12 @@
 namespace erpbridge::testing {
 
 /// The path of an absolute URL without query ("http://h:1/a/b?x=1" -> "/a/b").
-std::string url_path(const std::string& url);
+ERPBRIDGE_TESTING_EXPORT std::string url_path(const std::string& url);
 
 /// Expectations are answered in the order they were queued. A request that does not match
 /// the next expectation (method, path, body matcher) gets an Unimplemented error naming
 /// what was expected and what arrived, and is recorded as a failure.
-class MockTransport : public HttpTransport {
+class ERPBRIDGE_TESTING_EXPORT MockTransport : public HttpTransport {
  public:
   /// Whether a request body is the one expected.
   using BodyMatcher = std::function<bool(const std::string& body)>;
@@ -37,6 +40,8 @@ class MockTransport : public HttpTransport {
   MockTransport& expect_error(HttpMethod method, std::string path, Error error,
                               BodyMatcher body_matcher = {});
 
+  /// Answers `request` with the next expectation, in order, when method, path and body match
+  /// it; otherwise records the mismatch and returns Unimplemented naming it.
   Result<HttpResponse> send(const HttpRequest& request) override;
 
   /// Every request received, matched or not, in arrival order.
@@ -57,9 +62,9 @@ class MockTransport : public HttpTransport {
 };
 
 /// A body matcher: true when `needle` occurs in the body.
-MockTransport::BodyMatcher body_contains(std::string needle);
+ERPBRIDGE_TESTING_EXPORT MockTransport::BodyMatcher body_contains(std::string needle);
 
 /// An HttpResponse with a JSON body and Content-Type.
-HttpResponse json_response(int status, std::string body);
+ERPBRIDGE_TESTING_EXPORT HttpResponse json_response(int status, std::string body);
 
 }  // namespace erpbridge::testing

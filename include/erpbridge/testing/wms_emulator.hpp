@@ -1,6 +1,9 @@
 // A fake third-party receiver for WMS pushes, built on wms::Receiver (the same rules).
 #pragma once
 
+#include "erpbridge/testing/export.hpp"
+#include "erpbridge/version.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -12,7 +15,7 @@
 namespace erpbridge::testing {
 
 /// A CreateEntryConfirmation receiver; copies share the same deliveries.
-class WmsEmulator {
+class ERPBRIDGE_TESTING_EXPORT WmsEmulator {
  public:
   /// Accepts pushes carrying `token`; answers bil_id "PC" and bil_no "PC" + a sequence.
   explicit WmsEmulator(std::string token);

@@ -1,6 +1,9 @@
 // The WMS push client: a cheap, copyable value over a Connection.
 #pragma once
 
+#include "erpbridge/version.hpp"
+#include "erpbridge/wms/export.hpp"
+
 #include <memory>
 
 #include "erpbridge/wms/connection.hpp"
@@ -8,7 +11,7 @@
 namespace erpbridge::wms {
 
 /// WMS push calls. Copies share one connection; safe to use from several threads.
-class Client {
+class ERPBRIDGE_WMS_EXPORT Client {
  public:
   /// A client over any connection (make_connection's, or your mock).
   explicit Client(std::shared_ptr<Connection> connection);

@@ -1,6 +1,9 @@
 // The WMS push endpoint as a virtual method. Subclass it to mock pushes in your tests.
 #pragma once
 
+#include "erpbridge/version.hpp"
+#include "erpbridge/wms/export.hpp"
+
 #include <memory>
 
 #include "erpbridge/wms/types.hpp"
@@ -9,7 +12,7 @@ namespace erpbridge::wms {
 
 /// The raw WMS push endpoints; every method has a default body returning
 /// Unimplemented.
-class Connection {
+class ERPBRIDGE_WMS_EXPORT Connection {
  public:
   virtual ~Connection() = default;
 
@@ -22,6 +25,6 @@ class Connection {
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).
-std::shared_ptr<Connection> make_connection(Options options);
+ERPBRIDGE_WMS_EXPORT std::shared_ptr<Connection> make_connection(Options options);
 
 }  // namespace erpbridge::wms

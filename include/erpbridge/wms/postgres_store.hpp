@@ -2,6 +2,9 @@
 // erpbridge::wms_postgres).
 #pragma once
 
+#include "erpbridge/version.hpp"
+#include "erpbridge/wms/postgres_export.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -12,7 +15,7 @@
 namespace erpbridge::wms {
 
 /// Settings of a PostgreSQL claim store.
-struct PostgresStoreOptions {
+struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   std::size_t connections = 4;  ///< Connections kept open; calls beyond them wait for one.
   std::chrono::seconds connect_timeout{5};  ///< Limit for opening a connection.
   /// Inbox mode: concurrent accepts are sent together, one statement and one commit per
@@ -32,7 +35,7 @@ struct PostgresStoreOptions {
 /// transaction); the default numbering uses one PostgreSQL sequence per day.
 /// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).
 /// A password in `conninfo` is treated as a secret: it never reaches an error text.
-Result<std::shared_ptr<ClaimStore>> open_postgres_store(const std::string& conninfo,
-                                                        PostgresStoreOptions options = {});
+ERPBRIDGE_WMS_POSTGRES_EXPORT Result<std::shared_ptr<ClaimStore>> open_postgres_store(
+    const std::string& conninfo, PostgresStoreOptions options = {});
 
 }  // namespace erpbridge::wms

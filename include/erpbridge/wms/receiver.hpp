@@ -2,6 +2,9 @@
 // AI-WMS PLUS pushes to. Plug handle() into any HTTP server.
 #pragma once
 
+#include "erpbridge/version.hpp"
+#include "erpbridge/wms/export.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +21,7 @@
 namespace erpbridge::wms {
 
 /// What to send back: an HTTP status and a JSON body in the spec's reply shape.
-struct ReceiverReply {
+struct ERPBRIDGE_WMS_EXPORT ReceiverReply {
   int http_status = 200;  ///< The status to answer with.
   std::string body;       ///< JSON: {"code":…,"message":…,"bil_id":…,"bil_no":…}.
   /// Seconds the client should wait before trying again (503 only), for a Retry-After header.
@@ -38,15 +41,15 @@ using EntryHandler = std::function<Result<PushReply>(const EntryConfirmation&)>;
 using TokenChecker = std::function<bool(std::string_view token)>;
 
 /// Accepts exactly `expected` (compared in constant time).
-TokenChecker expect_token(std::string expected);
+ERPBRIDGE_WMS_EXPORT TokenChecker expect_token(std::string expected);
 
 /// The fingerprint a Receiver claims an order with: SHA-256 (hex) of its canonical JSON,
 /// equal for equal orders whatever their spacing or key order. For stores and tools that
 /// claim on a receiver's behalf.
-std::string fingerprint_of(const EntryConfirmation& order);
+ERPBRIDGE_WMS_EXPORT std::string fingerprint_of(const EntryConfirmation& order);
 
 /// A store's answer to a claim of an entry code.
-struct Claim {
+struct ERPBRIDGE_WMS_EXPORT Claim {
   /// What the store answered.
   enum class Kind {
     Claimed,   ///< Ours: deliver the order, then complete() or release() with `token`.
@@ -63,7 +66,7 @@ struct Claim {
 
 /// The reply inbox mode's own numbering gives: code "0", `message`, `bil_id`, and bil_no
 /// made of `bil_no_prefix` and the next number of `day`, zero-padded to at least `digits`.
-struct InboxNumbering {
+struct ERPBRIDGE_WMS_EXPORT InboxNumbering {
   std::string day;            ///< The sequence's key: "20261130".
   std::string bil_id;         ///< "IN".
   std::string bil_no_prefix;  ///< "IN20261130".
@@ -75,7 +78,7 @@ struct InboxNumbering {
 };
 
 /// An order accepted in inbox mode, kept for the application until it acknowledges it.
-struct InboxEntry {
+struct ERPBRIDGE_WMS_EXPORT InboxEntry {
   std::int64_t id = 0;     ///< Unique in the store, growing in the order of acceptance.
   std::string entry_code;  ///< The order's entry_code.
   std::string body;        ///< The push as received (JSON).
@@ -93,7 +96,7 @@ struct InboxEntry {
 /// their default bodies return Unimplemented.
 ///
 /// Thread-safe; called from handle()'s threads, never under a receiver-wide lock.
-class ClaimStore {
+class ERPBRIDGE_WMS_EXPORT ClaimStore {
  public:
   virtual ~ClaimStore() = default;
   /// Claims `entry_code` for an order whose canonical form is `fingerprint`, for `lease`.
@@ -133,7 +136,7 @@ class ClaimStore {
 };
 
 /// Claims and an inbox in memory: for tests and for one process that may forget on restart.
-std::shared_ptr<ClaimStore> make_memory_store();
+ERPBRIDGE_WMS_EXPORT std::shared_ptr<ClaimStore> make_memory_store();
 
 /// How inbox mode numbers an accepted order: the reply (code "0", bil_id, bil_no) WMS gets.
 /// Called from handle()'s threads.
@@ -142,14 +145,14 @@ using Numbering = std::function<Result<PushReply>(const EntryConfirmation& order
 /// Inbox mode: the receiver accepts each order itself, storing it (the JSON as received) with
 /// its reply in the same transaction that completes the claim, and the application consumes
 /// the store's inbox (Inbox) instead of being called in the request path.
-struct InboxMode {
+struct ERPBRIDGE_WMS_EXPORT InboxMode {
   /// Numbers accepted orders; empty: bil_id "IN", bil_no "IN" + the day + a six-digit
   /// per-day sequence kept in the store ("IN20261130000001").
   Numbering numbering;
 };
 
 /// Limits of a Receiver.
-struct ReceiverOptions {
+struct ERPBRIDGE_WMS_EXPORT ReceiverOptions {
   std::size_t max_body_bytes = 8u * 1024u * 1024u;  ///< Larger bodies get 413.
   /// How long a claim protects a delivery in progress; a holder that dies is taken over
   /// after it. The handler must finish within it.
@@ -163,7 +166,7 @@ struct ReceiverOptions {
 };
 
 /// Counters of what handle() did.
-struct ReceiverStats {
+struct ERPBRIDGE_WMS_EXPORT ReceiverStats {
   std::size_t delivered = 0;   ///< Handler calls that succeeded and were stored.
   std::size_t duplicates = 0;  ///< Repeats answered from the store.
   std::size_t conflicts = 0;   ///< Reused entry codes with different content.
@@ -189,7 +192,7 @@ struct ReceiverStats {
 /// first run did not complete: it failed (500), or its holder died or overran the lease, in
 /// which case the next claimant takes over after the lease (at-least-once delivery in that
 /// window). Concurrent duplicates wait for the original instead of running the handler.
-class Receiver {
+class ERPBRIDGE_WMS_EXPORT Receiver {
  public:
   /// Delivers new orders to `handler`, accepting requests `token_checker` approves and
   /// recording claims in `store`.
@@ -213,7 +216,7 @@ class Receiver {
 /// The application's side of inbox mode: orders the receiver accepted, handed out until
 /// acknowledged. Several consumers (threads, processes, replicas on PostgreSQL) may share one
 /// inbox: an entry taken by one is leased to it and not handed to another meanwhile.
-class Inbox {
+class ERPBRIDGE_WMS_EXPORT Inbox {
  public:
   /// Consumes `store`'s inbox, leasing what next() returns for `lease`.
   explicit Inbox(std::shared_ptr<ClaimStore> store,

@@ -1,6 +1,9 @@
 // The claim store for one machine: a SQLite file (component erpbridge::wms_sqlite).
 #pragma once
 
+#include "erpbridge/version.hpp"
+#include "erpbridge/wms/sqlite_export.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -11,7 +14,7 @@
 namespace erpbridge::wms {
 
 /// Settings of a SQLite claim store.
-struct SqliteStoreOptions {
+struct ERPBRIDGE_WMS_SQLITE_EXPORT SqliteStoreOptions {
   /// How long a write waits for another process holding the file's write lock.
   std::chrono::milliseconds busy_timeout{5000};
   /// The most operations committed in one transaction (one fsync for all of them).
@@ -25,7 +28,7 @@ struct SqliteStoreOptions {
 /// together from several threads are committed in one transaction (group commit: one fsync,
 /// many orders). Several processes on one host may share the file (not over a network file
 /// system); claims are atomic across them. Keeps an inbox, for inbox mode.
-Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
-                                                      SqliteStoreOptions options = {});
+ERPBRIDGE_WMS_SQLITE_EXPORT Result<std::shared_ptr<ClaimStore>> open_sqlite_store(
+    const std::string& path, SqliteStoreOptions options = {});
 
 }  // namespace erpbridge::wms

@@ -1,6 +1,9 @@
 // AI-WMS PLUS entry-order push (推送第三方入库单, CreateEntryConfirmation).
 #pragma once
 
+#include "erpbridge/version.hpp"
+#include "erpbridge/wms/export.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,7 +36,7 @@ enum class OrderType {
 };
 
 /// The spec's Chinese name of a type ("进货入库"), or "" for Unknown.
-const char* description(OrderType type) noexcept;
+ERPBRIDGE_WMS_EXPORT const char* description(OrderType type) noexcept;
 
 }  // namespace erpbridge::wms
 
@@ -62,7 +65,7 @@ struct LabelTraits<wms::OrderType> {
 namespace erpbridge::wms {
 
 /// 表头 entry_order. Strings left empty are absent; required ones are checked by validate().
-struct EntryOrder {
+struct ERPBRIDGE_WMS_EXPORT EntryOrder {
   std::string ref_id;      ///< WMS系统标识, required, ≤20
   std::string entry_code;  ///< WMS入库单号, required, unique, ≤100
   /// 入库日期, required: the table says Datatime 精确到日, the example writes a date; a date or
@@ -83,7 +86,7 @@ struct EntryOrder {
 };
 
 /// 表身 order_lines: one line of the entry order.
-struct OrderLine {
+struct ERPBRIDGE_WMS_EXPORT OrderLine {
   std::string entry_code;                      ///< 入库单号, required, = header's
   std::optional<std::int64_t> entry_code_itm;  ///< 入库单项次, required, unique per order
   std::string item_code;                       ///< 货品代号, required, ≤50
@@ -104,13 +107,13 @@ struct OrderLine {
 };
 
 /// The whole push: header and lines.
-struct EntryConfirmation {
+struct ERPBRIDGE_WMS_EXPORT EntryConfirmation {
   EntryOrder order;              ///< entry_order
   std::vector<OrderLine> lines;  ///< order_lines
 };
 
 /// The third party's answer. code "0" is success.
-struct PushReply {
+struct ERPBRIDGE_WMS_EXPORT PushReply {
   std::string code;     ///< 成功标识, number or string on the wire, ≤10
   std::string message;  ///< 返回信息, ≤200
   std::string bil_id;   ///< 第三方单据ID, must be returned, ≤10
@@ -121,7 +124,7 @@ struct PushReply {
 };
 
 /// One broken rule: the field ("order_lines[2].item_code") and what is wrong with it.
-struct Violation {
+struct ERPBRIDGE_WMS_EXPORT Violation {
   std::string field;  ///< "entry_order.ref_id", "order_lines[2].item_code", ...
   std::string rule;   ///< What is wrong: "is required", "must be at most 20 characters, ..."
 
@@ -132,19 +135,19 @@ struct Violation {
 /// Every violation of the spec's table: required fields, lengths (in characters of UTF-8
 /// text), order_type 01..11, each line's entry_code equal to the header's, entry_code_itm
 /// unique, and the line count equal to total_order_lines when that is given.
-std::vector<Violation> validate(const EntryConfirmation& confirmation);
+ERPBRIDGE_WMS_EXPORT std::vector<Violation> validate(const EntryConfirmation& confirmation);
 
 /// Required bil_id/bil_no and the reply's length limits.
-std::vector<Violation> validate(const PushReply& reply);
+ERPBRIDGE_WMS_EXPORT std::vector<Violation> validate(const PushReply& reply);
 
 /// An InvalidArgument error listing `violations` ("2 violations: a: x; b: y").
-Error violations_error(const std::vector<Violation>& violations);
+ERPBRIDGE_WMS_EXPORT Error violations_error(const std::vector<Violation>& violations);
 
 /// Characters (code points) in UTF-8 text.
-std::size_t utf8_length(const std::string& text) noexcept;
+ERPBRIDGE_WMS_EXPORT std::size_t utf8_length(const std::string& text) noexcept;
 
 /// Settings for pushing to a CreateEntryConfirmation endpoint.
-struct Options : ClientOptions {
+struct ERPBRIDGE_WMS_EXPORT Options : ClientOptions {
   /// The Authorization header's token (static, or fetched and cached).
   std::shared_ptr<TokenProvider> token;
   /// Path below base_url.
@@ -156,13 +159,13 @@ struct Options : ClientOptions {
 namespace erpbridge::wms {
 
 /// The push body as the spec's example writes it.
-std::string to_json(const EntryConfirmation& confirmation);
+ERPBRIDGE_WMS_EXPORT std::string to_json(const EntryConfirmation& confirmation);
 /// Decodes a push body (both totalorderlines spellings); Decode errors name the JSON path.
 /// Does not validate: call validate() for the table's rules.
-Result<EntryConfirmation> parse_entry_confirmation(std::string_view json);
+ERPBRIDGE_WMS_EXPORT Result<EntryConfirmation> parse_entry_confirmation(std::string_view json);
 /// A reply as the spec's example writes it.
-std::string to_json(const PushReply& reply);
+ERPBRIDGE_WMS_EXPORT std::string to_json(const PushReply& reply);
 /// Decodes a reply; `code` may be a number or a string.
-Result<PushReply> parse_push_reply(std::string_view json);
+ERPBRIDGE_WMS_EXPORT Result<PushReply> parse_push_reply(std::string_view json);
 
 }  // namespace erpbridge::wms

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 #include <thread>
 

@@ -1,6 +1,7 @@
 // decode_reply(): a reply's fields are read leniently (a misfit is a note, never a failure)
 // except the ones declared strict; and what the engine refuses to describe or to write.
 #include <catch2/catch.hpp>
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 #include <random>
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "data/kingdee_sample.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -9,13 +11,13 @@
 #include "erpbridge/testing/kingdee_emulator.hpp"
 #include "kingdee/codec.hpp"
 
-using erpbridge::testing::kingdee_spec_sample;
+using erpbridge::test_data::kKingdeeBillSample;
 using namespace erpbridge::kingdee;
 
 namespace {
 
 wire::BillEnvelope sample_envelope() {
-  return erpbridge::json::decode<wire::BillEnvelope>(kingdee_spec_sample()).value();
+  return erpbridge::json::decode<wire::BillEnvelope>(kKingdeeBillSample).value();
 }
 
 std::string compact(const rapidjson::Value& value) {
@@ -234,7 +236,7 @@ TEST_CASE("Kingdee: every named material field of the spec's sample") {
 
 TEST_CASE("Kingdee: every unnamed field of the sample is kept in extras") {
   rapidjson::Document document;
-  document.Parse(kingdee_spec_sample());
+  document.Parse(kKingdeeBillSample);
   REQUIRE_FALSE(document.HasParseError());
   const SparePartsBill bill = sample_envelope().data;
   check_extras(document["data"], kNamedBillKeys, bill.extras);
