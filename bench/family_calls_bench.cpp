@@ -142,7 +142,8 @@ struct AftersalesServer {
     aftersales.install(*emulator);
     server = testing::EmulatorServer::start(emulator).value();
     aftersales::Client setup(options());
-    order = setup.create({"质量异常", "供应商A", "供应商B", "张三", "破损", "外箱破损"}).value();
+    order =
+        setup.create_order({"质量异常", "供应商A", "供应商B", "张三", "破损", "外箱破损"}).value();
     update.remark = "外箱破损，已拍照";
   }
   aftersales::Options options() const {
@@ -173,7 +174,7 @@ void BM_Sdk_AftersalesUpdate(benchmark::State& state) {
   AftersalesServer server;
   aftersales::Client client(server.options());
   time_calls(
-      state, *server.server, [&] { return client.update(server.order.id, server.update); },
+      state, *server.server, [&] { return client.update_order(server.order.id, server.update); },
       [&](const Result<aftersales::Order>& order) {
         return order.ok() && order->id == server.order.id;
       });

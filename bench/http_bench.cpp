@@ -55,7 +55,7 @@ void BM_Sdk_CtcQuery(benchmark::State& state) {
   Server server;
   ctc::Options options;
   options.base_url = server.server->base_url();
-  options.key = kKey;
+  options.key = make_static_token(kKey);
   ctc::Client client(options);
   const ctc::ReceiptQuery query{ctc::Direction::In, DateTime::parse("2020-05-21 00:00:00").value(),
                                 DateTime::parse("2020-05-27 20:49:12").value()};
@@ -76,7 +76,7 @@ void BM_Sdk_Ctc90Days(benchmark::State& state) {
   server.emulator->set_global_latency(std::chrono::milliseconds(100));
   ctc::Options options;
   options.base_url = server.server->base_url();
-  options.key = kKey;
+  options.key = make_static_token(kKey);
   options.window_concurrency = static_cast<std::size_t>(std::max<int64_t>(1, state.range(0)));
   ctc::Client client(options);
   const auto days = std::chrono::hours(24);

@@ -8,6 +8,7 @@
 #include "ctc/codec.hpp"
 #include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/kingdee_emulator.hpp"
+#include "testing/wire_samples.hpp"
 
 namespace erpbridge::bench {
 
@@ -15,7 +16,8 @@ std::string ctc_receipts_reply(std::size_t count, bool escape_unicode) {
   auto receipts = testing::CtcEmulator::generate(ctc::Direction::In,
                                                  DateTime::parse("2020-03-01 00:00:00").value(),
                                                  count, std::chrono::seconds(60));
-  std::string json = ctc::wire::encode_receipts_reply("0", "", receipts, ctc::Direction::In);
+  std::string json =
+      testing::wire_samples::ctc_receipts_reply("0", "", receipts, ctc::Direction::In);
   if (!escape_unicode) return json;
   // Re-write the same document with ASCII output (\uXXXX for every non-ASCII character).
   rapidjson::Document document;
@@ -82,7 +84,7 @@ std::string aftersales_orders_reply(std::size_t count) {
     order.tracks.push_back(std::move(track));
     orders.push_back(std::move(order));
   }
-  return aftersales::wire::encode_envelope(0, "ok", orders);
+  return testing::wire_samples::aftersales_orders_reply(0, "ok", orders);
 }
 
 wms::EntryConfirmation entry_order(std::size_t lines) {

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   const std::string operator_name = argv[2];
   as::Client client(options);
 
-  auto order = client.create(
+  auto order = client.create_order(
       {"质量异常", "华东精密制造", "南方电机厂", operator_name, "破损", "到货外箱破损, 内件划伤"});
   if (!order.ok()) return fail("create", order.error());
   std::printf("created order %lld (%s), status %s\n", static_cast<long long>(order->id),
@@ -43,15 +43,15 @@ int main(int argc, char** argv) {
               duty->duty_to.c_str(), duty->compensation->to_string().c_str());
 
   // Each step is checked locally (next_status) before it is sent.
-  auto current = client.submit(*order, "提交审核", operator_name);
+  auto current = client.submit_order(*order, "提交审核", operator_name);
   while (current.ok() && current->status != as::Status::End) {
-    current = client.done(*current, "同意", operator_name);
+    current = client.done_order(*current, "同意", operator_name);
   }
   if (!current.ok()) return fail("workflow", current.error());
   std::printf("final status %s, workflow %s\n", current->status.label().c_str(),
               current->workflow_status.label().c_str());
 
-  for (const auto& entry : client.journals(order->id)) {
+  for (const auto& entry : client.all_journals(order->id)) {
     if (!entry.ok()) return fail("journals", entry.error());
     std::printf("journal %s %s %s -> %s %s\n",
                 entry->created_at ? entry->created_at->to_string().c_str() : "-",

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
 
   erpbridge::ctc::Options options;
   options.base_url = argv[1];
-  options.key = argv[2];
+  options.key = erpbridge::make_static_token(argv[2]);
   erpbridge::ctc::Client client(options);
 
   const auto direction =

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   // and fetches them concurrently. Money stays an exact Decimal.
   erpbridge::ctc::Options ctc_options;
   ctc_options.base_url = base_url;
-  ctc_options.key = "erpbridge-demo-key";
+  ctc_options.key = erpbridge::make_static_token("erpbridge-demo-key");
   erpbridge::ctc::Client ctc(ctc_options);
   auto from = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
   auto receipts =
@@ -95,10 +95,10 @@ int main(int argc, char** argv) {
   erpbridge::aftersales::Options aftersales_options;
   aftersales_options.base_url = base_url;
   erpbridge::aftersales::Client aftersales(aftersales_options);
-  auto order =
-      aftersales.create({"质量异常", "华东精密制造", "南方电机厂", "张三", "破损", "外箱破损"});
+  auto order = aftersales.create_order(
+      {"质量异常", "华东精密制造", "南方电机厂", "张三", "破损", "外箱破损"});
   if (!order.ok()) return fail("aftersales", order.error());
-  auto submitted = aftersales.submit(*order, "提交审核", "张三");
+  auto submitted = aftersales.submit_order(*order, "提交审核", "张三");
   if (!submitted.ok()) return fail("aftersales", submitted.error());
   std::printf("aftersales: order %s %s -> %s\n", submitted->serial_number.c_str(),
               order->status.label().c_str(), submitted->status.label().c_str());

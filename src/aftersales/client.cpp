@@ -11,14 +11,14 @@ Client Client::with(const CallOptions& options) const {
   return copy;
 }
 
-Result<Order> Client::create(const NewOrder& order) const {
+Result<Order> Client::create_order(const NewOrder& order) const {
   CallOptionsScope scope(call_options_);
   Result<void> valid = validate(order);
   if (!valid.ok()) return std::move(valid).error();
   return connection_->create_order(order);
 }
 
-Result<Order> Client::update(std::int64_t id, const OrderUpdate& update) const {
+Result<Order> Client::update_order(std::int64_t id, const OrderUpdate& update) const {
   CallOptionsScope scope(call_options_);
   return connection_->update_order(id, update);
 }
@@ -60,22 +60,22 @@ Result<Order> Client::step(const Order& order, Operation operation, bool submiss
   return moved;
 }
 
-Result<Order> Client::submit(const Order& order, const std::string& remark,
-                             const std::string& operator_name) const {
+Result<Order> Client::submit_order(const Order& order, const std::string& remark,
+                                   const std::string& operator_name) const {
   return step(order, Operation::Done, true, remark, operator_name);
 }
 
-Result<Order> Client::done(const Order& order, const std::string& remark,
-                           const std::string& operator_name) const {
+Result<Order> Client::done_order(const Order& order, const std::string& remark,
+                                 const std::string& operator_name) const {
   return step(order, Operation::Done, false, remark, operator_name);
 }
 
-Result<Order> Client::reject(const Order& order, const std::string& remark,
-                             const std::string& operator_name) const {
+Result<Order> Client::reject_order(const Order& order, const std::string& remark,
+                                   const std::string& operator_name) const {
   return step(order, Operation::Reject, false, remark, operator_name);
 }
 
-Result<void> Client::remove(const Order& order) const {
+Result<void> Client::delete_order(const Order& order) const {
   CallOptionsScope scope(call_options_);
   if (order.workflow_status != WorkflowStatus::InProgress || order.status != Status::Waiting) {
     return make_error(ErrorCode::FailedPrecondition,
@@ -86,7 +86,7 @@ Result<void> Client::remove(const Order& order) const {
   return connection_->delete_order(order.id);
 }
 
-PaginatedRange<Order> Client::list_all(const ListFilter& filter) const {
+PaginatedRange<Order> Client::all_orders(const ListFilter& filter) const {
   std::shared_ptr<Connection> connection = connection_;
   return PaginatedRange<Order>(
       [connection, filter, call = call_options_](int page) {
@@ -98,7 +98,7 @@ PaginatedRange<Order> Client::list_all(const ListFilter& filter) const {
       filter.page, filter.per_page);
 }
 
-PaginatedRange<Journal> Client::journals(std::int64_t order_id, int per_page) const {
+PaginatedRange<Journal> Client::all_journals(std::int64_t order_id, int per_page) const {
   std::shared_ptr<Connection> connection = connection_;
   return PaginatedRange<Journal>(
       [connection, order_id, per_page, call = call_options_](int page) {
@@ -108,7 +108,7 @@ PaginatedRange<Journal> Client::journals(std::int64_t order_id, int per_page) co
       1, per_page);
 }
 
-PaginatedRange<Product> Client::products(int per_page) const {
+PaginatedRange<Product> Client::all_products(int per_page) const {
   std::shared_ptr<Connection> connection = connection_;
   return PaginatedRange<Product>(
       [connection, per_page, call = call_options_](int page) {
@@ -116,6 +116,56 @@ PaginatedRange<Product> Client::products(int per_page) const {
         return connection->list_products(PageRequest{page, per_page});
       },
       1, per_page);
+}
+
+Result<Page<Order>> Client::list_orders(const ListFilter& filter) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->list_orders(filter);
+}
+
+Result<Page<Journal>> Client::list_journals(std::int64_t order_id, const PageRequest& page) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->list_journals(order_id, page);
+}
+
+Result<Page<Product>> Client::list_products(const PageRequest& page) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->list_products(page);
+}
+
+Result<Page<SupplierUserMatch>> Client::match_supplier_users(const std::string& key_word,
+                                                             const PageRequest& page) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->match_supplier_users(key_word, page);
+}
+
+Result<std::vector<AbnormalProduct>> Client::add_abnormal_products(
+    std::int64_t order_id, const std::vector<AbnormalProduct>& products) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->add_abnormal_products(order_id, products);
+}
+
+Result<AbnormalProduct> Client::update_abnormal_product(std::int64_t order_id,
+                                                        std::int64_t product_id,
+                                                        const AbnormalProduct& product) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->update_abnormal_product(order_id, product_id, product);
+}
+
+Result<void> Client::delete_abnormal_product(std::int64_t order_id, std::int64_t product_id) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->delete_abnormal_product(order_id, product_id);
+}
+
+Result<DutyReport> Client::update_duty_report(std::int64_t order_id,
+                                              const DutyReport& report) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->update_duty_report(order_id, report);
+}
+
+Result<std::vector<RankEntry>> Client::rank(Rank rank) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->rank(rank);
 }
 
 }  // namespace erpbridge::aftersales

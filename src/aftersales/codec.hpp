@@ -35,13 +35,6 @@ struct WorkflowAction {
 /// without duty_to_id (不用填).
 struct DutyReportUpdate : DutyReport {};
 
-/// The envelope a server sends (used by the emulator).
-template <typename T>
-std::string encode_envelope(int status, const std::string& message, const std::vector<T>& data) {
-  Envelope<T> envelope{std::to_string(status), message, data, std::nullopt};
-  return json::encode(envelope);
-}
-
 }  // namespace erpbridge::aftersales::wire
 
 namespace erpbridge::json {
@@ -237,32 +230,20 @@ struct Schema<aftersales::wire::Envelope<T>> {
 
 namespace erpbridge::aftersales::wire {
 
-/// The after-service envelope's verdict: status "0" is success; any other value a failure,
-/// mapped like an HTTP status when it is one (the server's own convention), else Api. A
-/// write's reply must carry status; a read's may leave it out (the document's list example).
+/// Maps a reply to its envelope (decode notes on the result): status "0" is success; any
+/// other value a failure, mapped like an HTTP status when it is one (the server's own
+/// convention), else Api. `call.write` says whether the reply must carry status (a read's may
+/// leave it out, as the document's list example does) and whether an unreadable one leaves
+/// the outcome unknown. Defined in codec.cpp for every T the connection reads.
 template <typename T>
-internal::Verdict judge(const Envelope<T>& envelope, const HttpResponse& response,
-                        const internal::CallContext& call) {
-  if (!envelope.status) {
-    return call.write ? internal::Verdict::missing() : internal::Verdict::success();
-  }
-  const std::string& status = *envelope.status;
-  if (status == "0") return internal::Verdict::success();
-  ErrorCode code = ErrorCode::Api;
-  if (status.size() == 3 && status[0] >= '1' && status[0] <= '5') {
-    const ErrorCode mapped = internal::code_for_status(std::stoi(status));
-    if (mapped != ErrorCode::Http) code = mapped;
-  }
-  return internal::Verdict::failure(
-      internal::vendor_error(code, "status", status, envelope.message, response, call));
-}
+Result<Envelope<T>> decode(const HttpResponse& response, const internal::CallContext& call);
 
-/// Maps a reply to its envelope (decode notes on the result); `call.write` says whether the
-/// reply must carry status and whether an unreadable one leaves the outcome unknown.
-template <typename T>
-Result<Envelope<T>> decode(const HttpResponse& response, const internal::CallContext& call) {
-  return internal::read_reply<Envelope<T>>(
-      response, call, [&](const Envelope<T>& e) { return judge(e, response, call); });
-}
+/// The request bodies, as the document's examples spell them.
+std::string encode_new_order(const NewOrder& order);
+std::string encode_order_update(const OrderUpdate& update);
+std::string encode_workflow(const WorkflowAction& action);
+std::string encode_abnormal_products(const std::vector<AbnormalProduct>& products);
+std::string encode_abnormal_product(const AbnormalProduct& product);
+std::string encode_duty_report(const DutyReport& report);
 
 }  // namespace erpbridge::aftersales::wire

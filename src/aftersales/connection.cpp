@@ -106,8 +106,8 @@ class HttpConnection final : public Connection {
     Result<void> valid = validate(order);
     if (!valid.ok()) return std::move(valid).error();
     // Accepted with an empty `data`: the order as sent, its id unknown.
-    return single<Order>(HttpMethod::Post, "/orders", json::encode(order), {"create order", true},
-                         [&] {
+    return single<Order>(HttpMethod::Post, "/orders", wire::encode_new_order(order),
+                         {"create order", true}, [&] {
                            Order sent;
                            sent.type = order.type;
                            sent.customer_name = order.customer_name;
@@ -134,7 +134,7 @@ class HttpConnection final : public Connection {
 
   Result<Order> update_order(std::int64_t id, const OrderUpdate& update) override {
     // Not repeated: the server writes a journal entry for each update it receives.
-    return single<Order>(HttpMethod::Put, order_path(id), json::encode(update),
+    return single<Order>(HttpMethod::Put, order_path(id), wire::encode_order_update(update),
                          {"update order " + std::to_string(id), true},
                          [&] { return order_from_update(id, update); });
   }
@@ -184,7 +184,7 @@ class HttpConnection final : public Connection {
         "after-service add abnormal products to order " + std::to_string(order_id), true};
     Result<wire::Envelope<AbnormalProduct>> envelope =
         send<AbnormalProduct>(HttpMethod::Post, order_path(order_id) + "/abnormal-products",
-                              json::encode(products), call);
+                              wire::encode_abnormal_products(products), call);
     if (!envelope.ok()) return std::move(envelope).error();
     if (envelope->data.empty()) {
       // Accepted without the stored products: the ones sent, their ids unknown.
@@ -204,7 +204,7 @@ class HttpConnection final : public Connection {
     AbnormalProduct body = product;
     body.id.reset();
     return single<AbnormalProduct>(
-        HttpMethod::Put, product_path(order_id, product_id), json::encode(body),
+        HttpMethod::Put, product_path(order_id, product_id), wire::encode_abnormal_product(body),
         {"update abnormal product " + std::to_string(product_id), true}, [&] {
           AbnormalProduct sent = body;
           sent.id = product_id;
@@ -218,10 +218,9 @@ class HttpConnection final : public Connection {
   }
 
   Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report) override {
-    return single<DutyReport>(HttpMethod::Put, order_path(order_id) + "/duty-report",
-                              json::encode(wire::DutyReportUpdate{report}),
-                              {"update duty report of order " + std::to_string(order_id), true},
-                              [&] { return report; });
+    return single<DutyReport>(
+        HttpMethod::Put, order_path(order_id) + "/duty-report", wire::encode_duty_report(report),
+        {"update duty report of order " + std::to_string(order_id), true}, [&] { return report; });
   }
 
   Result<std::vector<RankEntry>> rank(Rank rank) override {
@@ -315,7 +314,7 @@ class HttpConnection final : public Connection {
     wire::WorkflowAction action{to_string(operation), remark, operator_name};
     // Accepted with an empty `data`: only the id is known here; Client fills in the status
     // the step leads to from the order it was given.
-    return single<Order>(HttpMethod::Put, order_path(id), json::encode(action),
+    return single<Order>(HttpMethod::Put, order_path(id), wire::encode_workflow(action),
                          {what + std::to_string(id), true}, [id] {
                            Order sent;
                            sent.id = id;

@@ -21,6 +21,12 @@ Result<std::vector<Receipt>> Client::query_receipts(const ReceiptQuery& query) c
   return connection_->query_receipts(query);
 }
 
+std::vector<Result<std::vector<Receipt>>> Client::query_receipts_batch(
+    const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->query_receipts_batch(queries, max_concurrency);
+}
+
 Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const DateTime& from,
                                                    const DateTime& to) const {
   ListOptions options;

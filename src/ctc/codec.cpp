@@ -101,30 +101,4 @@ Result<std::string> decode_call_reply(const HttpResponse& response, const std::s
       Result<std::string>(reply->data.empty() ? std::string("null") : reply->data.text), reply);
 }
 
-std::string encode_receipts_reply(const std::string& res, const std::string& msg,
-                                  const std::vector<Receipt>& receipts, Direction direction) {
-  if (direction == Direction::In) return json::encode(ReceiptsReply{res, msg, receipts});
-  return json::encode(OutReceiptsReply{res, msg, as_out(receipts)});
-}
-
-std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts) {
-  std::vector<OutReceipt> out;
-  out.reserve(receipts.size());
-  for (const Receipt& receipt : receipts) out.push_back(OutReceipt{receipt});
-  return out;
-}
-
 }  // namespace erpbridge::ctc::wire
-
-namespace erpbridge::ctc {
-
-std::string to_json(const std::vector<Receipt>& receipts) {
-  const bool all_out = !receipts.empty() &&
-                       std::all_of(receipts.begin(), receipts.end(), [](const Receipt& receipt) {
-                         return receipt.direction == Direction::Out;
-                       });
-  if (!all_out) return json::encode(receipts);
-  return json::encode(wire::as_out(receipts));
-}
-
-}  // namespace erpbridge::ctc

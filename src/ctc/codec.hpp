@@ -74,11 +74,12 @@ Result<std::string> decode_call_reply(const HttpResponse& response, const std::s
                                       bool write);
 
 /// The same receipts, to be encoded with the out-direction keys.
-std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts);
-
-/// The reply body the CTC server sends (used by the emulator).
-std::string encode_receipts_reply(const std::string& res, const std::string& msg,
-                                  const std::vector<Receipt>& receipts, Direction direction);
+inline std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts) {
+  std::vector<OutReceipt> out;
+  out.reserve(receipts.size());
+  for (const Receipt& receipt : receipts) out.push_back(OutReceipt{receipt});
+  return out;
+}
 
 }  // namespace erpbridge::ctc::wire
 

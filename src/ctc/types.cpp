@@ -1,5 +1,9 @@
 #include "erpbridge/ctc/types.hpp"
 
+#include <algorithm>
+
+#include "ctc/codec.hpp"
+
 namespace erpbridge::ctc {
 
 const char* to_string(Direction direction) noexcept {
@@ -43,6 +47,15 @@ Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateT
     start = end + std::chrono::seconds(1);
   }
   return windows;
+}
+
+std::string to_json(const std::vector<Receipt>& receipts) {
+  const bool all_out = !receipts.empty() &&
+                       std::all_of(receipts.begin(), receipts.end(), [](const Receipt& receipt) {
+                         return receipt.direction == Direction::Out;
+                       });
+  if (!all_out) return json::encode(receipts);
+  return json::encode(wire::as_out(receipts));
 }
 
 }  // namespace erpbridge::ctc

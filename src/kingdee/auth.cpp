@@ -45,17 +45,8 @@ std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {
     Result<HttpResponse> response = executor->execute(request);
     if (!response.ok()) return std::move(response).error();
     const internal::CallContext call{"Kingdee kingdee_auth_token", false};
-    // errcode decides; a success without a token is refused like a wrong signature.
-    Result<wire::AuthReply> reply = executor->noted(
-        call.what,
-        internal::read_reply<wire::AuthReply>(*response, call, [&](const wire::AuthReply& r) {
-          if (r.errcode == "0" && !r.data.access_token.empty()) {
-            return internal::Verdict::success();
-          }
-          return internal::Verdict::failure(internal::vendor_error(
-              ErrorCode::Unauthenticated, "errcode", r.errcode,
-              r.errcode == "0" ? "no access_token in the reply" : r.description, *response, call));
-        }));
+    Result<wire::AuthReply> reply =
+        executor->noted(call.what, wire::decode_auth_reply(*response, call));
     if (!reply.ok()) return std::move(reply).error();
     remember_secret(reply->data.access_token);
     AccessToken token;

@@ -1,9 +1,12 @@
-// Kingdee wire forms for the JSON engine. Every string field also accepts a number and
-// treats "null" as absent; dates and amounts treat "" as absent.
+// Kingdee wire forms for the JSON engine (every string field also accepts a number and
+// treats "null" as absent; dates and amounts treat "" as absent), and each endpoint's request
+// and reply on the wire.
 #pragma once
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include "core/reply.hpp"
+#include "erpbridge/core/http.hpp"
 #include "erpbridge/kingdee/types.hpp"
 #include "json/engine.hpp"
 
@@ -248,3 +251,24 @@ struct Schema<kingdee::wire::AuthReply> {
 };
 
 }  // namespace erpbridge::json
+
+namespace erpbridge::kingdee::wire {
+
+/// The push's body: {"operation":"push","entryPk":…,"billdata":{"id":…}}.
+std::string encode_push(const std::string& entry_pk);
+
+/// The gateway's reply with the pushed bill: `success` decides (true succeeds; false is an
+/// Api error, Unauthenticated for auth codes or a 401/403, carrying errorCode and message).
+Result<BillEnvelope> decode_bill_reply(const HttpResponse& response,
+                                       const internal::CallContext& call);
+
+/// The same for any other gateway path, its data kept as raw JSON.
+Result<RawEnvelope> decode_raw_reply(const HttpResponse& response,
+                                     const internal::CallContext& call);
+
+/// The token server's reply: errcode "0" with an access_token succeeds; anything else is
+/// Unauthenticated (a wrong signature, or a success without a token).
+Result<AuthReply> decode_auth_reply(const HttpResponse& response,
+                                    const internal::CallContext& call);
+
+}  // namespace erpbridge::kingdee::wire

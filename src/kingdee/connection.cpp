@@ -1,6 +1,8 @@
 #include "erpbridge/kingdee/connection.hpp"
 
-#include "core/reply.hpp"
+#include <type_traits>
+
+#include "core/executor.hpp"
 #include "core/token_call.hpp"
 #include "kingdee/codec.hpp"
 
@@ -14,35 +16,7 @@ Result<std::string> Connection::call(const std::string&, const std::string&) {
   return make_error(ErrorCode::Unimplemented, "kingdee::Connection::call");
 }
 
-std::string to_json(const SparePartsBill& bill) {
-  return json::encode(bill);
-}
-
-Result<SparePartsBill> parse_spare_parts_bill(std::string_view text) {
-  return json::decode<SparePartsBill>(text);
-}
-
 namespace {
-
-bool is_auth_code(const std::string& code) {
-  return code == "401" || code == "403" || code == "invalid_token" || code == "token_expired";
-}
-
-// The gateway's verdict: success true succeeds; false is an Api error (Unauthenticated for
-// auth codes or a 401/403) carrying errorCode and the message; missing, the reply is
-// unreadable.
-template <typename Envelope>
-internal::Verdict judge(const Envelope& envelope, const HttpResponse& response,
-                        const internal::CallContext& call) {
-  if (!envelope.success.has_value()) return internal::Verdict::missing();
-  if (*envelope.success) return internal::Verdict::success();
-  const std::string& text = envelope.message.empty() ? envelope.description : envelope.message;
-  const bool auth =
-      is_auth_code(envelope.error_code) || response.status == 401 || response.status == 403;
-  return internal::Verdict::failure(
-      internal::vendor_error(auth ? ErrorCode::Unauthenticated : ErrorCode::Api, "errorCode",
-                             envelope.error_code, text, response, call));
-}
 
 class HttpConnection final : public Connection {
  public:
@@ -58,10 +32,9 @@ class HttpConnection final : public Connection {
     if (entry_pk.empty()) {
       return make_error(ErrorCode::InvalidArgument, "entry_pk must not be empty");
     }
-    wire::PushBody body{"push", entry_pk, wire::BillData{entry_pk}};
     const internal::CallContext call{"Kingdee push " + entry_pk, true};
     Result<wire::BillEnvelope> envelope =
-        send<wire::BillEnvelope>(wire::kPushPath, json::encode(body), call);
+        send<wire::BillEnvelope>(wire::kPushPath, wire::encode_push(entry_pk), call);
     if (!envelope.ok()) return std::move(envelope).error();
     Result<SparePartsBill> bill =
         internal::with_notes_of(Result<SparePartsBill>(std::move(envelope->data)), envelope);
@@ -117,10 +90,11 @@ class HttpConnection final : public Connection {
       request.url.assign(url).append(separator).append(encoded);
       Result<HttpResponse> response = executor_.execute(request);
       if (!response.ok()) return Result<Envelope>(std::move(response).error());
-      return executor_.noted(
-          call.what, internal::read_reply<Envelope>(*response, call, [&](const Envelope& e) {
-            return judge(e, *response, call);
-          }));
+      if constexpr (std::is_same_v<Envelope, wire::BillEnvelope>) {
+        return executor_.noted(call.what, wire::decode_bill_reply(*response, call));
+      } else {
+        return executor_.noted(call.what, wire::decode_raw_reply(*response, call));
+      }
     });
   }
 

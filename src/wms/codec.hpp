@@ -1,8 +1,11 @@
-// WMS wire forms for the JSON engine: encoded as the spec's example, decoded leniently.
+// WMS wire forms for the JSON engine (encoded as the spec's example, decoded leniently), and
+// the push request and reply on the wire.
 #pragma once
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include "core/reply.hpp"
+#include "erpbridge/core/http.hpp"
 #include "erpbridge/wms/types.hpp"
 #include "json/engine.hpp"
 
@@ -75,3 +78,15 @@ struct Schema<wms::PushReply> {
 };
 
 }  // namespace erpbridge::json
+
+namespace erpbridge::wms::wire {
+
+/// The push's body: the order as the spec's example spells it.
+std::string encode_push(const EntryConfirmation& confirmation);
+
+/// The push's reply: `code` decides the outcome (strict); message, bil_id and bil_no are read
+/// leniently, and a successful reply without bil_id or bil_no carries a note (the order was
+/// taken). The push is safe to repeat, so an unreadable reply is a plain Decode error.
+Result<PushReply> decode_push_reply(const HttpResponse& response, const std::string& entry_code);
+
+}  // namespace erpbridge::wms::wire

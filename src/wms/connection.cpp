@@ -1,6 +1,6 @@
 #include "erpbridge/wms/connection.hpp"
 
-#include "core/reply.hpp"
+#include "core/executor.hpp"
 #include "core/token_call.hpp"
 #include "wms/codec.hpp"
 
@@ -29,7 +29,7 @@ class HttpConnection final : public Connection {
     HttpRequest request;
     request.method = HttpMethod::Post;
     request.url = url_;
-    request.body = json::encode(confirmation);
+    request.body = wire::encode_push(confirmation);
     request.idempotent = true;  // entry_code is unique: the receiver answers a repeat alike
 
     // One more try after a 401: the token may have expired since it was cached.
@@ -39,36 +39,12 @@ class HttpConnection final : public Connection {
       request.headers.emplace_back("Authorization", token);
       Result<HttpResponse> response = executor_.execute(request);
       if (!response.ok()) return Result<PushReply>(std::move(response).error());
-      return decode_reply(*response, confirmation.order.entry_code);
+      return executor_.noted("WMS push of " + confirmation.order.entry_code,
+                             wire::decode_push_reply(*response, confirmation.order.entry_code));
     });
   }
 
  private:
-  // code decides the outcome (strict); message, bil_id and bil_no are read leniently. The
-  // push is safe to repeat, so an unreadable reply is a plain Decode error.
-  Result<PushReply> decode_reply(const HttpResponse& response,
-                                 const std::string& entry_code) const {
-    const internal::CallContext call{"WMS push of " + entry_code, false};
-    Result<PushReply> reply = internal::read_reply<PushReply>(response, call, [&](PushReply& r) {
-      if (r.succeeded()) return internal::Verdict::success();
-      return internal::Verdict::failure(
-          internal::vendor_error(ErrorCode::Api, "code", r.code, r.message, response, call));
-    });
-    if (reply.ok()) {
-      // The document says both must be returned; a reply without them still means the
-      // order was taken.
-      for (auto [name, value] :
-           {std::pair{"bil_id", &reply->bil_id}, std::pair{"bil_no", &reply->bil_no}}) {
-        if (value->empty()) {
-          internal::add_note(reply, name,
-                             "missing from a successful reply (the document says "
-                             "it must be returned)");
-        }
-      }
-    }
-    return executor_.noted(call.what, std::move(reply));
-  }
-
   std::shared_ptr<TokenProvider> token_;
   std::string url_;
   internal::Executor executor_;

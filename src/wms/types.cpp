@@ -1,6 +1,7 @@
 #include <set>
 
 #include "erpbridge/wms/types.hpp"
+#include "wms/codec.hpp"
 
 namespace erpbridge::wms {
 
@@ -172,6 +173,22 @@ Error violations_error(const std::vector<Violation>& violations) {
     message += violations[i].to_string();
   }
   return make_error(ErrorCode::InvalidArgument, message);
+}
+
+std::string to_json(const EntryConfirmation& confirmation) {
+  return json::encode(confirmation);
+}
+
+Result<EntryConfirmation> parse_entry_confirmation(std::string_view text) {
+  return json::decode<EntryConfirmation>(text);
+}
+
+std::string to_json(const PushReply& reply) {
+  return json::encode(reply);
+}
+
+Result<PushReply> parse_push_reply(std::string_view text) {
+  return json::decode<PushReply>(text);
 }
 
 }  // namespace erpbridge::wms

@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   // The client's range: pages until the reply says there are no more (or fails).
   aftersales::Client client(connection);
   int seen = 0;
-  for (const auto& item : client.products(5)) {
+  for (const auto& item : client.all_products(5)) {
     (void)item;
     if (++seen > 1000) break;  // a server repeating the same page forever must not hang us
   }

@@ -2,6 +2,7 @@
 #include "ctc/codec.hpp"
 #include "erpbridge/ctc/client.hpp"
 #include "fuzz_support.hpp"
+#include "testing/wire_samples.hpp"
 
 using namespace erpbridge;
 
@@ -19,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   };
   ctc::Options accepted = fuzz::canned_options<ctc::Options>(
       200, fuzz::splice(kAccepted[body.size() % std::size(kAccepted)], fuzz::as_json_value(body)));
-  accepted.key = "fuzz-key";
+  accepted.key = make_static_token("fuzz-key");
   fuzz::require(ctc::Client(accepted)
                     .query_receipts({direction, DateTime::parse("2020-05-20 00:00:00").value(),
                                      DateTime::parse("2020-05-21 00:00:00").value()})
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
                 "a query answered with res 0 succeeds whatever its other fields hold");
 
   ctc::Options options = fuzz::canned_options<ctc::Options>(status, body);
-  options.key = "fuzz-key";
+  options.key = make_static_token("fuzz-key");
   ctc::Client client(options);
   auto receipts = client.query_receipts({direction, DateTime::parse("2020-05-20 00:00:00").value(),
                                          DateTime::parse("2020-05-21 00:00:00").value()});
@@ -36,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   // Round trip: what we decoded, encoded as the server would, decodes to the same receipts.
   HttpResponse again;
   again.status = 200;
-  again.body = ctc::wire::encode_receipts_reply("0", "", *receipts, direction);
+  again.body = testing::wire_samples::ctc_receipts_reply("0", "", *receipts, direction);
   auto decoded = ctc::wire::decode_receipts(again, direction);
   fuzz::require(decoded.ok(), "re-encoded receipts decode");
   fuzz::require(ctc::to_json(*decoded) == ctc::to_json(*receipts), "receipts round trip");

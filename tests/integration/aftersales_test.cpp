@@ -56,14 +56,14 @@ std::vector<T> collect(erpbridge::PaginatedRange<T> range) {
 
 TEST_CASE("After-service over HTTP: an order walks from creation to end, journaled") {
   Service service;
-  auto order = service.client->create(new_order());
+  auto order = service.client->create_order(new_order());
   REQUIRE(order.ok());
   CHECK(order->status == Status::Waiting);
   CHECK(order->workflow_status == WorkflowStatus::InProgress);
   CHECK(order->serial_number.rfind("AS", 0) == 0);
   CHECK_FALSE(order->submitted_at.has_value());
 
-  auto current = service.client->submit(*order, "提交审核", "张三");
+  auto current = service.client->submit_order(*order, "提交审核", "张三");
   REQUIRE(current.ok());
   CHECK(current->status == Status::ServiceApproving);
   CHECK(current->submitted_at.has_value());
@@ -75,13 +75,13 @@ TEST_CASE("After-service over HTTP: an order walks from creation to end, journal
                                         Status::FinanceReviewing,
                                         Status::End};
   for (Status next : expected) {
-    current = service.client->done(*current, "同意", "审批人");
+    current = service.client->done_order(*current, "同意", "审批人");
     REQUIRE(current.ok());
     CHECK(current->status == next);
   }
   CHECK(current->workflow_status == WorkflowStatus::Done);
 
-  auto journal = collect(service.client->journals(order->id, 4));
+  auto journal = collect(service.client->all_journals(order->id, 4));
   REQUIRE(journal.size() == 9);
   CHECK(journal[0].operation == "create");
   CHECK(journal[0].to_status == "waiting");
@@ -92,18 +92,18 @@ TEST_CASE("After-service over HTTP: an order walks from creation to end, journal
   CHECK(journal[8].from_status == "finance_reviewing");
   CHECK(journal[8].to_status == "end");
 
-  auto after_end = service.client->done(*current, "", "x");
+  auto after_end = service.client->done_order(*current, "", "x");
   CHECK(after_end.error().code == ErrorCode::FailedPrecondition);
 }
 
 TEST_CASE("After-service over HTTP: reject from manager_reviewing goes back one step") {
   Service service;
-  auto order = service.client->create(new_order());
-  auto current = service.client->submit(*order, "", "张三");
-  current = service.client->done(*current, "", "a");
-  current = service.client->done(*current, "", "b");
+  auto order = service.client->create_order(new_order());
+  auto current = service.client->submit_order(*order, "", "张三");
+  current = service.client->done_order(*current, "", "a");
+  current = service.client->done_order(*current, "", "b");
   REQUIRE(current->status == Status::ManagerReviewing);
-  auto rejected = service.client->reject(*current, "材料不全", "负责人");
+  auto rejected = service.client->reject_order(*current, "材料不全", "负责人");
   REQUIRE(rejected.ok());
   CHECK(rejected->status == Status::ServiceApproved);
   CHECK(rejected->workflow_status == WorkflowStatus::InProgress);
@@ -111,14 +111,14 @@ TEST_CASE("After-service over HTTP: reject from manager_reviewing goes back one 
 
 TEST_CASE("After-service over HTTP: reject at waiting and delete after submit are refused") {
   Service service;
-  auto order = service.client->create(new_order());
+  auto order = service.client->create_order(new_order());
   REQUIRE(order.ok());
-  auto rejected = service.client->reject(*order, "", "x");
+  auto rejected = service.client->reject_order(*order, "", "x");
   CHECK(rejected.error().code == ErrorCode::FailedPrecondition);
-  auto submitted = service.client->submit(*order, "", "张三");
+  auto submitted = service.client->submit_order(*order, "", "张三");
   REQUIRE(submitted.ok());
   const std::size_t requests = service.emulator->total_requests();
-  auto local = service.client->remove(*submitted);
+  auto local = service.client->delete_order(*submitted);
   REQUIRE_FALSE(local.ok());
   CHECK(local.error().code == ErrorCode::FailedPrecondition);
   CHECK(local.error().message.find("service_approving") != std::string::npos);
@@ -135,16 +135,16 @@ TEST_CASE("After-service over HTTP: reject at waiting and delete after submit ar
   CHECK(response->body.find("only in_progress / waiting") != std::string::npos);
 
   // A waiting order can be deleted; after that it is NotFound.
-  auto other = service.client->create(new_order());
-  REQUIRE(service.client->remove(*other).ok());
-  CHECK(service.client->update(other->id, OrderUpdate{}).error().code == ErrorCode::NotFound);
+  auto other = service.client->create_order(new_order());
+  REQUIRE(service.client->delete_order(*other).ok());
+  CHECK(service.client->update_order(other->id, OrderUpdate{}).error().code == ErrorCode::NotFound);
 }
 
 TEST_CASE("After-service over HTTP: create validates the six required fields") {
   Service service;
   NewOrder missing = new_order();
   missing.accuser_name.clear();
-  auto local = service.client->create(missing);
+  auto local = service.client->create_order(missing);
   CHECK(local.error().code == ErrorCode::InvalidArgument);
   CHECK(local.error().message.find("accuser_name") != std::string::npos);
   auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
@@ -161,18 +161,18 @@ TEST_CASE("After-service over HTTP: create validates the six required fields") {
 TEST_CASE("After-service over HTTP: list_all yields 250 filtered orders once each") {
   Service service;
   for (int i = 0; i < 250; ++i) {
-    REQUIRE(service.client->create(new_order("张三", std::to_string(i))).ok());
+    REQUIRE(service.client->create_order(new_order("张三", std::to_string(i))).ok());
   }
-  for (int i = 0; i < 30; ++i) REQUIRE(service.client->create(new_order("李四")).ok());
-  auto submitted = service.client->create(new_order("张三", "-submitted"));
-  REQUIRE(service.client->submit(*submitted, "", "张三").ok());
+  for (int i = 0; i < 30; ++i) REQUIRE(service.client->create_order(new_order("李四")).ok());
+  auto submitted = service.client->create_order(new_order("张三", "-submitted"));
+  REQUIRE(service.client->submit_order(*submitted, "", "张三").ok());
 
   ListFilter filter;
   filter.creator_name = "张三";
   filter.status = Status::Waiting;
   filter.workflow_status = WorkflowStatus::InProgress;
   filter.per_page = 20;
-  auto orders = collect(service.client->list_all(filter));
+  auto orders = collect(service.client->all_orders(filter));
   CHECK(orders.size() == 250);
   std::set<std::int64_t> ids;
   for (const Order& order : orders) {
@@ -186,7 +186,7 @@ TEST_CASE("After-service over HTTP: list_all yields 250 filtered orders once eac
 
 TEST_CASE("After-service over HTTP: a failing page ends the range with its error") {
   Service service;
-  for (int i = 0; i < 5; ++i) REQUIRE(service.client->create(new_order()).ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(service.client->create_order(new_order()).ok());
   Fault broken;
   broken.status = 500;
   broken.body_contains = "";
@@ -194,7 +194,7 @@ TEST_CASE("After-service over HTTP: a failing page ends the range with its error
   ListFilter filter;
   filter.per_page = 2;
   std::vector<Result<Order>> seen;
-  for (const Result<Order>& order : service.client->list_all(filter)) seen.push_back(order);
+  for (const Result<Order>& order : service.client->all_orders(filter)) seen.push_back(order);
   REQUIRE(seen.size() == 1);
   CHECK(seen[0].error().http_status == 500);
   CHECK(service.emulator->request_count("/api/v1/afterservice/orders") == 5 + 3);  // retried
@@ -202,35 +202,35 @@ TEST_CASE("After-service over HTTP: a failing page ends the range with its error
 
 TEST_CASE("After-service over HTTP: abnormal products and the duty report round-trip") {
   Service service;
-  auto order = service.client->create(new_order());
+  auto order = service.client->create_order(new_order());
   REQUIRE(order.ok());
-  auto& connection = *service.client->connection();
-  auto added = connection.add_abnormal_products(
+  const Client& client = *service.client;  // every endpoint through the Client
+  auto added = client.add_abnormal_products(
       order->id, {{std::nullopt, "SKU-1", "划痕"}, {std::nullopt, "SKU-2", "缺件"}});
   REQUIRE(added.ok());
   REQUIRE(added->size() == 2);
   REQUIRE((*added)[0].id.has_value());
-  auto single = connection.add_abnormal_products(order->id, {{std::nullopt, "SKU-3", "变形"}});
+  auto single = client.add_abnormal_products(order->id, {{std::nullopt, "SKU-3", "变形"}});
   REQUIRE(single->size() == 1);
 
-  auto updated = connection.update_abnormal_product(order->id, *(*added)[1].id,
-                                                    {std::nullopt, "SKU-2B", "缺两件"});
+  auto updated = client.update_abnormal_product(order->id, *(*added)[1].id,
+                                                {std::nullopt, "SKU-2B", "缺两件"});
   REQUIRE(updated.ok());
   CHECK(updated->sku_code == "SKU-2B");
   CHECK(updated->remark == "缺两件");
-  REQUIRE(connection.delete_abnormal_product(order->id, *(*added)[0].id).ok());
-  CHECK(connection.delete_abnormal_product(order->id, 99999).error().code == ErrorCode::NotFound);
+  REQUIRE(client.delete_abnormal_product(order->id, *(*added)[0].id).ok());
+  CHECK(client.delete_abnormal_product(order->id, 99999).error().code == ErrorCode::NotFound);
 
   DutyReport report{"包装", "运输",     "罚款",      "物流", Decimal::parse("120.50").value(),
                     "",     "物流公司", "2023-03-05"};
-  auto stored = connection.update_duty_report(order->id, report);
+  auto stored = client.update_duty_report(order->id, report);
   REQUIRE(stored.ok());
   CHECK(stored->compensation->to_string() == "120.50");
   CHECK(stored->duty_date == "2023-03-05");
   CHECK_FALSE(stored->duty_to_id.empty());
 
   ListFilter filter;
-  auto listed = collect(service.client->list_all(filter));
+  auto listed = collect(service.client->all_orders(filter));
   REQUIRE(listed.size() == 1);
   const Order& fetched = listed[0];
   REQUIRE(fetched.abnormal_products.size() == 2);
@@ -240,7 +240,7 @@ TEST_CASE("After-service over HTTP: abnormal products and the duty report round-
   CHECK(fetched.duty_report->abnormal_type == "包装");
   CHECK(fetched.duty_report->compensation->to_string() == "120.50");
 
-  auto update = service.client->update(order->id, [] {
+  auto update = service.client->update_order(order->id, [] {
     OrderUpdate u;
     u.saler = "李四";
     return u;
@@ -252,7 +252,7 @@ TEST_CASE("After-service over HTTP: abnormal products and the duty report round-
 
 TEST_CASE("After-service over HTTP: each rank aggregates the stored duty reports") {
   Service service;
-  auto& connection = *service.client->connection();
+  const Client& client = *service.client;  // every endpoint through the Client
   struct Seed {
     const char* type;
     const char* reason;
@@ -265,8 +265,8 @@ TEST_CASE("After-service over HTTP: each rank aggregates the stored duty reports
                         {"质量", "运输", "警告", "工厂", "300"},
                         {"包装", "运输", "罚款", "工厂", "0.25"}};
   for (const Seed& seed : seeds) {
-    auto order = service.client->create(new_order());
-    REQUIRE(connection
+    auto order = service.client->create_order(new_order());
+    REQUIRE(client
                 .update_duty_report(order->id, {seed.type, seed.reason, seed.publishment, "",
                                                 Decimal::parse(seed.compensation).value(), "",
                                                 seed.duty_to, "2023-03-05"})
@@ -274,7 +274,7 @@ TEST_CASE("After-service over HTTP: each rank aggregates the stored duty reports
   }
   auto counts = [&](Rank rank) {
     std::map<std::string, std::int64_t> out;
-    for (const RankEntry& row : connection.rank(rank).value()) out[row.name] = row.count;
+    for (const RankEntry& row : client.rank(rank).value()) out[row.name] = row.count;
     return out;
   };
   CHECK(counts(Rank::AbnormalType) ==
@@ -283,25 +283,38 @@ TEST_CASE("After-service over HTTP: each rank aggregates the stored duty reports
   CHECK(counts(Rank::DutyParty) ==
         std::map<std::string, std::int64_t>{{"物流公司", 2}, {"工厂", 2}});
   CHECK(counts(Rank::Publishment) == std::map<std::string, std::int64_t>{{"罚款", 3}, {"警告", 1}});
-  auto money = connection.rank(Rank::Compensation).value();
+  auto money = client.rank(Rank::Compensation).value();
   REQUIRE(money.size() == 2);
   CHECK(money[0].name == "工厂");
   CHECK(money[0].total->to_string() == "300.25");
   CHECK(money[1].name == "物流公司");
   CHECK(money[1].total->to_string() == "120.50");
-  CHECK(connection.rank(Rank::AbnormalType)->front().name == "包装");
+  CHECK(client.rank(Rank::AbnormalType)->front().name == "包装");
 }
 
 TEST_CASE("After-service over HTTP: products and supplier matches page through") {
   Service service;
   service.aftersales.seed_demo_data();
-  auto products = collect(service.client->products(5));
+  auto products = collect(service.client->all_products(5));
   CHECK(products.size() == 24);
   CHECK(products[0].sku_code == "SKU-1000");
-  auto matches = service.client->connection()->match_supplier_users("电机", PageRequest{});
+  auto matches = service.client->match_supplier_users("电机", PageRequest{});
   REQUIRE(matches.ok());
   REQUIRE(matches->items.size() == 1);
   CHECK(matches->items[0].user_name == "赵六");
+  // One page at a time, as the list endpoints give them.
+  auto second = service.client->list_products(PageRequest{2, 5});
+  REQUIRE(second.ok());
+  REQUIRE(second->items.size() == 5);
+  CHECK(second->items[0].sku_code == "SKU-1005");
+  ListFilter filter;
+  filter.per_page = 3;
+  auto orders = service.client->list_orders(filter);
+  REQUIRE(orders.ok());
+  CHECK(orders->items.size() == 3);
+  auto journal = service.client->list_journals(orders->items[0].id, PageRequest{1, 1});
+  REQUIRE(journal.ok());
+  CHECK(journal->items.size() == 1);
 }
 
 TEST_CASE("After-service over HTTP: create is not retried, reads are") {
@@ -310,13 +323,13 @@ TEST_CASE("After-service over HTTP: create is not retried, reads are") {
   busy.status = 503;
   busy.times = 1;
   service.emulator->set_fault("/api/v1/afterservice/orders", busy, HttpMethod::Post);
-  auto created = service.client->create(new_order());
+  auto created = service.client->create_order(new_order());
   CHECK(created.error().http_status == 503);
   CHECK(service.aftersales.order_count() == 0);
   CHECK(service.emulator->request_count("/api/v1/afterservice/orders") == 1);
 
   service.emulator->set_fault("/api/v1/afterservice/all-products", busy, HttpMethod::Get);
-  CHECK(service.client->connection()->list_products(PageRequest{}).ok());
+  CHECK(service.client->list_products(PageRequest{}).ok());
   CHECK(service.emulator->request_count("/api/v1/afterservice/all-products") == 2);
 }
 

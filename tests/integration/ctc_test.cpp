@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+
 #include <chrono>
 #include <set>
 
@@ -42,7 +44,7 @@ struct CtcServer {
   Options options(std::string key = kKey) const {
     Options options;
     options.base_url = server->base_url();
-    options.key = std::move(key);
+    options.key = erpbridge::make_static_token(std::move(key));
     options.retry.initial_backoff = 10ms;
     return options;
   }
@@ -78,6 +80,53 @@ TEST_CASE("CTC over HTTP: a wrong key is Unauthenticated and the key never shows
   CHECK(result.error().code == ErrorCode::Unauthenticated);
   CHECK(result.error().vendor_message == "签名无效");
   CHECK(result.error().to_string().find("SECRET") == std::string::npos);
+}
+
+TEST_CASE(
+    "CTC over HTTP: the key comes from a TokenProvider; a rotated key is fetched again "
+    "once") {
+  CtcServer server;
+  server.ctc.add_receipts(CtcEmulator::spec_samples());
+  // The first key the provider hands out is the old one: CTC refuses it (签名无效), the key
+  // is invalidated and the query sent once more with the fresh one.
+  std::vector<std::string> keys = {"rotated-away-key", kKey};
+  std::atomic<int> fetches{0};
+  Options options = server.options();
+  options.key = erpbridge::make_cached_token([&]() -> Result<erpbridge::AccessToken> {
+    const int n = fetches++;
+    return erpbridge::AccessToken{keys[static_cast<std::size_t>(std::min(n, 1))], std::nullopt};
+  });
+  Client client(options);
+  const ReceiptQuery query{Direction::In, at("2020-05-21 00:00:00"), at("2020-05-27 20:49:12")};
+  auto in = client.query_receipts(query);
+  REQUIRE(in.ok());
+  CHECK(in->size() == 2);
+  CHECK(fetches == 2);
+  // Cached from now on; the batch path and the generic call use it as well.
+  auto batch = client.query_receipts_batch({query, query}, 2);
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[0].ok());
+  CHECK(batch[1].ok());
+  CHECK(fetches == 2);
+
+  // A key that stays wrong: one refresh, then Unauthenticated (never a loop).
+  std::atomic<int> wrong_fetches{0};
+  options.key = erpbridge::make_cached_token([&]() -> Result<erpbridge::AccessToken> {
+    ++wrong_fetches;
+    return erpbridge::AccessToken{"always-wrong-key", std::nullopt};
+  });
+  auto refused = Client(options).query_receipts(query);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Unauthenticated);
+  CHECK(wrong_fetches == 2);
+  CHECK(refused.error().message.find("always-wrong-key") == std::string::npos);
+
+  // No key at all is a usage error naming the option.
+  options.key.reset();
+  auto missing = Client(options).query_receipts(query);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ErrorCode::InvalidArgument);
+  CHECK(missing.error().message.find("ctc::Options::key") != std::string::npos);
 }
 
 TEST_CASE("CTC over HTTP: no data is an empty list") {

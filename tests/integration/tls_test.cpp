@@ -114,7 +114,7 @@ struct HttpsServer {
 erpbridge::Result<std::vector<erpbridge::ctc::Receipt>> query(const HttpsServer& server,
                                                               erpbridge::ctc::Options options) {
   options.base_url = server.base_url();
-  options.key = "tls-test-key";
+  options.key = erpbridge::make_static_token("tls-test-key");
   erpbridge::ctc::Client client(options);
   return client.query_receipts({erpbridge::ctc::Direction::In,
                                 erpbridge::DateTime::parse("2020-05-21 00:00:00").value(),

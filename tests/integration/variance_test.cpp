@@ -127,7 +127,7 @@ TEST_CASE("Variance: a write whose success code cannot be read says its outcome 
   server.emulator->set_fault(kOrders, no_status, HttpMethod::Post);
   aftersales::Client client(server.options());
   const std::size_t before = server.emulator->request_count(kOrders);
-  auto created = client.create(new_order());
+  auto created = client.create_order(new_order());
   REQUIRE_FALSE(created.ok());
   CHECK(created.error().code == ErrorCode::Decode);
   CHECK(created.error().outcome_unknown);
@@ -147,7 +147,7 @@ TEST_CASE("Variance: after-service writes answered with an empty data succeed wi
   VarianceServer server;
   aftersales::Client client(server.options());
   // An order made in the normal mode, then every write route switched to variance.
-  auto order = client.create(new_order());
+  auto order = client.create_order(new_order());
   REQUIRE(order.ok());
   REQUIRE(order->id > 0);
   auto stored =
@@ -160,7 +160,7 @@ TEST_CASE("Variance: after-service writes answered with an empty data succeed wi
   server.emulator->set_variance("*", true, HttpMethod::Delete);
 
   // create: the fields sent, the id unset, a note on data.
-  auto created = client.create(new_order());
+  auto created = client.create_order(new_order());
   REQUIRE(created.ok());
   CHECK(created->id == 0);
   CHECK(created->customer_name == "供应商A");
@@ -171,7 +171,7 @@ TEST_CASE("Variance: after-service writes answered with an empty data succeed wi
   // update: the order's id and the fields sent.
   aftersales::OrderUpdate update;
   update.saler = "李四";
-  auto updated = client.update(order->id, update);
+  auto updated = client.update_order(order->id, update);
   REQUIRE(updated.ok());
   CHECK(updated->id == order->id);
   CHECK(updated->saler == "李四");
@@ -179,15 +179,15 @@ TEST_CASE("Variance: after-service writes answered with an empty data succeed wi
 
   // The workflow steps: the status each step leads to (from the document: waiting ->
   // service_approving -> service_approved, reject back to service_approving).
-  auto submitted = client.submit(*order, "提交", "张三");
+  auto submitted = client.submit_order(*order, "提交", "张三");
   REQUIRE(submitted.ok());
   CHECK(submitted->status.label() == "service_approving");
   CHECK(submitted->id == order->id);
   REQUIRE(note_at(submitted.notes(), "data") != nullptr);
-  auto approved = client.done(*submitted, "同意", "专员");
+  auto approved = client.done_order(*submitted, "同意", "专员");
   REQUIRE(approved.ok());
   CHECK(approved->status.label() == "service_approved");
-  auto back = client.reject(*approved, "退回", "负责人");
+  auto back = client.reject_order(*approved, "退回", "负责人");
   REQUIRE(back.ok());
   CHECK(back->status.label() == "service_approving");
 
@@ -196,7 +196,7 @@ TEST_CASE("Variance: after-service writes answered with an empty data succeed wi
   aftersales::ListFilter filter;
   filter.per_page = 100;
   bool found = false;
-  for (const auto& item : client.list_all(filter)) {
+  for (const auto& item : client.all_orders(filter)) {
     REQUIRE(item.ok());
     if (item->id == order->id) {
       found = true;
@@ -239,7 +239,7 @@ TEST_CASE("Variance: after-service lists without status, ISO times, 是/否, str
   aftersales::ListFilter filter;
   filter.per_page = 5;
   int seen = 0;
-  for (const auto& order : client.list_all(filter)) {
+  for (const auto& order : client.all_orders(filter)) {
     // Rule 2: the list envelope has no status.
     REQUIRE(order.ok());
     CHECK(order.notes().empty());
@@ -263,7 +263,7 @@ TEST_CASE("Variance: after-service lists without status, ISO times, 是/否, str
 
   // Rule 7: journals and rank rows keep keys the document does not name.
   int journals = 0;
-  for (const auto& journal : client.journals(1, 3)) {
+  for (const auto& journal : client.all_journals(1, 3)) {
     REQUIRE(journal.ok());
     REQUIRE(journal->extras.size() == 1);
     CHECK(journal->extras[0].first == "operator_id");
@@ -289,7 +289,7 @@ TEST_CASE("Variance: CTC's own example request, res as text, 无数据 as msg 2"
   server.emulator->set_variance("/doscall/oa/api/receipt_parts/");
   ctc::Options options;
   static_cast<ClientOptions&>(options) = server.options();
-  options.key = server.settings.ctc_key;
+  options.key = erpbridge::make_static_token(server.settings.ctc_key);
   ctc::Client client(options);
   // Rule 5: 2020-05-20 20:40:23 .. 2020-05-27 20:49:12 is 7 calendar days: sent unchanged.
   auto receipts =

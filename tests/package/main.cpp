@@ -34,7 +34,7 @@ int main() {
   ctc.install(*ctc_emulator);
   erpbridge::ctc::Options options;
   options.base_url = "http://ctc.invalid";
-  options.key = "k";
+  options.key = erpbridge::make_static_token("k");
   options.transport = ctc_emulator;
   erpbridge::ctc::Client client(options);
   auto receipts =

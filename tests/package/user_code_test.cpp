@@ -55,7 +55,7 @@ TEST_CASE("user code with a mock Connection: one call per 7-day window, exact su
   erpbridge::ctc::Client client(fake);
   auto total = shop::money_received(client, at("2020-03-01 00:00:00"), at("2020-03-29 00:00:00"));
   REQUIRE(total);
-  CHECK(fake->calls == 4);  // 28 days: four windows
+  CHECK(fake->calls == 4);              // 28 days: four windows
   CHECK(total->to_string() == "0.40");  // never 0.39999...
   fake->fail = true;
   CHECK(shop::money_received(client, at("2020-03-01 00:00:00"), at("2020-03-02 00:00:00"))
@@ -70,7 +70,7 @@ TEST_CASE("user code against the in-process CTC emulator") {
   ctc.install(*emulator);
   erpbridge::ctc::Options options;
   options.base_url = "http://ctc.test";
-  options.key = "k";
+  options.key = erpbridge::make_static_token("k");
   options.transport = emulator;  // no sockets
   auto total = shop::money_received(erpbridge::ctc::Client(options), at("2020-05-20 00:00:00"),
                                     at("2020-06-20 00:00:00"));

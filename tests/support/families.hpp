@@ -79,7 +79,7 @@ struct FamilyServer {
                      [s](const ClientOptions& base) -> Caller {
                        ctc::Options options;
                        static_cast<ClientOptions&>(options) = base;
-                       options.key = s.ctc_key;
+                       options.key = make_static_token(s.ctc_key);
                        auto client = std::make_shared<ctc::Client>(options);
                        return [client] {
                          return error_of(client->query_receipts(
@@ -139,7 +139,7 @@ struct FamilyServer {
                        return [client] {
                          aftersales::NewOrder order{"质量问题", "深圳供应商", "广州供应商",
                                                     "张三",     "破损",       "外箱破损"};
-                         return error_of(client->create(order));
+                         return error_of(client->create_order(order));
                        };
                      }});
     return calls;
@@ -184,7 +184,7 @@ struct FamilyServer {
                      HttpMethod::Post, false, true, "", [s](const ClientOptions& base) -> Caller {
                        ctc::Options options;
                        static_cast<ClientOptions&>(options) = base;
-                       options.key = s.ctc_key;
+                       options.key = make_static_token(s.ctc_key);
                        auto client = std::make_shared<ctc::Client>(options);
                        return [client] {
                          return error_of(client->call("/doscall/oa/api/workorder_remark/",

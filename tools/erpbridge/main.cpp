@@ -61,7 +61,7 @@ struct CtcReceipts {
   int run(const Settings& settings) const {
     ctc::Options options;
     options.base_url = settings.required("ctc", "url", url);
-    options.key = settings.required_secret("ctc", "key", key_file);
+    options.key = make_static_token(settings.required_secret("ctc", "key", key_file));
     const DateTime start = date_time("--from", from);
     const DateTime end = date_time("--to", to);
     ctc::ListOptions list;
@@ -256,7 +256,7 @@ struct Aftersales {
     }
     filter.creator_name = creator;
     std::size_t count = 0;
-    for (const auto& item : client(settings).list_all(filter)) {
+    for (const auto& item : client(settings).all_orders(filter)) {
       if (!item.ok()) return failed(item.error());
       print_order(*item);
       ++count;
@@ -269,7 +269,7 @@ struct Aftersales {
     if (auto valid = aftersales::validate(order); !valid.ok()) {
       throw UsageError{valid.error().message};
     }
-    auto created = client(settings).create(order);
+    auto created = client(settings).create_order(order);
     if (!created.ok()) return failed(created.error());
     print_order(*created);
     return kOk;
@@ -285,7 +285,7 @@ struct Aftersales {
     const aftersales::Client c = client(settings);
     for (const auto& [name, which] : kRanks) {
       if (rank && *rank != name) continue;
-      auto rows = c.connection()->rank(which);
+      auto rows = c.rank(which);
       if (!rows.ok()) return failed(rows.error());
       std::printf("%s:\n", name.c_str());
       for (const auto& row : *rows) {
@@ -297,7 +297,7 @@ struct Aftersales {
   }
 
   int journals(const Settings& settings) const {
-    for (const auto& entry : client(settings).journals(id)) {
+    for (const auto& entry : client(settings).all_journals(id)) {
       if (!entry.ok()) return failed(entry.error());
       std::printf("%s %s %s -> %s %s %s\n",
                   entry->created_at ? entry->created_at->to_string().c_str() : "-",
@@ -313,7 +313,7 @@ struct Aftersales {
     const aftersales::Client c = client(settings);
     // No endpoint reads one order: find it in the list to check the step locally.
     std::optional<aftersales::Order> found;
-    for (const auto& candidate : c.list_all(aftersales::ListFilter{})) {
+    for (const auto& candidate : c.all_orders(aftersales::ListFilter{})) {
       if (!candidate.ok()) return failed(candidate.error());
       if (candidate->id == id) {
         found = *candidate;
@@ -324,14 +324,14 @@ struct Aftersales {
       return failed(make_error(ErrorCode::NotFound, "order " + std::to_string(id) + " not found"));
     }
     if (command == "delete") {
-      auto removed = c.remove(*found);
+      auto removed = c.delete_order(*found);
       if (!removed.ok()) return failed(removed.error());
       std::printf("deleted %lld\n", static_cast<long long>(id));
       return kOk;
     }
-    auto next = command == "submit" ? c.submit(*found, remark, operator_name)
-                : command == "done" ? c.done(*found, remark, operator_name)
-                                    : c.reject(*found, remark, operator_name);
+    auto next = command == "submit" ? c.submit_order(*found, remark, operator_name)
+                : command == "done" ? c.done_order(*found, remark, operator_name)
+                                    : c.reject_order(*found, remark, operator_name);
     if (!next.ok()) return failed(next.error());
     print_order(*next);
     return kOk;

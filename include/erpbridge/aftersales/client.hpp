@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "erpbridge/aftersales/connection.hpp"
 
@@ -19,31 +20,56 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
   /// A client over make_connection(options).
   explicit Client(Options options);
 
+  // Every endpoint of Connection under its Connection name; `all_<things>` are ranges over
+  // every page of a list endpoint (the same scheme in every family's Client).
+
   /// Creates an order (the six fields are checked first); it starts in_progress / waiting.
-  Result<Order> create(const NewOrder& order) const;
+  Result<Order> create_order(const NewOrder& order) const;
+  /// One page of orders matching `filter`.
+  Result<Page<Order>> list_orders(const ListFilter& filter) const;
+  /// Every order matching `filter`, pages loaded on demand from filter.page.
+  PaginatedRange<Order> all_orders(const ListFilter& filter) const;
   /// Changes only the fields set in `update`.
-  Result<Order> update(std::int64_t id, const OrderUpdate& update) const;
+  Result<Order> update_order(std::int64_t id, const OrderUpdate& update) const;
 
   /// Workflow steps from the order's known state: an impossible step (next_status fails, or
   /// the workflow is not in_progress) is FailedPrecondition without a request.
   ///@{
   /// Submit (done at waiting), done (next status) and reject (previous status).
-  Result<Order> submit(const Order& order, const std::string& remark,
-                       const std::string& operator_name) const;
-  Result<Order> done(const Order& order, const std::string& remark,
-                     const std::string& operator_name) const;
-  Result<Order> reject(const Order& order, const std::string& remark,
-                       const std::string& operator_name) const;
+  Result<Order> submit_order(const Order& order, const std::string& remark,
+                             const std::string& operator_name) const;
+  Result<Order> done_order(const Order& order, const std::string& remark,
+                           const std::string& operator_name) const;
+  Result<Order> reject_order(const Order& order, const std::string& remark,
+                             const std::string& operator_name) const;
   ///@}
-  /// Deletes an order that is still in_progress / waiting.
-  Result<void> remove(const Order& order) const;
+  /// Deletes an order that is still in_progress / waiting (checked locally first).
+  Result<void> delete_order(const Order& order) const;
 
-  /// Every order matching `filter`, pages loaded on demand from filter.page.
-  PaginatedRange<Order> list_all(const ListFilter& filter) const;
+  /// One page of an order's journal.
+  Result<Page<Journal>> list_journals(std::int64_t order_id, const PageRequest& page) const;
   /// Every journal entry of an order, oldest first.
-  PaginatedRange<Journal> journals(std::int64_t order_id, int per_page = 50) const;
+  PaginatedRange<Journal> all_journals(std::int64_t order_id, int per_page = 50) const;
+  /// One page of products.
+  Result<Page<Product>> list_products(const PageRequest& page) const;
   /// Every product.
-  PaginatedRange<Product> products(int per_page = 50) const;
+  PaginatedRange<Product> all_products(int per_page = 50) const;
+  /// Supplier users whose names match `key_word`, one page.
+  Result<Page<SupplierUserMatch>> match_supplier_users(const std::string& key_word,
+                                                       const PageRequest& page) const;
+
+  /// Adds abnormal products to an order.
+  Result<std::vector<AbnormalProduct>> add_abnormal_products(
+      std::int64_t order_id, const std::vector<AbnormalProduct>& products) const;
+  /// Changes an abnormal product of an order.
+  Result<AbnormalProduct> update_abnormal_product(std::int64_t order_id, std::int64_t product_id,
+                                                  const AbnormalProduct& product) const;
+  /// Removes an abnormal product from an order.
+  Result<void> delete_abnormal_product(std::int64_t order_id, std::int64_t product_id) const;
+  /// Writes an order's duty report.
+  Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report) const;
+  /// One of the duty reports' rank statistics.
+  Result<std::vector<RankEntry>> rank(Rank rank) const;
 
   /// A copy of this client whose calls apply `options` over the client's settings:
   /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own

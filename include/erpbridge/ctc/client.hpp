@@ -28,6 +28,9 @@ class ERPBRIDGE_CTC_EXPORT Client {
 
   /// One query of at most 7 days.
   Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) const;
+  /// Several queries, at most `max_concurrency` in flight; results in query order.
+  std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
+      const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const;
 
   /// Receipts created in [from, to] (both included), any length: split into 7-day windows,
   /// fetched concurrently, merged in creation-time order, exact duplicates dropped. If any

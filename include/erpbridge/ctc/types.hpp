@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "erpbridge/core/labeled.hpp"
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/core/result.hpp"
+#include "erpbridge/core/token.hpp"
 
 namespace erpbridge::ctc {
 
@@ -183,7 +185,10 @@ ERPBRIDGE_CTC_EXPORT Result<std::vector<ReceiptQuery>> split_windows(Direction d
 
 /// Settings for a CTC connection: the common client options plus the key CTC issued.
 struct ERPBRIDGE_CTC_EXPORT Options : ClientOptions {
-  std::string key;                     ///< The shared secret CTC assigned ("key").
+  /// The shared secret CTC assigned ("key"), read for every request so that it can be
+  /// rotated without a restart: make_static_token("...") for a fixed one. A key the server
+  /// calls invalid (签名无效) is invalidated and fetched once more.
+  std::shared_ptr<TokenProvider> key;
   std::size_t window_concurrency = 4;  ///< Windows fetched at once by list_receipts.
 };
 

@@ -6,7 +6,7 @@
 int main() {
   erpbridge::ctc::Options options;
   options.base_url = "http://127.0.0.1:1";  // nothing listens: a clean transport error
-  options.key = "pkgconfig-consumer-key";
+  options.key = erpbridge::make_static_token("pkgconfig-consumer-key");
   options.retry.max_attempts = 1;
   erpbridge::ctc::Client client(options);
   auto from = erpbridge::DateTime::parse("2020-05-27 00:00:00").value();

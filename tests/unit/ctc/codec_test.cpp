@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "ctc/codec.hpp"
+#include "testing/wire_samples.hpp"
 
 using erpbridge::DateTime;
 using erpbridge::ErrorCode;
@@ -206,14 +207,16 @@ TEST_CASE("CTC: every listed in and out type label is known") {
 
 TEST_CASE("CTC: receipts re-encode with the direction's keys and decode back equal") {
   auto in = wire::decode_receipts(ok_response(strip_comments(kSpecInSample)), Direction::In);
-  std::string encoded = wire::encode_receipts_reply("0", "", *in, Direction::In);
+  std::string encoded =
+      erpbridge::testing::wire_samples::ctc_receipts_reply("0", "", *in, Direction::In);
   CHECK(
       encoded.rfind(
           R"({"res":0,"msg":"","data":[{"in_number":"CK1590583223368861321","intype":"采购入库","amount":10,"amount_of_money":"1310.00",)",
           0) == 0);
   CHECK(*wire::decode_receipts(ok_response(encoded), Direction::In) == *in);
   auto out = wire::decode_receipts(ok_response(strip_comments(kSpecOutSample)), Direction::Out);
-  std::string out_encoded = wire::encode_receipts_reply("0", "", *out, Direction::Out);
+  std::string out_encoded =
+      erpbridge::testing::wire_samples::ctc_receipts_reply("0", "", *out, Direction::Out);
   CHECK(out_encoded.find(R"("out_number":"CK1590583223368861321","outtype":"核销出库")") !=
         std::string::npos);
   CHECK(*wire::decode_receipts(ok_response(out_encoded), Direction::Out) == *out);

@@ -1,0 +1,50 @@
+// The JSON engine's decoder: one generic decoder streams the events of our JSON reader
+// (reader.hpp) straight into any described type, strictly or, for servers' replies,
+// leniently with notes.
+#pragma once
+
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
+#include <string>
+#include <string_view>
+
+#include "erpbridge/core/result.hpp"
+#include "json/schema.hpp"
+
+namespace erpbridge::json {
+
+/// Decodes `text` into `target` of type described by `codec`. Errors are Decode errors
+/// whose message starts with the JSON path ("data[3].amount: expected integer, got string").
+/// With `notes`, decodes leniently (see decode_reply) and appends a note per misfit.
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
+                          DecodeNotes* notes = nullptr);
+
+template <typename T>
+Result<void> decode(std::string_view text, T& out) {
+  return decode_value(text, codec_of<T>(), &out);
+}
+template <typename T>
+Result<void> decode(const std::string& text, T& out) {
+  return decode_value(text, codec_of<T>(), &out);
+}
+template <typename T>
+Result<void> decode(const char* text, T& out) {
+  return decode_value(std::string_view(text), codec_of<T>(), &out);
+}
+
+/// Decodes a server's reply leniently: only strict() fields and the JSON syntax can fail it;
+/// every other misfit leaves its member empty and appends a note to `notes`.
+template <typename T>
+Result<void> decode_reply(std::string_view text, T& out, DecodeNotes& notes) {
+  return decode_value(text, codec_of<T>(), &out, &notes);
+}
+
+template <typename T, typename Text>
+Result<T> decode(const Text& text) {
+  T value{};
+  Result<void> status = decode(text, value);
+  if (!status.ok()) return std::move(status).error();
+  return value;
+}
+
+}  // namespace erpbridge::json

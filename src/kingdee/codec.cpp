@@ -1,0 +1,58 @@
+#include "kingdee/codec.hpp"
+
+namespace erpbridge::kingdee::wire {
+namespace {
+
+bool is_auth_code(const std::string& code) {
+  return code == "401" || code == "403" || code == "invalid_token" || code == "token_expired";
+}
+
+// The gateway's verdict: success true succeeds; false is an Api error (Unauthenticated for
+// auth codes or a 401/403) carrying errorCode and the message; missing, the reply is
+// unreadable.
+template <typename Envelope>
+internal::Verdict judge(const Envelope& envelope, const HttpResponse& response,
+                        const internal::CallContext& call) {
+  if (!envelope.success.has_value()) return internal::Verdict::missing();
+  if (*envelope.success) return internal::Verdict::success();
+  const std::string& text = envelope.message.empty() ? envelope.description : envelope.message;
+  const bool auth =
+      is_auth_code(envelope.error_code) || response.status == 401 || response.status == 403;
+  return internal::Verdict::failure(
+      internal::vendor_error(auth ? ErrorCode::Unauthenticated : ErrorCode::Api, "errorCode",
+                             envelope.error_code, text, response, call));
+}
+
+template <typename Envelope>
+Result<Envelope> decode_envelope(const HttpResponse& response, const internal::CallContext& call) {
+  return internal::read_reply<Envelope>(
+      response, call, [&](const Envelope& e) { return judge(e, response, call); });
+}
+
+}  // namespace
+
+std::string encode_push(const std::string& entry_pk) {
+  return json::encode(PushBody{"push", entry_pk, BillData{entry_pk}});
+}
+
+Result<BillEnvelope> decode_bill_reply(const HttpResponse& response,
+                                       const internal::CallContext& call) {
+  return decode_envelope<BillEnvelope>(response, call);
+}
+
+Result<RawEnvelope> decode_raw_reply(const HttpResponse& response,
+                                     const internal::CallContext& call) {
+  return decode_envelope<RawEnvelope>(response, call);
+}
+
+Result<AuthReply> decode_auth_reply(const HttpResponse& response,
+                                    const internal::CallContext& call) {
+  return internal::read_reply<AuthReply>(response, call, [&](const AuthReply& r) {
+    if (r.errcode == "0" && !r.data.access_token.empty()) return internal::Verdict::success();
+    return internal::Verdict::failure(internal::vendor_error(
+        ErrorCode::Unauthenticated, "errcode", r.errcode,
+        r.errcode == "0" ? "no access_token in the reply" : r.description, response, call));
+  });
+}
+
+}  // namespace erpbridge::kingdee::wire
