@@ -3,8 +3,11 @@
 // windows, 100 ms server latency each) at concurrency 1, 4 and 8 against one 7-day window.
 #include <benchmark/benchmark.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -89,7 +92,71 @@ void BM_Sdk_Ctc90Days(benchmark::State& state) {
   }
 }
 
+// CPU time of the client's own threads (the I/O thread, the worker pool, the timer thread,
+// all named "erpbridge-*"), from the kernel's per-thread run time in nanoseconds.
+double client_threads_cpu_seconds() {
+  double seconds = 0;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return 0;
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string dir = std::string("/proc/self/task/") + entry->d_name;
+    std::ifstream comm(dir + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("erpbridge-", 0) != 0) continue;
+    std::ifstream schedstat(dir + "/schedstat");
+    unsigned long long run_ns = 0;
+    schedstat >> run_ns;
+    seconds += static_cast<double>(run_ns) * 1e-9;
+  }
+  closedir(tasks);
+  return seconds;
+}
+
+// 10,000 typed CTC queries per iteration, all issued at once through one client with 256 in
+// flight on its one I/O thread, each checked. Client CPU per call counts the calling
+// thread and the client's threads; connections are those the server accepted meanwhile.
+void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
+  constexpr std::size_t kCalls = 10000;
+  Server server;
+  ctc::Options options;
+  options.base_url = server.server->base_url();
+  options.key = make_static_token(kKey);
+  options.max_in_flight = 256;
+  ctc::Client client(options);
+  const ctc::ReceiptQuery query{ctc::Direction::In, DateTime::parse("2020-05-21 00:00:00").value(),
+                                DateTime::parse("2020-05-27 20:49:12").value()};
+  if (!client.query_receipts_async(query).get().ok()) state.SkipWithError("warm-up failed");
+  const std::size_t connections_before = server.server->accepted_connections();
+  const double cpu_start = bench::thread_cpu_seconds() + client_threads_cpu_seconds();
+  const auto start = bench::Clock::now();
+  std::size_t calls = 0;
+  std::vector<Future<std::vector<ctc::Receipt>>> futures;
+  futures.reserve(kCalls);
+  for (auto _ : state) {
+    futures.clear();
+    for (std::size_t i = 0; i < kCalls; ++i) futures.push_back(client.query_receipts_async(query));
+    for (auto& future : futures) {
+      auto receipts = future.get();
+      if (!receipts.ok() || receipts->size() != 2) {
+        state.SkipWithError("wrong reply");
+        break;
+      }
+    }
+    calls += kCalls;
+  }
+  const double cpu = bench::thread_cpu_seconds() + client_threads_cpu_seconds() - cpu_start;
+  const double elapsed = std::chrono::duration<double>(bench::Clock::now() - start).count();
+  if (calls == 0) return;
+  state.counters["cpu_us_per_call"] = cpu * 1e6 / static_cast<double>(calls);
+  state.counters["calls_per_s"] = static_cast<double>(calls) / elapsed;
+  state.counters["tcp_connections"] =
+      static_cast<double>(server.server->accepted_connections() - connections_before);
+}
+
 BENCHMARK(BM_BareCurl_CtcQuery)->Iterations(1000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sdk_CtcQueryAsync256)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sdk_CtcQuery)->Iterations(1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Sdk_Ctc90Days)
     ->Arg(0)

@@ -1,6 +1,6 @@
 # Third-party libraries, all from Debian packages (scripts/install-deps installs them).
 # Each one is linked privately: no installed header of ours includes them.
-find_package(CURL 7.66 REQUIRED)  # curl_multi_poll
+find_package(CURL 7.68 REQUIRED)  # curl_multi_poll (7.66), curl_multi_wakeup (7.68)
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)  # libcrypto: HMAC-SHA256 for the Kingdee app_signature
 find_package(PkgConfig REQUIRED)

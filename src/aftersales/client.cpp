@@ -1,5 +1,9 @@
 #include "erpbridge/aftersales/client.hpp"
 
+#include <functional>
+#include <memory>
+#include <mutex>
+
 namespace erpbridge::aftersales {
 
 Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
@@ -23,9 +27,10 @@ Result<Order> Client::update_order(std::int64_t id, const OrderUpdate& update) c
   return connection_->update_order(id, update);
 }
 
-Result<Order> Client::step(const Order& order, Operation operation, bool submission,
-                           const std::string& remark, const std::string& operator_name) const {
-  CallOptionsScope scope(call_options_);
+namespace {
+
+// The local check of a workflow step; the status it leads to, or why it is impossible.
+Result<Status> check_step(const Order& order, Operation operation, bool submission) {
   if (order.workflow_status != WorkflowStatus::InProgress) {
     return make_error(ErrorCode::FailedPrecondition,
                       std::string("cannot ") + (submission ? "submit" : to_string(operation)) +
@@ -43,21 +48,130 @@ Result<Order> Client::step(const Order& order, Operation operation, bool submiss
     error.message = "order " + std::to_string(order.id) + ": " + error.message;
     return error;
   }
+  return next;
+}
+
+// The server accepted the step without saying the order's new state (an empty `data`):
+// what is known is the order as given, moved to the status the step leads to.
+Result<Order> filled_in(Result<Order> moved, const Order& order, Status next) {
+  if (!moved.ok() || !moved->status.label().empty()) return moved;
+  Order known = order;
+  known.status = next;
+  if (next == Status::End) known.workflow_status = WorkflowStatus::Done;
+  Result<Order> filled(std::move(known));
+  filled.add_notes(moved.notes());
+  return filled;
+}
+
+Result<void> check_delete(const Order& order) {
+  if (order.workflow_status != WorkflowStatus::InProgress || order.status != Status::Waiting) {
+    return make_error(ErrorCode::FailedPrecondition,
+                      "cannot delete order " + std::to_string(order.id) + " in status " +
+                          order.status.label() + " / " + order.workflow_status.label() +
+                          ": only in_progress / waiting orders are deleted");
+  }
+  return ok();
+}
+
+// Every page of a list, one request after another, ending as PaginatedRange ends: after a
+// page shorter than `per_page`, after `total`, or at an empty page.
+template <typename T>
+struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
+  std::function<Future<Page<T>>(int page)> load;
+  int page = 1;
+  int per_page = 50;
+  std::vector<T> items;
+  DecodeNotes notes;
+  Promise<std::vector<T>> promise;
+  std::mutex mutex;
+  Future<Page<T>> current;
+
+  void next() {
+    Future<Page<T>> loading = load(page);
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      current = loading;
+    }
+    if (promise.cancel_requested()) loading.cancel();
+    auto self = this->shared_from_this();
+    (void)loading.then([self](Result<Page<T>> result) -> Result<void> {
+      if (!result.ok()) {
+        Result<std::vector<T>> failed(std::move(result).error());
+        failed.add_notes(std::move(self->notes));
+        self->promise.complete(std::move(failed));
+        return ok();
+      }
+      for (const auto& note : result.notes()) self->notes.push_back(note);
+      Page<T>& got = *result;
+      const std::size_t count = got.items.size();
+      for (T& item : got.items) self->items.push_back(std::move(item));
+      const bool short_page = self->per_page <= 0 || static_cast<int>(count) < self->per_page;
+      const bool reached_total =
+          got.total && static_cast<std::int64_t>(self->items.size()) >= *got.total;
+      if (short_page || reached_total || count == 0) {
+        Result<std::vector<T>> all(std::move(self->items));
+        all.add_notes(std::move(self->notes));
+        self->promise.complete(std::move(all));
+        return ok();
+      }
+      ++self->page;
+      self->next();
+      return ok();
+    });
+  }
+};
+
+template <typename T>
+Future<std::vector<T>> collect_pages(std::function<Future<Page<T>>(int)> load, int first_page,
+                                     int per_page) {
+  auto collector = std::make_shared<PageCollector<T>>();
+  collector->load = std::move(load);
+  collector->page = first_page;
+  collector->per_page = per_page;
+  Future<std::vector<T>> future = collector->promise.future();
+  std::weak_ptr<PageCollector<T>> weak = collector;
+  collector->promise.on_cancel([weak] {
+    auto pending = weak.lock();
+    if (!pending) return;
+    Future<Page<T>> current;
+    {
+      std::lock_guard<std::mutex> guard(pending->mutex);
+      current = pending->current;
+    }
+    current.cancel();  // its Cancelled ends the collection
+  });
+  collector->next();
+  return future;
+}
+
+}  // namespace
+
+Result<Order> Client::step(const Order& order, Operation operation, bool submission,
+                           const std::string& remark, const std::string& operator_name) const {
+  CallOptionsScope scope(call_options_);
+  Result<Status> next = check_step(order, operation, submission);
+  if (!next.ok()) return std::move(next).error();
   Result<Order> moved = submission ? connection_->submit_order(order.id, remark, operator_name)
                         : operation == Operation::Done
                             ? connection_->done_order(order.id, remark, operator_name)
                             : connection_->reject_order(order.id, remark, operator_name);
-  if (moved.ok() && moved->status.label().empty()) {
-    // The server accepted the step without saying the order's new state (an empty `data`):
-    // what is known is the order as given, moved to the status the step leads to.
-    Order known = order;
-    known.status = *next;
-    if (*next == Status::End) known.workflow_status = WorkflowStatus::Done;
-    Result<Order> filled(std::move(known));
-    filled.add_notes(moved.notes());
-    return filled;
-  }
-  return moved;
+  return filled_in(std::move(moved), order, *next);
+}
+
+Future<Order> Client::step_async(const Order& order, Operation operation, bool submission,
+                                 const std::string& remark,
+                                 const std::string& operator_name) const {
+  CallOptionsScope scope(call_options_);
+  Result<Status> next = check_step(order, operation, submission);
+  if (!next.ok()) return ready_future<Order>(std::move(next).error());
+  Future<Order> moved = submission
+                            ? connection_->submit_order_async(order.id, remark, operator_name)
+                        : operation == Operation::Done
+                            ? connection_->done_order_async(order.id, remark, operator_name)
+                            : connection_->reject_order_async(order.id, remark, operator_name);
+  return moved.then([order, status = *next](Result<Order> result) {
+    return filled_in(std::move(result), order, status);
+  });
 }
 
 Result<Order> Client::submit_order(const Order& order, const std::string& remark,
@@ -77,12 +191,8 @@ Result<Order> Client::reject_order(const Order& order, const std::string& remark
 
 Result<void> Client::delete_order(const Order& order) const {
   CallOptionsScope scope(call_options_);
-  if (order.workflow_status != WorkflowStatus::InProgress || order.status != Status::Waiting) {
-    return make_error(ErrorCode::FailedPrecondition,
-                      "cannot delete order " + std::to_string(order.id) + " in status " +
-                          order.status.label() + " / " + order.workflow_status.label() +
-                          ": only in_progress / waiting orders are deleted");
-  }
+  Result<void> allowed = check_delete(order);
+  if (!allowed.ok()) return allowed;
   return connection_->delete_order(order.id);
 }
 
@@ -166,6 +276,128 @@ Result<DutyReport> Client::update_duty_report(std::int64_t order_id,
 Result<std::vector<RankEntry>> Client::rank(Rank rank) const {
   CallOptionsScope scope(call_options_);
   return connection_->rank(rank);
+}
+
+// ---- async forms ----
+
+Future<Order> Client::create_order_async(const NewOrder& order) const {
+  CallOptionsScope scope(call_options_);
+  Result<void> valid = validate(order);
+  if (!valid.ok()) return ready_future<Order>(std::move(valid).error());
+  return connection_->create_order_async(order);
+}
+
+Future<Page<Order>> Client::list_orders_async(const ListFilter& filter) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->list_orders_async(filter);
+}
+
+Future<std::vector<Order>> Client::all_orders_async(const ListFilter& filter) const {
+  std::shared_ptr<Connection> connection = connection_;
+  CallOptions call = CallOptionsScope::current().overridden_by(call_options_);
+  return collect_pages<Order>(
+      [connection, filter, call](int page) {
+        CallOptionsScope scope(call);
+        ListFilter request = filter;
+        request.page = page;
+        return connection->list_orders_async(request);
+      },
+      filter.page, filter.per_page);
+}
+
+Future<Order> Client::update_order_async(std::int64_t id, const OrderUpdate& update) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->update_order_async(id, update);
+}
+
+Future<Order> Client::submit_order_async(const Order& order, const std::string& remark,
+                                         const std::string& operator_name) const {
+  return step_async(order, Operation::Done, true, remark, operator_name);
+}
+
+Future<Order> Client::done_order_async(const Order& order, const std::string& remark,
+                                       const std::string& operator_name) const {
+  return step_async(order, Operation::Done, false, remark, operator_name);
+}
+
+Future<Order> Client::reject_order_async(const Order& order, const std::string& remark,
+                                         const std::string& operator_name) const {
+  return step_async(order, Operation::Reject, false, remark, operator_name);
+}
+
+Future<void> Client::delete_order_async(const Order& order) const {
+  CallOptionsScope scope(call_options_);
+  Result<void> allowed = check_delete(order);
+  if (!allowed.ok()) return ready_future<void>(std::move(allowed));
+  return connection_->delete_order_async(order.id);
+}
+
+Future<Page<Journal>> Client::list_journals_async(std::int64_t order_id,
+                                                  const PageRequest& page) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->list_journals_async(order_id, page);
+}
+
+Future<std::vector<Journal>> Client::all_journals_async(std::int64_t order_id, int per_page) const {
+  std::shared_ptr<Connection> connection = connection_;
+  CallOptions call = CallOptionsScope::current().overridden_by(call_options_);
+  return collect_pages<Journal>(
+      [connection, order_id, per_page, call](int page) {
+        CallOptionsScope scope(call);
+        return connection->list_journals_async(order_id, PageRequest{page, per_page});
+      },
+      1, per_page);
+}
+
+Future<Page<Product>> Client::list_products_async(const PageRequest& page) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->list_products_async(page);
+}
+
+Future<std::vector<Product>> Client::all_products_async(int per_page) const {
+  std::shared_ptr<Connection> connection = connection_;
+  CallOptions call = CallOptionsScope::current().overridden_by(call_options_);
+  return collect_pages<Product>(
+      [connection, per_page, call](int page) {
+        CallOptionsScope scope(call);
+        return connection->list_products_async(PageRequest{page, per_page});
+      },
+      1, per_page);
+}
+
+Future<Page<SupplierUserMatch>> Client::match_supplier_users_async(const std::string& key_word,
+                                                                   const PageRequest& page) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->match_supplier_users_async(key_word, page);
+}
+
+Future<std::vector<AbnormalProduct>> Client::add_abnormal_products_async(
+    std::int64_t order_id, const std::vector<AbnormalProduct>& products) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->add_abnormal_products_async(order_id, products);
+}
+
+Future<AbnormalProduct> Client::update_abnormal_product_async(
+    std::int64_t order_id, std::int64_t product_id, const AbnormalProduct& product) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->update_abnormal_product_async(order_id, product_id, product);
+}
+
+Future<void> Client::delete_abnormal_product_async(std::int64_t order_id,
+                                                   std::int64_t product_id) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->delete_abnormal_product_async(order_id, product_id);
+}
+
+Future<DutyReport> Client::update_duty_report_async(std::int64_t order_id,
+                                                    const DutyReport& report) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->update_duty_report_async(order_id, report);
+}
+
+Future<std::vector<RankEntry>> Client::rank_async(Rank rank) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->rank_async(rank);
 }
 
 }  // namespace erpbridge::aftersales

@@ -1,6 +1,8 @@
 #include "erpbridge/aftersales/connection.hpp"
 
 #include "aftersales/codec.hpp"
+#include "core/call.hpp"
+#include "erpbridge/core/async.hpp"
 
 namespace erpbridge::aftersales {
 
@@ -59,6 +61,68 @@ Result<std::vector<RankEntry>> Connection::rank(Rank) {
 
 #undef ERPBRIDGE_UNIMPLEMENTED
 
+// Default async bodies: the blocking method on the worker pool.
+#define ERPBRIDGE_IN_BACKGROUND(T, call) \
+  return run_in_background_on<T>(this, [=](Connection& self) { return self.call; })
+
+Future<Order> Connection::create_order_async(const NewOrder& order) {
+  ERPBRIDGE_IN_BACKGROUND(Order, create_order(order));
+}
+Future<Page<Order>> Connection::list_orders_async(const ListFilter& filter) {
+  ERPBRIDGE_IN_BACKGROUND(Page<Order>, list_orders(filter));
+}
+Future<Order> Connection::update_order_async(std::int64_t id, const OrderUpdate& update) {
+  ERPBRIDGE_IN_BACKGROUND(Order, update_order(id, update));
+}
+Future<Order> Connection::submit_order_async(std::int64_t id, const std::string& remark,
+                                             const std::string& operator_name) {
+  ERPBRIDGE_IN_BACKGROUND(Order, submit_order(id, remark, operator_name));
+}
+Future<Order> Connection::done_order_async(std::int64_t id, const std::string& remark,
+                                           const std::string& operator_name) {
+  ERPBRIDGE_IN_BACKGROUND(Order, done_order(id, remark, operator_name));
+}
+Future<Order> Connection::reject_order_async(std::int64_t id, const std::string& remark,
+                                             const std::string& operator_name) {
+  ERPBRIDGE_IN_BACKGROUND(Order, reject_order(id, remark, operator_name));
+}
+Future<void> Connection::delete_order_async(std::int64_t id) {
+  ERPBRIDGE_IN_BACKGROUND(void, delete_order(id));
+}
+Future<Page<Journal>> Connection::list_journals_async(std::int64_t order_id,
+                                                      const PageRequest& page) {
+  ERPBRIDGE_IN_BACKGROUND(Page<Journal>, list_journals(order_id, page));
+}
+Future<Page<Product>> Connection::list_products_async(const PageRequest& page) {
+  ERPBRIDGE_IN_BACKGROUND(Page<Product>, list_products(page));
+}
+Future<Page<SupplierUserMatch>> Connection::match_supplier_users_async(const std::string& key_word,
+                                                                       const PageRequest& page) {
+  ERPBRIDGE_IN_BACKGROUND(Page<SupplierUserMatch>, match_supplier_users(key_word, page));
+}
+Future<std::vector<AbnormalProduct>> Connection::add_abnormal_products_async(
+    std::int64_t order_id, const std::vector<AbnormalProduct>& products) {
+  ERPBRIDGE_IN_BACKGROUND(std::vector<AbnormalProduct>, add_abnormal_products(order_id, products));
+}
+Future<AbnormalProduct> Connection::update_abnormal_product_async(std::int64_t order_id,
+                                                                  std::int64_t product_id,
+                                                                  const AbnormalProduct& product) {
+  ERPBRIDGE_IN_BACKGROUND(AbnormalProduct, update_abnormal_product(order_id, product_id, product));
+}
+Future<void> Connection::delete_abnormal_product_async(std::int64_t order_id,
+                                                       std::int64_t product_id) {
+  ERPBRIDGE_IN_BACKGROUND(void, delete_abnormal_product(order_id, product_id));
+}
+Future<DutyReport> Connection::update_duty_report_async(std::int64_t order_id,
+                                                        const DutyReport& report) {
+  ERPBRIDGE_IN_BACKGROUND(DutyReport, update_duty_report(order_id, report));
+}
+Future<std::vector<RankEntry>> Connection::rank_async(Rank rank) {
+  ERPBRIDGE_IN_BACKGROUND(std::vector<RankEntry>, rank(rank));
+}
+
+#undef ERPBRIDGE_IN_BACKGROUND
+
 namespace {
 
 std::string query(
@@ -101,25 +165,80 @@ class HttpConnection final : public Connection {
       : base_(internal::join_url(options.base_url, wire::kBasePath)),
         executor_(std::move(options)) {}
 
+  // Each endpoint once, as a prepared call; the blocking and async methods run it.
+#define ERPBRIDGE_ENDPOINT(T, name, params, args) \
+  Result<T> name params override {                \
+    return run(name##_call args);                 \
+  }                                               \
+  Future<T> name##_async params override {        \
+    return run_async(name##_call args);           \
+  }
+
+  ERPBRIDGE_ENDPOINT(Order, create_order, (const NewOrder& order), (order))
+  ERPBRIDGE_ENDPOINT(Page<Order>, list_orders, (const ListFilter& filter), (filter))
+  ERPBRIDGE_ENDPOINT(Order, update_order, (std::int64_t id, const OrderUpdate& update),
+                     (id, update))
+  ERPBRIDGE_ENDPOINT(Order, submit_order,
+                     (std::int64_t id, const std::string& remark, const std::string& operator_name),
+                     (id, Operation::Done, remark, operator_name, "submit order "))
+  ERPBRIDGE_ENDPOINT(Order, done_order,
+                     (std::int64_t id, const std::string& remark, const std::string& operator_name),
+                     (id, Operation::Done, remark, operator_name, "done order "))
+  ERPBRIDGE_ENDPOINT(Order, reject_order,
+                     (std::int64_t id, const std::string& remark, const std::string& operator_name),
+                     (id, Operation::Reject, remark, operator_name, "reject order "))
+  ERPBRIDGE_ENDPOINT(void, delete_order, (std::int64_t id), (id))
+  ERPBRIDGE_ENDPOINT(Page<Journal>, list_journals, (std::int64_t order_id, const PageRequest& page),
+                     (order_id, page))
+  ERPBRIDGE_ENDPOINT(Page<Product>, list_products, (const PageRequest& page), (page))
+  ERPBRIDGE_ENDPOINT(Page<SupplierUserMatch>, match_supplier_users,
+                     (const std::string& key_word, const PageRequest& page), (key_word, page))
+  ERPBRIDGE_ENDPOINT(std::vector<AbnormalProduct>, add_abnormal_products,
+                     (std::int64_t order_id, const std::vector<AbnormalProduct>& products),
+                     (order_id, products))
+  ERPBRIDGE_ENDPOINT(AbnormalProduct, update_abnormal_product,
+                     (std::int64_t order_id, std::int64_t product_id,
+                      const AbnormalProduct& product),
+                     (order_id, product_id, product))
+  ERPBRIDGE_ENDPOINT(void, delete_abnormal_product,
+                     (std::int64_t order_id, std::int64_t product_id), (order_id, product_id))
+  ERPBRIDGE_ENDPOINT(DutyReport, update_duty_report,
+                     (std::int64_t order_id, const DutyReport& report), (order_id, report))
+  ERPBRIDGE_ENDPOINT(std::vector<RankEntry>, rank, (Rank which), (which))
+#undef ERPBRIDGE_ENDPOINT
+
+ private:
+  template <typename T>
+  using Prepared = Result<internal::PreparedCall<T>>;
+
+  template <typename T>
+  Result<T> run(Prepared<T> call) {
+    if (!call.ok()) return std::move(call).error();
+    return internal::run_call(executor_, *call);
+  }
+  template <typename T>
+  Future<T> run_async(Prepared<T> call) {
+    if (!call.ok()) return ready_future<T>(std::move(call).error());
+    return internal::run_call_async(executor_, std::move(call).value());
+  }
+
   // Writes are never repeated: each one may add an order, a product or a journal entry.
-  Result<Order> create_order(const NewOrder& order) override {
+  Prepared<Order> create_order_call(const NewOrder& order) {
     Result<void> valid = validate(order);
     if (!valid.ok()) return std::move(valid).error();
     // Accepted with an empty `data`: the order as sent, its id unknown.
+    Order sent;
+    sent.type = order.type;
+    sent.customer_name = order.customer_name;
+    sent.accuser_name = order.accuser_name;
+    sent.creator_name = order.creator_name;
+    sent.reason = order.reason;
+    sent.remark = order.remark;
     return single<Order>(HttpMethod::Post, "/orders", wire::encode_new_order(order),
-                         {"create order", true}, [&] {
-                           Order sent;
-                           sent.type = order.type;
-                           sent.customer_name = order.customer_name;
-                           sent.accuser_name = order.accuser_name;
-                           sent.creator_name = order.creator_name;
-                           sent.reason = order.reason;
-                           sent.remark = order.remark;
-                           return sent;
-                         });
+                         {"create order", true}, std::move(sent));
   }
 
-  Result<Page<Order>> list_orders(const ListFilter& filter) override {
+  Prepared<Page<Order>> list_orders_call(const ListFilter& filter) {
     auto label = [](auto value) -> std::optional<std::string> {
       if (!value) return std::nullopt;
       return std::string(to_string(*value));
@@ -132,42 +251,42 @@ class HttpConnection final : public Connection {
     return page<Order>(path, "list orders");
   }
 
-  Result<Order> update_order(std::int64_t id, const OrderUpdate& update) override {
+  Prepared<Order> update_order_call(std::int64_t id, const OrderUpdate& update) {
     // Not repeated: the server writes a journal entry for each update it receives.
     return single<Order>(HttpMethod::Put, order_path(id), wire::encode_order_update(update),
                          {"update order " + std::to_string(id), true},
-                         [&] { return order_from_update(id, update); });
+                         order_from_update(id, update));
   }
 
-  Result<Order> submit_order(std::int64_t id, const std::string& remark,
-                             const std::string& operator_name) override {
-    return workflow(id, Operation::Done, remark, operator_name, "submit order ");
+  Prepared<Order> submit_order_call(std::int64_t id, Operation operation, const std::string& remark,
+                                    const std::string& operator_name, const std::string& what) {
+    return workflow(id, operation, remark, operator_name, what);
   }
-  Result<Order> done_order(std::int64_t id, const std::string& remark,
-                           const std::string& operator_name) override {
-    return workflow(id, Operation::Done, remark, operator_name, "done order ");
+  Prepared<Order> done_order_call(std::int64_t id, Operation operation, const std::string& remark,
+                                  const std::string& operator_name, const std::string& what) {
+    return workflow(id, operation, remark, operator_name, what);
   }
-  Result<Order> reject_order(std::int64_t id, const std::string& remark,
-                             const std::string& operator_name) override {
-    return workflow(id, Operation::Reject, remark, operator_name, "reject order ");
+  Prepared<Order> reject_order_call(std::int64_t id, Operation operation, const std::string& remark,
+                                    const std::string& operator_name, const std::string& what) {
+    return workflow(id, operation, remark, operator_name, what);
   }
 
-  Result<void> delete_order(std::int64_t id) override {
+  Prepared<void> delete_order_call(std::int64_t id) {
     return none(HttpMethod::Delete, order_path(id), "delete order " + std::to_string(id));
   }
 
-  Result<Page<Journal>> list_journals(std::int64_t order_id, const PageRequest& request) override {
+  Prepared<Page<Journal>> list_journals_call(std::int64_t order_id, const PageRequest& request) {
     // The spec's path: /api/v1/afterservice/<id>/journals, without orders/.
     return page<Journal>("/" + std::to_string(order_id) + "/journals" + page_query(request),
                          "journals of order " + std::to_string(order_id));
   }
 
-  Result<Page<Product>> list_products(const PageRequest& request) override {
+  Prepared<Page<Product>> list_products_call(const PageRequest& request) {
     return page<Product>("/all-products" + page_query(request), "all-products");
   }
 
-  Result<Page<SupplierUserMatch>> match_supplier_users(const std::string& key_word,
-                                                       const PageRequest& request) override {
+  Prepared<Page<SupplierUserMatch>> match_supplier_users_call(const std::string& key_word,
+                                                              const PageRequest& request) {
     const std::string path =
         "/supplier_user_matcher" + query({{"key_word", key_word},
                                           {"page", std::to_string(request.page)},
@@ -175,151 +294,177 @@ class HttpConnection final : public Connection {
     return page<SupplierUserMatch>(path, "supplier_user_matcher");
   }
 
-  Result<std::vector<AbnormalProduct>> add_abnormal_products(
-      std::int64_t order_id, const std::vector<AbnormalProduct>& products) override {
+  Prepared<std::vector<AbnormalProduct>> add_abnormal_products_call(
+      std::int64_t order_id, const std::vector<AbnormalProduct>& products) {
     if (products.empty()) {
       return make_error(ErrorCode::InvalidArgument, "add_abnormal_products: no product given");
     }
     const internal::CallContext call{
         "after-service add abnormal products to order " + std::to_string(order_id), true};
-    Result<wire::Envelope<AbnormalProduct>> envelope =
-        send<AbnormalProduct>(HttpMethod::Post, order_path(order_id) + "/abnormal-products",
-                              wire::encode_abnormal_products(products), call);
-    if (!envelope.ok()) return std::move(envelope).error();
-    if (envelope->data.empty()) {
-      // Accepted without the stored products: the ones sent, their ids unknown.
-      std::vector<AbnormalProduct> sent = products;
-      for (AbnormalProduct& product : sent) product.id.reset();
-      auto result =
-          internal::with_notes_of(Result<std::vector<AbnormalProduct>>(std::move(sent)), envelope);
-      note_empty_data(result, call);
-      return result;
-    }
-    return internal::with_notes_of(Result<std::vector<AbnormalProduct>>(std::move(envelope->data)),
-                                   envelope);
-  }
-
-  Result<AbnormalProduct> update_abnormal_product(std::int64_t order_id, std::int64_t product_id,
-                                                  const AbnormalProduct& product) override {
-    AbnormalProduct body = product;
-    body.id.reset();
-    return single<AbnormalProduct>(
-        HttpMethod::Put, product_path(order_id, product_id), wire::encode_abnormal_product(body),
-        {"update abnormal product " + std::to_string(product_id), true}, [&] {
-          AbnormalProduct sent = body;
-          sent.id = product_id;
-          return sent;
+    // Accepted without the stored products: the ones sent, their ids unknown.
+    std::vector<AbnormalProduct> sent = products;
+    for (AbnormalProduct& product : sent) product.id.reset();
+    return envelope_call<AbnormalProduct, std::vector<AbnormalProduct>>(
+        HttpMethod::Post, order_path(order_id) + "/abnormal-products",
+        wire::encode_abnormal_products(products), call,
+        [sent = std::move(sent)](const internal::Executor& executor,
+                                 const internal::CallContext& context,
+                                 Result<wire::Envelope<AbnormalProduct>> envelope) {
+          if (!envelope.ok()) return Result<std::vector<AbnormalProduct>>(envelope.error());
+          if (envelope->data.empty()) {
+            auto result =
+                internal::with_notes_of(Result<std::vector<AbnormalProduct>>(sent), envelope);
+            note_empty_data(executor, result, context);
+            return result;
+          }
+          return internal::with_notes_of(
+              Result<std::vector<AbnormalProduct>>(std::move(envelope->data)), envelope);
         });
   }
 
-  Result<void> delete_abnormal_product(std::int64_t order_id, std::int64_t product_id) override {
+  Prepared<AbnormalProduct> update_abnormal_product_call(std::int64_t order_id,
+                                                         std::int64_t product_id,
+                                                         const AbnormalProduct& product) {
+    AbnormalProduct body = product;
+    body.id.reset();
+    AbnormalProduct sent = body;
+    sent.id = product_id;
+    return single<AbnormalProduct>(
+        HttpMethod::Put, product_path(order_id, product_id), wire::encode_abnormal_product(body),
+        {"update abnormal product " + std::to_string(product_id), true}, std::move(sent));
+  }
+
+  Prepared<void> delete_abnormal_product_call(std::int64_t order_id, std::int64_t product_id) {
     return none(HttpMethod::Delete, product_path(order_id, product_id),
                 "delete abnormal product " + std::to_string(product_id));
   }
 
-  Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report) override {
+  Prepared<DutyReport> update_duty_report_call(std::int64_t order_id, const DutyReport& report) {
     return single<DutyReport>(
         HttpMethod::Put, order_path(order_id) + "/duty-report", wire::encode_duty_report(report),
-        {"update duty report of order " + std::to_string(order_id), true}, [&] { return report; });
+        {"update duty report of order " + std::to_string(order_id), true}, report);
   }
 
-  Result<std::vector<RankEntry>> rank(Rank rank) override {
-    Result<wire::Envelope<RankEntry>> envelope =
-        send<RankEntry>(HttpMethod::Get, std::string("/dutyreports/") + path_segment(rank), {},
-                        {std::string("after-service ") + path_segment(rank), false});
-    if (!envelope.ok()) return std::move(envelope).error();
-    return internal::with_notes_of(Result<std::vector<RankEntry>>(std::move(envelope->data)),
-                                   envelope);
+  Prepared<std::vector<RankEntry>> rank_call(Rank which) {
+    return envelope_call<RankEntry, std::vector<RankEntry>>(
+        HttpMethod::Get, std::string("/dutyreports/") + path_segment(which), {},
+        {std::string("after-service ") + path_segment(which), false},
+        [](const internal::Executor&, const internal::CallContext&,
+           Result<wire::Envelope<RankEntry>> envelope) {
+          if (!envelope.ok()) return Result<std::vector<RankEntry>>(envelope.error());
+          return internal::with_notes_of(Result<std::vector<RankEntry>>(std::move(envelope->data)),
+                                         envelope);
+        });
   }
 
- private:
-  static std::string order_path(std::int64_t id) { return "/orders/" + std::to_string(id); }
+  static std::string order_path(std::int64_t id) {
+    return "/orders/" + std::to_string(id);
+  }
   static std::string product_path(std::int64_t order_id, std::int64_t product_id) {
     return order_path(order_id) + "/abnormal-products/" + std::to_string(product_id);
   }
 
   // A note of this family's own, logged like the decoder's.
   template <typename T>
-  void note(Result<T>& result, const internal::CallContext& call, std::string path,
-            std::string problem) const {
+  static void note(const internal::Executor& executor, Result<T>& result,
+                   const internal::CallContext& call, std::string path, std::string problem) {
     DecodeNotes added{DecodeNote{std::move(path), std::move(problem), std::string()}};
-    executor_.log_notes(call.what, added);
+    executor.log_notes(call.what, added);
     result.add_notes(std::move(added));
   }
 
   template <typename T>
-  void note_empty_data(Result<T>& result, const internal::CallContext& call) const {
-    note(result, call, "data",
+  static void note_empty_data(const internal::Executor& executor, Result<T>& result,
+                              const internal::CallContext& call) {
+    note(executor, result, call, "data",
          "empty in a successful reply: the result holds what was sent, and what only the "
          "server knows (ids, times) is unset");
   }
 
-  // GETs are safe to repeat; every other call is a write and is tried once.
+  // A call whose reply is the {status, message, data} envelope of Ts, turned into an R by
+  // `finish`. GETs are safe to repeat; every other call is a write and is tried once.
+  template <typename T, typename R, typename Finish>
+  Prepared<R> envelope_call(HttpMethod method, const std::string& path, std::string body,
+                            internal::CallContext call, Finish finish) {
+    call.what =
+        call.what.rfind("after-service ", 0) == 0 ? call.what : "after-service " + call.what;
+    internal::PreparedCall<R> prepared;
+    prepared.build = [method, url = base_ + path,
+                      body = std::move(body)](const std::string&) -> Result<HttpRequest> {
+      HttpRequest request;
+      request.method = method;
+      request.url = url;
+      if (!body.empty()) request.headers = {{"Content-Type", "application/json"}};
+      request.body = body;
+      request.idempotent = method == HttpMethod::Get;
+      return request;
+    };
+    prepared.decode = [executor = executor_.shared(), call,
+                       finish = std::move(finish)](const HttpResponse& response) {
+      return finish(*executor, call, executor->noted(call.what, wire::decode<T>(response, call)));
+    };
+    return prepared;
+  }
+
+  // A write whose reply holds one object; `sent` is what is known if its data is empty.
   template <typename T>
-  Result<wire::Envelope<T>> send(HttpMethod method, const std::string& path, std::string body,
-                                 const internal::CallContext& call) {
-    HttpRequest request;
-    request.method = method;
-    request.url = base_ + path;
-    if (!body.empty()) request.headers = {{"Content-Type", "application/json"}};
-    request.body = std::move(body);
-    request.idempotent = method == HttpMethod::Get;
-    Result<HttpResponse> response = executor_.execute(request);
-    if (!response.ok()) return std::move(response).error();
-    return executor_.noted(call.what, wire::decode<T>(*response, call));
-  }
-
-  // A write whose reply holds one object; `sent()` makes what is known if its data is empty.
-  template <typename T, typename Sent>
-  Result<T> single(HttpMethod method, const std::string& path, std::string body,
-                   internal::CallContext call, Sent&& sent) {
-    call.what = "after-service " + call.what;
-    Result<wire::Envelope<T>> envelope = send<T>(method, path, std::move(body), call);
-    if (!envelope.ok()) return std::move(envelope).error();
-    if (envelope->data.empty()) {
-      Result<T> result = internal::with_notes_of(Result<T>(sent()), envelope);
-      note_empty_data(result, call);
-      return result;
-    }
-    if (envelope->data.size() > 1) {
-      auto result = internal::with_notes_of(Result<T>(std::move(envelope->data.front())), envelope);
-      note(result, call, "data",
-           std::to_string(envelope->data.size()) +
-               " objects where one was expected: the first is returned");
-      return result;
-    }
-    return internal::with_notes_of(Result<T>(std::move(envelope->data.front())), envelope);
+  Prepared<T> single(HttpMethod method, const std::string& path, std::string body,
+                     internal::CallContext call, T sent) {
+    return envelope_call<T, T>(
+        method, path, std::move(body), std::move(call),
+        [sent = std::move(sent)](const internal::Executor& executor,
+                                 const internal::CallContext& context,
+                                 Result<wire::Envelope<T>> envelope) {
+          if (!envelope.ok()) return Result<T>(envelope.error());
+          if (envelope->data.empty()) {
+            Result<T> result = internal::with_notes_of(Result<T>(sent), envelope);
+            note_empty_data(executor, result, context);
+            return result;
+          }
+          if (envelope->data.size() > 1) {
+            auto result =
+                internal::with_notes_of(Result<T>(std::move(envelope->data.front())), envelope);
+            note(executor, result, context, "data",
+                 std::to_string(envelope->data.size()) +
+                     " objects where one was expected: the first is returned");
+            return result;
+          }
+          return internal::with_notes_of(Result<T>(std::move(envelope->data.front())), envelope);
+        });
   }
 
   template <typename T>
-  Result<Page<T>> page(const std::string& path, const std::string& context) {
-    Result<wire::Envelope<T>> envelope =
-        send<T>(HttpMethod::Get, path, {}, {"after-service " + context, false});
-    if (!envelope.ok()) return std::move(envelope).error();
-    return internal::with_notes_of(
-        Result<Page<T>>(Page<T>{std::move(envelope->data), envelope->total}), envelope);
+  Prepared<Page<T>> page(const std::string& path, const std::string& context) {
+    return envelope_call<T, Page<T>>(
+        HttpMethod::Get, path, {}, {context, false},
+        [](const internal::Executor&, const internal::CallContext&,
+           Result<wire::Envelope<T>> envelope) {
+          if (!envelope.ok()) return Result<Page<T>>(envelope.error());
+          return internal::with_notes_of(
+              Result<Page<T>>(Page<T>{std::move(envelope->data), envelope->total}), envelope);
+        });
   }
 
-  Result<void> none(HttpMethod method, const std::string& path, const std::string& context) {
-    Result<wire::Envelope<RawJson>> envelope =
-        send<RawJson>(method, path, {}, {"after-service " + context, true});
-    if (!envelope.ok()) return std::move(envelope).error();
-    Result<void> done;
-    done.add_notes(envelope.notes());
-    return done;
+  Prepared<void> none(HttpMethod method, const std::string& path, const std::string& context) {
+    return envelope_call<RawJson, void>(method, path, {}, {context, true},
+                                        [](const internal::Executor&, const internal::CallContext&,
+                                           Result<wire::Envelope<RawJson>> envelope) {
+                                          if (!envelope.ok()) return Result<void>(envelope.error());
+                                          Result<void> done;
+                                          done.add_notes(envelope.notes());
+                                          return done;
+                                        });
   }
 
-  Result<Order> workflow(std::int64_t id, Operation operation, const std::string& remark,
-                         const std::string& operator_name, const std::string& what) {
+  Prepared<Order> workflow(std::int64_t id, Operation operation, const std::string& remark,
+                           const std::string& operator_name, const std::string& what) {
     wire::WorkflowAction action{to_string(operation), remark, operator_name};
     // Accepted with an empty `data`: only the id is known here; Client fills in the status
     // the step leads to from the order it was given.
+    Order sent;
+    sent.id = id;
     return single<Order>(HttpMethod::Put, order_path(id), wire::encode_workflow(action),
-                         {what + std::to_string(id), true}, [id] {
-                           Order sent;
-                           sent.id = id;
-                           return sent;
-                         });
+                         {what + std::to_string(id), true}, std::move(sent));
   }
 
   std::string base_;

@@ -4,14 +4,24 @@
 // pool grows with concurrency); batches go through pooled multi handles, which keep their
 // own connections between batches. Only DNS answers and TLS sessions are shared, under
 // locks: libcurl does not support sharing a connection cache between concurrent threads.
+// Async calls go through one I/O thread per transport, started on first use, which owns a
+// multi handle (and the connections in its pool) and the transport's timers.
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/redact.hpp"
@@ -93,7 +103,8 @@ class CurlTransport final : public HttpTransport {
         user_agent_header_(options.user_agent.empty() ? std::string()
                                                       : "User-Agent: " + options.user_agent),
         accept_compressed_(options.accept_compressed),
-        max_bytes_(options.max_response_bytes) {
+        max_bytes_(options.max_response_bytes),
+        max_in_flight_(std::max<std::size_t>(1, options.max_in_flight)) {
     init_curl_once();
     share_ = curl_share_init();
     curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlTransport::lock);
@@ -104,6 +115,7 @@ class CurlTransport final : public HttpTransport {
   }
 
   ~CurlTransport() override {
+    stop_loop();
     for (CURLM* multi : idle_multis_) curl_multi_cleanup(multi);
     idle_.clear();  // the handles go before the share they use
     curl_share_cleanup(share_);
@@ -162,7 +174,225 @@ class CurlTransport final : public HttpTransport {
     return results;
   }
 
+  Future<HttpResponse> send_async(HttpRequest request) override {
+    auto exchange = std::make_unique<AsyncTransfer>();
+    exchange->request = std::move(request);
+    Future<HttpResponse> future = exchange->promise.future();
+    std::shared_ptr<Loop> loop = start_loop();
+    if (!loop) {
+      exchange->promise.complete(make_error(ErrorCode::Cancelled, "the transport is closed"));
+      return future;
+    }
+    const std::uint64_t id = exchange->id = loop->next_id.fetch_add(1);
+    std::weak_ptr<Loop> weak = loop;
+    exchange->promise.on_cancel([weak, id] {
+      if (std::shared_ptr<Loop> running = weak.lock()) {
+        {
+          std::lock_guard<std::mutex> guard(running->mutex);
+          running->cancels.push_back(id);
+        }
+        curl_multi_wakeup(running->multi);
+      }
+    });
+    {
+      std::lock_guard<std::mutex> guard(loop->mutex);
+      if (loop->stopping) {
+        exchange->promise.complete(make_error(ErrorCode::Cancelled, "the transport is closed"));
+        return future;
+      }
+      loop->incoming.push_back(std::move(exchange));
+    }
+    curl_multi_wakeup(loop->multi);
+    return future;
+  }
+
+  void schedule(std::chrono::milliseconds delay, std::function<void()> task) override {
+    std::shared_ptr<Loop> loop = start_loop();
+    if (!loop) return;
+    {
+      std::lock_guard<std::mutex> guard(loop->mutex);
+      if (loop->stopping) return;
+      loop->timers.push(
+          Timer{std::chrono::steady_clock::now() + delay, loop->timer_sequence++, std::move(task)});
+    }
+    curl_multi_wakeup(loop->multi);
+  }
+
  private:
+  // ---- the I/O thread ----
+
+  struct AsyncTransfer {
+    std::uint64_t id = 0;
+    HttpRequest request;
+    Transfer transfer;
+    Promise<HttpResponse> promise;
+  };
+  struct Timer {
+    std::chrono::steady_clock::time_point at;
+    std::uint64_t sequence;
+    std::function<void()> task;
+    bool operator>(const Timer& other) const {
+      return at != other.at ? at > other.at : sequence > other.sequence;
+    }
+  };
+  // What the I/O thread shares with callers; the thread keeps it alive, so it may outlive
+  // the transport by the moment it takes the thread to notice.
+  struct Loop {
+    CURLM* multi = nullptr;
+    std::thread thread;
+    std::mutex mutex;  // guards what follows
+    std::vector<std::unique_ptr<AsyncTransfer>> incoming;
+    std::vector<std::uint64_t> cancels;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers;
+    std::uint64_t timer_sequence = 0;
+    bool stopping = false;
+    std::atomic<std::uint64_t> next_id{1};
+    // The I/O thread's own.
+    std::unordered_map<std::uint64_t, std::unique_ptr<AsyncTransfer>> active;
+  };
+
+  std::shared_ptr<Loop> start_loop() {
+    std::lock_guard<std::mutex> guard(loop_mutex_);
+    if (loop_ || closing_) return loop_;
+    auto loop = std::make_shared<Loop>();
+    loop->multi = curl_multi_init();
+    // The multi handle's pool is the async calls' connections: at most one per call in
+    // flight, kept open between calls.
+    curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_in_flight_));
+    curl_multi_setopt(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(max_in_flight_));
+    std::weak_ptr<HttpTransport> weak = weak_from_this();
+    loop->thread = std::thread([loop, weak] { run_loop(loop, weak); });
+    loop_ = loop;
+    return loop;
+  }
+
+  static void run_loop(const std::shared_ptr<Loop>& loop,
+                       const std::weak_ptr<HttpTransport>& weak) {
+    pthread_setname_np(pthread_self(), "erpbridge-io");  // what ps, top and gdb show
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> guard(loop->mutex);
+        if (loop->stopping) return;
+      }
+      // The transport stays alive while this turn runs; if a completion drops its last
+      // reference, it is destroyed when `self` goes, on this thread, which then stops.
+      std::shared_ptr<HttpTransport> self = weak.lock();
+      if (!self) return;
+      long wait_ms = static_cast<CurlTransport*>(self.get())->turn(*loop);
+      self.reset();
+      if (loop->multi == nullptr) return;  // closed by this very turn (see stop_loop)
+      curl_multi_poll(loop->multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
+    }
+  }
+
+  // One turn of the loop: new transfers, cancellations, due timers, progress, completions.
+  // Returns how long the loop may wait for activity.
+  long turn(Loop& loop) {
+    std::vector<std::unique_ptr<AsyncTransfer>> incoming;
+    std::vector<std::uint64_t> cancels;
+    std::vector<std::function<void()>> due;
+    long wait_ms = 1000;
+    {
+      std::lock_guard<std::mutex> guard(loop.mutex);
+      incoming.swap(loop.incoming);
+      cancels.swap(loop.cancels);
+      const auto now = std::chrono::steady_clock::now();
+      while (!loop.timers.empty() && loop.timers.top().at <= now) {
+        due.push_back(std::move(const_cast<Timer&>(loop.timers.top()).task));
+        loop.timers.pop();
+      }
+      if (!loop.timers.empty()) {
+        const auto until =
+            std::chrono::duration_cast<std::chrono::milliseconds>(loop.timers.top().at - now);
+        wait_ms = std::min<long>(wait_ms, std::max<long>(1, static_cast<long>(until.count())));
+      }
+    }
+    for (auto& exchange : incoming) {
+      AsyncTransfer& async = *exchange;
+      prepare(async.transfer, async.request);
+      CURL* easy = async.transfer.handle->easy;
+      curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(async.id));
+      curl_multi_add_handle(loop.multi, easy);
+      loop.active.emplace(async.id, std::move(exchange));
+    }
+    for (std::uint64_t id : cancels) {
+      auto found = loop.active.find(id);
+      if (found == loop.active.end()) continue;  // finished meanwhile
+      std::unique_ptr<AsyncTransfer> async = std::move(found->second);
+      loop.active.erase(found);
+      CURL* easy = async->transfer.handle->easy;
+      long request_bytes = 0;
+      curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+      curl_multi_remove_handle(loop.multi, easy);
+      release(std::move(async->transfer.handle));
+      Error error = make_error(ErrorCode::Cancelled, "cancelled");
+      error.outcome_unknown = request_bytes > 0 && !async->request.idempotent;
+      async->promise.complete(std::move(error));
+    }
+    for (auto& task : due) task();
+    int running = 0;
+    curl_multi_perform(loop.multi, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(loop.multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      char* id_pointer = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &id_pointer);
+      const auto id = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(id_pointer));
+      const CURLcode code = message->data.result;
+      auto found = loop.active.find(id);
+      if (found == loop.active.end()) continue;
+      std::unique_ptr<AsyncTransfer> async = std::move(found->second);
+      loop.active.erase(found);
+      curl_multi_remove_handle(loop.multi, async->transfer.handle->easy);
+      Result<HttpResponse> outcome = finish(async->transfer, code);
+      release(std::move(async->transfer.handle));
+      async->promise.complete(std::move(outcome));
+    }
+    return loop.active.empty() && incoming.empty() ? wait_ms : std::min<long>(wait_ms, 100);
+  }
+
+  // Stops the I/O thread; every transfer still pending completes with Cancelled.
+  void stop_loop() {
+    std::shared_ptr<Loop> loop;
+    {
+      std::lock_guard<std::mutex> guard(loop_mutex_);
+      closing_ = true;  // no new loop from a completion run below
+      loop = std::move(loop_);
+    }
+    if (!loop) return;
+    std::vector<std::unique_ptr<AsyncTransfer>> incoming;
+    {
+      std::lock_guard<std::mutex> guard(loop->mutex);
+      loop->stopping = true;
+      incoming.swap(loop->incoming);
+      while (!loop->timers.empty()) loop->timers.pop();
+    }
+    curl_multi_wakeup(loop->multi);
+    if (loop->thread.get_id() == std::this_thread::get_id()) {
+      loop->thread.detach();  // destroyed by a completion on the I/O thread itself
+    } else {
+      loop->thread.join();
+    }
+    auto closed = [] {
+      return make_error(ErrorCode::Cancelled, "the transport was closed with the call pending");
+    };
+    for (auto& [id, async] : loop->active) {
+      CURL* easy = async->transfer.handle->easy;
+      long request_bytes = 0;
+      curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+      curl_multi_remove_handle(loop->multi, easy);
+      release(std::move(async->transfer.handle));
+      Error error = closed();
+      error.outcome_unknown = request_bytes > 0 && !async->request.idempotent;
+      async->promise.complete(std::move(error));
+    }
+    loop->active.clear();
+    for (auto& async : incoming) async->promise.complete(closed());
+    curl_multi_cleanup(loop->multi);
+    loop->multi = nullptr;
+  }
+
   static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<CurlTransport*>(user)->share_locks_[static_cast<std::size_t>(data) % kLocks].lock();
   }
@@ -362,6 +592,10 @@ class CurlTransport final : public HttpTransport {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Handle>> idle_;
   std::vector<CURLM*> idle_multis_;
+  std::size_t max_in_flight_;
+  std::mutex loop_mutex_;
+  std::shared_ptr<Loop> loop_;  // started by the first async call
+  bool closing_ = false;
 };
 
 }  // namespace

@@ -7,9 +7,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 namespace erpbridge::internal {
 namespace {
@@ -62,11 +65,73 @@ long long retry_after_seconds(const HttpResponse& response) {
   return at > now ? static_cast<long long>(at - now) : 0;
 }
 
+// What the async calls of one executor share: the bound on calls in flight and the calls
+// still pending, so that the executor's end can cancel them.
+struct Executor::AsyncState {
+  std::mutex mutex;
+  std::size_t in_flight = 0;
+  std::deque<std::shared_ptr<AsyncCall>> waiting;       // beyond max_in_flight, in call order
+  std::unordered_set<std::shared_ptr<AsyncCall>> live;  // started or waiting
+  std::weak_ptr<const Executor> copy;  // the executor the calls run on (see async_self_)
+  bool closed = false;
+};
+
+// One async call: its request and settings, the try in flight, and its promise.
+struct Executor::AsyncCall {
+  HttpRequest request;
+  Settings settings;
+  Promise<HttpResponse> promise;
+  Clock::time_point deadline;
+  bool has_deadline = false;
+  milliseconds caller_timeout{0};
+  int attempt = 0;
+  bool counted = false;          // holds one of the max_in_flight places
+  std::mutex mutex;              // guards what follows
+  Future<HttpResponse> current;  // the try in flight
+  bool write_sent = false;       // a try not safe to repeat was handed to the transport
+  bool done = false;
+};
+
 Executor::Executor(ClientOptions options)
     : options_(std::move(options)),
       transport_(options_.transport ? options_.transport : make_curl_transport(options_)),
       redaction_(options_.log_visible_headers, options_.log_visible_query_params),
-      environment_(RetryEnvironment::real()) {}
+      environment_(RetryEnvironment::real()),
+      async_(std::make_shared<AsyncState>()) {}
+
+Executor::Executor(const Executor& original, bool)
+    : options_(original.options_),
+      transport_(original.transport_),
+      redaction_(original.redaction_),
+      environment_(original.environment_),
+      async_(original.async_),
+      owner_(false) {}
+
+Executor::~Executor() {
+  if (!owner_) return;
+  // Every pending call ends now, with Cancelled; a write already sent says it may have
+  // been applied.
+  std::vector<std::shared_ptr<AsyncCall>> pending;
+  {
+    std::lock_guard<std::mutex> guard(async_->mutex);
+    async_->closed = true;
+    pending.assign(async_->live.begin(), async_->live.end());
+  }
+  for (const auto& call : pending) {
+    Future<HttpResponse> current;
+    bool write_sent = false;
+    {
+      std::lock_guard<std::mutex> guard(call->mutex);
+      current = call->current;
+      write_sent = call->write_sent;
+    }
+    Error error =
+        make_error(ErrorCode::Cancelled, "the client was destroyed with the call pending");
+    error.outcome_unknown = write_sent;
+    finish_async(call, std::move(error));
+    current.cancel();
+  }
+}
 
 Executor::Settings Executor::settings_for(const HttpRequest& request) const {
   const CallOptions& call = CallOptionsScope::current();
@@ -258,6 +323,175 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
   }
   for (std::size_t i = 0; i < results.size(); ++i) results[i] = finished(idempotent[i], results[i]);
   return results;
+}
+
+std::shared_ptr<const Executor> Executor::shared() const {
+  std::lock_guard<std::mutex> guard(async_->mutex);
+  if (!owner_) return async_->copy.lock();
+  if (!async_self_) {
+    async_self_ = std::shared_ptr<const Executor>(new Executor(*this, true));
+    async_->copy = async_self_;
+  }
+  return async_self_;
+}
+
+Future<HttpResponse> Executor::execute_async(HttpRequest request) const {
+  auto call = std::make_shared<AsyncCall>();
+  call->settings = settings_for(request);  // the calling thread's CallOptionsScope
+  call->caller_timeout = request.timeout;
+  call->request = std::move(request);
+  const Clock::time_point start = environment_.now();
+  call->has_deadline = call->settings.overall_deadline.count() > 0;
+  call->deadline = start + call->settings.overall_deadline;
+  Future<HttpResponse> future = call->promise.future();
+
+  std::shared_ptr<const Executor> self;
+  bool start_now = false;
+  {
+    std::lock_guard<std::mutex> guard(async_->mutex);
+    if (async_->closed) {
+      call->promise.complete(make_error(ErrorCode::Cancelled, "the client is being destroyed"));
+      return future;
+    }
+    if (!async_self_) {
+      async_self_ = std::shared_ptr<const Executor>(new Executor(*this, true));
+      async_->copy = async_self_;
+    }
+    self = async_self_;
+    async_->live.insert(call);
+    if (async_->in_flight < std::max<std::size_t>(1, options_.max_in_flight)) {
+      ++async_->in_flight;
+      call->counted = true;
+      start_now = true;
+    } else {
+      async_->waiting.push_back(call);
+    }
+  }
+  std::weak_ptr<AsyncCall> weak = call;
+  std::weak_ptr<const Executor> weak_self = self;
+  call->promise.on_cancel([weak, weak_self] {
+    std::shared_ptr<AsyncCall> pending = weak.lock();
+    std::shared_ptr<const Executor> executor = weak_self.lock();
+    if (!pending || !executor) return;
+    Future<HttpResponse> current;
+    bool write_sent = false;
+    {
+      std::lock_guard<std::mutex> guard(pending->mutex);
+      current = pending->current;
+      write_sent = pending->write_sent;
+    }
+    Error error = make_error(ErrorCode::Cancelled, "cancelled");
+    error.outcome_unknown = write_sent;
+    executor->finish_async(pending, std::move(error));
+    current.cancel();  // stops the transfer; its late outcome is ignored
+  });
+  if (start_now) self->attempt_async(call);
+  return future;
+}
+
+void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
+  {
+    std::lock_guard<std::mutex> guard(call->mutex);
+    if (call->done) return;
+  }
+  const int attempt = ++call->attempt;
+  milliseconds timeout = call->caller_timeout.count() > 0
+                             ? std::min(call->caller_timeout, call->settings.request_timeout)
+                             : call->settings.request_timeout;
+  if (call->has_deadline) {
+    auto remaining = std::chrono::duration_cast<milliseconds>(call->deadline - environment_.now());
+    if (remaining.count() <= 0) {
+      Error error = make_error(ErrorCode::Timeout,
+                               "overall deadline of " +
+                                   std::to_string(call->settings.overall_deadline.count()) +
+                                   " ms passed before try " + std::to_string(attempt));
+      error.retryable = true;
+      finish_async(call, std::move(error));
+      return;
+    }
+    timeout = std::min(timeout, remaining);
+  }
+  call->request.timeout = timeout;
+  log_request(call->request, attempt);
+  const Clock::time_point sent = environment_.now();
+  Future<HttpResponse> outcome = transport_->send_async(call->request);
+  {
+    std::lock_guard<std::mutex> guard(call->mutex);
+    if (call->done) {
+      outcome.cancel();
+      return;
+    }
+    call->current = outcome;
+    if (!call->settings.idempotent) call->write_sent = true;
+  }
+  std::shared_ptr<const Executor> self;
+  {
+    std::lock_guard<std::mutex> guard(async_->mutex);
+    self = async_->copy.lock();
+  }
+  (void)outcome.then([self, call, sent](Result<HttpResponse> result) -> Result<void> {
+    if (!self) return ok();
+    self->log_outcome(call->request, result, self->environment_.now() - sent);
+    {
+      std::lock_guard<std::mutex> guard(call->mutex);
+      if (call->done) return ok();
+    }
+    const bool idempotent = call->settings.idempotent;
+    const int max_attempts = std::max(1, call->settings.retry.max_attempts);
+    if (call->attempt >= max_attempts || !should_retry(idempotent, result)) {
+      self->finish_async(call, finished(idempotent, result));
+      return ok();
+    }
+    const milliseconds delay = self->retry_delay(result, call->attempt, call->settings.retry);
+    if (call->has_deadline && self->environment_.now() + delay >= call->deadline) {
+      self->finish_async(call, finished(idempotent, result));
+      return ok();
+    }
+    // The wait between tries is a timer, not a sleeping thread; a call cancelled meanwhile
+    // has ended already and the timer finds it done.
+    std::weak_ptr<const Executor> weak_self = self;
+    std::weak_ptr<AsyncCall> weak_call = call;
+    self->transport_->schedule(delay, [weak_self, weak_call] {
+      std::shared_ptr<const Executor> executor = weak_self.lock();
+      std::shared_ptr<AsyncCall> pending = weak_call.lock();
+      if (executor && pending) executor->attempt_async(pending);
+    });
+    return ok();
+  });
+}
+
+void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
+                            Result<HttpResponse> outcome) const {
+  {
+    std::lock_guard<std::mutex> guard(call->mutex);
+    if (call->done) return;
+    call->done = true;
+    call->current = Future<HttpResponse>();
+  }
+  std::shared_ptr<AsyncCall> next;
+  {
+    std::lock_guard<std::mutex> guard(async_->mutex);
+    async_->live.erase(call);
+    if (call->counted) {
+      --async_->in_flight;
+      // The place goes to the oldest waiting call, unless the executor is closing.
+      while (!async_->closed && !async_->waiting.empty()) {
+        std::shared_ptr<AsyncCall> candidate = std::move(async_->waiting.front());
+        async_->waiting.pop_front();
+        std::lock_guard<std::mutex> candidate_guard(candidate->mutex);
+        if (candidate->done) continue;
+        ++async_->in_flight;
+        candidate->counted = true;
+        next = std::move(candidate);
+        break;
+      }
+    } else {
+      auto& waiting = async_->waiting;
+      waiting.erase(std::remove(waiting.begin(), waiting.end(), call), waiting.end());
+    }
+  }
+  call->promise.complete(std::move(outcome));
+  if (next) attempt_async(next);
 }
 
 }  // namespace erpbridge::internal

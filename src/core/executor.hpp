@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "erpbridge/core/future.hpp"
+
 #include "core/redact.hpp"
 #include "erpbridge/core/options.hpp"
 
@@ -39,6 +41,10 @@ class Executor {
  public:
   /// Uses options.transport, or a libcurl transport built from the options.
   explicit Executor(ClientOptions options);
+  /// Completes every async call still pending with Cancelled.
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
 
   const ClientOptions& options() const noexcept { return options_; }
   HttpTransport& transport() const noexcept { return *transport_; }
@@ -63,6 +69,16 @@ class Executor {
   std::vector<Result<HttpResponse>> execute_all(std::vector<HttpRequest> requests,
                                                 std::size_t max_concurrency) const;
 
+  /// execute() without blocking: the same retries, timeouts and deadline, waiting between
+  /// tries on the transport's timer rather than a sleeping thread. At most
+  /// ClientOptions::max_in_flight calls of this executor are in flight; later ones queue.
+  /// Cancelling the future stops the call promptly (during a try or its backoff).
+  Future<HttpResponse> execute_async(HttpRequest request) const;
+
+  /// An executor like this one that async work may hold on to after this one is gone (its
+  /// calls are cancelled then, but logging and decoding stay valid).
+  std::shared_ptr<const Executor> shared() const;
+
   /// Logs each decode note of a reply to `context` at Warning.
   void log_notes(const std::string& context, const DecodeNotes& notes) const;
   /// log_notes() for a result about to be returned; returns it unchanged.
@@ -73,6 +89,12 @@ class Executor {
   }
 
  private:
+  struct AsyncState;
+  struct AsyncCall;
+  void start_async(const std::shared_ptr<AsyncCall>& call) const;
+  void attempt_async(const std::shared_ptr<AsyncCall>& call) const;
+  void finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpResponse> outcome) const;
+
   /// The settings of one call: the client's, overridden by the thread's CallOptionsScope.
   struct Settings {
     bool idempotent = false;
@@ -100,6 +122,12 @@ class Executor {
   std::shared_ptr<HttpTransport> transport_;
   RedactionPolicy redaction_;
   RetryEnvironment environment_;
+  // Async calls keep a copy of this executor (sharing async_) alive until they end, so the
+  // executor that made them may go first; the original cancels them when it goes.
+  std::shared_ptr<AsyncState> async_;
+  mutable std::shared_ptr<const Executor> async_self_;
+  bool owner_ = true;
+  Executor(const Executor& original, bool);  // the async copy
 };
 
 }  // namespace erpbridge::internal

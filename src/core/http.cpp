@@ -1,5 +1,7 @@
 #include "erpbridge/core/http.hpp"
 
+#include <atomic>
+
 #include <cctype>
 
 #include "core/text.hpp"
@@ -75,6 +77,33 @@ std::vector<Result<HttpResponse>> HttpTransport::send_all(const std::vector<Http
   results.reserve(requests.size());
   for (const auto& request : requests) results.push_back(send(request));
   return results;
+}
+
+Future<HttpResponse> HttpTransport::send_async(HttpRequest request) {
+  // Kept alive until the send is done (a transport owned by a shared_ptr, as clients own
+  // theirs; one that is not must outlive its calls).
+  std::shared_ptr<HttpTransport> self = weak_from_this().lock();
+  HttpTransport* transport = self ? self.get() : this;
+  Promise<HttpResponse> promise;
+  auto started = std::make_shared<std::atomic<bool>>(false);
+  const bool idempotent = request.idempotent;
+  promise.on_cancel([promise, started, idempotent] {
+    Error error = make_error(ErrorCode::Cancelled, "cancelled");
+    // send() cannot be interrupted: once it began, a write may reach the server.
+    error.outcome_unknown = started->load() && !idempotent;
+    promise.complete(std::move(error));
+  });
+  run_on_worker_pool(
+      [promise, started, self = std::move(self), transport, request = std::move(request)] {
+        if (promise.cancel_requested()) return;
+        started->store(true);
+        promise.complete(transport->send(request));
+      });
+  return promise.future();
+}
+
+void HttpTransport::schedule(std::chrono::milliseconds delay, std::function<void()> task) {
+  run_after(delay, std::move(task));
 }
 
 }  // namespace ERPBRIDGE_ABI_NAMESPACE

@@ -1,6 +1,10 @@
 #include "erpbridge/ctc/client.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+
+#include "core/sliding_run.hpp"
 
 namespace erpbridge::ctc {
 
@@ -37,39 +41,29 @@ Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const Da
 Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const DateTime& from,
                                                    const DateTime& to,
                                                    const ListOptions& options) const {
-  CallOptionsScope scope(call_options_);
-  Result<std::vector<ReceiptQuery>> windows = split_windows(direction, from, to);
-  if (!windows.ok()) return std::move(windows).error();
-  const std::size_t total = windows->size();
-  const std::size_t concurrency = std::max<std::size_t>(1, options.concurrency);
+  return list_receipts_async(direction, from, to, options).get();
+}
 
+Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, const DateTime& from,
+                                                         const DateTime& to) const {
+  ListOptions options;
+  options.concurrency = default_concurrency_;
+  return list_receipts_async(direction, from, to, options);
+}
+
+namespace {
+
+// Receipts in creation-time order, exact duplicates (returned by two windows) dropped.
+std::vector<Receipt> merged_in_order(std::vector<std::vector<Receipt>>& parts) {
   std::vector<Receipt> merged;
-  // Windows go out in groups of `concurrency`, so progress can be reported between groups
-  // and a failure stops the remaining windows from being fetched.
-  for (std::size_t first = 0; first < total; first += concurrency) {
-    const std::size_t last = std::min(total, first + concurrency);
-    std::vector<ReceiptQuery> group(windows->begin() + static_cast<std::ptrdiff_t>(first),
-                                    windows->begin() + static_cast<std::ptrdiff_t>(last));
-    auto results = connection_->query_receipts_batch(group, concurrency);
-    for (std::size_t k = 0; k < results.size(); ++k) {
-      if (!results[k].ok()) {
-        Error error = std::move(results[k]).error();
-        error.message = "window " + std::to_string(first + k + 1) + " of " + std::to_string(total) +
-                        " (" + group[k].start.to_string() + " .. " + group[k].end.to_string() +
-                        "): " + error.message;
-        return error;
-      }
-      std::vector<Receipt>& receipts = *results[k];
-      merged.insert(merged.end(), std::make_move_iterator(receipts.begin()),
-                    std::make_move_iterator(receipts.end()));
-    }
-    if (options.progress) options.progress(last, total);
+  for (auto& part : parts) {
+    merged.insert(merged.end(), std::make_move_iterator(part.begin()),
+                  std::make_move_iterator(part.end()));
   }
-
   std::stable_sort(merged.begin(), merged.end(),
                    [](const Receipt& a, const Receipt& b) { return a.created_at < b.created_at; });
-  // Exact duplicates (returned by two windows) share a creation time, so they are neighbours
-  // within a run of equal times.
+  // Exact duplicates share a creation time, so they are neighbours within a run of equal
+  // times.
   std::vector<Receipt> unique;
   unique.reserve(merged.size());
   std::size_t run_start = 0;
@@ -82,6 +76,67 @@ Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const Da
     if (!seen) unique.push_back(std::move(receipt));
   }
   return unique;
+}
+
+}  // namespace
+
+Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, const DateTime& from,
+                                                         const DateTime& to,
+                                                         const ListOptions& options) const {
+  Result<std::vector<ReceiptQuery>> split = split_windows(direction, from, to);
+  if (!split.ok()) return ready_future<std::vector<Receipt>>(std::move(split).error());
+  auto windows = std::make_shared<const std::vector<ReceiptQuery>>(std::move(split).value());
+  const std::size_t concurrency = std::max<std::size_t>(1, options.concurrency);
+  // Progress after every `concurrency` windows and at the end.
+  internal::SlidingRun<std::vector<Receipt>>::Progress progress;
+  if (options.progress) {
+    progress = [concurrency, report = options.progress](std::size_t done, std::size_t total) {
+      if (done % concurrency == 0 || done == total) report(done, total);
+    };
+  }
+  auto start = [connection = connection_,
+                call_options = CallOptionsScope::current().overridden_by(call_options_),
+                windows](std::size_t index) {
+    CallOptionsScope scope(call_options);
+    return connection->query_receipts_async((*windows)[index]);
+  };
+  return internal::SlidingRun<std::vector<Receipt>>::run(windows->size(), concurrency,
+                                                         /*stop_at_failure=*/true, start,
+                                                         std::move(progress))
+      .then([windows](Result<internal::SlidingOutcome<std::vector<Receipt>>> outcome)
+                -> Result<std::vector<Receipt>> {
+        if (!outcome.ok()) return std::move(outcome).error();  // cancelled
+        if (outcome->failed) {
+          const std::size_t index = *outcome->failed;
+          const ReceiptQuery& window = (*windows)[index];
+          Error error = std::move(outcome->results[index]).error();
+          error.message = "window " + std::to_string(index + 1) + " of " +
+                          std::to_string(windows->size()) + " (" + window.start.to_string() +
+                          " .. " + window.end.to_string() + "): " + error.message;
+          return error;
+        }
+        std::vector<std::vector<Receipt>> parts;
+        parts.reserve(outcome->results.size());
+        for (auto& part : outcome->results) parts.push_back(std::move(part).value());
+        return merged_in_order(parts);
+      });
+}
+
+Future<std::vector<Result<std::vector<Receipt>>>> Client::query_receipts_batch_async(
+    const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->query_receipts_batch_async(queries, max_concurrency);
+}
+
+Future<std::vector<Receipt>> Client::query_receipts_async(const ReceiptQuery& query) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->query_receipts_async(query);
+}
+
+Future<std::string> Client::call_async(const std::string& path, const std::string& data_json,
+                                       bool idempotent) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->call_async(path, data_json, idempotent);
 }
 
 Result<std::string> Client::call(const std::string& path, const std::string& data_json,

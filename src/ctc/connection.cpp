@@ -1,6 +1,10 @@
 #include "erpbridge/ctc/connection.hpp"
 
+#include "erpbridge/core/async.hpp"
+
+#include "core/call.hpp"
 #include "core/executor.hpp"
+#include "core/sliding_run.hpp"
 #include "core/token_call.hpp"
 #include "ctc/codec.hpp"
 #include "erpbridge/core/secrets.hpp"
@@ -23,7 +27,51 @@ Result<std::string> Connection::call(const std::string&, const std::string&, boo
   return make_error(ErrorCode::Unimplemented, "ctc::Connection::call");
 }
 
+Future<std::vector<Receipt>> Connection::query_receipts_async(const ReceiptQuery& query) {
+  return run_in_background_on<std::vector<Receipt>>(
+      this, [query](Connection& self) { return self.query_receipts(query); });
+}
+
+Future<std::vector<Result<std::vector<Receipt>>>> Connection::query_receipts_batch_async(
+    const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) {
+  // Kept alive by the calls when a shared_ptr owns this connection (as clients do).
+  std::shared_ptr<Connection> keep = weak_from_this().lock();
+  auto start = [this, keep, queries, options = CallOptionsScope::current()](std::size_t index) {
+    CallOptionsScope scope(options);
+    return query_receipts_async(queries[index]);
+  };
+  using Run = internal::SlidingRun<std::vector<Receipt>>;
+  return Run::run(queries.size(), max_concurrency, /*stop_at_failure=*/false, start)
+      .then([](Result<internal::SlidingOutcome<std::vector<Receipt>>> outcome)
+                -> Result<std::vector<Result<std::vector<Receipt>>>> {
+        if (!outcome.ok()) return std::move(outcome).error();  // cancelled
+        return std::move(outcome->results);
+      });
+}
+
+Future<std::string> Connection::call_async(const std::string& path, const std::string& data_json,
+                                           bool idempotent) {
+  return run_in_background_on<std::string>(this, [path, data_json, idempotent](Connection& self) {
+    return self.call(path, data_json, idempotent);
+  });
+}
+
 namespace {
+
+Error missing_key() {
+  return make_error(ErrorCode::InvalidArgument,
+                    "ctc::Options::key is required (make_static_token(\"...\") for a fixed key)");
+}
+
+HttpRequest post(std::string url, std::string body, bool idempotent) {
+  HttpRequest request;
+  request.method = HttpMethod::Post;
+  request.url = std::move(url);
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = std::move(body);
+  request.idempotent = idempotent;
+  return request;
+}
 
 class HttpConnection final : public Connection {
  public:
@@ -33,15 +81,15 @@ class HttpConnection final : public Connection {
         executor_(std::move(options)) {}
 
   Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
-    Result<void> valid = validate(query);
-    if (!valid.ok()) return std::move(valid).error();
-    if (!key_) return missing_key();
-    return internal::call_with_token<std::vector<Receipt>>(*key_, [&](const std::string& key) {
-      Result<HttpResponse> response = executor_.execute(receipts_request(key, query));
-      if (!response.ok()) return Result<std::vector<Receipt>>(std::move(response).error());
-      return executor_.noted("CTC receipt_parts",
-                             wire::decode_receipts(*response, query.direction));
-    });
+    Result<internal::PreparedCall<std::vector<Receipt>>> call = receipts_call(query);
+    if (!call.ok()) return std::move(call).error();
+    return internal::run_call(executor_, *call);
+  }
+
+  Future<std::vector<Receipt>> query_receipts_async(const ReceiptQuery& query) override {
+    Result<internal::PreparedCall<std::vector<Receipt>>> call = receipts_call(query);
+    if (!call.ok()) return ready_future<std::vector<Receipt>>(std::move(call).error());
+    return internal::run_call_async(executor_, std::move(call).value());
   }
 
   std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
@@ -68,7 +116,9 @@ class HttpConnection final : public Connection {
       }
       remember_secret(*key);
       std::vector<HttpRequest> requests;
-      for (std::size_t i : pending) requests.push_back(receipts_request(*key, queries[i]));
+      for (std::size_t i : pending) {
+        requests.push_back(post(receipts_url_, wire::encode_query(*key, queries[i]), true));
+      }
       std::vector<Result<HttpResponse>> responses =
           executor_.execute_all(std::move(requests), max_concurrency);
       std::vector<std::size_t> refused;
@@ -91,39 +141,57 @@ class HttpConnection final : public Connection {
 
   Result<std::string> call(const std::string& path, const std::string& data_json,
                            bool idempotent) override {
-    if (!key_) return missing_key();
-    // A call refused for its key (签名无效) was not acted on: safe to send again with a
-    // fresh one, even a write.
-    return internal::call_with_token<std::string>(*key_, [&](const std::string& key) {
-      Result<std::string> body = wire::encode_call(key, data_json);
-      if (!body.ok()) return body;
-      HttpRequest request = post(internal::join_url(executor_.options().base_url, path),
-                                 std::move(body).value(), idempotent);
-      Result<HttpResponse> response = executor_.execute(std::move(request));
-      if (!response.ok()) return Result<std::string>(std::move(response).error());
-      return executor_.noted("CTC " + path, wire::decode_call_reply(*response, path, !idempotent));
-    });
+    Result<internal::PreparedCall<std::string>> prepared =
+        generic_call(path, data_json, idempotent);
+    if (!prepared.ok()) return std::move(prepared).error();
+    return internal::run_call(executor_, *prepared);
+  }
+
+  Future<std::string> call_async(const std::string& path, const std::string& data_json,
+                                 bool idempotent) override {
+    Result<internal::PreparedCall<std::string>> prepared =
+        generic_call(path, data_json, idempotent);
+    if (!prepared.ok()) return ready_future<std::string>(std::move(prepared).error());
+    return internal::run_call_async(executor_, std::move(prepared).value());
   }
 
  private:
-  static HttpRequest post(std::string url, std::string body, bool idempotent) {
-    HttpRequest request;
-    request.method = HttpMethod::Post;
-    request.url = std::move(url);
-    request.headers = {{"Content-Type", "application/json"}};
-    request.body = std::move(body);
-    request.idempotent = idempotent;
-    return request;
+  // A query reads data only: safe to retry. A key CTC refuses (签名无效) is refreshed once.
+  Result<internal::PreparedCall<std::vector<Receipt>>> receipts_call(const ReceiptQuery& query) {
+    Result<void> valid = validate(query);
+    if (!valid.ok()) return std::move(valid).error();
+    if (!key_) return missing_key();
+    internal::PreparedCall<std::vector<Receipt>> call;
+    call.token = key_;
+    call.build = [url = receipts_url_, query](const std::string& key) -> Result<HttpRequest> {
+      return post(url, wire::encode_query(key, query), true);
+    };
+    call.decode = [executor = executor_.shared(),
+                   direction = query.direction](const HttpResponse& response) {
+      return executor->noted("CTC receipt_parts", wire::decode_receipts(response, direction));
+    };
+    return call;
   }
 
-  HttpRequest receipts_request(const std::string& key, const ReceiptQuery& query) const {
-    // A query reads data only: safe to retry.
-    return post(receipts_url_, wire::encode_query(key, query), true);
-  }
-
-  static Error missing_key() {
-    return make_error(ErrorCode::InvalidArgument,
-                      "ctc::Options::key is required (make_static_token(\"...\") for a fixed key)");
+  // A call refused for its key was not acted on: sent again with a fresh one, even a write.
+  Result<internal::PreparedCall<std::string>> generic_call(const std::string& path,
+                                                           const std::string& data_json,
+                                                           bool idempotent) {
+    if (!key_) return missing_key();
+    Result<std::string> checked = wire::encode_call("key-placeholder", data_json);
+    if (!checked.ok()) return std::move(checked).error();  // bad data_json: nothing sent
+    internal::PreparedCall<std::string> call;
+    call.token = key_;
+    call.build = [url = internal::join_url(executor_.options().base_url, path), data_json,
+                  idempotent](const std::string& key) -> Result<HttpRequest> {
+      Result<std::string> body = wire::encode_call(key, data_json);
+      if (!body.ok()) return std::move(body).error();
+      return post(url, std::move(body).value(), idempotent);
+    };
+    call.decode = [executor = executor_.shared(), path, idempotent](const HttpResponse& response) {
+      return executor->noted("CTC " + path, wire::decode_call_reply(response, path, !idempotent));
+    };
+    return call;
   }
 
   std::shared_ptr<TokenProvider> key_;

@@ -21,4 +21,15 @@ Result<std::string> Client::call(const std::string& path, const std::string& bod
   return connection_->call(path, body_json);
 }
 
+Future<SparePartsBill> Client::push_spare_parts_async(const std::string& entry_pk) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->push_spare_parts_async(entry_pk);
+}
+
+Future<std::string> Client::call_async(const std::string& path,
+                                       const std::string& body_json) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->call_async(path, body_json);
+}
+
 }  // namespace erpbridge::kingdee

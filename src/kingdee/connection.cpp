@@ -1,7 +1,10 @@
 #include "erpbridge/kingdee/connection.hpp"
 
+#include "erpbridge/core/async.hpp"
+
 #include <type_traits>
 
+#include "core/call.hpp"
 #include "core/executor.hpp"
 #include "core/token_call.hpp"
 #include "kingdee/codec.hpp"
@@ -14,6 +17,16 @@ Result<SparePartsBill> Connection::push_spare_parts(const std::string&) {
 
 Result<std::string> Connection::call(const std::string&, const std::string&) {
   return make_error(ErrorCode::Unimplemented, "kingdee::Connection::call");
+}
+
+Future<SparePartsBill> Connection::push_spare_parts_async(const std::string& entry_pk) {
+  return run_in_background_on<SparePartsBill>(
+      this, [entry_pk](Connection& self) { return self.push_spare_parts(entry_pk); });
+}
+
+Future<std::string> Connection::call_async(const std::string& path, const std::string& body_json) {
+  return run_in_background_on<std::string>(
+      this, [path, body_json](Connection& self) { return self.call(path, body_json); });
 }
 
 namespace {
@@ -29,73 +42,111 @@ class HttpConnection final : public Connection {
         executor_(std::move(options)) {}
 
   Result<SparePartsBill> push_spare_parts(const std::string& entry_pk) override {
-    if (entry_pk.empty()) {
-      return make_error(ErrorCode::InvalidArgument, "entry_pk must not be empty");
-    }
-    const internal::CallContext call{"Kingdee push " + entry_pk, true};
-    Result<wire::BillEnvelope> envelope =
-        send<wire::BillEnvelope>(wire::kPushPath, wire::encode_push(entry_pk), call);
-    if (!envelope.ok()) return std::move(envelope).error();
-    Result<SparePartsBill> bill =
-        internal::with_notes_of(Result<SparePartsBill>(std::move(envelope->data)), envelope);
-    if (bill->id.empty()) {
-      // The bill was created (success is true) but its id did not come back: say so rather
-      // than fail, or the caller would push again and create a second bill.
-      DecodeNotes missing{DecodeNote{"data.id", "no bill id in a successful reply", std::string()}};
-      executor_.log_notes(call.what, missing);
-      bill.add_notes(std::move(missing));
-    }
-    return bill;
+    Result<internal::PreparedCall<SparePartsBill>> call = push_call(entry_pk);
+    if (!call.ok()) return std::move(call).error();
+    return internal::run_call(executor_, *call);
+  }
+
+  Future<SparePartsBill> push_spare_parts_async(const std::string& entry_pk) override {
+    Result<internal::PreparedCall<SparePartsBill>> call = push_call(entry_pk);
+    if (!call.ok()) return ready_future<SparePartsBill>(std::move(call).error());
+    return internal::run_call_async(executor_, std::move(call).value());
   }
 
   Result<std::string> call(const std::string& path, const std::string& body_json) override {
+    Result<internal::PreparedCall<std::string>> call = generic_call(path, body_json);
+    if (!call.ok()) return std::move(call).error();
+    return internal::run_call(executor_, *call);
+  }
+
+  Future<std::string> call_async(const std::string& path, const std::string& body_json) override {
+    Result<internal::PreparedCall<std::string>> call = generic_call(path, body_json);
+    if (!call.ok()) return ready_future<std::string>(std::move(call).error());
+    return internal::run_call_async(executor_, std::move(call).value());
+  }
+
+ private:
+  Result<internal::PreparedCall<SparePartsBill>> push_call(const std::string& entry_pk) {
+    if (entry_pk.empty()) {
+      return make_error(ErrorCode::InvalidArgument, "entry_pk must not be empty");
+    }
+    internal::PreparedCall<SparePartsBill> call;
+    Result<void> ready = prepare(call, wire::kPushPath, wire::encode_push(entry_pk));
+    if (!ready.ok()) return std::move(ready).error();
+    const internal::CallContext context{"Kingdee push " + entry_pk, true};
+    call.decode = [executor = executor_.shared(), context](const HttpResponse& response) {
+      Result<wire::BillEnvelope> envelope =
+          executor->noted(context.what, wire::decode_bill_reply(response, context));
+      if (!envelope.ok()) return Result<SparePartsBill>(std::move(envelope).error());
+      Result<SparePartsBill> bill =
+          internal::with_notes_of(Result<SparePartsBill>(std::move(envelope->data)), envelope);
+      if (bill->id.empty()) {
+        // The bill was created (success is true) but its id did not come back: say so
+        // rather than fail, or the caller would push again and create a second bill.
+        DecodeNotes missing{
+            DecodeNote{"data.id", "no bill id in a successful reply", std::string()}};
+        executor->log_notes(context.what, missing);
+        bill.add_notes(std::move(missing));
+      }
+      return bill;
+    };
+    return call;
+  }
+
+  Result<internal::PreparedCall<std::string>> generic_call(const std::string& path,
+                                                           const std::string& body_json) {
     RawJson body;
     Result<void> parsed = json::decode(body_json, body);
     if (!parsed.ok()) {
       return make_error(ErrorCode::InvalidArgument,
                         "body_json is not valid JSON: " + parsed.error().message);
     }
-    Result<wire::RawEnvelope> envelope =
-        send<wire::RawEnvelope>(path, body.text, internal::CallContext{"Kingdee " + path, true});
-    if (!envelope.ok()) return std::move(envelope).error();
-    return internal::with_notes_of(
-        Result<std::string>(envelope->data.empty() ? std::string("null") : envelope->data.text),
-        envelope);
+    internal::PreparedCall<std::string> call;
+    Result<void> ready = prepare(call, path, std::move(body.text));
+    if (!ready.ok()) return std::move(ready).error();
+    const internal::CallContext context{"Kingdee " + path, true};
+    call.decode = [executor = executor_.shared(), context](const HttpResponse& response) {
+      Result<wire::RawEnvelope> envelope =
+          executor->noted(context.what, wire::decode_raw_reply(response, context));
+      if (!envelope.ok()) return Result<std::string>(std::move(envelope).error());
+      return internal::with_notes_of(
+          Result<std::string>(envelope->data.empty() ? std::string("null") : envelope->data.text),
+          envelope);
+    };
+    return call;
   }
 
- private:
-  template <typename Envelope>
-  Result<Envelope> send(const std::string& path, std::string body,
-                        const internal::CallContext& call) {
+  // The request of every gateway call: a POST with the gateway headers and the token in the
+  // query. A push creates a bill: never repeated blindly (a call refused for its token was
+  // not acted on, and goes once more with a fresh one).
+  template <typename T>
+  Result<void> prepare(internal::PreparedCall<T>& call, const std::string& path, std::string body) {
     for (const auto& header : headers_) {
       if (header.second.empty()) {
         return make_error(ErrorCode::InvalidArgument,
                           "the gateway header " + header.first + " is empty (set it in Options)");
       }
     }
-    if (!token_)
+    if (!token_) {
       return make_error(ErrorCode::InvalidArgument, "kingdee::Options::token is required");
-    HttpRequest request;
-    request.method = HttpMethod::Post;
-    request.headers = headers_;
-    request.body = std::move(body);
-    request.idempotent = false;  // a push creates a bill: never repeated blindly
-    const std::string url = internal::join_url(executor_.options().base_url, path);
+    }
+    call.token = token_;
+    std::string url = internal::join_url(executor_.options().base_url, path);
     const char* separator =
         url.find('?') == std::string::npos ? "?access_token=" : "&access_token=";
-    // Rejected for its token, the call was not acted on: refreshed and tried once more.
-    return internal::call_with_token<Envelope>(*token_, [&](const std::string& token) {
+    call.build = [headers = headers_, url = std::move(url), separator,
+                  body = std::move(body)](const std::string& token) -> Result<HttpRequest> {
+      HttpRequest request;
+      request.method = HttpMethod::Post;
+      request.headers = headers;
+      request.body = body;
+      request.idempotent = false;
       const std::string encoded = url_encode(token);
       request.url.reserve(url.size() + 14 + encoded.size());
       request.url.assign(url).append(separator).append(encoded);
-      Result<HttpResponse> response = executor_.execute(request);
-      if (!response.ok()) return Result<Envelope>(std::move(response).error());
-      if constexpr (std::is_same_v<Envelope, wire::BillEnvelope>) {
-        return executor_.noted(call.what, wire::decode_bill_reply(*response, call));
-      } else {
-        return executor_.noted(call.what, wire::decode_raw_reply(*response, call));
-      }
-    });
+      return request;
+    };
+    return ok();
   }
 
   std::shared_ptr<TokenProvider> token_;

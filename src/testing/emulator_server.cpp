@@ -2,9 +2,13 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include <atomic>
 #include <csignal>
@@ -16,22 +20,40 @@ namespace erpbridge::testing {
 namespace {
 
 // Enough workers that keep-alive connections from parallel test clients never queue.
-constexpr std::size_t kWorkerThreads = 64;
 
-// Counts accepted connections: httplib enqueues one task per accepted socket.
+// A thread per accepted connection, as many as clients open (an async client may keep
+// hundreds busy at once; a fixed pool would park the connections beyond it until an idle
+// one times out), and a count of them: httplib enqueues one task per accepted socket.
 class CountingTaskQueue : public httplib::TaskQueue {
  public:
-  explicit CountingTaskQueue(std::atomic<std::size_t>& counter)
-      : pool_(kWorkerThreads), counter_(counter) {}
+  explicit CountingTaskQueue(std::atomic<std::size_t>& counter) : counter_(counter) {}
   void enqueue(std::function<void()> fn) override {
     counter_.fetch_add(1);
-    pool_.enqueue(std::move(fn));
+    {
+      std::lock_guard<std::mutex> guard(state_->mutex);
+      ++state_->active;
+    }
+    // The thread keeps the state it signals: the queue may be gone by the time it does.
+    std::thread([state = state_, fn = std::move(fn)] {
+      fn();
+      std::lock_guard<std::mutex> guard(state->mutex);
+      if (--state->active == 0) state->idle.notify_all();
+    }).detach();
   }
-  void shutdown() override { pool_.shutdown(); }
+  // Waits for every connection's task: the server has closed their sockets by now.
+  void shutdown() override {
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    state_->idle.wait(lock, [this] { return state_->active == 0; });
+  }
 
  private:
-  httplib::ThreadPool pool_;
+  struct State {
+    std::mutex mutex;
+    std::condition_variable idle;
+    std::size_t active = 0;
+  };
   std::atomic<std::size_t>& counter_;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 int port_of(const sockaddr_storage& address) {

@@ -16,4 +16,9 @@ Result<PushReply> Client::push(const EntryConfirmation& confirmation) const {
   return connection_->push(confirmation);
 }
 
+Future<PushReply> Client::push_async(const EntryConfirmation& confirmation) const {
+  CallOptionsScope scope(call_options_);
+  return connection_->push_async(confirmation);
+}
+
 }  // namespace erpbridge::wms

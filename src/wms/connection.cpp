@@ -1,5 +1,8 @@
 #include "erpbridge/wms/connection.hpp"
 
+#include "erpbridge/core/async.hpp"
+
+#include "core/call.hpp"
 #include "core/executor.hpp"
 #include "core/token_call.hpp"
 #include "wms/codec.hpp"
@@ -8,6 +11,11 @@ namespace erpbridge::wms {
 
 Result<PushReply> Connection::push(const EntryConfirmation&) {
   return make_error(ErrorCode::Unimplemented, "wms::Connection::push");
+}
+
+Future<PushReply> Connection::push_async(const EntryConfirmation& confirmation) {
+  return run_in_background_on<PushReply>(
+      this, [confirmation](Connection& self) { return self.push(confirmation); });
 }
 
 namespace {
@@ -20,31 +28,47 @@ class HttpConnection final : public Connection {
         executor_(std::move(options)) {}
 
   Result<PushReply> push(const EntryConfirmation& confirmation) override {
+    Result<internal::PreparedCall<PushReply>> call = push_call(confirmation);
+    if (!call.ok()) return std::move(call).error();
+    return internal::run_call(executor_, *call);
+  }
+
+  Future<PushReply> push_async(const EntryConfirmation& confirmation) override {
+    Result<internal::PreparedCall<PushReply>> call = push_call(confirmation);
+    if (!call.ok()) return ready_future<PushReply>(std::move(call).error());
+    return internal::run_call_async(executor_, std::move(call).value());
+  }
+
+ private:
+  // entry_code is unique, so the receiver answers a repeat alike: safe to retry. One more
+  // try after a 401: the token may have expired since it was cached.
+  Result<internal::PreparedCall<PushReply>> push_call(const EntryConfirmation& confirmation) {
     std::vector<Violation> violations = validate(confirmation);
     if (!violations.empty()) return violations_error(violations);
     if (!token_) {
       return make_error(ErrorCode::InvalidArgument,
                         "wms::Options::token is required (the Authorization token)");
     }
-    HttpRequest request;
-    request.method = HttpMethod::Post;
-    request.url = url_;
-    request.body = wire::encode_push(confirmation);
-    request.idempotent = true;  // entry_code is unique: the receiver answers a repeat alike
-
-    // One more try after a 401: the token may have expired since it was cached.
-    return internal::call_with_token<PushReply>(*token_, [&](const std::string& token) {
-      request.headers.clear();
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.headers.emplace_back("Authorization", token);
-      Result<HttpResponse> response = executor_.execute(request);
-      if (!response.ok()) return Result<PushReply>(std::move(response).error());
-      return executor_.noted("WMS push of " + confirmation.order.entry_code,
-                             wire::decode_push_reply(*response, confirmation.order.entry_code));
-    });
+    internal::PreparedCall<PushReply> call;
+    call.token = token_;
+    call.build = [url = url_, body = wire::encode_push(confirmation)](
+                     const std::string& token) -> Result<HttpRequest> {
+      HttpRequest request;
+      request.method = HttpMethod::Post;
+      request.url = url;
+      request.body = body;
+      request.idempotent = true;
+      request.headers = {{"Content-Type", "application/json"}, {"Authorization", token}};
+      return request;
+    };
+    call.decode = [executor = executor_.shared(),
+                   entry_code = confirmation.order.entry_code](const HttpResponse& response) {
+      return executor->noted("WMS push of " + entry_code,
+                             wire::decode_push_reply(response, entry_code));
+    };
+    return call;
   }
 
- private:
   std::shared_ptr<TokenProvider> token_;
   std::string url_;
   internal::Executor executor_;

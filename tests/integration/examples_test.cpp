@@ -1,6 +1,8 @@
 // Runs the example programs against the erpbridge-emulator program, as a user would.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "support/subprocess.hpp"
 
 using erpbridge::test_support::ChildProcess;
@@ -56,4 +58,22 @@ TEST_CASE("Example quickstart makes one call per family against erpbridge-emulat
   CHECK(out.lines[1].rfind("wms: pushed RK-QUICKSTART-0001 (P001 x 100.0)", 0) == 0);
   CHECK(out.lines[2].rfind("kingdee: bill BJLL-20230306-0001", 0) == 0);
   CHECK(out.lines[3].find("waiting -> service_approving") != std::string::npos);
+}
+
+TEST_CASE("Example async_calls runs 400 calls at once and cancels 40 against erpbridge-emulator") {
+  EmulatorProgram emulator;
+  REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
+  Output out = run({ERPBRIDGE_EXAMPLE_DIR "/async_calls", emulator.base_url});
+  CHECK(out.exit_code == 0);
+  REQUIRE(out.lines.size() == 1);
+  unsigned calls = 0, succeeded = 0, cancelled = 0, receipts = 0, products = 0;
+  REQUIRE(std::sscanf(out.lines[0].c_str(),
+                      "async_calls: %u calls, %u succeeded, %u cancelled; %u receipts, %u products",
+                      &calls, &succeeded, &cancelled, &receipts, &products) == 5);
+  CHECK(calls == 400);
+  CHECK(succeeded + cancelled == 400);  // none failed
+  CHECK(cancelled >= 1);                // at most 40: a call done already stays done
+  CHECK(cancelled <= 40);
+  CHECK(receipts > 0);
+  CHECK(products > 0);
 }

@@ -85,29 +85,41 @@ std::vector<Cell> cells(const FamilyCall& family) {
   return out;
 }
 
-// Runs every cell against the family main_calls()[index], one section each.
-void run_matrix(std::size_t index) {
+// One call of `family` against `fault`: its error, the tries that reached the server and
+// how long it took.
+struct CellRun {
+  std::optional<Error> error;
+  std::size_t attempts;
+  Clock::duration elapsed;
+};
+
+CellRun run_cell(FamilyServer& server, const FamilyCall& family, const Fault& fault,
+                 const std::function<void(ClientOptions&)>& adjust, bool async) {
+  server.emulator->clear_faults();
+  server.emulator->set_fault(family.path, fault, family.method);
+  const std::size_t before = server.emulator->request_count(family.path);
+  ClientOptions options;
+  options.base_url = server.server->base_url();
+  options.retry.max_attempts = kMaxAttempts;
+  options.retry.initial_backoff = 10ms;
+  options.request_timeout = scaled(5s);
+  adjust(options);
+  const auto start = Clock::now();
+  std::optional<Error> error = family.call(options, async);
+  const auto elapsed = Clock::now() - start;
+  return {std::move(error), server.emulator->request_count(family.path) - before, elapsed};
+}
+
+// Runs every cell against the family main_calls()[index], one section each; through the
+// call's async form when `async`.
+void run_matrix(std::size_t index, bool async = false) {
   FamilyServer server;
   const FamilyCall family = server.main_calls().at(index);
   for (const Cell& cell : cells(family)) {
     DYNAMIC_SECTION(family.name << " / " << cell.name) {
       Fault fault = cell.fault;
       if (cell.body_bytes > 0) fault.body = std::string(cell.body_bytes - 2, ' ') + "{}";
-      server.emulator->clear_faults();
-      server.emulator->set_fault(family.path, fault, family.method);
-      const std::size_t before = server.emulator->request_count(family.path);
-
-      ClientOptions options;
-      options.base_url = server.server->base_url();
-      options.retry.max_attempts = kMaxAttempts;
-      options.retry.initial_backoff = 10ms;
-      options.request_timeout = scaled(5s);
-      cell.adjust(options);
-
-      const auto start = Clock::now();
-      std::optional<Error> error = family.call(options);
-      const auto elapsed = Clock::now() - start;
-      const std::size_t attempts = server.emulator->request_count(family.path) - before;
+      auto [error, attempts, elapsed] = run_cell(server, family, fault, cell.adjust, async);
 
       REQUIRE(error.has_value());
       INFO(error->to_string());
@@ -137,21 +149,38 @@ TEST_CASE("Fault matrix: after-service list_orders") {
 TEST_CASE("Fault matrix: after-service create") {
   run_matrix(4);
 }
+TEST_CASE("Fault matrix, async: CTC query_receipts_async") {
+  run_matrix(0, true);
+}
+TEST_CASE("Fault matrix, async: WMS push_async") {
+  run_matrix(1, true);
+}
+TEST_CASE("Fault matrix, async: Kingdee push_spare_parts_async") {
+  run_matrix(2, true);
+}
+TEST_CASE("Fault matrix, async: after-service list_orders_async") {
+  run_matrix(3, true);
+}
+TEST_CASE("Fault matrix, async: after-service create_order_async") {
+  run_matrix(4, true);
+}
 
 TEST_CASE("Fault matrix: a fault that clears is retried into success for idempotent calls") {
   FamilyServer server;
   for (const FamilyCall& family : server.main_calls()) {
     if (!family.idempotent) continue;
-    DYNAMIC_SECTION(family.name) {
-      server.emulator->clear_faults();
-      Fault reset;
-      reset.reset = true;
-      reset.times = 2;
-      server.emulator->set_fault(family.path, reset, family.method);
-      ClientOptions options;
-      options.base_url = server.server->base_url();
-      options.retry.initial_backoff = 10ms;
-      CHECK_FALSE(family.call(options).has_value());
+    for (const bool async : {false, true}) {
+      DYNAMIC_SECTION(family.name << (async ? " (async)" : "")) {
+        server.emulator->clear_faults();
+        Fault reset;
+        reset.reset = true;
+        reset.times = 2;
+        server.emulator->set_fault(family.path, reset, family.method);
+        ClientOptions options;
+        options.base_url = server.server->base_url();
+        options.retry.initial_backoff = 10ms;
+        CHECK_FALSE(family.call(options, async).has_value());
+      }
     }
   }
 }
@@ -184,24 +213,16 @@ TEST_CASE("Fault matrix: writes (POST, PUT, DELETE) are tried exactly once") {
   };
   for (const FamilyCall& family : server.write_calls()) {
     for (const WriteCell& cell : write_cells) {
-      DYNAMIC_SECTION(family.name << " / " << cell.name) {
-        server.emulator->clear_faults();
-        server.emulator->set_fault(family.path, cell.fault, family.method);
-        const std::size_t before = server.emulator->request_count(family.path);
-        ClientOptions options;
-        options.base_url = server.server->base_url();
-        options.retry.max_attempts = kMaxAttempts;
-        options.retry.initial_backoff = 10ms;
-        options.request_timeout = scaled(5s);
-        cell.adjust(options);
-        const auto start = Clock::now();
-        std::optional<Error> error = family.call(options);
-        const auto elapsed = Clock::now() - start;
-        REQUIRE(error.has_value());
-        INFO(error->to_string());
-        CHECK(server.emulator->request_count(family.path) - before == 1);
-        CHECK(error->outcome_unknown == cell.outcome_unknown);
-        CHECK(elapsed < scaled(3s));  // no wait for a retry that never comes
+      for (const bool async : {false, true}) {
+        DYNAMIC_SECTION(family.name << " / " << cell.name << (async ? " (async)" : "")) {
+          auto [error, attempts, elapsed] =
+              run_cell(server, family, cell.fault, cell.adjust, async);
+          REQUIRE(error.has_value());
+          INFO(error->to_string());
+          CHECK(attempts == 1);
+          CHECK(error->outcome_unknown == cell.outcome_unknown);
+          CHECK(elapsed < scaled(3s));  // no wait for a retry that never comes
+        }
       }
     }
   }

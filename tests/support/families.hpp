@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/wms_sample.hpp"
@@ -22,6 +23,12 @@ namespace erpbridge::test_support {
 /// One call of a client built once; nullopt on success.
 using Caller = std::function<std::optional<Error>()>;
 
+template <typename T>
+std::optional<Error> error_of(const Result<T>& result) {
+  if (result.ok()) return std::nullopt;
+  return result.error();
+}
+
 /// A family's main call and what the fault matrix needs to know about it.
 struct FamilyCall {
   std::string name;
@@ -34,9 +41,29 @@ struct FamilyCall {
   /// Builds one client from `options` (base_url and transport settings) and returns a
   /// function that makes the call through it.
   std::function<Caller(const ClientOptions&)> connect;
-  /// connect(options)() in one go.
-  std::optional<Error> call(const ClientOptions& options) const { return connect(options)(); }
+  /// The same call through its async form (waited for with get()).
+  std::function<Caller(const ClientOptions&)> connect_async;
+  /// connect(options)() in one go; through connect_async when `async`.
+  std::optional<Error> call(const ClientOptions& options, bool async = false) const {
+    return async ? connect_async(options)() : connect(options)();
+  }
 };
+
+/// A Caller making `call(client)` blocking and one making `call_async(client).get()`.
+template <typename Client, typename Blocking, typename Async>
+std::pair<std::function<Caller(const ClientOptions&)>, std::function<Caller(const ClientOptions&)>>
+both_ways(std::function<std::shared_ptr<Client>(const ClientOptions&)> make, Blocking blocking,
+          Async async) {
+  auto sync_way = [make, blocking](const ClientOptions& options) -> Caller {
+    auto client = make(options);
+    return [client, blocking] { return error_of(blocking(*client)); };
+  };
+  auto async_way = [make, async](const ClientOptions& options) -> Caller {
+    auto client = make(options);
+    return [client, async] { return error_of(async(*client).get()); };
+  };
+  return {sync_way, async_way};
+}
 
 /// The spec's sample entry order under `entry_code`, by default a new one per call.
 inline wms::EntryConfirmation sample_entry(std::string entry_code = {}) {
@@ -48,12 +75,6 @@ inline wms::EntryConfirmation sample_entry(std::string entry_code = {}) {
   order.order.entry_code = entry_code;
   for (auto& line : order.lines) line.entry_code = entry_code;
   return order;
-}
-
-template <typename T>
-std::optional<Error> error_of(const Result<T>& result) {
-  if (result.ok()) return std::nullopt;
-  return result.error();
 }
 
 /// Every family emulator behind one loopback server.
@@ -73,75 +94,79 @@ struct FamilyServer {
     std::vector<FamilyCall> calls;
     const testing::FamilySettings s = settings;
     const std::string base_url = server->base_url();
+    auto add = [&calls](FamilyCall call, auto ways) {
+      call.connect = ways.first;
+      call.connect_async = ways.second;
+      calls.push_back(std::move(call));
+    };
 
-    calls.push_back({"CTC query_receipts", "/doscall/oa/api/receipt_parts/", HttpMethod::Post, true,
-                     true, R"({"res":[0],"msg":"ok","data":[{"in_number":1,"amount":"many"}]})",
-                     [s](const ClientOptions& base) -> Caller {
-                       ctc::Options options;
-                       static_cast<ClientOptions&>(options) = base;
-                       options.key = make_static_token(s.ctc_key);
-                       auto client = std::make_shared<ctc::Client>(options);
-                       return [client] {
-                         return error_of(client->query_receipts(
-                             {ctc::Direction::In, DateTime::parse("2020-03-01 00:00:00").value(),
-                              DateTime::parse("2020-03-03 00:00:00").value()}));
-                       };
-                     }});
+    const ctc::ReceiptQuery query{ctc::Direction::In,
+                                  DateTime::parse("2020-03-01 00:00:00").value(),
+                                  DateTime::parse("2020-03-03 00:00:00").value()};
+    add({"CTC query_receipts", "/doscall/oa/api/receipt_parts/", HttpMethod::Post, true, true,
+         R"({"res":[0],"msg":"ok","data":[{"in_number":1,"amount":"many"}]})", {}, {}},
+        both_ways<ctc::Client>(
+            [s](const ClientOptions& base) {
+              ctc::Options options;
+              static_cast<ClientOptions&>(options) = base;
+              options.key = make_static_token(s.ctc_key);
+              return std::make_shared<ctc::Client>(options);
+            },
+            [query](ctc::Client& c) { return c.query_receipts(query); },
+            [query](ctc::Client& c) { return c.query_receipts_async(query); }));
 
-    calls.push_back({"WMS push", "/CreateEntryConfirmation", HttpMethod::Post, true, true,
-                     R"({"code":[0],"message":{"text":"ok"},"bil_id":7})",
-                     [s](const ClientOptions& base) -> Caller {
-                       wms::Options options;
-                       static_cast<ClientOptions&>(options) = base;
-                       options.token = make_static_token(s.wms_token);
-                       auto client = std::make_shared<wms::Client>(options);
-                       // A new entry order each call, as WMS would push them.
-                       return [client] { return error_of(client->push(sample_entry())); };
-                     }});
+    // A new entry order each call, as WMS would push them.
+    add({"WMS push", "/CreateEntryConfirmation", HttpMethod::Post, true, true,
+         R"({"code":[0],"message":{"text":"ok"},"bil_id":7})", {}, {}},
+        both_ways<wms::Client>(
+            [s](const ClientOptions& base) {
+              wms::Options options;
+              static_cast<ClientOptions&>(options) = base;
+              options.token = make_static_token(s.wms_token);
+              return std::make_shared<wms::Client>(options);
+            },
+            [](wms::Client& c) { return c.push(sample_entry()); },
+            [](wms::Client& c) { return c.push_async(sample_entry()); }));
 
-    calls.push_back({"Kingdee push_spare_parts", "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup",
-                     HttpMethod::Post, false, true,
-                     R"({"errorCode":{"a":1},"message":[],"data":"bill","success":"yes"})",
-                     [s, base_url](const ClientOptions& base) -> Caller {
-                       kingdee::GatewayAuth auth;
-                       auth.client.base_url = base_url;
-                       auth.app_key = s.kingdee_app_key;
-                       auth.app_secret = s.kingdee_app_secret;
-                       auth.client.log_sink = base.log_sink;
-                       auth.client.log_level = base.log_level;
-                       kingdee::Options options;
-                       static_cast<ClientOptions&>(options) = base;
-                       options.token = kingdee::make_gateway_token(auth);
-                       options.group_name = "erp-group";
-                       options.account_id = "1406720347851475968";
-                       options.router_addr = "gw-router-1";
-                       auto client = std::make_shared<kingdee::Client>(options);
-                       return [client] {
-                         return error_of(client->push_spare_parts("1634800180022794240"));
-                       };
-                     }});
+    add({"Kingdee push_spare_parts", "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup",
+         HttpMethod::Post, false, true,
+         R"({"errorCode":{"a":1},"message":[],"data":"bill","success":"yes"})", {}, {}},
+        both_ways<kingdee::Client>(
+            [s, base_url](const ClientOptions& base) {
+              kingdee::GatewayAuth auth;
+              auth.client.base_url = base_url;
+              auth.app_key = s.kingdee_app_key;
+              auth.app_secret = s.kingdee_app_secret;
+              auth.client.log_sink = base.log_sink;
+              auth.client.log_level = base.log_level;
+              kingdee::Options options;
+              static_cast<ClientOptions&>(options) = base;
+              options.token = kingdee::make_gateway_token(auth);
+              options.group_name = "erp-group";
+              options.account_id = "1406720347851475968";
+              options.router_addr = "gw-router-1";
+              return std::make_shared<kingdee::Client>(options);
+            },
+            [](kingdee::Client& c) { return c.push_spare_parts("1634800180022794240"); },
+            [](kingdee::Client& c) { return c.push_spare_parts_async("1634800180022794240"); }));
 
-    calls.push_back({"After-service list_orders", "/api/v1/afterservice/orders", HttpMethod::Get,
-                     true, false, R"({"status":{"code":0},"data":{"items":"none","total":"many"}})",
-                     [](const ClientOptions& base) -> Caller {
-                       auto connection = aftersales::make_connection(base);
-                       return [connection] {
-                         aftersales::ListFilter filter;
-                         filter.per_page = 5;
-                         return error_of(connection->list_orders(filter));
-                       };
-                     }});
+    aftersales::ListFilter filter;
+    filter.per_page = 5;
+    add({"After-service list_orders", "/api/v1/afterservice/orders", HttpMethod::Get, true, false,
+         R"({"status":{"code":0},"data":{"items":"none","total":"many"}})", {}, {}},
+        both_ways<aftersales::Connection>(
+            [](const ClientOptions& base) { return aftersales::make_connection(base); },
+            [filter](aftersales::Connection& c) { return c.list_orders(filter); },
+            [filter](aftersales::Connection& c) { return c.list_orders_async(filter); }));
 
-    calls.push_back({"After-service create", "/api/v1/afterservice/orders", HttpMethod::Post, false,
-                     false, R"({"code":0,"data":{"id":"seven","status":12}})",
-                     [](const ClientOptions& base) -> Caller {
-                       auto client = std::make_shared<aftersales::Client>(base);
-                       return [client] {
-                         aftersales::NewOrder order{"质量问题", "深圳供应商", "广州供应商",
-                                                    "张三",     "破损",       "外箱破损"};
-                         return error_of(client->create_order(order));
-                       };
-                     }});
+    const aftersales::NewOrder order{"质量问题", "深圳供应商", "广州供应商",
+                                     "张三",     "破损",       "外箱破损"};
+    add({"After-service create", "/api/v1/afterservice/orders", HttpMethod::Post, false, false,
+         R"({"code":0,"data":{"id":"seven","status":12}})", {}, {}},
+        both_ways<aftersales::Client>(
+            [](const ClientOptions& base) { return std::make_shared<aftersales::Client>(base); },
+            [order](aftersales::Client& c) { return c.create_order(order); },
+            [order](aftersales::Client& c) { return c.create_order_async(order); }));
     return calls;
   }
 
@@ -149,62 +174,70 @@ struct FamilyServer {
   std::vector<FamilyCall> write_calls() const {
     std::vector<FamilyCall> calls;
     const testing::FamilySettings s = settings;
-    const std::string base_url = server->base_url();
     const std::string order = "/api/v1/afterservice/orders/1";
-    auto aftersales_write = [&](std::string name, std::string path, HttpMethod method,
-                                std::function<std::optional<Error>(aftersales::Connection&)> act) {
-      calls.push_back({std::move(name), std::move(path), method, false, false, "",
-                       [act](const ClientOptions& base) -> Caller {
-                         auto connection = aftersales::make_connection(base);
-                         return [connection, act] { return act(*connection); };
-                       }});
+    auto add = [&calls](FamilyCall call, auto ways) {
+      call.connect = ways.first;
+      call.connect_async = ways.second;
+      calls.push_back(std::move(call));
     };
-    aftersales_write("After-service update (PUT)", order, HttpMethod::Put,
-                     [](aftersales::Connection& c) {
-                       aftersales::OrderUpdate update;
-                       update.remark = "补充说明";
-                       return error_of(c.update_order(1, update));
-                     });
-    aftersales_write("After-service done step (PUT)", order, HttpMethod::Put,
-                     [](aftersales::Connection& c) { return error_of(c.done_order(1, "", "x")); });
-    aftersales_write("After-service delete (DELETE)", order, HttpMethod::Delete,
-                     [](aftersales::Connection& c) { return error_of(c.delete_order(1)); });
-    aftersales_write(
-        "After-service add abnormal products (POST)", order + "/abnormal-products",
-        HttpMethod::Post, [](aftersales::Connection& c) {
-          return error_of(c.add_abnormal_products(1, {{std::nullopt, "SKU-1", "划痕", {}}}));
-        });
-    aftersales_write("After-service duty report (PUT)", order + "/duty-report", HttpMethod::Put,
-                     [](aftersales::Connection& c) {
-                       aftersales::DutyReport report;
-                       report.abnormal_type = "包装";
-                       return error_of(c.update_duty_report(1, report));
-                     });
-    calls.push_back({"CTC generic call (POST)", "/doscall/oa/api/workorder_remark/",
-                     HttpMethod::Post, false, true, "", [s](const ClientOptions& base) -> Caller {
-                       ctc::Options options;
-                       static_cast<ClientOptions&>(options) = base;
-                       options.key = make_static_token(s.ctc_key);
-                       auto client = std::make_shared<ctc::Client>(options);
-                       return [client] {
-                         return error_of(client->call("/doscall/oa/api/workorder_remark/",
-                                                      R"({"number":"WX1","remark":"x"})"));
-                       };
-                     }});
-    calls.push_back(
-        {"Kingdee generic call (POST)", "/app/mxoc_0001_mxoc_pq/other_module", HttpMethod::Post,
-         false, true, "", [s, base_url](const ClientOptions& base) -> Caller {
-           kingdee::Options options;
-           static_cast<ClientOptions&>(options) = base;
-           options.token = make_static_token("kd-static-token-1");
-           options.group_name = "erp-group";
-           options.account_id = "1406720347851475968";
-           options.router_addr = "gw-router-1";
-           auto client = std::make_shared<kingdee::Client>(options);
-           return [client] {
-             return error_of(client->call("/app/mxoc_0001_mxoc_pq/other_module", R"({"a":1})"));
-           };
-         }});
+    auto connection = [](const ClientOptions& base) { return aftersales::make_connection(base); };
+    using Aftersales = aftersales::Connection;
+    aftersales::OrderUpdate update;
+    update.remark = "补充说明";
+    add({"After-service update (PUT)", order, HttpMethod::Put, false, false, "", {}, {}},
+        both_ways<Aftersales>(
+            connection, [update](Aftersales& c) { return c.update_order(1, update); },
+            [update](Aftersales& c) { return c.update_order_async(1, update); }));
+    add({"After-service done step (PUT)", order, HttpMethod::Put, false, false, "", {}, {}},
+        both_ways<Aftersales>(
+            connection, [](Aftersales& c) { return c.done_order(1, "", "x"); },
+            [](Aftersales& c) { return c.done_order_async(1, "", "x"); }));
+    add({"After-service delete (DELETE)", order, HttpMethod::Delete, false, false, "", {}, {}},
+        both_ways<Aftersales>(
+            connection, [](Aftersales& c) { return c.delete_order(1); },
+            [](Aftersales& c) { return c.delete_order_async(1); }));
+    const std::vector<aftersales::AbnormalProduct> products{{std::nullopt, "SKU-1", "划痕", {}}};
+    add({"After-service add abnormal products (POST)", order + "/abnormal-products",
+         HttpMethod::Post, false, false, "", {}, {}},
+        both_ways<Aftersales>(
+            connection, [products](Aftersales& c) { return c.add_abnormal_products(1, products); },
+            [products](Aftersales& c) { return c.add_abnormal_products_async(1, products); }));
+    aftersales::DutyReport report;
+    report.abnormal_type = "包装";
+    add({"After-service duty report (PUT)", order + "/duty-report", HttpMethod::Put, false, false,
+         "", {}, {}},
+        both_ways<Aftersales>(
+            connection, [report](Aftersales& c) { return c.update_duty_report(1, report); },
+            [report](Aftersales& c) { return c.update_duty_report_async(1, report); }));
+    const std::string remark_path = "/doscall/oa/api/workorder_remark/";
+    add({"CTC generic call (POST)", remark_path, HttpMethod::Post, false, true, "", {}, {}},
+        both_ways<ctc::Client>(
+            [s](const ClientOptions& base) {
+              ctc::Options options;
+              static_cast<ClientOptions&>(options) = base;
+              options.key = make_static_token(s.ctc_key);
+              return std::make_shared<ctc::Client>(options);
+            },
+            [remark_path](ctc::Client& c) {
+              return c.call(remark_path, R"({"number":"WX1","remark":"x"})");
+            },
+            [remark_path](ctc::Client& c) {
+              return c.call_async(remark_path, R"({"number":"WX1","remark":"x"})");
+            }));
+    const std::string other_path = "/app/mxoc_0001_mxoc_pq/other_module";
+    add({"Kingdee generic call (POST)", other_path, HttpMethod::Post, false, true, "", {}, {}},
+        both_ways<kingdee::Client>(
+            [](const ClientOptions& base) {
+              kingdee::Options options;
+              static_cast<ClientOptions&>(options) = base;
+              options.token = make_static_token("kd-static-token-1");
+              options.group_name = "erp-group";
+              options.account_id = "1406720347851475968";
+              options.router_addr = "gw-router-1";
+              return std::make_shared<kingdee::Client>(options);
+            },
+            [other_path](kingdee::Client& c) { return c.call(other_path, R"({"a":1})"); },
+            [other_path](kingdee::Client& c) { return c.call_async(other_path, R"({"a":1})"); }));
     return calls;
   }
 };

@@ -71,6 +71,39 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
   /// One of the duty reports' rank statistics.
   Result<std::vector<RankEntry>> rank(Rank rank) const;
 
+  ///@{
+  /// The async forms: each returns at once with a Future, with the same local checks (an
+  /// impossible workflow step, an order that cannot be deleted, an invalid new order:
+  /// a Future complete already with the error). all_*_async collect every page, one page
+  /// request after another.
+  Future<Order> create_order_async(const NewOrder& order) const;
+  Future<Page<Order>> list_orders_async(const ListFilter& filter) const;
+  Future<std::vector<Order>> all_orders_async(const ListFilter& filter) const;
+  Future<Order> update_order_async(std::int64_t id, const OrderUpdate& update) const;
+  Future<Order> submit_order_async(const Order& order, const std::string& remark,
+                                   const std::string& operator_name) const;
+  Future<Order> done_order_async(const Order& order, const std::string& remark,
+                                 const std::string& operator_name) const;
+  Future<Order> reject_order_async(const Order& order, const std::string& remark,
+                                   const std::string& operator_name) const;
+  Future<void> delete_order_async(const Order& order) const;
+  Future<Page<Journal>> list_journals_async(std::int64_t order_id, const PageRequest& page) const;
+  Future<std::vector<Journal>> all_journals_async(std::int64_t order_id, int per_page = 50) const;
+  Future<Page<Product>> list_products_async(const PageRequest& page) const;
+  Future<std::vector<Product>> all_products_async(int per_page = 50) const;
+  Future<Page<SupplierUserMatch>> match_supplier_users_async(const std::string& key_word,
+                                                             const PageRequest& page) const;
+  Future<std::vector<AbnormalProduct>> add_abnormal_products_async(
+      std::int64_t order_id, const std::vector<AbnormalProduct>& products) const;
+  Future<AbnormalProduct> update_abnormal_product_async(std::int64_t order_id,
+                                                        std::int64_t product_id,
+                                                        const AbnormalProduct& product) const;
+  Future<void> delete_abnormal_product_async(std::int64_t order_id, std::int64_t product_id) const;
+  Future<DutyReport> update_duty_report_async(std::int64_t order_id,
+                                              const DutyReport& report) const;
+  Future<std::vector<RankEntry>> rank_async(Rank rank) const;
+  ///@}
+
   /// A copy of this client whose calls apply `options` over the client's settings:
   /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
   /// timeouts or retry policy (see CallOptions). Copies share the connection.
@@ -82,6 +115,8 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
  private:
   Result<Order> step(const Order& order, Operation operation, bool submission,
                      const std::string& remark, const std::string& operator_name) const;
+  Future<Order> step_async(const Order& order, Operation operation, bool submission,
+                           const std::string& remark, const std::string& operator_name) const;
 
   std::shared_ptr<Connection> connection_;
   CallOptions call_options_;  // applied around every call (see with())

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "erpbridge/aftersales/types.hpp"
+#include "erpbridge/core/future.hpp"
 #include "erpbridge/core/pagination.hpp"
 
 namespace erpbridge::aftersales {
@@ -23,7 +24,11 @@ namespace erpbridge::aftersales {
 /// accepted with an empty `data` succeeds with what is known (what was sent; the id unset
 /// for a new order) and a note. Times are read as Timestamps. A write whose reply cannot be
 /// read fails with Error::outcome_unknown set.
-class ERPBRIDGE_AFTERSALES_EXPORT Connection {
+///
+/// Every blocking method has an async twin (name_async) returning a Future; its default runs
+/// the blocking method on the SDK's worker pool, so a mock overriding blocking methods
+/// serves async calls too.
+class ERPBRIDGE_AFTERSALES_EXPORT Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;
 
@@ -64,6 +69,34 @@ class ERPBRIDGE_AFTERSALES_EXPORT Connection {
   virtual Result<DutyReport> update_duty_report(std::int64_t order_id, const DutyReport& report);
   /// GET dutyreports/{typerank, reasonrank, dutyrank, compensationrank, publishmentrank}.
   virtual Result<std::vector<RankEntry>> rank(Rank rank);
+
+  ///@{
+  /// The async twins of the methods above.
+  virtual Future<Order> create_order_async(const NewOrder& order);
+  virtual Future<Page<Order>> list_orders_async(const ListFilter& filter);
+  virtual Future<Order> update_order_async(std::int64_t id, const OrderUpdate& update);
+  virtual Future<Order> submit_order_async(std::int64_t id, const std::string& remark,
+                                           const std::string& operator_name);
+  virtual Future<Order> done_order_async(std::int64_t id, const std::string& remark,
+                                         const std::string& operator_name);
+  virtual Future<Order> reject_order_async(std::int64_t id, const std::string& remark,
+                                           const std::string& operator_name);
+  virtual Future<void> delete_order_async(std::int64_t id);
+  virtual Future<Page<Journal>> list_journals_async(std::int64_t order_id, const PageRequest& page);
+  virtual Future<Page<Product>> list_products_async(const PageRequest& page);
+  virtual Future<Page<SupplierUserMatch>> match_supplier_users_async(const std::string& key_word,
+                                                                     const PageRequest& page);
+  virtual Future<std::vector<AbnormalProduct>> add_abnormal_products_async(
+      std::int64_t order_id, const std::vector<AbnormalProduct>& products);
+  virtual Future<AbnormalProduct> update_abnormal_product_async(std::int64_t order_id,
+                                                                std::int64_t product_id,
+                                                                const AbnormalProduct& product);
+  virtual Future<void> delete_abnormal_product_async(std::int64_t order_id,
+                                                     std::int64_t product_id);
+  virtual Future<DutyReport> update_duty_report_async(std::int64_t order_id,
+                                                      const DutyReport& report);
+  virtual Future<std::vector<RankEntry>> rank_async(Rank rank);
+  ///@}
 };
 
 /// A connection over HTTP; options.base_url is the server up to and excluding /api/v1.

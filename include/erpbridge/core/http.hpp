@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "erpbridge/core/future.hpp"
 #include "erpbridge/core/result.hpp"
 
 namespace erpbridge {
@@ -62,7 +64,7 @@ struct ERPBRIDGE_CORE_EXPORT HttpResponse {
 };
 
 /// Sends requests. Implementations must be safe to call from several threads at once.
-class ERPBRIDGE_CORE_EXPORT HttpTransport {
+class ERPBRIDGE_CORE_EXPORT HttpTransport : public std::enable_shared_from_this<HttpTransport> {
  public:
   virtual ~HttpTransport() = default;
 
@@ -75,6 +77,17 @@ class ERPBRIDGE_CORE_EXPORT HttpTransport {
   /// The default sends them one after another.
   virtual std::vector<Result<HttpResponse>> send_all(const std::vector<HttpRequest>& requests,
                                                      std::size_t max_concurrency);
+
+  /// Starts sending `request` and returns at once; the future completes as send() would,
+  /// from the transport's own thread. Cancelling it stops the transfer promptly: Cancelled,
+  /// with Error::outcome_unknown when a request not marked idempotent may have been sent.
+  /// The default runs send() on the SDK's worker pool (run_on_worker_pool), so a transport
+  /// that implements send() alone (a mock, an emulator) serves async calls too.
+  virtual Future<HttpResponse> send_async(HttpRequest request);
+
+  /// Runs `task` once `delay` has passed, on the transport's own thread where it has one
+  /// (retries wait this way, with no thread asleep). The default uses run_after().
+  virtual void schedule(std::chrono::milliseconds delay, std::function<void()> task);
 };
 
 }  // namespace ERPBRIDGE_ABI_NAMESPACE

@@ -112,6 +112,9 @@ struct ERPBRIDGE_CORE_EXPORT ClientOptions {
   std::vector<std::string> log_visible_query_params;
   /// Send through this transport instead of libcurl (mocks, emulators).
   std::shared_ptr<HttpTransport> transport;
+  /// Async calls of one client in flight at once (each with its retries); later ones queue
+  /// until one ends. With libcurl this also bounds the client's open connections.
+  std::size_t max_in_flight = 64;
 };
 
 /// A libcurl transport configured from `options` (timeouts, proxy, TLS, size cap).

@@ -92,6 +92,8 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same<T, Error>::value, "Result<Error> is not meaningful");
 
  public:
+  using value_type = T;  ///< The type of the value.
+
   /// A success holding `value`.
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
   /// A failure holding `error`.
@@ -178,6 +180,8 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
+  using value_type = void;  ///< No value.
+
   /// A success.
   Result() = default;
   /// A failure holding `error`.

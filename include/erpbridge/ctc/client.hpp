@@ -45,6 +45,24 @@ class ERPBRIDGE_CTC_EXPORT Client {
   Result<std::string> call(const std::string& path, const std::string& data_json,
                            bool idempotent = false) const;
 
+  ///@{
+  /// The async forms: each returns at once with a Future (see erpbridge/core/future.hpp).
+  /// list_receipts_async keeps at most `concurrency` windows in flight, starting the next as
+  /// one ends; the first failing window cancels the others and ends the call; `progress`
+  /// runs on the client's I/O thread after every `concurrency` windows and at the end.
+  /// list_receipts() is list_receipts_async(...).get().
+  Future<std::vector<Receipt>> query_receipts_async(const ReceiptQuery& query) const;
+  Future<std::vector<Receipt>> list_receipts_async(Direction direction, const DateTime& from,
+                                                   const DateTime& to) const;
+  Future<std::vector<Receipt>> list_receipts_async(Direction direction, const DateTime& from,
+                                                   const DateTime& to,
+                                                   const ListOptions& options) const;
+  Future<std::vector<Result<std::vector<Receipt>>>> query_receipts_batch_async(
+      const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const;
+  Future<std::string> call_async(const std::string& path, const std::string& data_json,
+                                 bool idempotent = false) const;
+  ///@}
+
   /// A copy of this client whose calls apply `options` over the client's settings:
   /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
   /// timeouts or retry policy (see CallOptions). Copies share the connection.

@@ -9,12 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "erpbridge/core/future.hpp"
 #include "erpbridge/ctc/types.hpp"
 
 namespace erpbridge::ctc {
 
-/// The raw CTC endpoints; every method has a default body returning Unimplemented.
-class ERPBRIDGE_CTC_EXPORT Connection {
+/// The raw CTC endpoints; every blocking method has a default body returning
+/// Unimplemented. Each has an async twin (name_async) returning a Future; its default runs
+/// the blocking method on the SDK's worker pool, so a mock that overrides only blocking
+/// methods serves async calls too. make_connection()'s connection does them on the client's
+/// I/O thread.
+class ERPBRIDGE_CTC_EXPORT Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;
 
@@ -36,6 +41,17 @@ class ERPBRIDGE_CTC_EXPORT Connection {
   /// Error::outcome_unknown.
   virtual Result<std::string> call(const std::string& path, const std::string& data_json,
                                    bool idempotent = false);
+
+  ///@{
+  /// The async twins of the methods above.
+  virtual Future<std::vector<Receipt>> query_receipts_async(const ReceiptQuery& query);
+  /// (The default starts query_receipts_async() for each query, at most `max_concurrency`
+  /// at once, the next as one ends.)
+  virtual Future<std::vector<Result<std::vector<Receipt>>>> query_receipts_batch_async(
+      const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency);
+  virtual Future<std::string> call_async(const std::string& path, const std::string& data_json,
+                                         bool idempotent = false);
+  ///@}
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).

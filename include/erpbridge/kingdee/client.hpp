@@ -24,6 +24,12 @@ class ERPBRIDGE_KINGDEE_EXPORT Client {
   /// See Connection::call.
   Result<std::string> call(const std::string& path, const std::string& body_json) const;
 
+  ///@{
+  /// The async forms: each returns at once with a Future.
+  Future<SparePartsBill> push_spare_parts_async(const std::string& entry_pk) const;
+  Future<std::string> call_async(const std::string& path, const std::string& body_json) const;
+  ///@}
+
   /// A copy of this client whose calls apply `options` over the client's settings:
   /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
   /// timeouts or retry policy (see CallOptions). Copies share the connection.

@@ -7,13 +7,15 @@
 #include <memory>
 #include <string>
 
+#include "erpbridge/core/future.hpp"
 #include "erpbridge/kingdee/types.hpp"
 
 namespace erpbridge::kingdee {
 
-/// The raw Kingdee gateway endpoints; every method has a default body returning
-/// Unimplemented.
-class ERPBRIDGE_KINGDEE_EXPORT Connection {
+/// The raw Kingdee gateway endpoints; every blocking method has a default body returning
+/// Unimplemented, and an async twin (name_async) whose default runs it on the SDK's worker
+/// pool (so a mock overriding blocking methods serves async calls too).
+class ERPBRIDGE_KINGDEE_EXPORT Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;
 
@@ -28,6 +30,12 @@ class ERPBRIDGE_KINGDEE_EXPORT Connection {
   /// POSTs `body_json` to any other gateway `path` with the same token, headers and
   /// envelope handling; returns the envelope's `data` as JSON text. Not retried either.
   virtual Result<std::string> call(const std::string& path, const std::string& body_json);
+
+  ///@{
+  /// The async twins of the methods above.
+  virtual Future<SparePartsBill> push_spare_parts_async(const std::string& entry_pk);
+  virtual Future<std::string> call_async(const std::string& path, const std::string& body_json);
+  ///@}
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).

@@ -20,6 +20,8 @@ class ERPBRIDGE_WMS_EXPORT Client {
 
   /// See Connection::push.
   Result<PushReply> push(const EntryConfirmation& confirmation) const;
+  /// The async form of push(): returns at once with a Future.
+  Future<PushReply> push_async(const EntryConfirmation& confirmation) const;
 
   /// A copy of this client whose calls apply `options` over the client's settings:
   /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own

@@ -6,13 +6,15 @@
 
 #include <memory>
 
+#include "erpbridge/core/future.hpp"
 #include "erpbridge/wms/types.hpp"
 
 namespace erpbridge::wms {
 
-/// The raw WMS push endpoints; every method has a default body returning
-/// Unimplemented.
-class ERPBRIDGE_WMS_EXPORT Connection {
+/// The raw WMS push endpoints; every blocking method has a default body returning
+/// Unimplemented, and an async twin (name_async) whose default runs it on the SDK's worker
+/// pool (so a mock overriding blocking methods serves async calls too).
+class ERPBRIDGE_WMS_EXPORT Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;
 
@@ -22,6 +24,8 @@ class ERPBRIDGE_WMS_EXPORT Connection {
   /// or a string): code != 0 is an Api error carrying code and message. message, bil_id and
   /// bil_no are read leniently; a success without bil_id/bil_no carries a decode note.
   virtual Result<PushReply> push(const EntryConfirmation& confirmation);
+  /// The async twin of push().
+  virtual Future<PushReply> push_async(const EntryConfirmation& confirmation);
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).

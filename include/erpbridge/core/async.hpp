@@ -1,0 +1,45 @@
+// Blocking work as a Future: how a Connection's default async methods run its blocking ones.
+#pragma once
+
+#include "erpbridge/core/export.hpp"
+#include "erpbridge/version.hpp"
+
+#include <memory>
+#include <utility>
+
+#include "erpbridge/core/future.hpp"
+#include "erpbridge/core/options.hpp"
+
+namespace erpbridge {
+inline namespace ERPBRIDGE_ABI_NAMESPACE {
+
+/// A future of `blocking()` (a callable returning Result<T>) run on the SDK's worker pool,
+/// under the calling thread's CallOptionsScope. Cancelling the future completes it with
+/// Cancelled at once; the blocking call still runs to its end and its result is dropped.
+template <typename T, typename F>
+Future<T> run_in_background(F blocking) {
+  Promise<T> promise;
+  promise.on_cancel([promise] {
+    promise.complete(make_error(ErrorCode::Cancelled, "cancelled while it was running"));
+  });
+  run_on_worker_pool(
+      [promise, options = CallOptionsScope::current(), blocking = std::move(blocking)]() mutable {
+        if (promise.cancel_requested()) return;
+        CallOptionsScope scope(options);
+        promise.complete(blocking());
+      });
+  return promise.future();
+}
+
+/// run_in_background() of `call(*object)`, keeping `object` alive meanwhile when a
+/// shared_ptr owns it (as clients own their connections); one that is not must outlive the
+/// future.
+template <typename T, typename Object, typename F>
+Future<T> run_in_background_on(Object* object, F call) {
+  std::shared_ptr<Object> keep = std::static_pointer_cast<Object>(object->weak_from_this().lock());
+  return run_in_background<T>(
+      [object, keep = std::move(keep), call = std::move(call)]() mutable { return call(*object); });
+}
+
+}  // namespace ERPBRIDGE_ABI_NAMESPACE
+}  // namespace erpbridge

@@ -1,0 +1,139 @@
+// One endpoint call described once, run blocking or async: the request it sends (with a
+// token, if the endpoint needs one) and how its reply becomes the result. Each family's
+// connection describes its endpoints this way, so both forms share every rule.
+#pragma once
+
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "core/executor.hpp"
+#include "core/token_call.hpp"
+#include "erpbridge/core/future.hpp"
+#include "erpbridge/core/token.hpp"
+
+namespace erpbridge::internal {
+
+template <typename T>
+struct PreparedCall {
+  /// The request, for `token` ("" when the endpoint has no TokenProvider).
+  std::function<Result<HttpRequest>(const std::string& token)> build;
+  /// The reply as the call's result (decode notes logged by the caller's executor).
+  std::function<Result<T>(const HttpResponse& response)> decode;
+  /// The credential: a reply saying Unauthenticated invalidates it and the call is made once
+  /// more with a fresh one (a refused call was not acted on).
+  std::shared_ptr<TokenProvider> token;
+};
+
+/// Runs `call` on the calling thread.
+template <typename T>
+Result<T> run_call(const Executor& executor, const PreparedCall<T>& call) {
+  auto attempt = [&](const std::string& token) -> Result<T> {
+    Result<HttpRequest> request = call.build(token);
+    if (!request.ok()) return std::move(request).error();
+    Result<HttpResponse> response = executor.execute(*request);
+    if (!response.ok()) return std::move(response).error();
+    return call.decode(*response);
+  };
+  if (!call.token) return attempt(std::string());
+  return call_with_token<T>(*call.token, attempt);
+}
+
+namespace detail {
+
+template <typename T>
+struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
+  PreparedCall<T> call;
+  std::shared_ptr<const Executor> executor;
+  CallOptions options;  // the caller's scope, for a try made from another thread
+  Promise<T> promise;
+  std::mutex mutex;
+  Future<HttpResponse> current;  // the exchange in flight
+  bool refreshed = false;
+
+  void start(const std::string& token) {
+    Result<HttpRequest> request = call.build(token);
+    if (!request.ok()) {
+      promise.complete(std::move(request).error());
+      return;
+    }
+    Future<HttpResponse> exchange;
+    {
+      CallOptionsScope scope(options);
+      exchange = executor->execute_async(std::move(request).value());
+    }
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      current = exchange;
+    }
+    if (promise.cancel_requested()) exchange.cancel();
+    auto self = this->shared_from_this();
+    (void)exchange.then([self, token](Result<HttpResponse> response) -> Result<void> {
+      Result<T> result =
+          response.ok() ? self->call.decode(*response) : Result<T>(std::move(response).error());
+      if (self->call.token && !self->refreshed && !result.ok() &&
+          result.error().code == ErrorCode::Unauthenticated && !self->promise.cancel_requested()) {
+        // The fetch of a fresh token may block: not on the I/O thread.
+        self->refreshed = true;
+        self->call.token->invalidate(token);
+        run_on_worker_pool([self] { self->with_token(); });
+        return ok();
+      }
+      self->promise.complete(std::move(result));
+      return ok();
+    });
+  }
+
+  void with_token() {
+    Result<std::string> token = call.token->token();
+    if (!token.ok()) {
+      promise.complete(std::move(token).error());
+      return;
+    }
+    remember_secret(*token);
+    start(*token);
+  }
+
+  void cancel() {
+    Future<HttpResponse> exchange;
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      exchange = current;
+    }
+    if (exchange.valid()) {
+      exchange.cancel();  // completes through the exchange, with what it knows of a write
+    } else {
+      promise.complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
+    }
+  }
+};
+
+}  // namespace detail
+
+/// Runs `call` asynchronously: the request goes through the executor's async path; the
+/// reply is decoded on the I/O thread. A token not cached yet is fetched on the calling
+/// thread; a refresh after a refusal, on the worker pool.
+template <typename T>
+Future<T> run_call_async(const Executor& executor, PreparedCall<T> call) {
+  auto run = std::make_shared<detail::AsyncRun<T>>();
+  run->call = std::move(call);
+  run->executor = executor.shared();
+  run->options = CallOptionsScope::current();
+  Future<T> future = run->promise.future();
+  std::weak_ptr<detail::AsyncRun<T>> weak = run;
+  run->promise.on_cancel([weak] {
+    if (auto pending = weak.lock()) pending->cancel();
+  });
+  if (run->call.token) {
+    run->with_token();
+  } else {
+    run->start(std::string());
+  }
+  return future;
+}
+
+}  // namespace erpbridge::internal

@@ -1,0 +1,152 @@
+// Many async calls with a bound on how many are in flight: the next starts as one ends. What
+// CTC's list_receipts (stop at the first failure) and query_receipts_batch (every result)
+// are built on.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "erpbridge/core/future.hpp"
+
+namespace erpbridge::internal {
+
+template <typename T>
+struct SlidingOutcome {
+  std::vector<Result<T>> results;     // in index order; calls never started are Cancelled
+  std::optional<std::size_t> failed;  // with stop_at_failure: the call that failed
+};
+
+template <typename T>
+class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
+ public:
+  using Start = std::function<Future<T>(std::size_t index)>;
+  /// Called after each successful call with how many have succeeded.
+  using Progress = std::function<void(std::size_t succeeded, std::size_t count)>;
+
+  /// Starts `count` calls through `start`, at most `concurrency` at once. With
+  /// `stop_at_failure`, the first failure cancels the calls in flight and starts no more.
+  /// Cancelling the returned future cancels the calls in flight.
+  static Future<SlidingOutcome<T>> run(std::size_t count, std::size_t concurrency,
+                                       bool stop_at_failure, Start start, Progress progress = {}) {
+    auto self = std::shared_ptr<SlidingRun>(
+        new SlidingRun(count, concurrency, stop_at_failure, std::move(start), std::move(progress)));
+    Future<SlidingOutcome<T>> future = self->promise_.future();
+    std::weak_ptr<SlidingRun> weak = self;
+    self->promise_.on_cancel([weak] {
+      if (auto pending = weak.lock()) pending->cancel();
+    });
+    if (count == 0) {
+      self->promise_.complete(SlidingOutcome<T>{});
+    } else {
+      self->launch();
+    }
+    return future;
+  }
+
+ private:
+  SlidingRun(std::size_t count, std::size_t concurrency, bool stop_at_failure, Start start,
+             Progress progress)
+      : start_(std::move(start)),
+        progress_(std::move(progress)),
+        count_(count),
+        concurrency_(concurrency == 0 ? 1 : concurrency),
+        stop_at_failure_(stop_at_failure),
+        in_flight_(count) {
+    outcome_.results.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      outcome_.results.emplace_back(make_error(ErrorCode::Cancelled, "not started"));
+    }
+  }
+
+  void launch() {
+    for (;;) {
+      std::size_t index = 0;
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (ended_ || next_ >= count_ || next_ - finished_ >= concurrency_) return;
+        index = next_++;
+      }
+      Future<T> call = start_(index);
+      bool too_late = false;
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        too_late = ended_;  // another call failed, or the run was cancelled, meanwhile
+        if (!too_late) in_flight_[index] = call;
+      }
+      if (too_late) {
+        call.cancel();
+        return;
+      }
+      auto self = this->shared_from_this();
+      (void)call.then([self, index](Result<T> result) -> Result<void> {
+        self->finish(index, std::move(result));
+        return ok();
+      });
+    }
+  }
+
+  void finish(std::size_t index, Result<T> result) {
+    std::vector<Future<T>> to_cancel;
+    std::size_t succeeded = 0;
+    bool complete = false;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (ended_) return;
+      in_flight_[index] = Future<T>();
+      ++finished_;
+      const bool failed = !result.ok();
+      if (!failed) succeeded = ++succeeded_;
+      outcome_.results[index] = std::move(result);
+      if (failed && stop_at_failure_) {
+        outcome_.failed = index;
+        to_cancel.swap(in_flight_);
+        ended_ = true;
+        complete = true;
+      } else if (finished_ == count_) {
+        ended_ = true;
+        complete = true;
+      }
+    }
+    for (auto& pending : to_cancel) pending.cancel();
+    if (succeeded != 0 && progress_) progress_(succeeded, count_);
+    if (complete) {
+      promise_.complete(std::move(outcome_));  // ended_: nothing touches outcome_ any more
+      return;
+    }
+    launch();
+  }
+
+  void cancel() {
+    std::vector<Future<T>> to_cancel;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (ended_) return;
+      ended_ = true;
+      to_cancel.swap(in_flight_);
+    }
+    for (auto& pending : to_cancel) pending.cancel();
+    promise_.complete(make_error(ErrorCode::Cancelled, "cancelled"));
+  }
+
+  const Start start_;
+  const Progress progress_;
+  const std::size_t count_;
+  const std::size_t concurrency_;
+  const bool stop_at_failure_;
+  Promise<SlidingOutcome<T>> promise_;
+
+  std::mutex mutex_;  // guards what follows
+  std::size_t next_ = 0;
+  std::size_t finished_ = 0;
+  std::size_t succeeded_ = 0;
+  bool ended_ = false;
+  std::vector<Future<T>> in_flight_;  // by index, for cancellation
+  SlidingOutcome<T> outcome_;
+};
+
+}  // namespace erpbridge::internal
