@@ -3,10 +3,12 @@
 #include <rapidjson/document.h>
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "aftersales/codec.hpp"
 #include "baselines.hpp"
 #include "ctc/codec.hpp"
+#include "json/decoder.hpp"
 #include "kingdee/codec.hpp"
 #include "payloads.hpp"
 
@@ -49,6 +51,51 @@ void BM_Sdk_DecodeReceipts(benchmark::State& state) {
     auto receipts = decode();
     if (!receipts.ok()) state.SkipWithError(receipts.error().message.c_str());
     benchmark::DoNotOptimize(receipts);
+  }
+  set_bytes(state, text);
+}
+
+// The reader question (issue 21): the same decoder into the same envelope, fed by our own
+// reader (src/json/reader.hpp) or by RapidJSON's Reader in its best mode for this decoder
+// (in situ on an owned body, numbers as strings, SSE2). Each repetition decodes its own copy
+// of the body; the copy is made with the timer paused, as the client owns the body anyway.
+void BM_OwnReader_DecodeReceipts(benchmark::State& state) {
+  const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  auto decode = [&] {
+    erpbridge::ctc::wire::ReceiptsReply reply;
+    erpbridge::DecodeNotes notes;
+    auto status = erpbridge::json::decode_reply(text, reply, notes);
+    if (!status.ok()) throw std::runtime_error(status.error().message);
+    return reply;
+  };
+  warm_up(decode);
+  for (auto _ : state) {
+    auto reply = decode();
+    benchmark::DoNotOptimize(reply);
+  }
+  set_bytes(state, text);
+}
+
+void BM_RapidJsonInsitu_DecodeReceipts(benchmark::State& state) {
+  const std::string& text = payload(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  std::string body;
+  auto decode = [&] {
+    erpbridge::ctc::wire::ReceiptsReply reply;
+    erpbridge::DecodeNotes notes;
+    auto status = erpbridge::json::decode_value_insitu(
+        body.data(), body.size(), erpbridge::json::codec_of<erpbridge::ctc::wire::ReceiptsReply>(),
+        &reply, &notes);
+    if (!status.ok()) throw std::runtime_error(status.error().message);
+    return reply;
+  };
+  body = text;
+  warm_up(decode);
+  for (auto _ : state) {
+    state.PauseTiming();
+    body.assign(text);  // the same capacity each time: no allocation
+    state.ResumeTiming();
+    auto reply = decode();
+    benchmark::DoNotOptimize(reply);
   }
   set_bytes(state, text);
 }
@@ -186,5 +233,7 @@ BENCHMARK(BM_RapidJsonDom_ParseOnly) RECEIPT_ARGS;
 BENCHMARK(BM_RapidJsonDom_DecodeReceipts) RECEIPT_ARGS;
 BENCHMARK(BM_Sdk_DecodeReceipts) RECEIPT_ARGS;
 BENCHMARK(BM_Nlohmann_DecodeReceipts) RECEIPT_ARGS;
+BENCHMARK(BM_OwnReader_DecodeReceipts) RECEIPT_ARGS;
+BENCHMARK(BM_RapidJsonInsitu_DecodeReceipts) RECEIPT_ARGS;
 
 }  // namespace

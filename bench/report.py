@@ -10,7 +10,8 @@ with open(bench_json) as f:
 # With --benchmark_repetitions, each benchmark stands for the median of its repetitions,
 # field by field: a rare fast repetition of one side (the other core idle for a moment) must
 # not decide a verdict, and neither must a slow spell. tcp_connections is the maximum.
-MEDIAN_FIELDS = ("real_time", "cpu_time", "p50_us", "p99_us", "cpu_us_per_call", "pushes_per_s")
+MEDIAN_FIELDS = ("real_time", "cpu_time", "p50_us", "p99_us", "cpu_us_per_call", "pushes_per_s",
+                 "calls_per_s")
 repetitions = {}
 for b in run["benchmarks"]:
     if b.get("run_type", "iteration") == "iteration":
@@ -81,6 +82,14 @@ ratio_row("Decode 100k receipts vs nlohmann", "BM_Sdk_DecodeReceipts/100000/0",
           "BM_Nlohmann_DecodeReceipts/100000/0", "nlohmann → structs", 7, faster=True)
 ratio_row("Decode 100k receipts (\\uXXXX-escaped)", "BM_Sdk_DecodeReceipts/100000/1",
           "BM_RapidJsonDom_DecodeReceipts/100000/1", "RapidJSON DOM → structs", 0.9)
+# Issue 21's reader question: keep our reader only if it is at least 15% faster than
+# RapidJSON's Reader in situ, both feeding the same decoder.
+ratio_row("Our JSON reader vs RapidJSON's Reader in situ, 100k receipts, same decoder",
+          "BM_OwnReader_DecodeReceipts/100000/0", "BM_RapidJsonInsitu_DecodeReceipts/100000/0",
+          "RapidJSON Reader, in situ, numbers as strings, SSE2", 1.15, faster=True)
+ratio_row("The same, \\uXXXX-escaped", "BM_OwnReader_DecodeReceipts/100000/1",
+          "BM_RapidJsonInsitu_DecodeReceipts/100000/1",
+          "RapidJSON Reader, in situ, numbers as strings, SSE2", 1.15, faster=True)
 ratio_row("Decode 1k receipts", "BM_Sdk_DecodeReceipts/1000/0",
           "BM_RapidJsonDom_DecodeReceipts/1000/0", "RapidJSON DOM → structs", 0.9)
 ratio_row("Decode Kingdee bill, 1,000 material lines", "BM_Sdk_DecodeKingdeeBill",
@@ -109,6 +118,22 @@ for family, call in (("CTC", "CtcQuery"), ("WMS", "WmsPush"), ("Kingdee", "Kingd
     conns = int(sdk["tcp_connections"])
     row(f"1,000 sequential typed {family} calls", f"{conns} TCP connection(s)", "1", "expected",
         "1", conns == 1)
+
+# Async: 10,000 typed CTC calls issued at once, 256 in flight on the client's one I/O thread,
+# against the blocking path's client CPU per call.
+async_calls, blocking = find("BM_Sdk_CtcQueryAsync256"), find("BM_Sdk_CtcQuery")
+if async_calls and blocking and "cpu_us_per_call" in async_calls:
+    r = async_calls["cpu_us_per_call"] / blocking["cpu_us_per_call"]
+    row("10,000 async CTC calls, 256 in flight, client CPU per call",
+        f"{async_calls['cpu_us_per_call']:.1f} µs", f"{blocking['cpu_us_per_call']:.1f} µs",
+        "blocking typed call", f"≤ 1.10× (is {r:.2f}×)", r <= 1.10)
+    conns = int(async_calls["tcp_connections"])
+    row("10,000 async CTC calls, 256 in flight, TCP connections", f"{conns}", "256",
+        "in-flight bound", f"≤ 256", conns <= 256)
+    rows.append(f"| 10,000 async CTC calls, 256 in flight, throughput | "
+                f"{async_calls['calls_per_s']:,.0f} calls/s | | (reported) | |")
+else:
+    rows.append("| 10,000 async CTC calls, 256 in flight | not measured | | | |")
 
 # The WMS receiver: pushes per second, 16 pushers on keep-alive loopback connections.
 receiver = {name: find(f"BM_Receiver_{name}") for name in ("Bare", "Memory", "Sqlite", "Postgres")}
@@ -175,7 +200,10 @@ with open(out, "w") as f:
             "glibc's mmap threshold at 32 MB and turns off heap trimming (see "
             "`bench/main.cpp`): otherwise whether a decode pays page faults for its result "
             "depends on what ran before it, which swung ratios by 1.6× between runs on this "
-            "VM. Peak RSS is measured in a process of its own with default settings.\n\n")
+            "VM. Peak RSS is measured in a process of its own with default settings. The async "
+            "row's client CPU counts the calling thread and the client's own threads "
+            "(`erpbridge-io`, `erpbridge-work`, `erpbridge-timer`, from `/proc/self/task`), "
+            "and every one of its replies is checked.\n\n")
     f.write("The WMS receiver figures (`bench/receiver_bench.cpp`) are pushes per second of "
             "new entry orders (the spec's sample, each with its own `entry_code`) from 16 "
             "pushers, each on its own keep-alive loopback connection, to one cpp-httplib server "

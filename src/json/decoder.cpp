@@ -561,4 +561,15 @@ Result<void> decode_value(std::string_view text, const Codec* codec, void* targe
   return finish_parse(result, decoder, reader.offset(), text.size());
 }
 
+Result<void> decode_value_insitu(char* text, std::size_t size, const Codec* codec, void* target,
+                                 DecodeNotes* notes) {
+  rapidjson::InsituStringStream stream(text);
+  Decoder decoder(codec, target, &stream.src_, text + size, notes);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(stream,
+                                                                                        decoder);
+  return finish_parse(result, decoder, stream.Tell(), size);
+}
+
 }  // namespace erpbridge::json

@@ -19,6 +19,12 @@ namespace erpbridge::json {
 Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
                           DecodeNotes* notes = nullptr);
 
+/// decode_value() through RapidJSON's own Reader, in situ (`text` is overwritten and must
+/// end in a NUL at `text[size]`), numbers as strings, SSE2 where built with it: what the
+/// benchmark compares our reader with, feeding the same decoder (issue 21).
+Result<void> decode_value_insitu(char* text, std::size_t size, const Codec* codec, void* target,
+                                 DecodeNotes* notes = nullptr);
+
 template <typename T>
 Result<void> decode(std::string_view text, T& out) {
   return decode_value(text, codec_of<T>(), &out);

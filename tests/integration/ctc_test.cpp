@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-
 #include <chrono>
 #include <set>
 
@@ -279,7 +278,9 @@ TEST_CASE("CTC over HTTP: the signed generic call returns the raw data") {
 }
 
 namespace {
-// A user's mock: answers every window with the same two receipts, so windows overlap.
+// A user's mock: answers every window with the same two receipts, so windows overlap. Like
+// every Connection it may be called from several threads at once (list_receipts fetches
+// windows concurrently).
 class OverlappingConnection : public Connection {
  public:
   Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
@@ -292,7 +293,7 @@ class OverlappingConnection : public Connection {
     b.created_at = query.start;  // differs per window
     return std::vector<Receipt>{b, a};
   }
-  int calls = 0;
+  std::atomic<int> calls{0};
 };
 }  // namespace
 

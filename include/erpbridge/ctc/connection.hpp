@@ -17,8 +17,9 @@ namespace erpbridge::ctc {
 /// The raw CTC endpoints; every blocking method has a default body returning
 /// Unimplemented. Each has an async twin (name_async) returning a Future; its default runs
 /// the blocking method on the SDK's worker pool, so a mock that overrides only blocking
-/// methods serves async calls too. make_connection()'s connection does them on the client's
-/// I/O thread.
+/// methods serves async calls too. Methods may be called from several threads at once (a
+/// Client is shared between threads; list_receipts and the async forms overlap calls).
+/// make_connection()'s connection does them on the client's I/O thread.
 class ERPBRIDGE_CTC_EXPORT Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;
