@@ -16,6 +16,8 @@
 #include "erpbridge/ctc/client.hpp"
 #include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
+#include "erpbridge/testing/mock_transport.hpp"
+#include "payloads.hpp"
 
 namespace {
 
@@ -155,7 +157,66 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
       static_cast<double>(server.server->accepted_connections() - connections_before);
 }
 
+// The 100k-receipt reply (36 MB) served for every receipts query, at `bytes_per_second`
+// (0: as fast as loopback goes).
+struct BigReplyServer {
+  std::shared_ptr<testing::Emulator> emulator = std::make_shared<testing::Emulator>();
+  std::unique_ptr<testing::EmulatorServer> server;
+  explicit BigReplyServer(std::uint64_t bytes_per_second) {
+    static const std::string payload = bench::ctc_receipts_reply(100000, false);
+    emulator->route(
+        HttpMethod::Post, "/doscall/oa/api/receipt_parts/",
+        [](const testing::EmulatorRequest&) { return testing::json_response(200, payload); });
+    emulator->set_global_bandwidth(bytes_per_second);
+    server = testing::EmulatorServer::start(emulator).value();
+  }
+};
+
+// By hand: the bare download of the 100k reply into a buffer, nothing decoded.
+void BM_BareCurl_Download100k(benchmark::State& state) {
+  BigReplyServer server(static_cast<std::uint64_t>(state.range(0)));
+  BareHandle handle(server.server->base_url() + "/doscall/oa/api/receipt_parts/", "POST", kBody,
+                    {"Content-Type: application/json"});
+  for (auto _ : state) {
+    const std::string* reply = handle.perform();
+    if (reply == nullptr || reply->size() < 30000000) state.SkipWithError("download failed");
+    benchmark::DoNotOptimize(reply);
+  }
+}
+
+// The SDK: one typed query returning the 100k receipts, fetched and decoded.
+void BM_Sdk_Fetch100k(benchmark::State& state) {
+  BigReplyServer server(static_cast<std::uint64_t>(state.range(0)));
+  ctc::Options options;
+  options.base_url = server.server->base_url();
+  options.key = make_static_token(kKey);
+  options.max_response_bytes = 256u << 20;
+  options.request_timeout = std::chrono::minutes(1);
+  options.overall_deadline = std::chrono::minutes(1);
+  ctc::Client client(options);
+  const ctc::ReceiptQuery query{ctc::Direction::In, DateTime::parse("2020-05-21 00:00:00").value(),
+                                DateTime::parse("2020-05-27 20:49:12").value()};
+  for (auto _ : state) {
+    auto receipts = client.query_receipts(query);
+    if (!receipts.ok() || receipts->size() != 100000) state.SkipWithError("fetch failed");
+    benchmark::DoNotOptimize(receipts);
+  }
+}
+
 BENCHMARK(BM_BareCurl_CtcQuery)->Iterations(1000)->Unit(benchmark::kMicrosecond);
+// Loopback at full speed, and a 100 Mbit/s link (12.5 MB/s).
+BENCHMARK(BM_BareCurl_Download100k)
+    ->Arg(0)
+    ->Arg(12500000)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sdk_Fetch100k)
+    ->Arg(0)
+    ->Arg(12500000)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sdk_CtcQueryAsync256)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sdk_CtcQuery)->Iterations(1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Sdk_Ctc90Days)

@@ -27,16 +27,23 @@ struct PreparedCall {
   /// The credential: a reply saying Unauthenticated invalidates it and the call is made once
   /// more with a fresh one (a refused call was not acted on).
   std::shared_ptr<TokenProvider> token;
+  /// Optional, for endpoints whose replies can be large: a stream for one blocking call (see
+  /// StreamingBody), and the result of a try whose body went to it, instead of decode().
+  std::function<std::shared_ptr<BodyStream>()> make_stream;
+  std::function<Result<T>(BodyStream& stream, const HttpResponse& response)> decode_streamed;
 };
 
 /// Runs `call` on the calling thread.
 template <typename T>
 Result<T> run_call(const Executor& executor, const PreparedCall<T>& call) {
+  const std::shared_ptr<BodyStream> stream = call.make_stream ? call.make_stream() : nullptr;
   auto attempt = [&](const std::string& token) -> Result<T> {
     Result<HttpRequest> request = call.build(token);
     if (!request.ok()) return std::move(request).error();
+    request->body_stream = stream;
     Result<HttpResponse> response = executor.execute(*request);
     if (!response.ok()) return std::move(response).error();
+    if (response->body_streamed) return call.decode_streamed(*stream, *response);
     return call.decode(*response);
   };
   if (!call.token) return attempt(std::string());

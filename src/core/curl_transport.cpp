@@ -60,11 +60,39 @@ struct Transfer {
   std::size_t max_bytes = 0;
   bool too_large = false;
   const HttpRequest* request = nullptr;
+  // Blocking sends only: the I/O thread of async calls must never wait for a decoder.
+  BodyStream* stream = nullptr;
+  bool stream_asked = false;  // begin() was called for this try
+  bool streaming = false;     // and took the body
+  std::size_t streamed_bytes = 0;
 };
+
+// What a streamed response keeps of its body, for logs and error texts.
+constexpr std::size_t kStreamedExcerpt = 512;
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
+  if (transfer->stream != nullptr && !transfer->stream_asked) {
+    transfer->stream_asked = true;
+    long status = 0;
+    curl_easy_getinfo(transfer->handle->easy, CURLINFO_RESPONSE_CODE, &status);
+    transfer->streaming =
+        transfer->stream->begin(static_cast<int>(status), transfer->response.headers);
+  }
+  if (transfer->streaming) {
+    transfer->streamed_bytes += bytes;
+    if (transfer->streamed_bytes > transfer->max_bytes) {
+      transfer->too_large = true;
+      return 0;
+    }
+    std::string& excerpt = transfer->response.body;
+    if (excerpt.size() < kStreamedExcerpt) {
+      excerpt.append(data, std::min(bytes, kStreamedExcerpt - excerpt.size()));
+    }
+    transfer->stream->write(data, bytes);
+    return bytes;
+  }
   if (transfer->response.body.size() + bytes > transfer->max_bytes) {
     transfer->too_large = true;
     return 0;  // makes libcurl abort with CURLE_WRITE_ERROR
@@ -127,7 +155,12 @@ class CurlTransport final : public HttpTransport {
   Result<HttpResponse> send(const HttpRequest& request) override {
     Transfer transfer;
     prepare(transfer, request);
+    transfer.stream = request.body_stream.get();
     CURLcode code = curl_easy_perform(transfer.handle->easy);
+    if (transfer.streaming) {
+      transfer.stream->end(code == CURLE_OK);
+      transfer.response.body_streamed = true;
+    }
     Result<HttpResponse> result = finish(transfer, code);
     release(std::move(transfer.handle));
     return result;

@@ -199,10 +199,15 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
   if (options_.log_level > LogLevel::Info) return;
   std::string line = "response " + std::to_string(outcome->status) + " for " + target + " in " +
                      std::to_string(to_ms(elapsed)) + " ms (" +
-                     std::to_string(outcome->body.size()) + " bytes)";
+                     (outcome->body_streamed ? std::string("streamed to the decoder")
+                                             : std::to_string(outcome->body.size()) + " bytes") +
+                     ")";
   if (options_.log_level == LogLevel::Debug) {
     line += " headers {" + redaction_.headers(outcome->headers) + "}";
-    if (!outcome->body.empty()) line += " body " + RedactionPolicy::json_body(outcome->body);
+    // A streamed body's first bytes are cut at any point: logged only when not streamed.
+    if (!outcome->body.empty() && !outcome->body_streamed) {
+      line += " body " + RedactionPolicy::json_body(outcome->body);
+    }
   }
   log(LogLevel::Info, std::move(line));
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "core/body_stream.hpp"
 #include "core/executor.hpp"
 #include "erpbridge/core/secrets.hpp"
 #include "json/engine.hpp"
@@ -66,10 +67,20 @@ struct Verdict {
 /// the connection logs them (Executor::log_notes).
 template <typename Envelope, typename Judge>
 Result<Envelope> read_reply(const HttpResponse& response, const CallContext& call, Judge&& judge) {
+  DecodedEnvelope<Envelope> decoded;
+  decoded.status = json::decode_reply(response.body, decoded.envelope, decoded.notes);
+  return judge_reply(std::move(decoded), response, call, std::forward<Judge>(judge));
+}
+
+/// read_reply() of an envelope decoded already: from a body that went to an EnvelopeStream
+/// (`response` then holds the status, the headers and the body's first bytes).
+template <typename Envelope, typename Judge>
+Result<Envelope> judge_reply(DecodedEnvelope<Envelope> in, const HttpResponse& response,
+                             const CallContext& call, Judge&& judge) {
   const bool success_status = response.status >= 200 && response.status < 300;
-  Envelope envelope{};
-  DecodeNotes notes;
-  Result<void> decoded = json::decode_reply(response.body, envelope, notes);
+  Envelope& envelope = in.envelope;
+  DecodeNotes& notes = in.notes;
+  const Result<void>& decoded = in.status;
   if (!decoded.ok()) {
     if (!success_status) return scrubbed(status_error(response, call));
     return scrubbed(unreadable_reply(response, call, decoded.error().message));

@@ -67,14 +67,26 @@ std::string encode_query(const std::string& key, const ReceiptQuery& query) {
 }
 
 Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction) {
+  internal::DecodedEnvelope<ReceiptsReply> decoded;
+  decoded.status = json::decode_reply(response.body, decoded.envelope, decoded.notes);
+  return decode_receipts(std::move(decoded), response, direction);
+}
+
+Result<std::vector<Receipt>> decode_receipts(internal::DecodedEnvelope<ReceiptsReply> decoded,
+                                             const HttpResponse& response, Direction direction) {
   const internal::CallContext call{"CTC receipt_parts", false};
   bool no_data = false;
-  Result<ReceiptsReply> reply = internal::read_reply<ReceiptsReply>(
-      response, call, [&](ReceiptsReply& r) { return judge(r, response, call, no_data); });
+  Result<ReceiptsReply> reply =
+      internal::judge_reply(std::move(decoded), response, call,
+                            [&](ReceiptsReply& r) { return judge(r, response, call, no_data); });
   if (!reply.ok()) return std::move(reply).error();
   if (no_data)
     return internal::with_notes_of(Result<std::vector<Receipt>>(std::vector<Receipt>{}), reply);
-  for (Receipt& receipt : reply->data) receipt.direction = direction;
+  // Receipts decode as In; only Out replies need a second pass over them (for 100k receipts
+  // that pass alone cost 10+ ms of cache misses).
+  if (direction != Direction::In) {
+    for (Receipt& receipt : reply->data) receipt.direction = direction;
+  }
   return internal::with_notes_of(Result<std::vector<Receipt>>(std::move(reply->data)), reply);
 }
 

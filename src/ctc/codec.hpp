@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/body_stream.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/core/raw_json.hpp"
 #include "erpbridge/ctc/types.hpp"
@@ -59,6 +60,9 @@ std::string encode_query(const std::string& key, const ReceiptQuery& query);
 /// "1"/签名无效 Unauthenticated; other res Api; an unreadable or missing res Decode. Other
 /// fields that do not fit are decode notes on the result.
 Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction);
+/// The same for a reply decoded while it arrived (`response` holds its status and headers).
+Result<std::vector<Receipt>> decode_receipts(internal::DecodedEnvelope<ReceiptsReply> decoded,
+                                             const HttpResponse& response, Direction direction);
 
 /// What a failed reply's res and msg say: CTC's two documented codes (1 签名无效, 2 无数据),
 /// recognised as a number or text in either field, or neither.

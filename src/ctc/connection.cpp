@@ -170,6 +170,15 @@ class HttpConnection final : public Connection {
                    direction = query.direction](const HttpResponse& response) {
       return executor->noted("CTC receipt_parts", wire::decode_receipts(response, direction));
     };
+    // A week of receipts can be tens of megabytes: decoded while it downloads.
+    using Stream = internal::EnvelopeStream<wire::ReceiptsReply>;
+    call.make_stream = [] { return std::make_shared<Stream>(); };
+    call.decode_streamed = [executor = executor_.shared(), direction = query.direction](
+                               BodyStream& stream, const HttpResponse& response) {
+      return executor->noted(
+          "CTC receipt_parts",
+          wire::decode_receipts(static_cast<Stream&>(stream).take(), response, direction));
+    };
     return call;
   }
 

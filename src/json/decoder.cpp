@@ -22,11 +22,11 @@ enum class Event { Scalar, StartObject, StartArray };
 // Receives SAX events and writes them straight into the target structs.
 class Decoder {
  public:
-  // `cursor` follows the parser's position in [begin, end): arrays near the root use it to
-  // estimate their length and reserve once instead of growing.
-  Decoder(const Codec* root_codec, void* root, const char* const* cursor, const char* end,
+  // `cursor` follows the parser's position in a text of `size` bytes (0: not known yet):
+  // arrays near the root use it to estimate their length and reserve once instead of growing.
+  Decoder(const Codec* root_codec, void* root, ReadPosition cursor, std::size_t size,
           DecodeNotes* notes)
-      : root_codec_(root_codec), root_(root), cursor_(cursor), end_(end), notes_(notes) {
+      : root_codec_(root_codec), root_(root), cursor_(cursor), size_(size), notes_(notes) {
     frames_.reserve(16);
   }
 
@@ -153,10 +153,10 @@ class Decoder {
     std::uint64_t seen = 0;
     std::size_t hint = 0;
     std::size_t count = 0;
-    std::size_t memo = 0;                 // struct frames: index in memos_
-    std::size_t keys = 0;                 // struct frames: keys seen so far
-    bool may_reserve = false;             // array frames near the root
-    const char* first_element = nullptr;  // where the first element was seen
+    std::size_t memo = 0;           // struct frames: index in memos_
+    std::size_t keys = 0;           // struct frames: keys seen so far
+    bool may_reserve = false;       // array frames near the root
+    std::size_t first_element = 0;  // where the first element was seen (offset)
   };
 
   // What a key of a struct resolved to. Objects of one type repeat their keys in the same
@@ -234,8 +234,10 @@ class Decoder {
   // predicts how many follow. Bounded so that the reservation is never larger than the
   // input still to come.
   void reserve_estimate(const Frame& frame) const {
-    const std::size_t stride = static_cast<std::size_t>(*cursor_ - frame.first_element);
-    const std::size_t remaining = static_cast<std::size_t>(end_ - *cursor_);
+    const std::size_t at = cursor_.offset();
+    if (size_ <= at) return;  // the size is not known
+    const std::size_t stride = at - frame.first_element;
+    const std::size_t remaining = size_ - at;
     if (stride == 0) return;
     std::size_t estimate = 2 + remaining / stride;
     estimate = std::min(estimate, 2 + remaining / frame.element->element_size);
@@ -278,7 +280,7 @@ class Decoder {
       // Copy what is needed: deliver() may push frames and move this one.
       if (frame.may_reserve) {
         // Both positions are taken at the same point of an element (its first event).
-        if (frame.count == 0) frame.first_element = *cursor_;
+        if (frame.count == 0) frame.first_element = cursor_.offset();
         if (frame.count == 1) reserve_estimate(frame);
       }
       ++frame.count;
@@ -508,8 +510,8 @@ class Decoder {
 
   const Codec* root_codec_;
   void* root_;
-  const char* const* cursor_;
-  const char* end_;
+  ReadPosition cursor_;
+  std::size_t size_;
   DecodeNotes* notes_;  // decode_reply(): misfits of non-strict fields are noted here
   int depth_ = 0;
   int open_arrays_ = 0;  // array frames in frames_
@@ -556,15 +558,31 @@ Result<void> finish_parse(const rapidjson::ParseResult& result, const Decoder& d
 Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
                           DecodeNotes* notes) {
   FastReader<Decoder> reader(text.data(), text.size());
-  Decoder decoder(codec, target, reader.position(), text.data() + text.size(), notes);
+  Decoder decoder(codec, target, reader.read_position(), text.size(), notes);
   rapidjson::ParseResult result = reader.parse(decoder);
   return finish_parse(result, decoder, reader.offset(), text.size());
+}
+
+Result<void> decode_value_chunks(ChunkSource& pieces, std::size_t size, const Codec* codec,
+                                 void* target, DecodeNotes* notes) {
+  FastReader<Decoder> reader(nullptr, 0, &pieces);
+  Decoder decoder(codec, target, reader.read_position(), size, notes);
+  rapidjson::ParseResult result = reader.parse(decoder);
+  const std::size_t stopped_at = reader.offset();
+  if (result && !reader.at_end()) {  // stopped at a NUL byte with more text after it
+    return parse_error(
+        rapidjson::ParseResult(rapidjson::kParseErrorDocumentRootNotSingular, stopped_at));
+  }
+  return finish_parse(result, decoder, stopped_at, stopped_at);
 }
 
 Result<void> decode_value_insitu(char* text, std::size_t size, const Codec* codec, void* target,
                                  DecodeNotes* notes) {
   rapidjson::InsituStringStream stream(text);
-  Decoder decoder(codec, target, &stream.src_, text + size, notes);
+  const std::size_t start = 0;
+  const char* const* read = &stream.src_;
+  const char* const* head = &stream.head_;
+  Decoder decoder(codec, target, ReadPosition{read, head, &start}, size, notes);
   rapidjson::Reader reader;
   rapidjson::ParseResult result =
       reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(stream,

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "erpbridge/core/result.hpp"
+#include "json/chunks.hpp"
 #include "json/schema.hpp"
 
 namespace erpbridge::json {
@@ -18,6 +19,11 @@ namespace erpbridge::json {
 /// With `notes`, decodes leniently (see decode_reply) and appends a note per misfit.
 Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
                           DecodeNotes* notes = nullptr);
+
+/// decode_value() of a text that arrives in pieces (see ChunkSource), `size` bytes long in
+/// all (0 if not known: arrays are then not reserved ahead).
+Result<void> decode_value_chunks(ChunkSource& pieces, std::size_t size, const Codec* codec,
+                                 void* target, DecodeNotes* notes = nullptr);
 
 /// decode_value() through RapidJSON's own Reader, in situ (`text` is overwritten and must
 /// end in a NUL at `text[size]`), numbers as strings, SSE2 where built with it: what the

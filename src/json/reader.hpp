@@ -17,6 +17,8 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include "json/chunks.hpp"
+
 #include <rapidjson/error/error.h>
 #include <rapidjson/reader.h>
 
@@ -30,15 +32,30 @@
 
 namespace erpbridge::json {
 
+/// How far a reader has read, in bytes from the start of the whole text, for a decoder that
+/// sizes its arrays by it.
+struct ReadPosition {
+  const char* const* position;
+  const char* const* piece_begin;
+  const std::size_t* piece_offset;
+  std::size_t offset() const {
+    return *piece_offset + static_cast<std::size_t>(*position - *piece_begin);
+  }
+};
+
 template <typename Handler>
 class FastReader {
  public:
-  FastReader(const char* text, std::size_t size)
-      : begin_(text), position_(text), end_(text + size) {}
+  /// Reads `text`, then the pieces of `more` if given.
+  FastReader(const char* text, std::size_t size, ChunkSource* more = nullptr)
+      : begin_(text), position_(text), end_(text + size), more_(more) {}
 
   /// Where the reader is; it stops after the root value, or at the first NUL byte or error.
-  const char* const* position() const { return &position_; }
-  std::size_t offset() const { return static_cast<std::size_t>(position_ - begin_); }
+  ReadPosition read_position() const { return {&position_, &begin_, &base_}; }
+  std::size_t offset() const { return base_ + static_cast<std::size_t>(position_ - begin_); }
+
+  /// Whether nothing is left after where the reader stopped (it stops at a NUL byte too).
+  bool at_end() { return position_ == end_ && (more_ == nullptr || !next_piece()); }
 
   rapidjson::ParseResult parse(Handler& handler) {
     skip_whitespace();
@@ -50,7 +67,26 @@ class FastReader {
   }
 
  private:
-  char peek() const { return position_ < end_ ? *position_ : '\0'; }
+  char peek() {
+    if (position_ < end_) return *position_;
+    return more_ != nullptr && next_piece() ? *position_ : '\0';
+  }
+
+  // Moves on to the next non-empty piece; false at the end of the text.
+  bool next_piece() {
+    const char* begin = nullptr;
+    const char* end = nullptr;
+    while (more_->next(begin, end)) {
+      if (begin == end) continue;
+      base_ += static_cast<std::size_t>(end_ - begin_);
+      begin_ = position_ = begin;
+      end_ = end;
+      return true;
+    }
+    more_ = nullptr;
+    return false;
+  }
+
   bool consume(char expected) {
     if (peek() != expected) return false;
     ++position_;
@@ -68,10 +104,13 @@ class FastReader {
   bool stopped() { return failed(rapidjson::kParseErrorTermination, offset()); }
 
   void skip_whitespace() {
-    while (position_ < end_) {
-      const char c = *position_;
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
-      ++position_;
+    for (;;) {
+      while (position_ < end_) {
+        const char c = *position_;
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+        ++position_;
+      }
+      if (more_ == nullptr || !next_piece()) return;
     }
   }
 
@@ -206,7 +245,7 @@ class FastReader {
     const rapidjson::ParseResult result =
         reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(
             stream, capture);
-    const std::size_t start_offset = static_cast<std::size_t>(start - begin_);
+    const std::size_t start_offset = base_ + static_cast<std::size_t>(start - begin_);
     if (!result) return failed(result.Code(), start_offset + result.Offset());
     position_ = start + stream.Tell();
     const auto length = static_cast<rapidjson::SizeType>(capture.text.size());
@@ -263,9 +302,9 @@ class FastReader {
         if (!parse_escape()) return false;
       } else if (c == '\0') {
         return failed(rapidjson::kParseErrorStringMissQuotationMark, offset());
-      } else {  // a control character
+      } else if (static_cast<unsigned char>(c) < 0x20) {  // a control character
         return failed(rapidjson::kParseErrorStringEscapeInvalid, offset());
-      }
+      }  // else the string goes on in the next piece of the text
       stop = find_string_stop(position_);
       unescaped_.append(position_, stop);
       position_ = stop;
@@ -365,9 +404,11 @@ class FastReader {
     }
   }
 
-  const char* begin_;
+  const char* begin_;  // the piece being read
   const char* position_;
   const char* end_;
+  std::size_t base_ = 0;  // where the piece starts in the whole text
+  ChunkSource* more_;     // the pieces still to come, if any
   rapidjson::ParseResult result_;
   std::string unescaped_;  // a string with escapes, decoded; reused
 };

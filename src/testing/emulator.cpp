@@ -119,6 +119,11 @@ void Emulator::set_global_latency(std::chrono::milliseconds latency) {
   global_latency_ = latency;
 }
 
+void Emulator::set_global_bandwidth(std::uint64_t bytes_per_second) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  global_bandwidth_ = bytes_per_second;
+}
+
 EmulatorRequest Emulator::to_emulator_request(const HttpRequest& request) {
   EmulatorRequest out;
   out.method = request.method;
@@ -164,11 +169,13 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
   Handler handler;
   bool path_known = false;
   std::chrono::milliseconds latency{0};
+  std::uint64_t bandwidth = 0;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     ++counts_[request.path];
     ++total_;
     latency = global_latency_;
+    bandwidth = global_bandwidth_;
     // The last matching rule wins, so a route can be switched back off.
     for (const VarianceRule& rule : variance_) {
       if (rule.method && *rule.method != request.method) continue;
@@ -201,6 +208,8 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
   if (latency.count() > 0) std::this_thread::sleep_for(latency);
 
   EmulatorReply reply;
+  reply.bytes_per_second =
+      fault && fault->bytes_per_second != 0 ? fault->bytes_per_second : bandwidth;
   if (fault && fault->reset) {
     reply.reset = true;
     return reply;
@@ -248,6 +257,10 @@ Result<HttpResponse> Emulator::send(const HttpRequest& request) {
     error.retryable = true;
     error.outcome_unknown = true;
     return error;
+  }
+  if (reply.bytes_per_second != 0) {
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(reply.response.body.size() * 1000000 / reply.bytes_per_second));
   }
   return std::move(reply.response);
 }

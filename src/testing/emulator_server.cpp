@@ -10,8 +10,11 @@
 #include <mutex>
 #include <thread>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <thread>
 
 #include "core/text.hpp"
@@ -143,8 +146,25 @@ struct EmulatorServer::Impl {
         out.set_header(header.first.c_str(), header.second);
       }
     }
+    if (!reply.truncate && reply.bytes_per_second != 0) {
+      // Paced: each 64 KiB piece waits until the link would have carried the bytes before it.
+      auto body = std::make_shared<std::string>(std::move(reply.response.body));
+      const auto start = std::chrono::steady_clock::now();
+      const std::uint64_t rate = reply.bytes_per_second;
+      out.set_content_provider(
+          body->size(), content_type.c_str(),
+          [body, start, rate](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            std::this_thread::sleep_until(start +
+                                          std::chrono::microseconds(offset * 1000000 / rate));
+            const std::size_t piece = std::min<std::size_t>(length, 64 * 1024);
+            return sink.write(body->data() + offset, piece);
+          });
+      return;
+    }
     if (!reply.truncate) {
-      out.set_content(reply.response.body, content_type.c_str());
+      // What set_content() does, without copying the body.
+      out.body = std::move(reply.response.body);
+      out.set_header("Content-Type", content_type);
       return;
     }
     // Promise the full length, deliver half, then drop the connection.

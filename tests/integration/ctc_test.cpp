@@ -243,6 +243,45 @@ TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named")
   CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") - before == 2 + 3);
 }
 
+TEST_CASE("CTC over HTTP: a reply of megabytes is decoded while it arrives, same as whole") {
+  CtcServer server;
+  const DateTime from = at("2020-03-01 00:00:00");
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 20000, 30s));
+  const ReceiptQuery week{Direction::In, from, from + 7 * 24h - 1s};
+  // The oracle: the same emulator in process, whose reply arrives whole.
+  Options in_process = server.options();
+  in_process.transport = server.emulator;
+  auto expected = Client(in_process).query_receipts(week);
+  REQUIRE(expected.ok());
+  REQUIRE(expected->size() == 20000);
+
+  Client client(server.options());
+  auto streamed = client.query_receipts(week);
+  REQUIRE(streamed.ok());
+  CHECK(*streamed == *expected);
+
+  // Cut short once: retried from the start, and the second try streams as well.
+  Fault cut;
+  cut.truncate = true;
+  cut.times = 1;
+  server.emulator->set_fault("/doscall/oa/api/receipt_parts/", cut);
+  const std::size_t before = server.emulator->request_count("/doscall/oa/api/receipt_parts/");
+  auto retried = client.query_receipts(week);
+  REQUIRE(retried.ok());
+  CHECK(*retried == *expected);
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") - before == 2);
+
+  // Broken JSON a megabyte in: a Decode error with the offset, not a partial list.
+  Fault broken;
+  broken.body = R"({"res":0,"msg":"","data":[)" + std::string(2u << 20, ' ') + R"({"in_number":})";
+  server.emulator->set_fault("/doscall/oa/api/receipt_parts/", broken);
+  auto refused = client.query_receipts(week);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Decode);
+  CHECK(refused.error().message.find("offset " + std::to_string(26 + (2u << 20) + 13)) !=
+        std::string::npos);
+}
+
 TEST_CASE("CTC over HTTP: a transient 503 on a query is retried") {
   CtcServer server;
   server.ctc.add_receipts(CtcEmulator::spec_samples());

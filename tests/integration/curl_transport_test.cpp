@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "erpbridge/core/options.hpp"
@@ -254,4 +256,74 @@ TEST_CASE("Transport: a truncated body is an error, never a crash") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::Transport);
   CHECK(transport->send(loopback.request("/ping"))->status == 200);
+}
+
+namespace {
+
+// A BodyStream that takes bodies from 100 bytes on and records what it was given.
+struct RecordingStream final : erpbridge::BodyStream {
+  int begins = 0;
+  int ends = 0;
+  bool complete = false;
+  int status = 0;
+  std::string body;
+  bool begin(int reply_status, const erpbridge::HttpHeaders& headers) override {
+    ++begins;
+    status = reply_status;
+    body.clear();
+    const std::string* length = erpbridge::find_header(headers, "Content-Length");
+    return length != nullptr && std::stoul(*length) >= 100;
+  }
+  void write(const char* data, std::size_t size) override { body.append(data, size); }
+  void end(bool whole) override {
+    ++ends;
+    complete = whole;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Transport: a blocking send hands a body to its BodyStream as it arrives") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  auto stream = std::make_shared<RecordingStream>();
+  HttpRequest large = loopback.request("/large");
+  large.body_stream = stream;
+  auto streamed = transport->send(large);
+  REQUIRE(streamed.ok());
+  CHECK(streamed->body_streamed);
+  CHECK(stream->begins == 1);
+  CHECK(stream->ends == 1);
+  CHECK(stream->complete);
+  CHECK(stream->status == 200);
+  CHECK(stream->body == std::string(200000, 'a'));
+  CHECK(streamed->body == std::string(512, 'a'));  // the first bytes, for logs and errors
+
+  // A body the stream declines arrives whole, as always.
+  HttpRequest small = loopback.request("/ping");
+  small.body_stream = stream;
+  auto whole = transport->send(small);
+  REQUIRE(whole.ok());
+  CHECK_FALSE(whole->body_streamed);
+  CHECK(whole->body == "{\"pong\":1}");
+  CHECK(stream->ends == 1);
+
+  // Cut short: end(false), and the try is a Transport error.
+  Fault truncate;
+  truncate.truncate = true;
+  loopback.emulator->set_fault("/large", truncate);
+  auto cut = transport->send(large);
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().code == ErrorCode::Transport);
+  CHECK(stream->ends == 2);
+  CHECK_FALSE(stream->complete);
+
+  // Over the size cap while streaming: refused like a buffered body.
+  loopback.emulator->clear_faults();
+  ClientOptions capped;
+  capped.max_response_bytes = 100000;
+  auto over = erpbridge::make_curl_transport(capped)->send(large);
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().message.find("exceeds the limit of 100000 bytes") != std::string::npos);
+  CHECK_FALSE(stream->complete);
 }

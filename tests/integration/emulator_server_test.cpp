@@ -113,6 +113,38 @@ TEST_CASE("Fault knob: latency is added") {
   CHECK(elapsed < erpbridge::test_support::scaled(milliseconds(1500)));
 }
 
+TEST_CASE("Bandwidth knob: a body is paced at the given rate, whole and unchanged") {
+  auto emulator = make_emulator();
+  const std::string pad(1000000, 'x');  // ~1 MB at 4 MB/s: about 250 ms
+  emulator->route(HttpMethod::Get, "/megabyte", [&pad](const EmulatorRequest&) {
+    return json_response(200, "{\"pad\":\"" + pad + "\"}");
+  });
+  auto server = start(emulator);
+  auto transport = curl_transport();
+  auto started = Clock::now();
+  auto fast = transport->send(get(server->base_url() + "/megabyte"));
+  const auto unpaced = Clock::now() - started;
+  REQUIRE(fast.ok());
+  CHECK(unpaced < erpbridge::test_support::scaled(milliseconds(200)));
+
+  emulator->set_global_bandwidth(4000000);
+  started = Clock::now();
+  auto paced = transport->send(get(server->base_url() + "/megabyte"));
+  const auto elapsed = Clock::now() - started;
+  REQUIRE(paced.ok());
+  CHECK(paced->body == fast->body);
+  CHECK(elapsed >= milliseconds(230));
+  CHECK(elapsed < erpbridge::test_support::scaled(milliseconds(1500)));
+
+  // A fault's own rate wins over the global one.
+  Fault faster;
+  faster.bytes_per_second = 40000000;
+  emulator->set_fault("/megabyte", faster);
+  started = Clock::now();
+  REQUIRE(transport->send(get(server->base_url() + "/megabyte")).ok());
+  CHECK(Clock::now() - started < erpbridge::test_support::scaled(milliseconds(200)));
+}
+
 TEST_CASE("Fault knobs: forced status with Retry-After, applied a limited number of times") {
   auto emulator = make_emulator();
   Fault busy;

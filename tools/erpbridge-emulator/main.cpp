@@ -1,8 +1,10 @@
 // erpbridge-emulator: serves every family emulator over HTTP on a loopback port.
-//   erpbridge-emulator [--port N] [--latency-ms N] [--variance] [--fault PATH=WHAT ...]
+//   erpbridge-emulator [--port N] [--latency-ms N] [--bandwidth-mbit N] [--variance]
+//                      [--fault PATH=WHAT ...]
 // Prints "erpbridge-emulator listening on http://127.0.0.1:PORT" once ready, then serves
 // until SIGINT or SIGTERM.
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,10 +19,11 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: erpbridge-emulator [--port N] [--latency-ms N] [--variance] [--fault "
-               "PATH=WHAT ...]\n"
+               "usage: erpbridge-emulator [--port N] [--latency-ms N] [--bandwidth-mbit N] "
+               "[--variance] [--fault PATH=WHAT ...]\n"
                "  --port N        loopback port to listen on (default 0: any free port)\n"
                "  --latency-ms N  delay every answer by N milliseconds\n"
+               "  --bandwidth-mbit N  send every answer's body at N Mbit/s (default: unlimited)\n"
                "  --variance      answer with the shapes the documents allow but their samples\n"
                "                  do not show (empty write data, lists without status, ISO\n"
                "                  times, numbers as strings, exponent amounts, ...)\n"
@@ -66,6 +69,7 @@ bool parse_number(const char* text, long& out) {
 int main(int argc, char** argv) {
   long port = 0;
   long latency_ms = 0;
+  long bandwidth_mbit = 0;
   bool variance = false;
   std::vector<std::pair<std::string, erpbridge::testing::Fault>> faults;
   for (int i = 1; i < argc; ++i) {
@@ -90,7 +94,10 @@ int main(int argc, char** argv) {
       ++i;
       continue;
     }
-    long* target = arg == "--port" ? &port : arg == "--latency-ms" ? &latency_ms : nullptr;
+    long* target = arg == "--port"             ? &port
+                   : arg == "--latency-ms"     ? &latency_ms
+                   : arg == "--bandwidth-mbit" ? &bandwidth_mbit
+                                               : nullptr;
     if (target == nullptr || i + 1 >= argc || !parse_number(argv[i + 1], *target)) {
       std::fprintf(stderr, "erpbridge-emulator: bad argument '%s'\n", arg.c_str());
       usage(stderr);
@@ -113,6 +120,7 @@ int main(int argc, char** argv) {
   auto emulator = std::make_shared<erpbridge::testing::Emulator>();
   erpbridge::testing::install_all_families(*emulator);
   emulator->set_global_latency(std::chrono::milliseconds(latency_ms));
+  emulator->set_global_bandwidth(static_cast<std::uint64_t>(bandwidth_mbit) * 1000000 / 8);
   if (variance) emulator->set_variance("*");
   for (const auto& [path, fault] : faults) emulator->set_fault(path, fault);
   auto server = erpbridge::testing::EmulatorServer::start(emulator, static_cast<int>(port));

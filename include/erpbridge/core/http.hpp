@@ -44,6 +44,24 @@ ERPBRIDGE_CORE_EXPORT std::string url_encode(std::string_view text);
 /// Decodes %XX escapes and '+' as space; malformed escapes are kept as they are.
 ERPBRIDGE_CORE_EXPORT std::string url_decode(std::string_view text);
 
+/// Takes a response body as it arrives, so that a caller can decode a large reply while it
+/// downloads and the body never has to exist whole. A transport may use it or ignore it
+/// (then the body arrives whole in HttpResponse::body, as always). One that uses it calls
+/// begin() once per try when the status and headers are in; if begin() returns true, the
+/// body goes to write() instead of HttpResponse::body (which keeps only its first bytes, for
+/// logs and error texts), end() follows in every case, and the response says
+/// HttpResponse::body_streamed.
+class ERPBRIDGE_CORE_EXPORT BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  /// A try's reply begins; whether to take its body.
+  virtual bool begin(int status, const HttpHeaders& headers) = 0;
+  /// The next bytes of the body.
+  virtual void write(const char* data, std::size_t size) = 0;
+  /// The body ended: `complete`, or cut short (the try failed).
+  virtual void end(bool complete) = 0;
+};
+
 /// A request as a transport sends it.
 struct ERPBRIDGE_CORE_EXPORT HttpRequest {
   HttpMethod method = HttpMethod::Get;  ///< The verb.
@@ -54,13 +72,17 @@ struct ERPBRIDGE_CORE_EXPORT HttpRequest {
   bool idempotent = false;
   /// Limit for this one try; zero means the transport's default.
   std::chrono::milliseconds timeout{0};
+  /// If set, where a transport that streams may send the body (see BodyStream).
+  std::shared_ptr<BodyStream> body_stream;
 };
 
 /// A complete response, whatever its status.
 struct ERPBRIDGE_CORE_EXPORT HttpResponse {
   int status = 0;       ///< The HTTP status code.
   HttpHeaders headers;  ///< Header fields, in order.
-  std::string body;     ///< The body, decompressed.
+  std::string body;     ///< The body, decompressed (its first bytes, if streamed).
+  /// The body went to the request's BodyStream.
+  bool body_streamed = false;
 };
 
 /// Sends requests. Implementations must be safe to call from several threads at once.

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,11 +41,14 @@ struct ERPBRIDGE_TESTING_EXPORT EmulatorRequest {
 /// What goes wrong on a route, for testing clients against misbehaving servers.
 struct ERPBRIDGE_TESTING_EXPORT Fault {
   std::chrono::milliseconds latency{0};  ///< Added before answering.
-  int status = 0;                        ///< If non-zero, answer with this status instead.
-  std::optional<int> retry_after;        ///< Adds "Retry-After: N" (seconds).
-  bool reset = false;                    ///< Drop the connection without an answer.
-  bool truncate = false;                 ///< Send fewer body bytes than Content-Length says.
-  bool non_json = false;                 ///< Answer 200 with an HTML body.
+  /// If non-zero, the answer's body is sent at this many bytes per second (over HTTP: paced
+  /// in 64 KiB pieces; in process: the whole body's time is waited once).
+  std::uint64_t bytes_per_second = 0;
+  int status = 0;                  ///< If non-zero, answer with this status instead.
+  std::optional<int> retry_after;  ///< Adds "Retry-After: N" (seconds).
+  bool reset = false;              ///< Drop the connection without an answer.
+  bool truncate = false;           ///< Send fewer body bytes than Content-Length says.
+  bool non_json = false;           ///< Answer 200 with an HTML body.
   /// If set, replaces the answer's body (an empty string sends an empty body). "{{echo}}" in
   /// it becomes the request as received (path, query values raw and URL-encoded, headers,
   /// body), JSON-escaped: a server that echoes whatever it was sent, secrets included.
@@ -60,9 +64,10 @@ struct ERPBRIDGE_TESTING_EXPORT Fault {
 
 /// The answer of the emulator, plus how the connection should misbehave (for the server).
 struct ERPBRIDGE_TESTING_EXPORT EmulatorReply {
-  HttpResponse response;  ///< What to answer.
-  bool reset = false;     ///< Drop the connection instead.
-  bool truncate = false;  ///< Send only half the body.
+  HttpResponse response;               ///< What to answer.
+  bool reset = false;                  ///< Drop the connection instead.
+  bool truncate = false;               ///< Send only half the body.
+  std::uint64_t bytes_per_second = 0;  ///< If non-zero, the body's pace.
 };
 
 /// Routes requests to handlers; thread-safe. Patterns are paths whose segments may be
@@ -81,6 +86,9 @@ class ERPBRIDGE_TESTING_EXPORT Emulator : public HttpTransport {
   void clear_faults();
   /// Adds latency to every route.
   void set_global_latency(std::chrono::milliseconds latency);
+  /// Sends every answer's body at `bytes_per_second` (0: as fast as it goes), e.g. 12.5 MB/s
+  /// for a 100 Mbit/s link; a fault's own bytes_per_second wins.
+  void set_global_bandwidth(std::uint64_t bytes_per_second);
 
   /// Variance mode for requests whose path matches `pattern` (any method when none given):
   /// the family emulators then answer with shapes their documents allow but the samples do
@@ -129,6 +137,7 @@ class ERPBRIDGE_TESTING_EXPORT Emulator : public HttpTransport {
   std::vector<FaultRule> faults_;
   std::vector<VarianceRule> variance_;
   std::chrono::milliseconds global_latency_{0};
+  std::uint64_t global_bandwidth_ = 0;
   std::map<std::string, std::size_t> counts_;
   std::size_t total_ = 0;
   std::size_t in_flight_ = 0;

@@ -3,6 +3,7 @@
 #include <rapidjson/reader.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "json/chunks.hpp"
 #include "json/reader.hpp"
 
 namespace {
@@ -92,6 +94,62 @@ Outcome with_fast_reader(const std::string& text, int calls_left) {
   const rapidjson::ParseResult result = reader.parse(recorder);
   return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
           reader.offset()};
+}
+
+// The pieces of a text cut right after every `every`-th double quote (wherever it is: in a
+// string, escaped or not, or outside one), each piece in a string of its own.
+struct Pieces final : erpbridge::json::ChunkSource {
+  std::vector<std::string> parts;
+  std::size_t next_part = 0;
+  bool next(const char*& begin, const char*& end) override {
+    if (next_part == parts.size()) return false;
+    const std::string& part = parts[next_part++];
+    begin = part.data();
+    end = part.data() + part.size();
+    return true;
+  }
+};
+
+Outcome with_pieces(const std::string& text, int every) {
+  Pieces pieces;
+  std::size_t start = 0;
+  int quotes = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '"' && ++quotes % every == 0) {
+      pieces.parts.push_back(text.substr(start, i + 1 - start));
+      start = i + 1;
+    }
+  }
+  pieces.parts.push_back(text.substr(start));
+  Recorder recorder;
+  erpbridge::json::FastReader<Recorder> reader(nullptr, 0, &pieces);
+  const rapidjson::ParseResult result = reader.parse(recorder);
+  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
+          reader.offset()};
+}
+
+std::string printable(const std::string& text);
+
+// Returns 1 if reading `text` in pieces differs from reading it whole in any way.
+int compare_pieces(const std::string& text) {
+  const Outcome whole = with_fast_reader(text, -1);
+  for (int every : {1, 2, 3, 7}) {
+    const Outcome pieced = with_pieces(text, every);
+    const bool same = whole.ok == pieced.ok && whole.events == pieced.events &&
+                      whole.code == pieced.code && whole.offset == pieced.offset &&
+                      whole.stopped_at == pieced.stopped_at;
+    if (!same) {
+      UNSCOPED_INFO("input: " << printable(text) << "\ncut after every " << every
+                              << " quote(s)\nwhole: ok=" << whole.ok << " code=" << whole.code
+                              << " offset=" << whole.offset << " at=" << whole.stopped_at << "\n"
+                              << whole.events << "pieces: ok=" << pieced.ok
+                              << " code=" << pieced.code << " offset=" << pieced.offset
+                              << " at=" << pieced.stopped_at << "\n"
+                              << pieced.events);
+      return 1;
+    }
+  }
+  return 0;
 }
 
 std::string printable(const std::string& text) {
@@ -305,6 +363,65 @@ TEST_CASE("FastReader agrees with RapidJSON on mutated inputs") {
     // Long seeds are cut to a window so that edits fall near where parsing happens.
     std::string text = seed.size() > 600 ? seed.substr(0, 600) : seed;
     differences += compare(mutate(text, random));
+  }
+  CHECK(differences == 0);
+}
+
+TEST_CASE("FastReader reads a text in pieces cut after quotes exactly as it reads it whole") {
+  std::vector<std::string> texts = corpus_files();
+  for (const std::string& text : hand_written_cases()) texts.push_back(text);
+  texts.push_back(R"({"a\"b":"c\\","d":["e\"",1.5,"\u4e2d\ud83d\ude00",true],"f":"")");
+  int differences = 0;
+  for (const std::string& text : texts) differences += compare_pieces(text);
+  std::mt19937 random(20261130);
+  for (int round = 0; round < 20000 && differences < 5; ++round) {
+    const std::string& seed = texts[random() % texts.size()];
+    std::string text = seed.size() > 600 ? seed.substr(0, 600) : seed;
+    differences += compare_pieces(mutate(text, random));
+  }
+  CHECK(differences == 0);
+}
+
+TEST_CASE("JsonCutter cuts right after the quotes that close strings, whatever the blocks") {
+  // The closing quotes, found one character at a time.
+  auto closing_quotes = [](const std::string& text) {
+    std::vector<std::size_t> cuts;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (in_string && text[i] == '\\') {
+        ++i;
+      } else if (text[i] == '"') {
+        in_string = !in_string;
+        if (!in_string) cuts.push_back(i + 1);
+      }
+    }
+    return cuts;
+  };
+  std::vector<std::string> texts = corpus_files();
+  texts.push_back(R"({"a\\":"\"","b":"\\\"x","c":["","\\",1]})");
+  std::mt19937 random(7);
+  int differences = 0;
+  for (const std::string& text : texts) {
+    const std::vector<std::size_t> expected = closing_quotes(text);
+    for (int round = 0; round < 4; ++round) {
+      erpbridge::json::JsonCutter cutter;
+      std::size_t start = 0;
+      while (start < text.size()) {
+        const std::size_t size = std::min<std::size_t>(text.size() - start, 1 + random() % 40);
+        const std::size_t cut = cutter.last_cut(text.data() + start, size);
+        std::size_t want = std::string::npos;
+        for (std::size_t at : expected) {
+          if (at > start && at <= start + size) want = at - start;
+        }
+        if (cut != want) {
+          UNSCOPED_INFO("input: " << printable(text) << "\nblock at " << start << " size " << size
+                                  << ": cut " << cut << ", expected " << want);
+          ++differences;
+          break;
+        }
+        start += size;
+      }
+    }
   }
   CHECK(differences == 0);
 }

@@ -1,0 +1,144 @@
+#include "core/body_stream.hpp"
+
+#include <pthread.h>
+
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+namespace erpbridge::internal {
+
+void PieceQueue::push(std::string piece) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return reader_stopped_ || queued_bytes_ < kMaxQueued; });
+  if (reader_stopped_) return;
+  queued_bytes_ += piece.size();
+  pieces_.push_back(std::move(piece));
+  changed_.notify_all();
+}
+
+void PieceQueue::close() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  closed_ = true;
+  changed_.notify_all();
+}
+
+void PieceQueue::stop_reading() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  reader_stopped_ = true;
+  pieces_.clear();
+  queued_bytes_ = 0;
+  changed_.notify_all();
+}
+
+bool PieceQueue::next(const char*& begin, const char*& end) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return !pieces_.empty() || closed_; });
+  if (pieces_.empty()) return false;
+  current_ = std::move(pieces_.front());  // the piece read before is released now
+  pieces_.pop_front();
+  queued_bytes_ -= current_.size();
+  changed_.notify_all();
+  begin = current_.data();
+  end = current_.data() + current_.size();
+  return true;
+}
+
+namespace {
+
+// One piece already in hand: the body of a reply that never grew past kStreamFrom.
+class OnePiece final : public json::ChunkSource {
+ public:
+  explicit OnePiece(const std::string& text) : text_(text) {}
+  bool next(const char*& begin, const char*& end) override {
+    if (given_) return false;
+    given_ = true;
+    begin = text_.data();
+    end = text_.data() + text_.size();
+    return true;
+  }
+
+ private:
+  const std::string& text_;
+  bool given_ = false;
+};
+
+}  // namespace
+
+StreamingBody::~StreamingBody() {
+  shutdown();
+}
+
+void StreamingBody::shutdown() {
+  if (queue_) {
+    queue_->stop_reading();
+    queue_->close();
+  }
+  finish_decoder();
+}
+
+bool StreamingBody::begin(int status, const HttpHeaders& headers) {
+  finish_decoder();  // a try cut short before this one
+  if (status < 200 || status >= 300) return false;
+  announced_size_ = 0;
+  if (const std::string* length = find_header(headers, "Content-Length")) {
+    announced_size_ = std::strtoull(length->c_str(), nullptr, 10);
+    if (announced_size_ < kStreamFrom) return false;
+  }
+  cutter_ = json::JsonCutter();
+  pending_.clear();
+  return true;
+}
+
+void StreamingBody::write(const char* data, std::size_t size) {
+  const std::size_t cut = cutter_.last_cut(data, size);
+  pending_.append(data, size);
+  if (cut == std::string::npos) return;
+  const std::size_t cut_at = pending_.size() - size + cut;
+  if (cut_at < kPieceSize) return;
+  if (!decoder_.joinable()) start_decoder();
+  std::string piece = std::move(pending_);
+  pending_.reserve(kPieceSize + kPieceSize / 4);  // one allocation per piece, not doublings
+  pending_.assign(piece, cut_at, std::string::npos);
+  piece.resize(cut_at);
+  queue_->push(std::move(piece));
+}
+
+void StreamingBody::end(bool complete) {
+  if (!decoder_.joinable()) {
+    // Never reached a full piece: decode what there is here, unless the try failed.
+    if (complete) {
+      OnePiece whole(pending_);
+      decode(whole, announced_size_ != 0 ? announced_size_ : pending_.size());
+    }
+    pending_.clear();
+    return;
+  }
+  if (complete) {
+    if (!pending_.empty()) queue_->push(std::move(pending_));
+    queue_->close();
+  } else {
+    queue_->stop_reading();  // what the decoder made of a cut-short body is not used
+    queue_->close();
+  }
+  finish_decoder();
+  pending_.clear();
+}
+
+void StreamingBody::start_decoder() {
+  queue_ = std::make_unique<PieceQueue>();
+  // A thread of its own, not the worker pool: a producer waiting on a full queue must never
+  // wait for a decoder that waits for a pool thread.
+  decoder_ = std::thread([this, queue = queue_.get(), size = announced_size_] {
+    pthread_setname_np(pthread_self(), "erpbridge-decode");
+    decode(*queue, size);
+    queue->stop_reading();  // a decoder that stopped early must not hold the producer
+  });
+}
+
+void StreamingBody::finish_decoder() {
+  if (decoder_.joinable()) decoder_.join();
+  queue_.reset();
+}
+
+}  // namespace erpbridge::internal

@@ -1,0 +1,114 @@
+// Decoding a large reply while it downloads: the transport's write callback cuts the body
+// into pieces at string ends (json::JsonCutter) and hands them through a bounded queue to a
+// decoder on a thread of its own, so the body never exists whole and the decode overlaps
+// the transfer. Small replies (a Content-Length under kStreamFrom) are left to the usual
+// whole-body decode, and so is a reply whose length is not announced until it is that big.
+#pragma once
+
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "erpbridge/core/http.hpp"
+#include "json/chunks.hpp"
+#include "json/decoder.hpp"
+
+namespace erpbridge::internal {
+
+/// Pieces from the transport's thread to the decoder's, at most kMaxQueued bytes at once:
+/// a producer ahead of its decoder waits.
+class PieceQueue final : public json::ChunkSource {
+ public:
+  static constexpr std::size_t kMaxQueued = 1u << 20;
+
+  /// Queues a piece, waiting while the queue is full; dropped if the reader has stopped.
+  void push(std::string piece);
+  /// No more pieces: the reader sees the end of the text.
+  void close();
+  /// The reader stops taking pieces (it has finished or failed): push() no longer waits.
+  void stop_reading();
+
+  bool next(const char*& begin, const char*& end) override;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> pieces_;
+  std::size_t queued_bytes_ = 0;
+  bool closed_ = false;
+  bool reader_stopped_ = false;
+  std::string current_;  // the piece being read (the reader's pointers point into it)
+};
+
+/// A BodyStream that decodes with `decode(pieces, size)` (size: the announced length, 0 if
+/// none), for one call and each of its tries. After a streamed try, the decoder has run to
+/// its end; what it decoded is the subclass's to hand out.
+class StreamingBody : public BodyStream {
+ public:
+  /// Replies announced shorter than this are not streamed.
+  static constexpr std::size_t kStreamFrom = 1u << 20;
+  /// The size of the pieces handed to the decoder (at least; a piece ends after a string).
+  static constexpr std::size_t kPieceSize = 256u << 10;
+
+  ~StreamingBody() override;  // a subclass must call shutdown() in its own destructor
+
+  bool begin(int status, const HttpHeaders& headers) override;
+  void write(const char* data, std::size_t size) override;
+  void end(bool complete) override;
+
+ protected:
+  /// Stops and joins the decoder: what a subclass's destructor does first, since the
+  /// decoder calls into the subclass.
+  void shutdown();
+
+  /// Decodes one try's body from `pieces`; called on the decoder's thread, or on the
+  /// transport's for a body that never reached kStreamFrom.
+  virtual void decode(json::ChunkSource& pieces, std::size_t size) = 0;
+
+ private:
+  void start_decoder();
+  void finish_decoder();
+
+  std::size_t announced_size_ = 0;
+  json::JsonCutter cutter_;
+  std::string pending_;  // received, not yet handed over
+  std::unique_ptr<PieceQueue> queue_;
+  std::thread decoder_;
+};
+
+/// An envelope decoded leniently (json::decode_reply), with how that went and its notes.
+template <typename Envelope>
+struct DecodedEnvelope {
+  Result<void> status = ok();
+  Envelope envelope{};
+  DecodeNotes notes;
+};
+
+/// A StreamingBody that decodes a reply's body into an Envelope as it arrives.
+template <typename Envelope>
+class EnvelopeStream final : public StreamingBody {
+ public:
+  ~EnvelopeStream() override { shutdown(); }
+
+  /// What the last streamed try decoded (once the transport has returned).
+  DecodedEnvelope<Envelope> take() { return std::move(decoded_); }
+
+ protected:
+  void decode(json::ChunkSource& pieces, std::size_t size) override {
+    decoded_ = DecodedEnvelope<Envelope>{};
+    decoded_.status = json::decode_value_chunks(pieces, size, json::codec_of<Envelope>(),
+                                                &decoded_.envelope, &decoded_.notes);
+  }
+
+ private:
+  DecodedEnvelope<Envelope> decoded_;  // written by the decoder, read after it is joined
+};
+
+}  // namespace erpbridge::internal

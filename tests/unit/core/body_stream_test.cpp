@@ -1,0 +1,142 @@
+// A reply decoded while it arrives (core/body_stream) against the same bytes decoded whole:
+// the same receipts, notes and verdict, whatever the blocks the transport hands over; the
+// producer never waits on a decoder that has stopped; small replies are not streamed.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+#include <string>
+
+#include "core/body_stream.hpp"
+#include "ctc/codec.hpp"
+
+using erpbridge::HttpHeaders;
+using erpbridge::ctc::wire::ReceiptsReply;
+using erpbridge::internal::EnvelopeStream;
+using erpbridge::internal::StreamingBody;
+
+namespace {
+
+// A receipts reply of `count` receipts in the wire form, with escapes and Chinese text, and
+// in every tenth an unknown key and a count that is not a number (a decode note).
+std::string receipts_reply(std::size_t count) {
+  std::string text = R"({"res":0,"msg":"","data":[)";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) text += ',';
+    text += R"({"in_number":"RK)" + std::to_string(1000000 + i) + R"(","intype":"维修入库",)";
+    text += i % 10 == 0 ? R"("amount":"many",)" : R"("amount":3,)";
+    text += R"("amount_of_money":"393.00","status":"已结单",)"
+            R"("number":"WX\"quoted\" \\ \u4e2d","inputuser":"测试员乙",)"
+            R"("inputtime":"2020-05-27 20:49:12",)"
+            R"("parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}])";
+    if (i % 10 == 0) text += R"(,"amount_of_money_x":{"nested":[1,2]})";
+    text += '}';
+  }
+  return text + "]}";
+}
+
+HttpHeaders length_header(std::size_t size) {
+  return {{"Content-Length", std::to_string(size)}};
+}
+
+// Feeds `text` to `stream` in random blocks of 1 byte to 64 KiB.
+void feed(StreamingBody& stream, const std::string& text, std::mt19937& random) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t size = std::min<std::size_t>(text.size() - at, 1 + random() % 65536);
+    stream.write(text.data() + at, size);
+    at += size;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("A streamed reply decodes to what the whole body decodes to") {
+  const std::string text = receipts_reply(12000);  // about 4 MB: several pieces
+  REQUIRE(text.size() > 3 * StreamingBody::kStreamFrom);
+  ReceiptsReply whole;
+  erpbridge::DecodeNotes whole_notes;
+  REQUIRE(erpbridge::json::decode_reply(text, whole, whole_notes).ok());
+  REQUIRE(whole.data.size() == 12000);
+  REQUIRE(whole_notes.size() == 1200);
+
+  std::mt19937 random(42);
+  EnvelopeStream<ReceiptsReply> stream;
+  for (int round = 0; round < 3; ++round) {  // the same stream serves each try of a call
+    REQUIRE(stream.begin(200, length_header(text.size())));
+    feed(stream, text, random);
+    stream.end(true);
+    auto decoded = stream.take();
+    REQUIRE(decoded.status.ok());
+    CHECK(decoded.envelope.data == whole.data);
+    CHECK(decoded.envelope.res == "0");
+    REQUIRE(decoded.notes.size() == whole_notes.size());
+    for (std::size_t i = 0; i < whole_notes.size(); ++i) {
+      CHECK(decoded.notes[i].path == whole_notes[i].path);
+    }
+  }
+}
+
+TEST_CASE("A streamed reply of unannounced length, and one that never grows past a piece") {
+  std::mt19937 random(1);
+  EnvelopeStream<ReceiptsReply> stream;
+  const std::string big = receipts_reply(5000);
+  REQUIRE(stream.begin(200, {}));  // chunked: no Content-Length
+  feed(stream, big, random);
+  stream.end(true);
+  auto decoded = stream.take();
+  REQUIRE(decoded.status.ok());
+  CHECK(decoded.envelope.data.size() == 5000);
+
+  const std::string small = receipts_reply(3);
+  REQUIRE(stream.begin(200, {}));
+  feed(stream, small, random);
+  stream.end(true);
+  decoded = stream.take();
+  REQUIRE(decoded.status.ok());
+  CHECK(decoded.envelope.data.size() == 3);
+}
+
+TEST_CASE("Small replies and failures are not streamed") {
+  EnvelopeStream<ReceiptsReply> stream;
+  CHECK_FALSE(stream.begin(200, length_header(1000)));
+  CHECK_FALSE(stream.begin(503, length_header(10u << 20)));
+  CHECK_FALSE(stream.begin(404, {}));
+  CHECK(stream.begin(200, length_header(10u << 20)));
+  stream.end(false);  // cut short before any byte: nothing to wait for
+}
+
+TEST_CASE("A decoder that fails early never holds up the transfer") {
+  // Invalid JSON at the start of a 20 MB body: the decoder stops at once, and the rest of
+  // the body must still go through without waiting on a full queue.
+  std::string text = R"({"res":0,"data":[{"in_number":"x",]})";
+  text.resize(20u << 20, ' ');
+  text.back() = '"';
+  std::mt19937 random(3);
+  EnvelopeStream<ReceiptsReply> stream;
+  REQUIRE(stream.begin(200, length_header(text.size())));
+  for (std::size_t at = 0; at < text.size(); at += 1u << 16) {
+    stream.write(text.data() + at, std::min<std::size_t>(1u << 16, text.size() - at));
+    const char quote[] = "\"x\"";  // string ends, so that pieces are handed over
+    stream.write(quote, 3);
+  }
+  stream.end(true);
+  auto decoded = stream.take();
+  REQUIRE_FALSE(decoded.status.ok());
+  CHECK(decoded.status.error().message.find("invalid JSON at offset 34") != std::string::npos);
+}
+
+TEST_CASE("A try cut short mid-body leaves the stream ready for the next try") {
+  const std::string text = receipts_reply(8000);
+  std::mt19937 random(9);
+  EnvelopeStream<ReceiptsReply> stream;
+  REQUIRE(stream.begin(200, length_header(text.size())));
+  stream.write(text.data(), text.size() / 2);
+  stream.end(false);
+  REQUIRE(stream.begin(200, length_header(text.size())));
+  feed(stream, text, random);
+  stream.end(true);
+  auto decoded = stream.take();
+  REQUIRE(decoded.status.ok());
+  CHECK(decoded.envelope.data.size() == 8000);
+}
