@@ -16,6 +16,8 @@ namespace {
 // Deeper input is refused: the parser recurses once per level, and vendor replies nest a
 // handful of levels.
 constexpr int kMaxDepth = 256;
+// Arrays near the root reserve their length once this many elements have been read.
+constexpr std::size_t kReserveSample = 64;
 
 enum class Event { Scalar, StartObject, StartArray };
 
@@ -230,16 +232,19 @@ class Decoder {
     return "nested deeper than " + std::to_string(kMaxDepth) + " levels";
   }
 
-  // Called before the second element of an array near the root: the first one's size
-  // predicts how many follow. Bounded so that the reservation is never larger than the
-  // input still to come.
+  // Called before element kReserveSample of an array near the root: the average size of
+  // the ones before predicts how many follow. (The first element alone was off by a third on
+  // real payloads, and the excess capacity made the result cross glibc's mmap threshold, so
+  // each decode faulted its memory in afresh.) Bounded so that the reservation is never
+  // larger than the input still to come.
   void reserve_estimate(const Frame& frame) const {
     const std::size_t at = cursor_.offset();
     if (size_ <= at) return;  // the size is not known
-    const std::size_t stride = at - frame.first_element;
+    const std::size_t stride = (at - frame.first_element) / kReserveSample;
     const std::size_t remaining = size_ - at;
     if (stride == 0) return;
-    std::size_t estimate = 2 + remaining / stride;
+    // 1/16 over: an estimate a little short would double the vector.
+    std::size_t estimate = kReserveSample + remaining / stride + remaining / stride / 16;
     estimate = std::min(estimate, 2 + remaining / frame.element->element_size);
     if (estimate >= 16) frame.element->reserve(frame.target, estimate);
   }
@@ -281,7 +286,7 @@ class Decoder {
       if (frame.may_reserve) {
         // Both positions are taken at the same point of an element (its first event).
         if (frame.count == 0) frame.first_element = cursor_.offset();
-        if (frame.count == 1) reserve_estimate(frame);
+        if (frame.count == kReserveSample) reserve_estimate(frame);
       }
       ++frame.count;
       const Codec* array = frame.element;

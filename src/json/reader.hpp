@@ -11,8 +11,13 @@
 //    sanitizers report), and the input need not end in a NUL.
 //
 // As in RapidJSON, a NUL byte reads as the end of the text. UTF-8 is not checked here: the
-// handler does that. Nesting is bounded by the handler (it refuses a level too deep), since
-// each level recurses once.
+// handler does that. Each level of nesting recurses once, so the reader refuses more than
+// kMaxDepth levels itself (RapidJSON's Reader has no bound): it stops as if the handler had
+// (kParseErrorTermination) and too_deep() says why. The decoder's own, lower bound names
+// the path.
+//
+// It also reads a text that arrives in pieces (ChunkSource), cut anywhere but inside a
+// number, with the same events, errors and offsets as the whole text.
 #pragma once
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
@@ -53,6 +58,12 @@ class FastReader {
   /// Where the reader is; it stops after the root value, or at the first NUL byte or error.
   ReadPosition read_position() const { return {&position_, &begin_, &base_}; }
   std::size_t offset() const { return base_ + static_cast<std::size_t>(position_ - begin_); }
+
+  /// Levels of nesting the reader accepts.
+  static constexpr int kMaxDepth = 512;
+
+  /// Whether the reader stopped because the text nests deeper than kMaxDepth.
+  bool too_deep() const { return too_deep_; }
 
   /// Whether nothing is left after where the reader stopped (it stops at a NUL byte too).
   bool at_end() { return position_ == end_ && (more_ == nullptr || !next_piece()); }
@@ -142,7 +153,23 @@ class FastReader {
     return go_on || stopped();
   }
 
+  // One level of nesting, for as long as it lives.
+  struct Level {
+    int& depth;
+    explicit Level(int& d) : depth(++d) {}
+    ~Level() { --depth; }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+  };
+
+  bool too_deep_at(std::size_t at) {
+    too_deep_ = true;
+    return failed(rapidjson::kParseErrorTermination, at);
+  }
+
   bool parse_object(Handler& handler) {
+    const Level level(depth_);
+    if (depth_ > kMaxDepth) return too_deep_at(offset());
     ++position_;  // '{'
     if (!handler.StartObject()) return stopped();
     skip_whitespace();
@@ -171,6 +198,8 @@ class FastReader {
   }
 
   bool parse_array(Handler& handler) {
+    const Level level(depth_);
+    if (depth_ > kMaxDepth) return too_deep_at(offset());
     ++position_;  // '['
     if (!handler.StartArray()) return stopped();
     skip_whitespace();
@@ -409,6 +438,8 @@ class FastReader {
   const char* end_;
   std::size_t base_ = 0;  // where the piece starts in the whole text
   ChunkSource* more_;     // the pieces still to come, if any
+  int depth_ = 0;
+  bool too_deep_ = false;
   rapidjson::ParseResult result_;
   std::string unescaped_;  // a string with escapes, decoded; reused
 };

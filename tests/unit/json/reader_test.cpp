@@ -16,173 +16,38 @@
 
 #include "json/chunks.hpp"
 #include "json/reader.hpp"
+#include "support/reader_oracle.hpp"
+
+using erpbridge::test_support::differs_from_rapidjson;
+using erpbridge::test_support::differs_in_pieces;
+using erpbridge::test_support::printable;
+using erpbridge::test_support::Recorder;
 
 namespace {
 
-// Writes every event as one line, so two runs compare as strings.
-struct Recorder {
-  std::string events;
-  int calls_left = -1;  // stops the parse after this many events when >= 0
-
-  bool record(const std::string& event) {
-    events += event;
-    events += '\n';
-    if (calls_left == 0) return false;
-    if (calls_left > 0) --calls_left;
-    return true;
-  }
-  bool Null() { return record("null"); }
-  bool Bool(bool b) { return record(b ? "true" : "false"); }
-  bool Int(int) { return record("int?"); }
-  bool Uint(unsigned) { return record("uint?"); }
-  bool Int64(std::int64_t) { return record("int64?"); }
-  bool Uint64(std::uint64_t) { return record("uint64?"); }
-  bool Double(double) { return record("double?"); }
-  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
-    return record("number " + std::string(text, length));
-  }
-  bool String(const char* text, rapidjson::SizeType length, bool) {
-    return record("string " + std::string(text, length));
-  }
-  bool Key(const char* text, rapidjson::SizeType length, bool) {
-    return record("key " + std::string(text, length));
-  }
-  bool StartObject() { return record("{"); }
-  bool EndObject(rapidjson::SizeType members) { return record("} " + std::to_string(members)); }
-  bool StartArray() { return record("["); }
-  bool EndArray(rapidjson::SizeType elements) { return record("] " + std::to_string(elements)); }
-};
-
-// RapidJSON over a buffer that need not end in a NUL; a NUL or the end reads as '\0'.
-struct BoundedStream {
-  using Ch = char;
-  const char* begin;
-  const char* current;
-  const char* end;
-  Ch Peek() const { return current < end ? *current : '\0'; }
-  Ch Take() { return current < end ? *current++ : '\0'; }
-  std::size_t Tell() const { return static_cast<std::size_t>(current - begin); }
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
-  void Flush() {}
-  std::size_t PutEnd(Ch*) { return 0; }
-};
-
-struct Outcome {
-  std::string events;
-  bool ok = false;
-  int code = 0;
-  std::size_t offset = 0;
-  std::size_t stopped_at = 0;  // compared only after success
-};
-
-Outcome with_rapidjson(const std::string& text, int calls_left) {
-  BoundedStream stream{text.data(), text.data(), text.data() + text.size()};
-  Recorder recorder;
-  recorder.calls_left = calls_left;
-  rapidjson::Reader reader;
-  const rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, recorder);
-  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
-          stream.Tell()};
+// Returns how many inputs differed (and reports them).
+int compare(const std::string& text, int calls_left = -1) {
+  const std::string difference = differs_from_rapidjson(text, calls_left);
+  if (!difference.empty()) UNSCOPED_INFO(difference);
+  return difference.empty() ? 0 : 1;
 }
 
-Outcome with_fast_reader(const std::string& text, int calls_left) {
-  Recorder recorder;
-  recorder.calls_left = calls_left;
-  erpbridge::json::FastReader<Recorder> reader(text.data(), text.size());
-  const rapidjson::ParseResult result = reader.parse(recorder);
-  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
-          reader.offset()};
-}
-
-// The pieces of a text cut right after every `every`-th double quote (wherever it is: in a
-// string, escaped or not, or outside one), each piece in a string of its own.
-struct Pieces final : erpbridge::json::ChunkSource {
-  std::vector<std::string> parts;
-  std::size_t next_part = 0;
-  bool next(const char*& begin, const char*& end) override {
-    if (next_part == parts.size()) return false;
-    const std::string& part = parts[next_part++];
-    begin = part.data();
-    end = part.data() + part.size();
-    return true;
-  }
-};
-
-Outcome with_pieces(const std::string& text, int every) {
-  Pieces pieces;
-  std::size_t start = 0;
-  int quotes = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '"' && ++quotes % every == 0) {
-      pieces.parts.push_back(text.substr(start, i + 1 - start));
-      start = i + 1;
-    }
-  }
-  pieces.parts.push_back(text.substr(start));
-  Recorder recorder;
-  erpbridge::json::FastReader<Recorder> reader(nullptr, 0, &pieces);
-  const rapidjson::ParseResult result = reader.parse(recorder);
-  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()), result.Offset(),
-          reader.offset()};
-}
-
-std::string printable(const std::string& text);
-
-// Returns 1 if reading `text` in pieces differs from reading it whole in any way.
+// Returns 1 if reading `text` in pieces cut after every `every`-th double quote (wherever it
+// is: opening or closing a string, escaped or not) differs from reading it whole.
 int compare_pieces(const std::string& text) {
-  const Outcome whole = with_fast_reader(text, -1);
   for (int every : {1, 2, 3, 7}) {
-    const Outcome pieced = with_pieces(text, every);
-    const bool same = whole.ok == pieced.ok && whole.events == pieced.events &&
-                      whole.code == pieced.code && whole.offset == pieced.offset &&
-                      whole.stopped_at == pieced.stopped_at;
-    if (!same) {
-      UNSCOPED_INFO("input: " << printable(text) << "\ncut after every " << every
-                              << " quote(s)\nwhole: ok=" << whole.ok << " code=" << whole.code
-                              << " offset=" << whole.offset << " at=" << whole.stopped_at << "\n"
-                              << whole.events << "pieces: ok=" << pieced.ok
-                              << " code=" << pieced.code << " offset=" << pieced.offset
-                              << " at=" << pieced.stopped_at << "\n"
-                              << pieced.events);
+    std::vector<std::size_t> cuts;
+    int quotes = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '"' && ++quotes % every == 0) cuts.push_back(i + 1);
+    }
+    const std::string difference = differs_in_pieces(text, cuts);
+    if (!difference.empty()) {
+      UNSCOPED_INFO(difference);
       return 1;
     }
   }
   return 0;
-}
-
-std::string printable(const std::string& text) {
-  std::ostringstream out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7F) {
-      out << c;
-    } else {
-      out << "\\x" << std::hex << static_cast<int>(c) << std::dec;
-    }
-  }
-  return out.str();
-}
-
-// Returns how many inputs differed (and reports the first few).
-int compare(const std::string& text, int calls_left = -1) {
-  const Outcome expected = with_rapidjson(text, calls_left);
-  const Outcome actual = with_fast_reader(text, calls_left);
-  const bool same = expected.ok == actual.ok && expected.events == actual.events &&
-                    (expected.ok ? expected.stopped_at == actual.stopped_at
-                                 : expected.code == actual.code &&
-                                       (expected.code == rapidjson::kParseErrorTermination ||
-                                        expected.offset == actual.offset));
-  if (!same) {
-    UNSCOPED_INFO("input: " << printable(text) << "\nrapidjson: ok=" << expected.ok
-                            << " code=" << expected.code << " offset=" << expected.offset
-                            << " at=" << expected.stopped_at << "\n"
-                            << expected.events << "fast: ok=" << actual.ok
-                            << " code=" << actual.code << " offset=" << actual.offset
-                            << " at=" << actual.stopped_at << "\n"
-                            << actual.events);
-  }
-  return same ? 0 : 1;
 }
 
 const std::vector<std::string>& hand_written_cases() {
@@ -424,6 +289,23 @@ TEST_CASE("JsonCutter cuts right after the quotes that close strings, whatever t
     }
   }
   CHECK(differences == 0);
+}
+
+TEST_CASE("FastReader refuses nesting deeper than its bound itself, whole or in pieces") {
+  using Reader = erpbridge::json::FastReader<Recorder>;
+  const auto bound = static_cast<std::size_t>(Reader::kMaxDepth);
+  // At the bound: accepted, as RapidJSON accepts it.
+  CHECK(differs_from_rapidjson(std::string(bound, '[') + std::string(bound, ']')).empty());
+  // One level more: refused at the bracket that goes too deep, without asking RapidJSON.
+  const std::string deeper = std::string(bound + 1, '[') + std::string(bound + 1, ']');
+  const auto outcome = erpbridge::test_support::with_fast_reader(deeper);
+  CHECK_FALSE(outcome.ok);
+  CHECK(outcome.too_deep);
+  CHECK(outcome.offset == bound);
+  CHECK(differs_from_rapidjson(deeper).empty());
+  CHECK(differs_in_pieces(deeper, {100, 513, 700}).empty());
+  // A million levels: refused just the same, the stack never deeper than the bound.
+  CHECK(erpbridge::test_support::with_fast_reader(std::string(1000000, '[')).too_deep);
 }
 
 TEST_CASE("FastReader stops when the handler does, as RapidJSON does") {
