@@ -1,6 +1,6 @@
 // Decoding a large reply while it downloads: the transport's write callback cuts the body
 // into pieces at string ends (json::JsonCutter) and hands them through a bounded queue to a
-// decoder on a thread of its own, so the body never exists whole and the decode overlaps
+// decoder on a pooled thread of its own, so the body never exists whole and the decode overlaps
 // the transfer. Small replies (a Content-Length under kStreamFrom) are left to the usual
 // whole-body decode, and so is a reply whose length is not announced until it is that big.
 #pragma once
@@ -80,7 +80,11 @@ class StreamingBody : public BodyStream {
   json::JsonCutter cutter_;
   std::string pending_;  // received, not yet handed over
   std::unique_ptr<PieceQueue> queue_;
-  std::thread decoder_;
+  // The decoder runs on a thread of the decoder pool; this says when it has finished.
+  bool decoding_ = false;
+  std::mutex decoder_mutex_;
+  std::condition_variable decoder_done_;
+  bool decoder_finished_ = false;
 };
 
 /// An envelope decoded leniently (json::decode_reply), with how that went and its notes.
