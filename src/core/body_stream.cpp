@@ -66,10 +66,6 @@ class OnePiece final : public json::ChunkSource {
   bool given_ = false;
 };
 
-}  // namespace
-
-namespace {
-
 // Threads that decode streamed replies, kept for the next one: a decoder thread that lives
 // on keeps its allocator arena warm (a fresh thread per reply faulted its memory in anew and
 // made one decode in three 50% slower), and a reply does not pay for a thread start. Not the

@@ -10,11 +10,9 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "erpbridge/core/http.hpp"
 #include "json/chunks.hpp"

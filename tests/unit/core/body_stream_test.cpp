@@ -59,6 +59,11 @@ TEST_CASE("A streamed reply decodes to what the whole body decodes to") {
   REQUIRE(erpbridge::json::decode_reply(text, whole, whole_notes).ok());
   REQUIRE(whole.data.size() == 12000);
   REQUIRE(whole_notes.size() == 1200);
+  // The whole-body decode is the oracle here; it is anchored to the text written above.
+  CHECK(whole.data[11999].number == "RK1011999");
+  CHECK(whole.data[7].work_order_number == "WX\"quoted\" \\ 中");
+  CHECK(whole.data[7].creator == "测试员乙");
+  CHECK(whole_notes[1].path == "data[10].amount");
 
   std::mt19937 random(42);
   EnvelopeStream<ReceiptsReply> stream;
