@@ -149,13 +149,14 @@ int main(int argc, char** argv) {
     in.read(response.body.data(), static_cast<std::streamsize>(response.body.size()));
   }
   const long before = peak_rss_kib();
-  auto receipts = erpbridge::ctc::wire::decode_receipts(response, erpbridge::ctc::Direction::In);
+  const double payload_mb = static_cast<double>(response.body.size()) / 1e6;
+  auto receipts =
+      erpbridge::ctc::wire::decode_receipts(std::move(response), erpbridge::ctc::Direction::In);
   if (!receipts.ok()) {
     std::fprintf(stderr, "%s\n", receipts.error().to_string().c_str());
     return 1;
   }
   const long peak = peak_rss_kib();
-  const double payload_mb = static_cast<double>(response.body.size()) / 1e6;
   const double peak_mb = static_cast<double>(peak) * 1024.0 / 1e6;
   std::printf(
       "receipts=%zu payload_MB=%.1f rss_before_decode_MB=%.1f peak_rss_MB=%.1f ratio=%.2f\n",

@@ -23,22 +23,20 @@ internal::Verdict judge(const Envelope<T>& envelope, const HttpResponse& respons
 }  // namespace
 
 template <typename T>
-Result<Envelope<T>> decode(const HttpResponse& response, const internal::CallContext& call) {
+Result<Envelope<T>> decode(HttpResponse&& response, const internal::CallContext& call) {
   return internal::read_reply<Envelope<T>>(
       response, call, [&](const Envelope<T>& e) { return judge(e, response, call); });
 }
 
 // Every reply the connection reads.
-template Result<Envelope<Order>> decode(const HttpResponse&, const internal::CallContext&);
-template Result<Envelope<Journal>> decode(const HttpResponse&, const internal::CallContext&);
-template Result<Envelope<Product>> decode(const HttpResponse&, const internal::CallContext&);
-template Result<Envelope<SupplierUserMatch>> decode(const HttpResponse&,
-                                                    const internal::CallContext&);
-template Result<Envelope<AbnormalProduct>> decode(const HttpResponse&,
-                                                  const internal::CallContext&);
-template Result<Envelope<DutyReport>> decode(const HttpResponse&, const internal::CallContext&);
-template Result<Envelope<RankEntry>> decode(const HttpResponse&, const internal::CallContext&);
-template Result<Envelope<RawJson>> decode(const HttpResponse&, const internal::CallContext&);
+template Result<Envelope<Order>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<Journal>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<Product>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<SupplierUserMatch>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<AbnormalProduct>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<DutyReport>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<RankEntry>> decode(HttpResponse&&, const internal::CallContext&);
+template Result<Envelope<RawJson>> decode(HttpResponse&&, const internal::CallContext&);
 
 std::string encode_new_order(const NewOrder& order) {
   return json::encode(order);

@@ -236,7 +236,7 @@ namespace erpbridge::aftersales::wire {
 /// leave it out, as the document's list example does) and whether an unreadable one leaves
 /// the outcome unknown. Defined in codec.cpp for every T the connection reads.
 template <typename T>
-Result<Envelope<T>> decode(const HttpResponse& response, const internal::CallContext& call);
+Result<Envelope<T>> decode(HttpResponse&& response, const internal::CallContext& call);
 
 /// The request bodies, as the document's examples spell them.
 std::string encode_new_order(const NewOrder& order);

@@ -400,8 +400,9 @@ class HttpConnection final : public Connection {
       return request;
     };
     prepared.decode = [executor = executor_.shared(), call,
-                       finish = std::move(finish)](const HttpResponse& response) {
-      return finish(*executor, call, executor->noted(call.what, wire::decode<T>(response, call)));
+                       finish = std::move(finish)](HttpResponse& response) {
+      return finish(*executor, call,
+                    executor->noted(call.what, wire::decode<T>(std::move(response), call)));
     };
     return prepared;
   }

@@ -34,7 +34,7 @@ void PieceQueue::stop_reading() {
   changed_.notify_all();
 }
 
-bool PieceQueue::next(const char*& begin, const char*& end) {
+bool PieceQueue::next(char*& begin, char*& end) {
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [&] { return !pieces_.empty() || closed_; });
   if (pieces_.empty()) return false;
@@ -48,23 +48,6 @@ bool PieceQueue::next(const char*& begin, const char*& end) {
 }
 
 namespace {
-
-// One piece already in hand: the body of a reply that never grew past kStreamFrom.
-class OnePiece final : public json::ChunkSource {
- public:
-  explicit OnePiece(const std::string& text) : text_(text) {}
-  bool next(const char*& begin, const char*& end) override {
-    if (given_) return false;
-    given_ = true;
-    begin = text_.data();
-    end = text_.data() + text_.size();
-    return true;
-  }
-
- private:
-  const std::string& text_;
-  bool given_ = false;
-};
 
 // Threads that decode streamed replies, kept for the next one: a decoder thread that lives
 // on keeps its allocator arena warm (a fresh thread per reply faulted its memory in anew and
@@ -155,7 +138,7 @@ void StreamingBody::end(bool complete) {
   if (!decoding_) {
     // Never reached a full piece: decode what there is here, unless the try failed.
     if (complete) {
-      OnePiece whole(pending_);
+      json::OnePiece whole(pending_.data(), pending_.size());
       decode(whole, announced_size_ != 0 ? announced_size_ : pending_.size());
     }
     pending_.clear();

@@ -33,7 +33,7 @@ class PieceQueue final : public json::ChunkSource {
   /// The reader stops taking pieces (it has finished or failed): push() no longer waits.
   void stop_reading();
 
-  bool next(const char*& begin, const char*& end) override;
+  bool next(char*& begin, char*& end) override;
 
  private:
   std::mutex mutex_;

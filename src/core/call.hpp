@@ -23,7 +23,8 @@ struct PreparedCall {
   /// The request, for `token` ("" when the endpoint has no TokenProvider).
   std::function<Result<HttpRequest>(const std::string& token)> build;
   /// The reply as the call's result (decode notes logged by the caller's executor).
-  std::function<Result<T>(const HttpResponse& response)> decode;
+  /// It may decode the body in place (the response is not used after it).
+  std::function<Result<T>(HttpResponse& response)> decode;
   /// The credential: a reply saying Unauthenticated invalidates it and the call is made once
   /// more with a fresh one (a refused call was not acted on).
   std::shared_ptr<TokenProvider> token;

@@ -4,6 +4,8 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -59,16 +61,34 @@ struct Verdict {
   static Verdict failure(Error error) { return Verdict{Kind::Failure, std::move(error)}; }
 };
 
+/// How many of a body's first bytes a response keeps once the body is decoded (or streamed):
+/// error texts and logs quote no more.
+constexpr std::size_t kKeptBodyBytes = 512;
+
+/// Decodes a reply's body into `Envelope` leniently (json::decode_reply), in place: the body
+/// is overwritten, so the response keeps only its first kKeptBodyBytes, as a streamed reply.
+template <typename Envelope>
+DecodedEnvelope<Envelope> decode_body(HttpResponse& response) {
+  DecodedEnvelope<Envelope> decoded;
+  std::string& body = response.body;
+  char head[kKeptBodyBytes];
+  const std::size_t kept = std::min(body.size(), kKeptBodyBytes);
+  std::memcpy(head, body.data(), kept);
+  decoded.status = json::decode_reply_in_place(body, decoded.envelope, decoded.notes);
+  std::memcpy(body.data(), head, kept);
+  body.resize(kept);
+  return decoded;
+}
+
 /// Reads a reply into `Envelope` leniently (json::decode_reply): only the fields the schema
 /// declares strict and the JSON syntax can fail it. `judge(Envelope&)` returns the Verdict
 /// of its success code (it may adjust the envelope, e.g. clear the data of "no data").
 /// Non-2xx replies are errors whatever the envelope says (with the vendor's code and text
 /// when the judge reports one). The decode notes ride on the result, scrubbed of secrets;
-/// the connection logs them (Executor::log_notes).
+/// the connection logs them (Executor::log_notes). The body is decoded in place (decode_body).
 template <typename Envelope, typename Judge>
-Result<Envelope> read_reply(const HttpResponse& response, const CallContext& call, Judge&& judge) {
-  DecodedEnvelope<Envelope> decoded;
-  decoded.status = json::decode_reply(response.body, decoded.envelope, decoded.notes);
+Result<Envelope> read_reply(HttpResponse& response, const CallContext& call, Judge&& judge) {
+  DecodedEnvelope<Envelope> decoded = decode_body<Envelope>(response);
   return judge_reply(std::move(decoded), response, call, std::forward<Judge>(judge));
 }
 

@@ -66,9 +66,8 @@ std::string encode_query(const std::string& key, const ReceiptQuery& query) {
   return json::encode(request);
 }
 
-Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction) {
-  internal::DecodedEnvelope<ReceiptsReply> decoded;
-  decoded.status = json::decode_reply(response.body, decoded.envelope, decoded.notes);
+Result<std::vector<Receipt>> decode_receipts(HttpResponse&& response, Direction direction) {
+  internal::DecodedEnvelope<ReceiptsReply> decoded = internal::decode_body<ReceiptsReply>(response);
   return decode_receipts(std::move(decoded), response, direction);
 }
 
@@ -101,7 +100,7 @@ Result<std::string> encode_call(const std::string& key, const std::string& data_
   return json::encode(request);
 }
 
-Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path,
+Result<std::string> decode_call_reply(HttpResponse&& response, const std::string& path,
                                       bool write) {
   const internal::CallContext call{"CTC " + path, write};
   bool no_data = false;

@@ -59,7 +59,7 @@ std::string encode_query(const std::string& key, const ReceiptQuery& query);
 /// Maps a receipts reply: non-2xx by status; "2"/无数据 (in res or msg) an empty list;
 /// "1"/签名无效 Unauthenticated; other res Api; an unreadable or missing res Decode. Other
 /// fields that do not fit are decode notes on the result.
-Result<std::vector<Receipt>> decode_receipts(const HttpResponse& response, Direction direction);
+Result<std::vector<Receipt>> decode_receipts(HttpResponse&& response, Direction direction);
 /// The same for a reply decoded while it arrived (`response` holds its status and headers).
 Result<std::vector<Receipt>> decode_receipts(internal::DecodedEnvelope<ReceiptsReply> decoded,
                                              const HttpResponse& response, Direction direction);
@@ -74,8 +74,7 @@ Result<std::string> encode_call(const std::string& key, const std::string& data_
 
 /// The `data` of a generic call's reply, as JSON text ("null" if absent, "[]" for 无数据).
 /// A `write` whose reply cannot be read fails with Error::outcome_unknown.
-Result<std::string> decode_call_reply(const HttpResponse& response, const std::string& path,
-                                      bool write);
+Result<std::string> decode_call_reply(HttpResponse&& response, const std::string& path, bool write);
 
 /// The same receipts, to be encoded with the out-direction keys.
 inline std::vector<OutReceipt> as_out(const std::vector<Receipt>& receipts) {

@@ -124,11 +124,11 @@ class HttpConnection final : public Connection {
       std::vector<std::size_t> refused;
       for (std::size_t k = 0; k < pending.size(); ++k) {
         const std::size_t i = pending[k];
-        results[i] =
-            responses[k].ok()
-                ? executor_.noted("CTC receipt_parts",
-                                  wire::decode_receipts(*responses[k], queries[i].direction))
-                : Result<std::vector<Receipt>>(responses[k].error());
+        results[i] = responses[k].ok()
+                         ? executor_.noted("CTC receipt_parts",
+                                           wire::decode_receipts(std::move(*responses[k]),
+                                                                 queries[i].direction))
+                         : Result<std::vector<Receipt>>(responses[k].error());
         if (!results[i].ok() && results[i].error().code == ErrorCode::Unauthenticated) {
           refused.push_back(i);
         }
@@ -167,8 +167,9 @@ class HttpConnection final : public Connection {
       return post(url, wire::encode_query(key, query), true);
     };
     call.decode = [executor = executor_.shared(),
-                   direction = query.direction](const HttpResponse& response) {
-      return executor->noted("CTC receipt_parts", wire::decode_receipts(response, direction));
+                   direction = query.direction](HttpResponse& response) {
+      return executor->noted("CTC receipt_parts",
+                             wire::decode_receipts(std::move(response), direction));
     };
     // A week of receipts can be tens of megabytes: decoded while it downloads.
     using Stream = internal::EnvelopeStream<wire::ReceiptsReply>;
@@ -197,8 +198,9 @@ class HttpConnection final : public Connection {
       if (!body.ok()) return std::move(body).error();
       return post(url, std::move(body).value(), idempotent);
     };
-    call.decode = [executor = executor_.shared(), path, idempotent](const HttpResponse& response) {
-      return executor->noted("CTC " + path, wire::decode_call_reply(response, path, !idempotent));
+    call.decode = [executor = executor_.shared(), path, idempotent](HttpResponse& response) {
+      return executor->noted("CTC " + path,
+                             wire::decode_call_reply(std::move(response), path, !idempotent));
     };
     return call;
   }

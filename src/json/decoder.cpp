@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "json/encoder.hpp"
-#include "json/reader.hpp"
+#include "json/piece_stream.hpp"
 #include "json/utf8.hpp"
 
 namespace erpbridge::json {
@@ -39,10 +39,9 @@ class Decoder {
   bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
     return value(Event::Scalar, Scalar{Scalar::Kind::Number, {text, length}, false});
   }
-  // `copied`: the reader decoded escapes, so the text differs from the JSON's.
-  bool String(const char* text, rapidjson::SizeType length, bool copied) {
+  bool String(const char* text, rapidjson::SizeType length, bool) {
     if (!valid_utf8(text, length)) return fail("string is not valid UTF-8");
-    return value(Event::Scalar, Scalar{Scalar::Kind::String, {text, length}, false, !copied});
+    return value(Event::Scalar, Scalar{Scalar::Kind::String, {text, length}, false});
   }
   // Numbers arrive through RawNumber (kParseNumbersAsStringsFlag); these are never called.
   bool Int(int) { return false; }
@@ -405,7 +404,7 @@ class Decoder {
     raw_target_ = target;
     if (event == Event::Scalar) {
       if (target == nullptr) return true;
-      if (scalar.kind == Scalar::Kind::String && scalar.verbatim) {
+      if (scalar.kind == Scalar::Kind::String && writes_as_is(scalar.text)) {
         // Most unknown values of vendor payloads: nothing in them that the Writer would escape.
         target->resize(scalar.text.size() + 2);
         target->front() = '"';
@@ -452,8 +451,17 @@ class Decoder {
     return true;
   }
 
-  // A lone scalar's JSON, as the Writer would write it (a verbatim string is handled by
-  // begin_raw without a call).
+  // Whether the Writer writes this (valid UTF-8) text as it is: no quote, backslash or
+  // control character to escape.
+  static bool writes_as_is(std::string_view text) {
+    for (const char c : text) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+    }
+    return true;
+  }
+
+  // A lone scalar's JSON, as the Writer would write it (a string the Writer writes as it is
+  // is handled by begin_raw without a call).
   void copy_raw_scalar(const Scalar& scalar, std::string& target) {
     switch (scalar.kind) {
       case Scalar::Kind::Null:
@@ -534,65 +542,49 @@ class Decoder {
   Writer raw_writer_{raw_buffer_};
 };
 
-}  // namespace
-
-namespace {
-
 Result<void> parse_error(const rapidjson::ParseResult& result) {
   return make_error(ErrorCode::Decode, std::string("invalid JSON at offset ") +
                                            std::to_string(result.Offset()) + ": " +
                                            rapidjson::GetParseError_En(result.Code()));
 }
 
-// The parser reads a NUL as the end of the text: one that stopped it early was inside.
-Result<void> finish_parse(const rapidjson::ParseResult& result, const Decoder& decoder,
-                          std::size_t stopped_at, std::size_t size) {
+Result<void> finish_parse(const rapidjson::ParseResult& result, const Decoder& decoder) {
   if (!result) {
     if (!decoder.error().empty()) return make_error(ErrorCode::Decode, decoder.error());
     return parse_error(result);
-  }
-  if (stopped_at != size) {
-    return parse_error(
-        rapidjson::ParseResult(rapidjson::kParseErrorDocumentRootNotSingular, stopped_at));
   }
   return ok();
 }
 
 }  // namespace
 
-Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
-                          DecodeNotes* notes) {
-  FastReader<Decoder> reader(text.data(), text.size());
-  Decoder decoder(codec, target, reader.read_position(), text.size(), notes);
-  rapidjson::ParseResult result = reader.parse(decoder);
-  return finish_parse(result, decoder, reader.offset(), text.size());
-}
-
 Result<void> decode_value_chunks(ChunkSource& pieces, std::size_t size, const Codec* codec,
                                  void* target, DecodeNotes* notes) {
-  FastReader<Decoder> reader(nullptr, 0, &pieces);
-  Decoder decoder(codec, target, reader.read_position(), size, notes);
-  rapidjson::ParseResult result = reader.parse(decoder);
-  const std::size_t stopped_at = reader.offset();
-  if (result && !reader.at_end()) {  // stopped at a NUL byte with more text after it
+  PieceStream stream(pieces);
+  Decoder decoder(codec, target, stream.read_position(), size, notes);
+  rapidjson::Reader reader;
+  // In situ, numbers as their text: strings are unescaped where they lie, decimals stay exact.
+  const rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(stream,
+                                                                                        decoder);
+  const std::size_t stopped_at = stream.Tell();
+  if (result && !stream.at_end()) {  // stopped at a NUL byte with more text after it
     return parse_error(
         rapidjson::ParseResult(rapidjson::kParseErrorDocumentRootNotSingular, stopped_at));
   }
-  return finish_parse(result, decoder, stopped_at, stopped_at);
+  return finish_parse(result, decoder);
 }
 
-Result<void> decode_value_insitu(char* text, std::size_t size, const Codec* codec, void* target,
-                                 DecodeNotes* notes) {
-  rapidjson::InsituStringStream stream(text);
-  const std::size_t start = 0;
-  const char* const* read = &stream.src_;
-  const char* const* head = &stream.head_;
-  Decoder decoder(codec, target, ReadPosition{read, head, &start}, size, notes);
-  rapidjson::Reader reader;
-  rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(stream,
-                                                                                        decoder);
-  return finish_parse(result, decoder, stream.Tell(), size);
+Result<void> decode_value_in_place(char* text, std::size_t size, const Codec* codec, void* target,
+                                   DecodeNotes* notes) {
+  OnePiece whole(text, size);
+  return decode_value_chunks(whole, size, codec, target, notes);
+}
+
+Result<void> decode_value(std::string_view text, const Codec* codec, void* target,
+                          DecodeNotes* notes) {
+  std::string copy(text);
+  return decode_value_in_place(copy.data(), copy.size(), codec, target, notes);
 }
 
 }  // namespace erpbridge::json

@@ -1,6 +1,6 @@
 // The JSON engine: each struct's wire form is declared once (key, aliases, member, flags),
-// and one generic decoder streams the events of our JSON reader (reader.hpp, which behaves as
-// RapidJSON's SAX Reader) straight into the struct while one generic encoder writes with
+// and one generic decoder takes the events of RapidJSON's SAX Reader, reading in situ over
+// piece_stream.hpp, straight into the struct while one generic encoder writes with
 // RapidJSON's Writer. Neither builds a DOM.
 //
 // Declaring a struct:
@@ -24,7 +24,8 @@
 // for each other wherever the text fits.
 //
 // The engine's parts, by role: schema.hpp (descriptions), scalars.hpp and containers.hpp
-// (codecs), decoder.hpp, encoder.hpp, utf8.hpp. Code outside src/json includes this file.
+// (codecs), decoder.hpp (with chunks.hpp and piece_stream.hpp, its input), encoder.hpp,
+// utf8.hpp. Code outside src/json includes this file.
 #pragma once
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces

@@ -28,7 +28,6 @@ struct Scalar {
   enum class Kind { Null, Bool, Number, String } kind;
   std::string_view text;  ///< Number or string text (numbers as written).
   bool boolean = false;
-  bool verbatim = false;  ///< A string written in the JSON as is, without escapes.
 };
 
 const char* kind_name(Scalar::Kind kind) noexcept;

@@ -46,7 +46,7 @@ std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth) {
     if (!response.ok()) return std::move(response).error();
     const internal::CallContext call{"Kingdee kingdee_auth_token", false};
     Result<wire::AuthReply> reply =
-        executor->noted(call.what, wire::decode_auth_reply(*response, call));
+        executor->noted(call.what, wire::decode_auth_reply(std::move(*response), call));
     if (!reply.ok()) return std::move(reply).error();
     remember_secret(reply->data.access_token);
     AccessToken token;

@@ -24,7 +24,7 @@ internal::Verdict judge(const Envelope& envelope, const HttpResponse& response,
 }
 
 template <typename Envelope>
-Result<Envelope> decode_envelope(const HttpResponse& response, const internal::CallContext& call) {
+Result<Envelope> decode_envelope(HttpResponse&& response, const internal::CallContext& call) {
   return internal::read_reply<Envelope>(
       response, call, [&](const Envelope& e) { return judge(e, response, call); });
 }
@@ -35,18 +35,15 @@ std::string encode_push(const std::string& entry_pk) {
   return json::encode(PushBody{"push", entry_pk, BillData{entry_pk}});
 }
 
-Result<BillEnvelope> decode_bill_reply(const HttpResponse& response,
-                                       const internal::CallContext& call) {
-  return decode_envelope<BillEnvelope>(response, call);
+Result<BillEnvelope> decode_bill_reply(HttpResponse&& response, const internal::CallContext& call) {
+  return decode_envelope<BillEnvelope>(std::move(response), call);
 }
 
-Result<RawEnvelope> decode_raw_reply(const HttpResponse& response,
-                                     const internal::CallContext& call) {
-  return decode_envelope<RawEnvelope>(response, call);
+Result<RawEnvelope> decode_raw_reply(HttpResponse&& response, const internal::CallContext& call) {
+  return decode_envelope<RawEnvelope>(std::move(response), call);
 }
 
-Result<AuthReply> decode_auth_reply(const HttpResponse& response,
-                                    const internal::CallContext& call) {
+Result<AuthReply> decode_auth_reply(HttpResponse&& response, const internal::CallContext& call) {
   return internal::read_reply<AuthReply>(response, call, [&](const AuthReply& r) {
     if (r.errcode == "0" && !r.data.access_token.empty()) return internal::Verdict::success();
     return internal::Verdict::failure(internal::vendor_error(

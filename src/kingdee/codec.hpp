@@ -259,16 +259,13 @@ std::string encode_push(const std::string& entry_pk);
 
 /// The gateway's reply with the pushed bill: `success` decides (true succeeds; false is an
 /// Api error, Unauthenticated for auth codes or a 401/403, carrying errorCode and message).
-Result<BillEnvelope> decode_bill_reply(const HttpResponse& response,
-                                       const internal::CallContext& call);
+Result<BillEnvelope> decode_bill_reply(HttpResponse&& response, const internal::CallContext& call);
 
 /// The same for any other gateway path, its data kept as raw JSON.
-Result<RawEnvelope> decode_raw_reply(const HttpResponse& response,
-                                     const internal::CallContext& call);
+Result<RawEnvelope> decode_raw_reply(HttpResponse&& response, const internal::CallContext& call);
 
 /// The token server's reply: errcode "0" with an access_token succeeds; anything else is
 /// Unauthenticated (a wrong signature, or a success without a token).
-Result<AuthReply> decode_auth_reply(const HttpResponse& response,
-                                    const internal::CallContext& call);
+Result<AuthReply> decode_auth_reply(HttpResponse&& response, const internal::CallContext& call);
 
 }  // namespace erpbridge::kingdee::wire

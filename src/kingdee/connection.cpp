@@ -74,9 +74,9 @@ class HttpConnection final : public Connection {
     Result<void> ready = prepare(call, wire::kPushPath, wire::encode_push(entry_pk));
     if (!ready.ok()) return std::move(ready).error();
     const internal::CallContext context{"Kingdee push " + entry_pk, true};
-    call.decode = [executor = executor_.shared(), context](const HttpResponse& response) {
+    call.decode = [executor = executor_.shared(), context](HttpResponse& response) {
       Result<wire::BillEnvelope> envelope =
-          executor->noted(context.what, wire::decode_bill_reply(response, context));
+          executor->noted(context.what, wire::decode_bill_reply(std::move(response), context));
       if (!envelope.ok()) return Result<SparePartsBill>(std::move(envelope).error());
       Result<SparePartsBill> bill =
           internal::with_notes_of(Result<SparePartsBill>(std::move(envelope->data)), envelope);
@@ -105,9 +105,9 @@ class HttpConnection final : public Connection {
     Result<void> ready = prepare(call, path, std::move(body.text));
     if (!ready.ok()) return std::move(ready).error();
     const internal::CallContext context{"Kingdee " + path, true};
-    call.decode = [executor = executor_.shared(), context](const HttpResponse& response) {
+    call.decode = [executor = executor_.shared(), context](HttpResponse& response) {
       Result<wire::RawEnvelope> envelope =
-          executor->noted(context.what, wire::decode_raw_reply(response, context));
+          executor->noted(context.what, wire::decode_raw_reply(std::move(response), context));
       if (!envelope.ok()) return Result<std::string>(std::move(envelope).error());
       return internal::with_notes_of(
           Result<std::string>(envelope->data.empty() ? std::string("null") : envelope->data.text),

@@ -6,7 +6,7 @@ std::string encode_push(const EntryConfirmation& confirmation) {
   return json::encode(confirmation);
 }
 
-Result<PushReply> decode_push_reply(const HttpResponse& response, const std::string& entry_code) {
+Result<PushReply> decode_push_reply(HttpResponse&& response, const std::string& entry_code) {
   const internal::CallContext call{"WMS push of " + entry_code, false};
   Result<PushReply> reply = internal::read_reply<PushReply>(response, call, [&](PushReply& r) {
     if (r.succeeded()) return internal::Verdict::success();

@@ -87,6 +87,6 @@ std::string encode_push(const EntryConfirmation& confirmation);
 /// The push's reply: `code` decides the outcome (strict); message, bil_id and bil_no are read
 /// leniently, and a successful reply without bil_id or bil_no carries a note (the order was
 /// taken). The push is safe to repeat, so an unreadable reply is a plain Decode error.
-Result<PushReply> decode_push_reply(const HttpResponse& response, const std::string& entry_code);
+Result<PushReply> decode_push_reply(HttpResponse&& response, const std::string& entry_code);
 
 }  // namespace erpbridge::wms::wire

@@ -62,9 +62,9 @@ class HttpConnection final : public Connection {
       return request;
     };
     call.decode = [executor = executor_.shared(),
-                   entry_code = confirmation.order.entry_code](const HttpResponse& response) {
+                   entry_code = confirmation.order.entry_code](HttpResponse& response) {
       return executor->noted("WMS push of " + entry_code,
-                             wire::decode_push_reply(response, entry_code));
+                             wire::decode_push_reply(std::move(response), entry_code));
     };
     return call;
   }

@@ -1,4 +1,6 @@
 // The CTC receipts reply decoder, through the client; decode -> encode -> decode is stable.
+#include <utility>
+
 #include "ctc/codec.hpp"
 #include "erpbridge/ctc/client.hpp"
 #include "fuzz_support.hpp"
@@ -38,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   HttpResponse again;
   again.status = 200;
   again.body = testing::wire_samples::ctc_receipts_reply("0", "", *receipts, direction);
-  auto decoded = ctc::wire::decode_receipts(again, direction);
+  auto decoded = ctc::wire::decode_receipts(std::move(again), direction);
   fuzz::require(decoded.ok(), "re-encoded receipts decode");
   fuzz::require(ctc::to_json(*decoded) == ctc::to_json(*receipts), "receipts round trip");
   return 0;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <sstream>
+#include <utility>
 
 #include "ctc/codec.hpp"
 #include "testing/wire_samples.hpp"
@@ -315,7 +316,7 @@ TEST_CASE("CTC: only res decides; other misfits are notes, HTTP errors by status
   CHECK(wire::decode_receipts(ok_response(""), Direction::In).error().code == ErrorCode::Decode);
   HttpResponse unavailable;
   unavailable.status = 503;
-  auto status = wire::decode_receipts(unavailable, Direction::In);
+  auto status = wire::decode_receipts(std::move(unavailable), Direction::In);
   CHECK(status.error().code == ErrorCode::Http);
   CHECK(status.error().http_status == 503);
   CHECK(status.error().retryable);

@@ -99,7 +99,7 @@ void fill(const json::Codec* codec, void* target, std::mt19937& random, int dept
   switch (codec->kind) {
     case json::Codec::Kind::Scalar: {
       const std::string text = valid_scalar_text(codec->type_name, random);
-      json::Scalar scalar{json::Scalar::Kind::String, text, random() % 2 == 0, false};
+      json::Scalar scalar{json::Scalar::Kind::String, text, random() % 2 == 0};
       if (std::string(codec->type_name) == "boolean") scalar.kind = json::Scalar::Kind::Bool;
       json::FieldFlags flags;
       flags.number_or_string = true;

@@ -1,46 +1,33 @@
-// FastReader against RapidJSON's own Reader: for every input, the same events, the same
-// verdict, the same error code at the same offset and the same stopping point.
-#include <rapidjson/reader.h>
+// RapidJSON's Reader in situ over json::PieceStream (a text in pieces, as a streamed reply
+// arrives, cut after closing quotes) against the same Reader over the text held whole in
+// RapidJSON's own in-situ stream: for every input and every way of cutting it, the same events,
+// the same verdict, the same error code at the same offset and the same stopping point.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "json/chunks.hpp"
-#include "json/reader.hpp"
-#include "support/reader_oracle.hpp"
+#include "support/pieces_oracle.hpp"
 
-using erpbridge::test_support::differs_from_rapidjson;
+using erpbridge::test_support::closing_quotes;
 using erpbridge::test_support::differs_in_pieces;
 using erpbridge::test_support::printable;
-using erpbridge::test_support::Recorder;
 
 namespace {
 
-// Returns how many inputs differed (and reports them).
-int compare(const std::string& text, int calls_left = -1) {
-  const std::string difference = differs_from_rapidjson(text, calls_left);
-  if (!difference.empty()) UNSCOPED_INFO(difference);
-  return difference.empty() ? 0 : 1;
-}
-
-// Returns 1 if reading `text` in pieces cut after every `every`-th double quote (wherever it
-// is: opening or closing a string, escaped or not) differs from reading it whole.
-int compare_pieces(const std::string& text) {
-  for (int every : {1, 2, 3, 7}) {
+// Returns 1 if reading `text` cut after every `every`-th closing quote differs from reading
+// it whole, for a few values of `every`.
+int compare_every(const std::string& text) {
+  const std::vector<std::size_t> quotes = closing_quotes(text);
+  for (std::size_t every : {1, 2, 3, 7}) {
     std::vector<std::size_t> cuts;
-    int quotes = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '"' && ++quotes % every == 0) cuts.push_back(i + 1);
-    }
+    for (std::size_t i = every - 1; i < quotes.size(); i += every) cuts.push_back(quotes[i]);
     const std::string difference = differs_in_pieces(text, cuts);
     if (!difference.empty()) {
       UNSCOPED_INFO(difference);
@@ -48,6 +35,20 @@ int compare_pieces(const std::string& text) {
     }
   }
   return 0;
+}
+
+// Returns 1 if reading `text` cut after a few closing quotes picked at random (some twice: an
+// empty piece) differs.
+int compare_random_cuts(const std::string& text, std::mt19937& random) {
+  const std::vector<std::size_t> quotes = closing_quotes(text);
+  std::vector<std::size_t> cuts;
+  const std::size_t count = quotes.empty() ? 0 : random() % 6;
+  for (std::size_t i = 0; i < count; ++i) cuts.push_back(quotes[random() % quotes.size()]);
+  std::sort(cuts.begin(), cuts.end());
+  const std::string difference = differs_in_pieces(text, cuts);
+  if (difference.empty()) return 0;
+  UNSCOPED_INFO(difference);
+  return 1;
 }
 
 const std::vector<std::string>& hand_written_cases() {
@@ -204,64 +205,80 @@ std::string mutate(const std::string& text, std::mt19937& random) {
 
 }  // namespace
 
-TEST_CASE("FastReader agrees with RapidJSON on hand-written cases") {
+TEST_CASE("PieceStream reads hand-written cases in pieces exactly as the whole text") {
   int differences = 0;
-  for (const std::string& text : hand_written_cases()) differences += compare(text);
+  for (const std::string& text : hand_written_cases()) differences += compare_every(text);
   CHECK(differences == 0);
 }
 
-TEST_CASE("FastReader agrees with RapidJSON on the fuzz corpus") {
+TEST_CASE("PieceStream reads the fuzz corpus in pieces exactly as the whole text") {
   const std::vector<std::string> texts = corpus_files();
   REQUIRE(texts.size() > 20);
   int differences = 0;
-  for (const std::string& text : texts) differences += compare(text);
+  for (const std::string& text : texts) differences += compare_every(text);
   CHECK(differences == 0);
 }
 
-TEST_CASE("FastReader agrees with RapidJSON on mutated inputs") {
+TEST_CASE("PieceStream reads mutated inputs in random pieces exactly as the whole text") {
   std::vector<std::string> seeds = corpus_files();
   for (const std::string& text : hand_written_cases()) seeds.push_back(text);
+  seeds.push_back(R"({"a\"b":"c\\","d":["e\"",1.5,"\u4e2d\ud83d\ude00",true],"f":""})");
   std::mt19937 random(20261122);
   int differences = 0;
   for (int round = 0; round < 40000 && differences < 5; ++round) {
     const std::string& seed = seeds[random() % seeds.size()];
     // Long seeds are cut to a window so that edits fall near where parsing happens.
-    std::string text = seed.size() > 600 ? seed.substr(0, 600) : seed;
-    differences += compare(mutate(text, random));
+    const std::string text = mutate(seed.size() > 600 ? seed.substr(0, 600) : seed, random);
+    differences += compare_random_cuts(text, random);
   }
   CHECK(differences == 0);
 }
 
-TEST_CASE("FastReader reads a text in pieces cut after quotes exactly as it reads it whole") {
-  std::vector<std::string> texts = corpus_files();
-  for (const std::string& text : hand_written_cases()) texts.push_back(text);
-  texts.push_back(R"({"a\"b":"c\\","d":["e\"",1.5,"\u4e2d\ud83d\ude00",true],"f":"")");
+TEST_CASE("PieceStream: empty pieces, a number after a cut, and a NUL between pieces") {
+  const std::string text = R"({"name":"\u4e2d文","amount":-12.5e3,"ok":true,"none":null})";
   int differences = 0;
-  for (const std::string& text : texts) differences += compare_pieces(text);
-  std::mt19937 random(20261130);
-  for (int round = 0; round < 20000 && differences < 5; ++round) {
-    const std::string& seed = texts[random() % texts.size()];
-    std::string text = seed.size() > 600 ? seed.substr(0, 600) : seed;
-    differences += compare_pieces(mutate(text, random));
+  for (std::size_t at : closing_quotes(text)) {
+    differences += differs_in_pieces(text, {at}).empty() ? 0 : 1;
+    differences += differs_in_pieces(text, {at, at}).empty() ? 0 : 1;
+  }
+  CHECK(differences == 0);
+  // A NUL ends the text for the Reader, and the stream says text is left after it.
+  const std::string with_nul = std::string("{\"a\":\"b\"}") + '\0' + "{}";
+  const auto pieces = erpbridge::test_support::in_pieces(with_nul, {8});
+  CHECK(pieces.ok);
+  CHECK(pieces.stopped_at == 9);
+  CHECK(pieces.rest);
+  CHECK(differs_in_pieces(with_nul, {8}).empty());
+}
+
+TEST_CASE("PieceStream will not carry a string into the next piece: it reports it unterminated") {
+  // A producer that cut inside a string broke ChunkSource's rule; the stream must not write
+  // the string's unescaped text across two pieces (the first may be gone already).
+  const std::string text = R"(["abc\ndef","x"])";
+  for (std::size_t at = 2; at < 11; ++at) {
+    const auto outcome = erpbridge::test_support::in_pieces(text, {at});
+    CHECK_FALSE(outcome.ok);
+    if (text[at - 1] == '\\') {  // cut inside the escape: the escape is what is cut short
+      CHECK(outcome.code == rapidjson::kParseErrorStringEscapeInvalid);
+      CHECK(outcome.offset == at - 1);
+    } else {
+      CHECK(outcome.code == rapidjson::kParseErrorStringMissQuotationMark);
+      CHECK(outcome.offset == at);
+    }
+  }
+}
+
+TEST_CASE("PieceStream stops where the handler does, as over the whole text") {
+  const std::string text = "{\"a\":[1,\"x\",null,true,{\"b\":\"\\u4e2d\"}],\"c\":{},\"d\":[]}";
+  const std::vector<std::size_t> cuts = closing_quotes(text);
+  int differences = 0;
+  for (int calls = 0; calls < 20; ++calls) {
+    differences += differs_in_pieces(text, cuts, calls).empty() ? 0 : 1;
   }
   CHECK(differences == 0);
 }
 
 TEST_CASE("JsonCutter cuts right after the quotes that close strings, whatever the blocks") {
-  // The closing quotes, found one character at a time.
-  auto closing_quotes = [](const std::string& text) {
-    std::vector<std::size_t> cuts;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (in_string && text[i] == '\\') {
-        ++i;
-      } else if (text[i] == '"') {
-        in_string = !in_string;
-        if (!in_string) cuts.push_back(i + 1);
-      }
-    }
-    return cuts;
-  };
   std::vector<std::string> texts = corpus_files();
   texts.push_back(R"({"a\\":"\"","b":"\\\"x","c":["","\\",1]})");
   std::mt19937 random(7);
@@ -289,41 +306,4 @@ TEST_CASE("JsonCutter cuts right after the quotes that close strings, whatever t
     }
   }
   CHECK(differences == 0);
-}
-
-TEST_CASE("FastReader refuses nesting deeper than its bound itself, whole or in pieces") {
-  using Reader = erpbridge::json::FastReader<Recorder>;
-  const auto bound = static_cast<std::size_t>(Reader::kMaxDepth);
-  // At the bound: accepted, as RapidJSON accepts it.
-  CHECK(differs_from_rapidjson(std::string(bound, '[') + std::string(bound, ']')).empty());
-  // One level more: refused at the bracket that goes too deep, without asking RapidJSON.
-  const std::string deeper = std::string(bound + 1, '[') + std::string(bound + 1, ']');
-  const auto outcome = erpbridge::test_support::with_fast_reader(deeper);
-  CHECK_FALSE(outcome.ok);
-  CHECK(outcome.too_deep);
-  CHECK(outcome.offset == bound);
-  CHECK(differs_from_rapidjson(deeper).empty());
-  CHECK(differs_in_pieces(deeper, {100, 513, 700}).empty());
-  // A million levels: refused just the same, the stack never deeper than the bound.
-  CHECK(erpbridge::test_support::with_fast_reader(std::string(1000000, '[')).too_deep);
-}
-
-TEST_CASE("FastReader stops when the handler does, as RapidJSON does") {
-  const std::string text = "{\"a\":[1,\"x\",null,true,{\"b\":\"\\u4e2d\"}],\"c\":{},\"d\":[]}";
-  int differences = 0;
-  for (int calls = 0; calls < 20; ++calls) differences += compare(text, calls);
-  CHECK(differences == 0);
-}
-
-TEST_CASE("FastReader never reads past the end of its input") {
-  // Each text sits at the very end of a heap block of its own size: under ASan a read one byte
-  // past it is reported.
-  for (const std::string& text : hand_written_cases()) {
-    std::unique_ptr<char[]> exact(new char[text.size()]);
-    std::memcpy(exact.get(), text.data(), text.size());
-    Recorder recorder;
-    erpbridge::json::FastReader<Recorder> reader(exact.get(), text.size());
-    reader.parse(recorder);
-    CHECK(reader.offset() <= text.size());
-  }
 }
