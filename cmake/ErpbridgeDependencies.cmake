@@ -17,7 +17,8 @@ endif()
 add_library(erpbridge_rapidjson INTERFACE)
 target_include_directories(erpbridge_rapidjson SYSTEM INTERFACE ${ERPBRIDGE_RAPIDJSON_INCLUDE_DIR})
 # SSE2 (every x86-64 has it) lets RapidJSON scan strings 16 bytes at a time: its Writer in the
-# SDK, its Reader in the benchmark baselines (the SDK's own reader needs no define).
+# SDK, its Reader in the benchmark baselines. (The SDK's decoder reads through its own stream,
+# json::PieceStream, whose scans stop at a piece's end and need no define.)
 # Those scans load whole aligned 16-byte blocks, so they may read a few bytes past a string's
 # terminating NUL (never past its page; the bytes are ignored). Sanitizer builds leave them
 # off: ASan reports those reads as overflows, TSan as use-after-free when the neighbouring

@@ -67,9 +67,6 @@ struct Transfer {
   std::size_t streamed_bytes = 0;
 };
 
-// What a streamed response keeps of its body, for logs and error texts.
-constexpr std::size_t kStreamedExcerpt = 512;
-
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
@@ -87,8 +84,8 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
       return 0;
     }
     std::string& excerpt = transfer->response.body;
-    if (excerpt.size() < kStreamedExcerpt) {
-      excerpt.append(data, std::min(bytes, kStreamedExcerpt - excerpt.size()));
+    if (excerpt.size() < internal::kKeptBodyBytes) {
+      excerpt.append(data, std::min(bytes, internal::kKeptBodyBytes - excerpt.size()));
     }
     transfer->stream->write(data, bytes);
     return bytes;

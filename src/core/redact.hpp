@@ -3,6 +3,7 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,10 @@
 namespace erpbridge::internal {
 
 inline constexpr std::string_view kMask = "***";
+
+/// How many of a body's first bytes a response keeps once the body has been decoded in place
+/// or streamed to a decoder: logs and error texts quote no more.
+inline constexpr std::size_t kKeptBodyBytes = 512;
 
 /// Names of headers, query parameters and JSON keys whose values may be shown. Everything
 /// not on it is masked in headers and queries; JSON bodies mask only known secret keys.

@@ -11,6 +11,7 @@
 
 #include "core/body_stream.hpp"
 #include "core/executor.hpp"
+#include "core/redact.hpp"
 #include "erpbridge/core/secrets.hpp"
 #include "json/engine.hpp"
 
@@ -60,10 +61,6 @@ struct Verdict {
   static Verdict missing() { return Verdict{Kind::Missing, Error{}}; }
   static Verdict failure(Error error) { return Verdict{Kind::Failure, std::move(error)}; }
 };
-
-/// How many of a body's first bytes a response keeps once the body is decoded (or streamed):
-/// error texts and logs quote no more.
-constexpr std::size_t kKeptBodyBytes = 512;
 
 /// Decodes a reply's body into `Envelope` leniently (json::decode_reply), in place: the body
 /// is overwritten, so the response keeps only its first kKeptBodyBytes, as a streamed reply.

@@ -23,8 +23,13 @@ namespace erpbridge::test_support {
 
 // Writes every event as one line, so two runs compare as strings.
 struct Recorder {
+  // Deeper texts stop the parse, as the decoder's own bound does: RapidJSON recurses once per
+  // level, and the fuzzer's inputs could otherwise overflow the stack on both sides.
+  static constexpr int kMaxDepth = 256;
+
   std::string events;
   int calls_left = -1;  // stops the parse after this many events when >= 0
+  int depth = 0;
 
   bool record(const std::string& event) {
     events += event;
@@ -49,10 +54,16 @@ struct Recorder {
   bool Key(const char* text, rapidjson::SizeType length, bool) {
     return record("key " + std::string(text, length));
   }
-  bool StartObject() { return record("{"); }
-  bool EndObject(rapidjson::SizeType members) { return record("} " + std::to_string(members)); }
-  bool StartArray() { return record("["); }
-  bool EndArray(rapidjson::SizeType elements) { return record("] " + std::to_string(elements)); }
+  bool StartObject() { return ++depth <= kMaxDepth && record("{"); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth;
+    return record("} " + std::to_string(members));
+  }
+  bool StartArray() { return ++depth <= kMaxDepth && record("["); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth;
+    return record("] " + std::to_string(elements));
+  }
 };
 
 struct Outcome {
@@ -110,6 +121,19 @@ struct Pieces final : json::ChunkSource {
     return true;
   }
 };
+
+// RapidJSON's Reader in situ over the given pieces, as they are.
+inline Outcome in_given_pieces(const std::vector<std::string>& parts) {
+  Pieces pieces;
+  for (const std::string& part : parts) pieces.add(part.data(), part.size());
+  json::PieceStream stream(pieces);
+  Recorder recorder;
+  rapidjson::Reader reader;
+  const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, recorder);
+  const std::size_t stopped_at = stream.Tell();
+  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()),
+          result.Offset(), stopped_at,        !stream.at_end()};
+}
 
 // `text` in pieces cut at the given offsets (ascending; a repeated offset is an empty piece).
 // The stream reads in situ: a cut that is not right after a string's closing quote is one

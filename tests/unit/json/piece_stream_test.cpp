@@ -268,6 +268,34 @@ TEST_CASE("PieceStream will not carry a string into the next piece: it reports i
   }
 }
 
+TEST_CASE("PieceStream will not read a number or a literal across pieces") {
+  using erpbridge::test_support::in_given_pieces;
+  // A piece that does not end in a quote ends the text for the Reader: what it cut short is
+  // refused, never read on from the next piece (and never from a released one).
+  const auto split_number = in_given_pieces({"[1", "2]"});
+  CHECK_FALSE(split_number.ok);
+  CHECK(split_number.code == rapidjson::kParseErrorArrayMissCommaOrSquareBracket);
+  CHECK(split_number.offset == 2);
+  CHECK(split_number.events == "[\nnumber 1\n");
+  const auto number_at_end = in_given_pieces({"[12", "]"});
+  CHECK_FALSE(number_at_end.ok);
+  CHECK(number_at_end.offset == 3);
+  CHECK_FALSE(in_given_pieces({"[tr", "ue]"}).ok);
+  // Text after a number that ended its piece is text left over, not more of the number.
+  const auto two_roots = in_given_pieces({"12", "34"});
+  CHECK(two_roots.ok);
+  CHECK(two_roots.events == "number 12\n");
+  CHECK(two_roots.rest);
+  // A root number, then empty pieces: the whole text.
+  const auto root_number = in_given_pieces({"123", "", ""});
+  CHECK(root_number.ok);
+  CHECK(root_number.events == "number 123\n");
+  CHECK_FALSE(root_number.rest);
+  const auto string_then_empty = in_given_pieces({"[\"a\"", "", ",-0.5e1]"});
+  CHECK(string_then_empty.ok);
+  CHECK(string_then_empty.events == "[\nstring a\nnumber -0.5e1\n] 2\n");
+}
+
 TEST_CASE("PieceStream stops where the handler does, as over the whole text") {
   const std::string text = "{\"a\":[1,\"x\",null,true,{\"b\":\"\\u4e2d\"}],\"c\":{},\"d\":[]}";
   const std::vector<std::size_t> cuts = closing_quotes(text);
