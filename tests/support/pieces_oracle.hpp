@@ -123,11 +123,12 @@ struct Pieces final : json::ChunkSource {
 };
 
 // RapidJSON's Reader in situ over the given pieces, as they are.
-inline Outcome in_given_pieces(const std::vector<std::string>& parts) {
+inline Outcome in_given_pieces(const std::vector<std::string>& parts, int calls_left = -1) {
   Pieces pieces;
   for (const std::string& part : parts) pieces.add(part.data(), part.size());
   json::PieceStream stream(pieces);
   Recorder recorder;
+  recorder.calls_left = calls_left;
   rapidjson::Reader reader;
   const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, recorder);
   const std::size_t stopped_at = stream.Tell();
@@ -140,21 +141,14 @@ inline Outcome in_given_pieces(const std::vector<std::string>& parts) {
 // the decoder's producers never make (see json::ChunkSource).
 inline Outcome in_pieces(const std::string& text, const std::vector<std::size_t>& cuts,
                          int calls_left = -1) {
-  Pieces pieces;
+  std::vector<std::string> parts;
   std::size_t start = 0;
   for (std::size_t cut : cuts) {
-    pieces.add(text.data() + start, cut - start);
+    parts.push_back(text.substr(start, cut - start));
     start = cut;
   }
-  pieces.add(text.data() + start, text.size() - start);
-  json::PieceStream stream(pieces);
-  Recorder recorder;
-  recorder.calls_left = calls_left;
-  rapidjson::Reader reader;
-  const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, recorder);
-  const std::size_t stopped_at = stream.Tell();
-  return {recorder.events, !result.IsError(), static_cast<int>(result.Code()),
-          result.Offset(), stopped_at,        !stream.at_end()};
+  parts.push_back(text.substr(start));
+  return in_given_pieces(parts, calls_left);
 }
 
 inline std::string printable(const std::string& text) {
