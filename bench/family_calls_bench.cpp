@@ -180,11 +180,29 @@ void BM_Sdk_AftersalesUpdate(benchmark::State& state) {
       });
 }
 
-BENCHMARK(BM_BareCurl_WmsPush)->Iterations(1000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_WmsPush)->Iterations(1000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_BareCurl_KingdeePush)->Iterations(1000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_KingdeePush)->Iterations(1000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_BareCurl_AftersalesUpdate)->Iterations(1000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_AftersalesUpdate)->Iterations(1000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareCurl_WmsPush)
+    ->Iterations(1000)
+    ->Apply(bench::call_repetitions)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sdk_WmsPush)
+    ->Iterations(1000)
+    ->Apply(bench::call_repetitions)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareCurl_KingdeePush)
+    ->Iterations(1000)
+    ->Apply(bench::call_repetitions)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sdk_KingdeePush)
+    ->Iterations(1000)
+    ->Apply(bench::call_repetitions)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareCurl_AftersalesUpdate)
+    ->Iterations(1000)
+    ->Apply(bench::call_repetitions)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sdk_AftersalesUpdate)
+    ->Iterations(1000)
+    ->Apply(bench::call_repetitions)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
