@@ -113,10 +113,10 @@ class SplitCores {
   bool active_ = false;
 };
 
-// For the typed-call benchmarks (->Apply(call_repetitions)): ERPBRIDGE_BENCH_CALL_REPETITIONS
+// For the call benchmarks (->Apply(call_repetitions)): ERPBRIDGE_BENCH_CALL_REPETITIONS
 // repetitions where set (scripts/bench asks for 31), else --benchmark_repetitions. A
-// repetition is 1,000 calls of 30-100 us, and a median of 11 of them still moved a ratio by
-// +-4% run to run: the calls' targets sit within 10% of their baseline.
+// repetition is 1,000 calls of 30-100 us (or one 100k-receipt fetch), and a median of 11 of
+// them still moved a ratio by +-4% run to run: their targets sit within 10% of a baseline.
 inline void call_repetitions(benchmark::internal::Benchmark* benchmark) {
   const char* wanted = std::getenv("ERPBRIDGE_BENCH_CALL_REPETITIONS");
   const int repetitions = wanted != nullptr ? std::atoi(wanted) : 0;
