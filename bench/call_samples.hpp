@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -58,12 +59,13 @@ inline std::size_t append(char* data, std::size_t size, std::size_t count, void*
   return size * count;
 }
 
-// While it lives, the calling thread runs on the first CPU this process may use and every
-// other thread of the process (the emulator server's) on the second, as a client and a server
-// on two machines would: with the scheduler free to place them, a call's client CPU depended
-// on whether the server's thread woke on the same core or the other one (an inter-processor
-// wake-up costs this VM microseconds), and the same pair of calls measured 0.90x-1.39x run
-// to run. Threads started meanwhile inherit their creator's CPU. Does nothing on one CPU.
+// While it lives, the client runs on the first CPU this process may use (the calling thread
+// and the SDK's own threads, named "erpbridge-*") and every other thread of the process (the
+// emulator server's) on the second, as a client and a server on two machines would: with the
+// scheduler free to place them, a call's client CPU depended on whether the server's thread woke on
+// the same core or the other one (an inter-processor wake-up costs this VM microseconds), and the
+// same pair of calls measured 0.90x-1.39x run to run. Threads started meanwhile inherit their
+// creator's CPU. Does nothing on one CPU.
 class SplitCores {
  public:
   SplitCores() {
@@ -83,7 +85,8 @@ class SplitCores {
     CPU_ZERO(&others);
     CPU_SET(second, &others);
     for_each_thread([&](pid_t thread, bool calling) {
-      sched_setaffinity(thread, sizeof(cpu_set_t), calling ? &client : &others);
+      const bool ours = calling || is_sdk_thread(thread);
+      sched_setaffinity(thread, sizeof(cpu_set_t), ours ? &client : &others);
     });
     active_ = true;
   }
@@ -96,6 +99,13 @@ class SplitCores {
   SplitCores& operator=(const SplitCores&) = delete;
 
  private:
+  static bool is_sdk_thread(pid_t thread) {
+    std::ifstream comm("/proc/self/task/" + std::to_string(thread) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    return name.rfind("erpbridge-", 0) == 0;
+  }
+
   template <typename Visit>
   static void for_each_thread(Visit visit) {
     const auto calling = static_cast<pid_t>(syscall(SYS_gettid));

@@ -8,10 +8,14 @@
 // multi handle (and the connections in its pool) and the transport's timers.
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -221,18 +225,23 @@ class CurlTransport final : public HttpTransport {
           std::lock_guard<std::mutex> guard(running->mutex);
           running->cancels.push_back(id);
         }
-        curl_multi_wakeup(running->multi);
+        wake(*running);
       }
     });
+    bool first = false;
     {
       std::lock_guard<std::mutex> guard(loop->mutex);
       if (loop->stopping) {
         exchange->promise.complete(make_error(ErrorCode::Cancelled, "the transport is closed"));
         return future;
       }
+      first = loop->incoming.empty();
       loop->incoming.push_back(std::move(exchange));
     }
-    curl_multi_wakeup(loop->multi);
+    // The I/O thread takes every waiting transfer at once: only the first of them needs to
+    // wake it (a write to the eventfd is a system call; 10,000 calls issued at once made one
+    // each).
+    if (first) wake(*loop);
     return future;
   }
 
@@ -245,7 +254,7 @@ class CurlTransport final : public HttpTransport {
       loop->timers.push(
           Timer{std::chrono::steady_clock::now() + delay, loop->timer_sequence++, std::move(task)});
     }
-    curl_multi_wakeup(loop->multi);
+    wake(*loop);
   }
 
  private:
@@ -267,8 +276,15 @@ class CurlTransport final : public HttpTransport {
   };
   // What the I/O thread shares with callers; the thread keeps it alive, so it may outlive
   // the transport by the moment it takes the thread to notice.
+  //
+  // The thread waits in epoll for the sockets libcurl names (CURLMOPT_SOCKETFUNCTION) and
+  // for an eventfd that callers write to, and hands libcurl only the sockets that are ready
+  // (curl_multi_socket_action): with curl_multi_perform every turn visited every transfer
+  // in flight, and polled each one's socket, so a turn cost grew with the calls in flight.
   struct Loop {
     CURLM* multi = nullptr;
+    int epoll_fd = -1;
+    int wake_fd = -1;  // an eventfd: new transfers, cancellations, timers, stopping
     std::thread thread;
     std::mutex mutex;  // guards what follows
     std::vector<std::unique_ptr<AsyncTransfer>> incoming;
@@ -279,18 +295,75 @@ class CurlTransport final : public HttpTransport {
     std::atomic<std::uint64_t> next_id{1};
     // The I/O thread's own.
     std::unordered_map<std::uint64_t, std::unique_ptr<AsyncTransfer>> active;
+    std::vector<epoll_event> ready;  // what the last wait returned
+    int ready_count = 0;
+    bool curl_timer_set = false;  // libcurl asked to be called back at curl_timer_at
+    std::chrono::steady_clock::time_point curl_timer_at;
+
+    ~Loop() {
+      if (epoll_fd >= 0) close(epoll_fd);
+      if (wake_fd >= 0) close(wake_fd);
+    }
   };
+
+  static void wake(Loop& loop) {
+    const std::uint64_t one = 1;
+    // A full counter (never, in practice) already means "wake up".
+    [[maybe_unused]] const ssize_t written = write(loop.wake_fd, &one, sizeof one);
+  }
+
+  // libcurl's CURLMOPT_SOCKETFUNCTION: which events of socket `s` it waits for.
+  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
+    auto& loop = *static_cast<Loop*>(user);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, s, nullptr);  // fails if never added: fine
+      return 0;
+    }
+    epoll_event event{};
+    event.events =
+        ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
+    event.data.fd = s;
+    if (epoll_ctl(loop.epoll_fd, EPOLL_CTL_MOD, s, &event) != 0 && errno == ENOENT) {
+      epoll_ctl(loop.epoll_fd, EPOLL_CTL_ADD, s, &event);
+    }
+    return 0;
+  }
+
+  // libcurl's CURLMOPT_TIMERFUNCTION: when to call it back without socket activity (-1:
+  // never). Never calls libcurl from here; the next turn does.
+  static int set_curl_timer(CURLM*, long timeout_ms, void* user) {
+    auto& loop = *static_cast<Loop*>(user);
+    loop.curl_timer_set = timeout_ms >= 0;
+    if (loop.curl_timer_set) {
+      loop.curl_timer_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    }
+    return 0;
+  }
 
   std::shared_ptr<Loop> start_loop() {
     std::lock_guard<std::mutex> guard(loop_mutex_);
     if (loop_ || closing_) return loop_;
     auto loop = std::make_shared<Loop>();
+    loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    epoll_event wake_event{};
+    wake_event.events = EPOLLIN;
+    wake_event.data.fd = loop->wake_fd;
+    if (loop->epoll_fd < 0 || loop->wake_fd < 0 ||
+        epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake_fd, &wake_event) != 0) {
+      return nullptr;  // out of descriptors: async calls fail as on a closed transport
+    }
+    loop->ready.resize(64);
     loop->multi = curl_multi_init();
     // The multi handle's pool is the async calls' connections: at most one per call in
     // flight, kept open between calls.
     curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_in_flight_));
     curl_multi_setopt(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       static_cast<long>(max_in_flight_));
+    curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, &CurlTransport::watch_socket);
+    curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop.get());
+    curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, &CurlTransport::set_curl_timer);
+    curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop.get());
     std::weak_ptr<HttpTransport> weak = weak_from_this();
     loop->thread = std::thread([loop, weak] { run_loop(loop, weak); });
     loop_ = loop;
@@ -312,7 +385,9 @@ class CurlTransport final : public HttpTransport {
       long wait_ms = static_cast<CurlTransport*>(self.get())->turn(*loop);
       self.reset();
       if (loop->multi == nullptr) return;  // closed by this very turn (see stop_loop)
-      curl_multi_poll(loop->multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
+      const int ready = epoll_wait(loop->epoll_fd, loop->ready.data(),
+                                   static_cast<int>(loop->ready.size()), static_cast<int>(wait_ms));
+      loop->ready_count = std::max(0, ready);
     }
   }
 
@@ -361,8 +436,27 @@ class CurlTransport final : public HttpTransport {
       async->promise.complete(std::move(error));
     }
     for (auto& task : due) task();
+    // The sockets the last wait found ready, then libcurl's own timeouts (a transfer just
+    // added is started this way: libcurl asks for a call back at once).
     int running = 0;
-    curl_multi_perform(loop.multi, &running);
+    for (int i = 0; i < loop.ready_count; ++i) {
+      const epoll_event& event = loop.ready[static_cast<std::size_t>(i)];
+      if (event.data.fd == loop.wake_fd) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const ssize_t drained = read(loop.wake_fd, &count, sizeof count);
+        continue;
+      }
+      int mask = 0;
+      if ((event.events & EPOLLIN) != 0) mask |= CURL_CSELECT_IN;
+      if ((event.events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
+      if ((event.events & (EPOLLERR | EPOLLHUP)) != 0) mask |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(loop.multi, event.data.fd, mask, &running);
+    }
+    loop.ready_count = 0;
+    if (loop.curl_timer_set && loop.curl_timer_at <= std::chrono::steady_clock::now()) {
+      loop.curl_timer_set = false;
+      curl_multi_socket_action(loop.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(loop.multi, &queued)) {
       if (message->msg != CURLMSG_DONE) continue;
@@ -379,7 +473,13 @@ class CurlTransport final : public HttpTransport {
       release(std::move(async->transfer.handle));
       async->promise.complete(std::move(outcome));
     }
-    return loop.active.empty() && incoming.empty() ? wait_ms : std::min<long>(wait_ms, 100);
+    if (loop.curl_timer_set) {
+      // Rounded up: a wait that ended before libcurl's moment would only turn round again.
+      const auto until = std::chrono::ceil<std::chrono::milliseconds>(
+          loop.curl_timer_at - std::chrono::steady_clock::now());
+      wait_ms = std::min<long>(wait_ms, std::max<long>(0, static_cast<long>(until.count())));
+    }
+    return wait_ms;
   }
 
   // Stops the I/O thread; every transfer still pending completes with Cancelled.
@@ -398,7 +498,7 @@ class CurlTransport final : public HttpTransport {
       incoming.swap(loop->incoming);
       while (!loop->timers.empty()) loop->timers.pop();
     }
-    curl_multi_wakeup(loop->multi);
+    wake(*loop);
     if (loop->thread.get_id() == std::this_thread::get_id()) {
       loop->thread.detach();  // destroyed by a completion on the I/O thread itself
     } else {
