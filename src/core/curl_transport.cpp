@@ -297,7 +297,8 @@ class CurlTransport final : public HttpTransport {
     std::unordered_map<std::uint64_t, std::unique_ptr<AsyncTransfer>> active;
     std::vector<epoll_event> ready;  // what the last wait returned
     int ready_count = 0;
-    bool curl_timer_set = false;  // libcurl asked to be called back at curl_timer_at
+    std::vector<curl_socket_t> unwatched;  // sockets epoll_ctl refused (see watch_socket)
+    bool curl_timer_set = false;           // libcurl asked to be called back at curl_timer_at
     std::chrono::steady_clock::time_point curl_timer_at;
 
     ~Loop() {
@@ -317,15 +318,22 @@ class CurlTransport final : public HttpTransport {
     auto& loop = *static_cast<Loop*>(user);
     if (what == CURL_POLL_REMOVE) {
       epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, s, nullptr);  // fails if never added: fine
+      loop.unwatched.erase(std::remove(loop.unwatched.begin(), loop.unwatched.end(), s),
+                           loop.unwatched.end());
       return 0;
     }
     epoll_event event{};
     event.events =
         ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
     event.data.fd = s;
-    if (epoll_ctl(loop.epoll_fd, EPOLL_CTL_MOD, s, &event) != 0 && errno == ENOENT) {
-      epoll_ctl(loop.epoll_fd, EPOLL_CTL_ADD, s, &event);
-    }
+    bool watched = epoll_ctl(loop.epoll_fd, EPOLL_CTL_MOD, s, &event) == 0;
+    if (!watched && errno == ENOENT)
+      watched = epoll_ctl(loop.epoll_fd, EPOLL_CTL_ADD, s, &event) == 0;
+    // A socket epoll refused (out of memory, max_user_watches) is handed to libcurl every
+    // turn instead, for it to check itself, rather than left waiting for its timeout.
+    auto listed = std::find(loop.unwatched.begin(), loop.unwatched.end(), s);
+    if (!watched && listed == loop.unwatched.end()) loop.unwatched.push_back(s);
+    if (watched && listed != loop.unwatched.end()) loop.unwatched.erase(listed);
     return 0;
   }
 
@@ -394,6 +402,14 @@ class CurlTransport final : public HttpTransport {
   // One turn of the loop: new transfers, cancellations, due timers, progress, completions.
   // Returns how long the loop may wait for activity.
   long turn(Loop& loop) {
+    // The wake-up is consumed before the queues are taken: a caller that queues after the
+    // swap below writes the eventfd again, and the next wait returns at once. (Consumed
+    // after the swap, it could swallow such a write and leave that call waiting.)
+    for (int i = 0; i < loop.ready_count; ++i) {
+      if (loop.ready[static_cast<std::size_t>(i)].data.fd != loop.wake_fd) continue;
+      std::uint64_t count = 0;
+      [[maybe_unused]] const ssize_t drained = read(loop.wake_fd, &count, sizeof count);
+    }
     std::vector<std::unique_ptr<AsyncTransfer>> incoming;
     std::vector<std::uint64_t> cancels;
     std::vector<std::function<void()>> due;
@@ -418,7 +434,15 @@ class CurlTransport final : public HttpTransport {
       prepare(async.transfer, async.request);
       CURL* easy = async.transfer.handle->easy;
       curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(async.id));
-      curl_multi_add_handle(loop.multi, easy);
+      const CURLMcode added = curl_multi_add_handle(loop.multi, easy);
+      if (added != CURLM_OK) {  // nothing was sent
+        release(std::move(async.transfer.handle));
+        Error error = make_error(ErrorCode::Transport, std::string("starting the transfer: ") +
+                                                           curl_multi_strerror(added));
+        error.retryable = true;
+        async.promise.complete(std::move(error));
+        continue;
+      }
       loop.active.emplace(async.id, std::move(exchange));
     }
     for (std::uint64_t id : cancels) {
@@ -441,11 +465,7 @@ class CurlTransport final : public HttpTransport {
     int running = 0;
     for (int i = 0; i < loop.ready_count; ++i) {
       const epoll_event& event = loop.ready[static_cast<std::size_t>(i)];
-      if (event.data.fd == loop.wake_fd) {
-        std::uint64_t count = 0;
-        [[maybe_unused]] const ssize_t drained = read(loop.wake_fd, &count, sizeof count);
-        continue;
-      }
+      if (event.data.fd == loop.wake_fd) continue;  // consumed above
       int mask = 0;
       if ((event.events & EPOLLIN) != 0) mask |= CURL_CSELECT_IN;
       if ((event.events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
@@ -453,6 +473,9 @@ class CurlTransport final : public HttpTransport {
       curl_multi_socket_action(loop.multi, event.data.fd, mask, &running);
     }
     loop.ready_count = 0;
+    for (const curl_socket_t socket : std::vector<curl_socket_t>(loop.unwatched)) {
+      curl_multi_socket_action(loop.multi, socket, 0, &running);
+    }
     if (loop.curl_timer_set && loop.curl_timer_at <= std::chrono::steady_clock::now()) {
       loop.curl_timer_set = false;
       curl_multi_socket_action(loop.multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -479,6 +502,7 @@ class CurlTransport final : public HttpTransport {
           loop.curl_timer_at - std::chrono::steady_clock::now());
       wait_ms = std::min<long>(wait_ms, std::max<long>(0, static_cast<long>(until.count())));
     }
+    if (!loop.unwatched.empty()) wait_ms = std::min<long>(wait_ms, 10);
     return wait_ms;
   }
 

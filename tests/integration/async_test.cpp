@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -349,6 +350,54 @@ TEST_CASE("Async: destroying a client completes its 100 pending calls with Cance
   }
   CHECK(cancelled == 100);
   CHECK(Clock::now() - start < scaled(1s));
+}
+
+// The I/O thread sleeps in epoll until a socket or a caller wakes it, and a caller wakes it
+// only when the queue was empty. Calls queued from several threads while the calls in
+// flight wait on a slow server (so no socket stirs) must still all go out at once, not at
+// the loop's next timeout a second later. (Without the wake-up every call here fails.)
+TEST_CASE("Async: calls queued from several threads while the others wait all start at once") {
+  FamilyServer server;
+  Fault slow;
+  slow.latency = 300ms;
+  server.emulator->set_fault("/CreateEntryConfirmation", slow, HttpMethod::Post);
+  ClientOptions base;
+  base.max_in_flight = 64;
+  const wms::Client client = wms_client(server, base);
+  {
+    // Connections made first: the calls below go out on kept ones, with no connect to stir
+    // the loop.
+    std::vector<Future<wms::PushReply>> warm;
+    for (int i = 0; i < 16; ++i) warm.push_back(client.push_async(sample_entry()));
+    for (auto& future : warm) REQUIRE(future.get().ok());
+  }
+  constexpr int kThreads = 4;
+  constexpr int kCallsEach = 4;
+  for (int round = 0; round < 5; ++round) {
+    std::vector<Future<Clock::duration>> took;
+    std::mutex mutex;
+    std::vector<std::thread> callers;
+    for (int t = 0; t < kThreads; ++t) {
+      callers.emplace_back([&] {
+        for (int i = 0; i < kCallsEach; ++i) {
+          const auto sent = Clock::now();
+          auto done = client.push_async(sample_entry()).then([sent](Result<wms::PushReply> reply) {
+            return reply.ok() ? Result<Clock::duration>(Clock::now() - sent)
+                              : Result<Clock::duration>(reply.error());
+          });
+          std::lock_guard<std::mutex> guard(mutex);
+          took.push_back(std::move(done));
+        }
+      });
+    }
+    for (auto& caller : callers) caller.join();
+    for (auto& future : took) {
+      Result<Clock::duration> elapsed = future.get();
+      REQUIRE(elapsed.ok());
+      // 300 ms at the server; a call left in the queue waited a second more.
+      CHECK(*elapsed < 300ms + scaled(400ms));
+    }
+  }
 }
 
 TEST_CASE("Async: at most max_in_flight calls of a client are in flight; the rest queue") {
