@@ -59,6 +59,47 @@ inline std::size_t append(char* data, std::size_t size, std::size_t count, void*
   return size * count;
 }
 
+// Every thread of this process: visit(thread id, whether it is the calling thread).
+template <typename Visit>
+void for_each_thread(Visit visit) {
+  const auto calling = static_cast<pid_t>(syscall(SYS_gettid));
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return;
+  while (const dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    const auto thread = static_cast<pid_t>(std::atoi(entry->d_name));
+    visit(thread, thread == calling);
+  }
+  closedir(tasks);
+}
+
+// A file of a thread of this process under /proc/self/task/<thread>/.
+inline std::ifstream thread_file(pid_t thread, const char* name) {
+  return std::ifstream("/proc/self/task/" + std::to_string(thread) + "/" + name);
+}
+
+// Whether a thread is one of the SDK's own: the I/O thread, the worker pool, the timer
+// thread, all named "erpbridge-*".
+inline bool is_sdk_thread(pid_t thread) {
+  std::ifstream comm = thread_file(thread, "comm");
+  std::string name;
+  std::getline(comm, name);
+  return name.rfind("erpbridge-", 0) == 0;
+}
+
+// CPU time of the SDK's own threads, from the kernel's per-thread run time in nanoseconds.
+inline double sdk_threads_cpu_seconds() {
+  double seconds = 0;
+  for_each_thread([&](pid_t thread, bool) {
+    if (!is_sdk_thread(thread)) return;
+    std::ifstream schedstat = thread_file(thread, "schedstat");
+    unsigned long long run_ns = 0;
+    schedstat >> run_ns;
+    seconds += static_cast<double>(run_ns) * 1e-9;
+  });
+  return seconds;
+}
+
 // While it lives, the client runs on the first CPU this process may use (the calling thread
 // and the SDK's own threads, named "erpbridge-*") and every other thread of the process (the
 // emulator server's) on the second, as a client and a server on two machines would: with the
@@ -99,26 +140,6 @@ class SplitCores {
   SplitCores& operator=(const SplitCores&) = delete;
 
  private:
-  static bool is_sdk_thread(pid_t thread) {
-    std::ifstream comm("/proc/self/task/" + std::to_string(thread) + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    return name.rfind("erpbridge-", 0) == 0;
-  }
-
-  template <typename Visit>
-  static void for_each_thread(Visit visit) {
-    const auto calling = static_cast<pid_t>(syscall(SYS_gettid));
-    DIR* tasks = opendir("/proc/self/task");
-    if (tasks == nullptr) return;
-    while (const dirent* entry = readdir(tasks)) {
-      if (entry->d_name[0] == '.') continue;
-      const auto thread = static_cast<pid_t>(std::atoi(entry->d_name));
-      visit(thread, thread == calling);
-    }
-    closedir(tasks);
-  }
-
   cpu_set_t original_{};
   bool active_ = false;
 };
@@ -131,6 +152,13 @@ inline void call_repetitions(benchmark::internal::Benchmark* benchmark) {
   const char* wanted = std::getenv("ERPBRIDGE_BENCH_CALL_REPETITIONS");
   const int repetitions = wanted != nullptr ? std::atoi(wanted) : 0;
   if (repetitions > 0) benchmark->Repetitions(repetitions);
+}
+
+// A typed-call benchmark (->Apply(typed_call)): 1,000 calls a repetition, in microseconds,
+// with the call benchmarks' repetitions.
+inline void typed_call(benchmark::internal::Benchmark* run) {
+  run->Iterations(1000)->Unit(benchmark::kMicrosecond);
+  call_repetitions(run);
 }
 
 // Times `call()` once per iteration and judges its result with `is_right` outside the timed

@@ -180,29 +180,11 @@ void BM_Sdk_AftersalesUpdate(benchmark::State& state) {
       });
 }
 
-BENCHMARK(BM_BareCurl_WmsPush)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_WmsPush)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_BareCurl_KingdeePush)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_KingdeePush)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_BareCurl_AftersalesUpdate)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_AftersalesUpdate)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareCurl_WmsPush)->Apply(bench::typed_call);
+BENCHMARK(BM_Sdk_WmsPush)->Apply(bench::typed_call);
+BENCHMARK(BM_BareCurl_KingdeePush)->Apply(bench::typed_call);
+BENCHMARK(BM_Sdk_KingdeePush)->Apply(bench::typed_call);
+BENCHMARK(BM_BareCurl_AftersalesUpdate)->Apply(bench::typed_call);
+BENCHMARK(BM_Sdk_AftersalesUpdate)->Apply(bench::typed_call);
 
 }  // namespace

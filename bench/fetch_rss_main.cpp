@@ -6,7 +6,6 @@
 // Debian's build of it OpenSSL, initialised at load): the in-memory decode's figure, which
 // counts the whole process, must not pay for a server it does not run.
 #include <malloc.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

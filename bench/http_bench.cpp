@@ -4,11 +4,8 @@
 #include <benchmark/benchmark.h>
 #include <httplib.h>
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -96,28 +93,6 @@ void BM_Sdk_Ctc90Days(benchmark::State& state) {
   }
 }
 
-// CPU time of the client's own threads (the I/O thread, the worker pool, the timer thread,
-// all named "erpbridge-*"), from the kernel's per-thread run time in nanoseconds.
-double client_threads_cpu_seconds() {
-  double seconds = 0;
-  DIR* tasks = opendir("/proc/self/task");
-  if (tasks == nullptr) return 0;
-  while (dirent* entry = readdir(tasks)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string dir = std::string("/proc/self/task/") + entry->d_name;
-    std::ifstream comm(dir + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name.rfind("erpbridge-", 0) != 0) continue;
-    std::ifstream schedstat(dir + "/schedstat");
-    unsigned long long run_ns = 0;
-    schedstat >> run_ns;
-    seconds += static_cast<double>(run_ns) * 1e-9;
-  }
-  closedir(tasks);
-  return seconds;
-}
-
 // 10,000 typed CTC queries per iteration, all issued at once through one client with 256 in
 // flight on its one I/O thread, each checked; the server answers at once (range(0) == 0) or
 // after range(0) ms, so that most calls in flight are waiting. Client CPU per call counts
@@ -137,7 +112,7 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
   if (!client.query_receipts_async(query).get().ok()) state.SkipWithError("warm-up failed");
   const std::size_t connections_before = server.server->accepted_connections();
   const bench::SplitCores split;  // placed as its baseline, the blocking call, is
-  const double cpu_start = bench::thread_cpu_seconds() + client_threads_cpu_seconds();
+  const double cpu_start = bench::thread_cpu_seconds() + bench::sdk_threads_cpu_seconds();
   const auto start = bench::Clock::now();
   std::size_t calls = 0;
   std::vector<Future<std::vector<ctc::Receipt>>> futures;
@@ -154,7 +129,7 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
     }
     calls += kCalls;
   }
-  const double cpu = bench::thread_cpu_seconds() + client_threads_cpu_seconds() - cpu_start;
+  const double cpu = bench::thread_cpu_seconds() + bench::sdk_threads_cpu_seconds() - cpu_start;
   const double elapsed = std::chrono::duration<double>(bench::Clock::now() - start).count();
   if (calls == 0) return;
   state.counters["cpu_us_per_call"] = cpu * 1e6 / static_cast<double>(calls);
@@ -243,10 +218,7 @@ void BM_Sdk_Fetch100k(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_BareCurl_CtcQuery)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareCurl_CtcQuery)->Apply(bench::typed_call);
 // Loopback at full speed, and a 100 Mbit/s link (12.5 MB/s). On loopback one fetch is a
 // repetition of 80 ms whose three threads share two cores: these take the typed calls'
 // repetitions too (a median of 11 put the fetch at 1.03-1.10x its target's baseline).
@@ -278,10 +250,7 @@ BENCHMARK(BM_Sdk_CtcQueryAsync256)
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Sdk_CtcQuery)
-    ->Iterations(1000)
-    ->Apply(bench::call_repetitions)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sdk_CtcQuery)->Apply(bench::typed_call);
 BENCHMARK(BM_Sdk_Ctc90Days)
     ->Arg(0)
     ->Arg(1)
