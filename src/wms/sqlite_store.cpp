@@ -12,9 +12,11 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
+#include "wms/sqlite_wal_vfs.hpp"
 
 namespace erpbridge::wms {
 namespace {
@@ -303,6 +305,9 @@ class SqliteStore final : public ClaimStore {
   struct Operation {
     std::function<Result<void>()> run;
     std::promise<Result<void>> done;
+    Result<void> result = ok();
+    // Set on the first operation of a batch: the others, whose waiters it wakes.
+    std::vector<Operation*> batch_rest;
   };
 
   static std::int64_t limit(std::size_t max) {
@@ -402,7 +407,8 @@ class SqliteStore final : public ClaimStore {
 
   // Queues `run` for the writer thread and waits until its transaction has committed.
   Result<void> submit(std::function<Result<void>()> run) {
-    Operation operation{std::move(run), {}};
+    Operation operation;
+    operation.run = std::move(run);
     std::future<Result<void>> done = operation.done.get_future();
     {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -410,7 +416,22 @@ class SqliteStore final : public ClaimStore {
       queue_.push_back(&operation);
     }
     wake_.notify_one();
-    return done.get();
+    Result<void> result = done.get();
+    for (Operation* other : operation.batch_rest) other->done.set_value(std::move(other->result));
+    return result;
+  }
+
+  // Hands a committed (or failed) batch its results. Waking a waiting thread cost the writer
+  // thread ~15 us a waiter (the woken thread often takes the writer's core), and the writer is
+  // what every push waits for: it wakes the first waiter only, which wakes the others.
+  static void finish(std::vector<Operation*>& batch, std::vector<Result<void>>& results) {
+    if (batch.empty()) return;
+    Operation& first = *batch.front();
+    for (std::size_t i = 1; i < batch.size(); ++i) {
+      batch[i]->result = std::move(results[i]);
+      first.batch_rest.push_back(batch[i]);
+    }
+    first.done.set_value(std::move(results.front()));
   }
 
   // Runs one of the prepared statements that take no parameters (BEGIN, COMMIT, ...).
@@ -461,9 +482,7 @@ class SqliteStore final : public ClaimStore {
           for (auto& result : results) result = error;
         }
       }
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        batch[i]->done.set_value(std::move(results[i]));
-      }
+      finish(batch, results);
       batch.clear();
     }
   }
@@ -484,7 +503,8 @@ Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
                                                       SqliteStoreOptions options) {
   sqlite3* db = nullptr;
   const int opened = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      sqlite_wal::vfs_name());
   if (opened != SQLITE_OK) {
     Error error = make_error(ErrorCode::InvalidArgument,
                              "cannot open SQLite claim store " + path + ": " +
