@@ -1,6 +1,6 @@
 // What the typed-call benchmarks share: per-call latency percentiles and the calling
-// thread's CPU time per call, reported as Google Benchmark counters; the timing loop; and
-// the bare reused libcurl handle that is their baseline.
+// thread's CPU time per call, reported as Google Benchmark counters; the paired timing loop;
+// and the bare reused libcurl handle that is their baseline.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -31,26 +31,31 @@ inline double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Per-call latencies and the calling thread's CPU time, reported as counters.
+// One side's per-call latencies and the calling thread's CPU time per call.
 class Samples {
  public:
-  void add(Clock::duration elapsed) {
+  void add(Clock::duration elapsed, double cpu_seconds) {
     micros_.push_back(std::chrono::duration<double, std::micro>(elapsed).count());
+    cpu_seconds_ += cpu_seconds;
   }
-  void report(benchmark::State& state, std::size_t connections) {
-    const double cpu = thread_cpu_seconds() - cpu_start_;
-    std::sort(micros_.begin(), micros_.end());
-    auto at = [&](double q) { return micros_[static_cast<std::size_t>(q * (micros_.size() - 1))]; };
+  // Sorts what was added and reports it as counters named `prefix` + p50_us, p99_us and
+  // cpu_us_per_call.
+  void report(benchmark::State& state, const std::string& prefix) {
     if (micros_.empty()) return;
-    state.counters["p50_us"] = at(0.50);
-    state.counters["p99_us"] = at(0.99);
-    state.counters["cpu_us_per_call"] = cpu * 1e6 / static_cast<double>(micros_.size());
-    state.counters["tcp_connections"] = static_cast<double>(connections);
+    std::sort(micros_.begin(), micros_.end());
+    state.counters[prefix + "p50_us"] = p50();
+    state.counters[prefix + "p99_us"] = at(0.99);
+    state.counters[prefix + "cpu_us_per_call"] = cpu_us_per_call();
+  }
+  double p50() const { return at(0.50); }
+  double cpu_us_per_call() const {
+    return cpu_seconds_ * 1e6 / static_cast<double>(std::max<std::size_t>(micros_.size(), 1));
   }
 
  private:
+  double at(double q) const { return micros_[static_cast<std::size_t>(q * (micros_.size() - 1))]; }
   std::vector<double> micros_;
-  double cpu_start_ = thread_cpu_seconds();
+  double cpu_seconds_ = 0;
 };
 
 // libcurl's write callback for the bare baselines: appends to a std::string.
@@ -146,38 +151,77 @@ class SplitCores {
 
 // For the call benchmarks (->Apply(call_repetitions)): ERPBRIDGE_BENCH_CALL_REPETITIONS
 // repetitions where set (scripts/bench asks for 31), else --benchmark_repetitions. A
-// repetition is 1,000 calls of 30-100 us (or one 100k-receipt fetch), and a median of 11 of
-// them still moved a ratio by +-4% run to run: their targets sit within 10% of a baseline.
+// repetition is 1,000 pairs of calls of 30-100 us (or one 100k-receipt fetch), and a median
+// of 11 of them still moved a ratio by +-4% run to run: their targets sit within 10% of a
+// baseline.
 inline void call_repetitions(benchmark::internal::Benchmark* benchmark) {
   const char* wanted = std::getenv("ERPBRIDGE_BENCH_CALL_REPETITIONS");
   const int repetitions = wanted != nullptr ? std::atoi(wanted) : 0;
   if (repetitions > 0) benchmark->Repetitions(repetitions);
 }
 
-// A typed-call benchmark (->Apply(typed_call)): 1,000 calls a repetition, in microseconds,
-// with the call benchmarks' repetitions.
+// A typed-call benchmark (->Apply(typed_call)): 1,000 pairs of calls a repetition, in
+// microseconds, with the call benchmarks' repetitions.
 inline void typed_call(benchmark::internal::Benchmark* run) {
   run->Iterations(1000)->Unit(benchmark::kMicrosecond);
   call_repetitions(run);
 }
 
-// Times `call()` once per iteration and judges its result with `is_right` outside the timed
-// part. Reports the Samples counters and the connections `server` accepted meanwhile (a
-// fixture's setup may have made one of its own before).
+// Times one `call()` into `samples` and judges its result with `is_right` outside the timed
+// part.
 template <typename Call, typename IsRight>
-void time_calls(benchmark::State& state, const testing::EmulatorServer& server, Call call,
-                IsRight is_right) {
-  const std::size_t connections_before = server.accepted_connections();
+void time_call(benchmark::State& state, Call& call, IsRight& is_right, Samples& samples) {
+  const double cpu_start = thread_cpu_seconds();
+  const auto start = Clock::now();
+  auto result = call();
+  const auto elapsed = Clock::now() - start;
+  samples.add(elapsed, thread_cpu_seconds() - cpu_start);
+  if (!is_right(result)) state.SkipWithError("wrong reply");
+  benchmark::DoNotOptimize(result);
+}
+
+// Times `call()` once per iteration; reports the Samples counters.
+template <typename Call, typename IsRight>
+void time_calls(benchmark::State& state, Call call, IsRight is_right) {
   const SplitCores split;
   Samples samples;
+  for (auto _ : state) time_call(state, call, is_right, samples);
+  samples.report(state, "");
+}
+
+// Times a typed call through the SDK and the same request through its baseline call by call,
+// in turn (which goes first alternates), each iteration one of each: both sides see the same
+// spells of a busy host, so their ratio in a repetition holds still where the medians of two
+// benchmarks run seconds apart moved 5-10% run to run. Judges each result with its `is_right`
+// outside the timed part. Reports the SDK's p50_us, p99_us and cpu_us_per_call, the same with
+// a bare_ prefix for the baseline, their ratios (p50_ratio, cpu_ratio), and the connections
+// `server` accepted meanwhile (the baseline makes its connection before the loop).
+template <typename SdkCall, typename SdkRight, typename BareCall, typename BareRight>
+void time_paired_calls(benchmark::State& state, const testing::EmulatorServer& server,
+                       SdkCall sdk_call, SdkRight sdk_right, BareCall bare_call,
+                       BareRight bare_right) {
+  if (!bare_right(bare_call())) state.SkipWithError("wrong reply to the baseline's first call");
+  const std::size_t connections_before = server.accepted_connections();
+  const SplitCores split;
+  Samples sdk;
+  Samples bare;
+  bool sdk_first = true;
   for (auto _ : state) {
-    const auto start = Clock::now();
-    auto result = call();
-    samples.add(Clock::now() - start);
-    if (!is_right(result)) state.SkipWithError("wrong reply");
-    benchmark::DoNotOptimize(result);
+    if (sdk_first) {
+      time_call(state, sdk_call, sdk_right, sdk);
+      time_call(state, bare_call, bare_right, bare);
+    } else {
+      time_call(state, bare_call, bare_right, bare);
+      time_call(state, sdk_call, sdk_right, sdk);
+    }
+    sdk_first = !sdk_first;
   }
-  samples.report(state, server.accepted_connections() - connections_before);
+  sdk.report(state, "");
+  bare.report(state, "bare_");
+  state.counters["p50_ratio"] = sdk.p50() / bare.p50();
+  state.counters["cpu_ratio"] = sdk.cpu_us_per_call() / bare.cpu_us_per_call();
+  state.counters["tcp_connections"] =
+      static_cast<double>(server.accepted_connections() - connections_before);
 }
 
 // A bare easy handle, reused for every call: the baseline.

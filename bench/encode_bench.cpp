@@ -153,10 +153,10 @@ void BM_Nlohmann_EncodeEntryOrder(benchmark::State& state) {
   run<write_via_nlohmann>(state);
 }
 
-BENCHMARK(BM_RapidJsonWriter_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Sdk_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RapidJsonDom_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Nlohmann_EncodeEntryOrder)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RapidJsonWriter_EncodeEntryOrder)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
+BENCHMARK(BM_Sdk_EncodeEntryOrder)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
+BENCHMARK(BM_RapidJsonDom_EncodeEntryOrder)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
+BENCHMARK(BM_Nlohmann_EncodeEntryOrder)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
 
 }  // namespace
 
@@ -206,5 +206,5 @@ void BM_RapidJsonWriter_EncodeNewOrder(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_RapidJsonWriter_EncodeNewOrder);
-BENCHMARK(BM_Sdk_EncodeNewOrder);
+BENCHMARK(BM_RapidJsonWriter_EncodeNewOrder)->MinTime(0.5);
+BENCHMARK(BM_Sdk_EncodeNewOrder)->MinTime(0.5);

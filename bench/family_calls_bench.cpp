@@ -1,7 +1,8 @@
 // A typed call of the WMS, Kingdee and after-service families on loopback, through the SDK
 // client and through a bare reused libcurl handle sending the same request with a
-// hand-written DOM parse of the reply. (The CTC call is in http_bench.cpp.) Each reports
-// p50, p99, the calling thread's CPU per call and the TCP connections the server accepted.
+// hand-written DOM parse of the reply, call by call in turn against one server (the CTC call
+// is in http_bench.cpp). Each reports both sides' p50, p99 and the calling thread's CPU per
+// call, their ratios, and the TCP connections the server accepted.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -28,7 +29,7 @@ namespace {
 
 using namespace erpbridge;
 using bench::BareHandle;
-using bench::time_calls;
+using bench::time_paired_calls;
 
 // ---- WMS: push one entry order (the receiver answers a repeat alike) ----
 
@@ -51,13 +52,15 @@ struct WmsServer {
   }
 };
 
-void BM_BareCurl_WmsPush(benchmark::State& state) {
+void BM_Paired_WmsPush(benchmark::State& state) {
   WmsServer server;
+  wms::Client client(server.options());
   const wms::Options options = server.options();
   BareHandle handle(server.server->base_url() + options.path, "POST", std::string(),
                     {"Content-Type: application/json", std::string("Authorization: ") + kWmsToken});
-  time_calls(
-      state, *server.server,
+  time_paired_calls(
+      state, *server.server, [&] { return client.push(server.order); },
+      [](const Result<wms::PushReply>& reply) { return reply.ok() && reply->code == "0"; },
       [&] {
         // The order is the caller's data, so its body is written per call, as the SDK does.
         handle.set_body(bench::entry_order_with_writer(server.order));
@@ -66,14 +69,6 @@ void BM_BareCurl_WmsPush(benchmark::State& state) {
                                 : wms::PushReply{};
       },
       [](const wms::PushReply& reply) { return reply.code == "0"; });
-}
-
-void BM_Sdk_WmsPush(benchmark::State& state) {
-  WmsServer server;
-  wms::Client client(server.options());
-  time_calls(
-      state, *server.server, [&] { return client.push(server.order); },
-      [](const Result<wms::PushReply>& reply) { return reply.ok() && reply->code == "0"; });
 }
 
 // ---- Kingdee: push a work-order execution down into a spare-parts bill ----
@@ -101,8 +96,9 @@ struct KingdeeServer {
   }
 };
 
-void BM_BareCurl_KingdeePush(benchmark::State& state) {
+void BM_Paired_KingdeePush(benchmark::State& state) {
   KingdeeServer server;
+  kingdee::Client client(server.options());
   const std::string body =
       json::encode(kingdee::wire::PushBody{"push", kEntryPk, kingdee::wire::BillData{kEntryPk}});
   BareHandle handle(
@@ -110,24 +106,17 @@ void BM_BareCurl_KingdeePush(benchmark::State& state) {
       "POST", body,
       {"groupName: erp-group", "accountid: 1406720347851475968", "X-GW-Router-Addr: gw-router-1",
        "Content-Type: application/json"});
-  time_calls(
-      state, *server.server,
+  time_paired_calls(
+      state, *server.server, [&] { return client.push_spare_parts(kEntryPk); },
+      [](const Result<kingdee::SparePartsBill>& bill) {
+        return bill.ok() && !bill->materials.empty();
+      },
       [&] {
         const std::string* reply = handle.perform();
         return reply != nullptr ? bench::kingdee_bill_from_dom(reply->data(), reply->size())
                                 : kingdee::SparePartsBill{};
       },
       [](const kingdee::SparePartsBill& bill) { return !bill.materials.empty(); });
-}
-
-void BM_Sdk_KingdeePush(benchmark::State& state) {
-  KingdeeServer server;
-  kingdee::Client client(server.options());
-  time_calls(
-      state, *server.server, [&] { return client.push_spare_parts(kEntryPk); },
-      [](const Result<kingdee::SparePartsBill>& bill) {
-        return bill.ok() && !bill->materials.empty();
-      });
 }
 
 // ---- After-service: update an order (PUT /orders/{id}) ----
@@ -153,13 +142,17 @@ struct AftersalesServer {
   }
 };
 
-void BM_BareCurl_AftersalesUpdate(benchmark::State& state) {
+void BM_Paired_AftersalesUpdate(benchmark::State& state) {
   AftersalesServer server;
+  aftersales::Client client(server.options());
   BareHandle handle(server.server->base_url() + aftersales::wire::kBasePath + "/orders/" +
                         std::to_string(server.order.id),
                     "PUT", json::encode(server.update), {"Content-Type: application/json"});
-  time_calls(
-      state, *server.server,
+  time_paired_calls(
+      state, *server.server, [&] { return client.update_order(server.order.id, server.update); },
+      [&](const Result<aftersales::Order>& order) {
+        return order.ok() && order->id == server.order.id;
+      },
       [&] {
         const std::string* reply = handle.perform();
         return reply != nullptr ? bench::order_reply_from_dom(reply->data(), reply->size())
@@ -170,21 +163,8 @@ void BM_BareCurl_AftersalesUpdate(benchmark::State& state) {
       });
 }
 
-void BM_Sdk_AftersalesUpdate(benchmark::State& state) {
-  AftersalesServer server;
-  aftersales::Client client(server.options());
-  time_calls(
-      state, *server.server, [&] { return client.update_order(server.order.id, server.update); },
-      [&](const Result<aftersales::Order>& order) {
-        return order.ok() && order->id == server.order.id;
-      });
-}
-
-BENCHMARK(BM_BareCurl_WmsPush)->Apply(bench::typed_call);
-BENCHMARK(BM_Sdk_WmsPush)->Apply(bench::typed_call);
-BENCHMARK(BM_BareCurl_KingdeePush)->Apply(bench::typed_call);
-BENCHMARK(BM_Sdk_KingdeePush)->Apply(bench::typed_call);
-BENCHMARK(BM_BareCurl_AftersalesUpdate)->Apply(bench::typed_call);
-BENCHMARK(BM_Sdk_AftersalesUpdate)->Apply(bench::typed_call);
+BENCHMARK(BM_Paired_WmsPush)->Apply(bench::typed_call);
+BENCHMARK(BM_Paired_KingdeePush)->Apply(bench::typed_call);
+BENCHMARK(BM_Paired_AftersalesUpdate)->Apply(bench::typed_call);
 
 }  // namespace
