@@ -5,10 +5,13 @@
 // 9% faster, measured side by side). Every other call, and every file but a WAL, passes
 // straight through.
 //
-// Nothing changes for durability or for other connections: the gathered bytes reach the file
-// before the sync returns, and SQLite publishes new frames to readers (the wal-index) only
-// after that sync (the store runs synchronous=FULL, which syncs the WAL at every commit).
-// Reads, size queries, truncations and closes write the gathered bytes out first.
+// Nothing changes for durability or for other connections as long as SQLite syncs the WAL at
+// every commit and writes nothing to it after that sync: then the gathered bytes reach the
+// file before the sync returns, and SQLite publishes new frames to readers (the wal-index)
+// only after it. That takes synchronous=FULL, which the store always sets, and a file with
+// power-safe overwrite (without it SQLite pads a commit to a sector boundary and writes the
+// padding after the sync): a WAL without it is not gathered. Reads, size queries,
+// truncations and closes write the gathered bytes out first.
 #include "wms/sqlite_wal_vfs.hpp"
 
 #include <sqlite3.h>
@@ -84,7 +87,11 @@ int write_file(sqlite3_file* handle, const void* data, int amount, sqlite3_int64
     file.gathered_at = offset;
   }
   const auto* bytes = static_cast<const char*>(data);
-  file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
+  try {
+    file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
+  } catch (const std::bad_alloc&) {  // no exception may cross SQLite's C frames
+    return SQLITE_IOERR_NOMEM;
+  }
   return file.gathered.size() >= kMaxGathered ? write_out(file) : SQLITE_OK;
 }
 
@@ -149,27 +156,30 @@ int unfetch(sqlite3_file* handle, sqlite3_int64 offset, void* page) {
   return real_methods(of(handle)).xUnfetch(of(handle).real, offset, page);
 }
 
-const sqlite3_io_methods methods = {
-    3,
-    close_file,
-    read_file,
-    write_file,
-    truncate_file,
-    sync_file,
-    file_size,
-    lock,
-    unlock,
-    check_reserved_lock,
-    file_control,
-    sector_size,
-    device_characteristics,
-    shm_map,
-    shm_lock,
-    shm_barrier,
-    shm_unmap,
-    fetch,
-    unfetch,
-};
+// The methods of a file whose real methods are of `version` (1-3): SQLite calls none above it.
+constexpr sqlite3_io_methods methods_of_version(int version) {
+  return {version,
+          close_file,
+          read_file,
+          write_file,
+          truncate_file,
+          sync_file,
+          file_size,
+          lock,
+          unlock,
+          check_reserved_lock,
+          file_control,
+          sector_size,
+          device_characteristics,
+          shm_map,
+          shm_lock,
+          shm_barrier,
+          shm_unmap,
+          fetch,
+          unfetch};
+}
+constexpr sqlite3_io_methods kMethods[] = {methods_of_version(1), methods_of_version(2),
+                                           methods_of_version(3)};
 
 // The real file lives right after ours, in the bytes SQLite allocates for us.
 std::size_t real_offset() {
@@ -184,15 +194,18 @@ int open_file(sqlite3_vfs*, const char* name, sqlite3_file* handle, int flags, i
     handle->pMethods = nullptr;
     return opened != SQLITE_OK ? opened : SQLITE_CANTOPEN;
   }
-  if (real->pMethods->iVersion < 3) {  // a default VFS this file does not know how to wrap
-    real->pMethods->xClose(real);
-    handle->pMethods = nullptr;
-    return SQLITE_CANTOPEN;
-  }
+  const int version = std::clamp(real->pMethods->iVersion, 1, 3);
   File* file = new (handle) File{};
-  file->base.pMethods = &methods;
+  file->base.pMethods = &kMethods[version - 1];
   file->real = real;
-  file->gather = (flags & SQLITE_OPEN_WAL) != 0;
+  // SQLite decides on padding by its database file's characteristics (a psow=0 URI sets them
+  // on that file only).
+  if ((flags & SQLITE_OPEN_WAL) != 0 && name != nullptr) {
+    sqlite3_file* database = sqlite3_database_file_object(name);
+    file->gather = database != nullptr && database->pMethods != nullptr &&
+                   (database->pMethods->xDeviceCharacteristics(database) &
+                    SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+  }
   file->gathered_at = 0;
   return opened;
 }

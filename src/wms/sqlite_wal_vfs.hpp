@@ -7,7 +7,8 @@
 namespace erpbridge::wms::sqlite_wal {
 
 /// The VFS's name for sqlite3_open_v2, registered (not as the default) on first use; nullptr
-/// if SQLite has no default VFS to wrap.
+/// if SQLite has no default VFS to wrap. Only for connections with synchronous=FULL (see the
+/// .cpp): with a lower setting frames would be published while still gathered.
 const char* vfs_name();
 
 }  // namespace erpbridge::wms::sqlite_wal

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "erpbridge/wms/postgres_store.hpp"
@@ -305,6 +306,74 @@ TEST_CASE("Claim store: 16 concurrent accepts of one new order keep it once") {
     CHECK(accepted == 1);
     for (const auto& reply : replies) CHECK(reply == replies[0]);
     CHECK(b.store->list(0, 10, true)->size() == 1);
+  });
+}
+
+TEST_CASE("Claim store: concurrent calls with different outcomes each get their own") {
+  // A store that answers in batches hands each caller its own outcome: accepted (each with its
+  // own number), conflict, done (with the stored reply) and busy, all in flight at once.
+  each_store([](Backend& b) {
+    INFO(b.name);
+    InboxNumbering numbering;
+    numbering.day = "20261130";
+    numbering.bil_id = "IN";
+    numbering.bil_no_prefix = "IN";
+    auto done = b.store->claim("RK-60-done", "fp-done", 60s);
+    REQUIRE(done.ok());
+    REQUIRE(b.store->complete(done->token, kReply).ok());
+    REQUIRE(b.store->claim("RK-60-held", "fp-held", 60s)->kind == Claim::Kind::Claimed);
+    constexpr int kCallers = 24;
+    for (int round = 0; round < 3; ++round) {
+      StartLine start(kCallers);
+      std::vector<std::thread> threads;
+      std::vector<std::string> problems(kCallers);
+      std::vector<std::string> numbers(kCallers);
+      for (int i = 0; i < kCallers; ++i) {
+        threads.emplace_back([&, i] {
+          const auto at = static_cast<std::size_t>(i);
+          start.arrive_and_wait();
+          const std::string mine = "RK-6" + std::to_string(round) + "-" + std::to_string(i);
+          switch (i % 4) {
+            case 0: {
+              auto answer = b.store->accept_into_inbox(mine, "fp-" + mine, "{}", numbering, 60s);
+              if (!answer.ok() || answer->kind != Claim::Kind::Accepted) {
+                problems[at] = "not accepted";
+              } else {
+                numbers[at] = answer->reply.bil_no;
+              }
+              break;
+            }
+            case 1:
+              if (b.store->claim("RK-60-done", "other", 60s)->kind != Claim::Kind::Conflict) {
+                problems[at] = "not a conflict";
+              }
+              break;
+            case 2: {
+              auto answer = b.store->claim("RK-60-done", "fp-done", 60s);
+              if (!answer.ok() || answer->kind != Claim::Kind::Done ||
+                  answer->reply.bil_no != kReply.bil_no) {
+                problems[at] = "not done with the stored reply";
+              }
+              break;
+            }
+            default:
+              if (b.store->claim("RK-60-held", "fp-held", 60s)->kind != Claim::Kind::Busy) {
+                problems[at] = "not busy";
+              }
+          }
+        });
+      }
+      for (auto& thread : threads) thread.join();
+      for (int i = 0; i < kCallers; ++i) {
+        INFO("round " << round << ", caller " << i);
+        CHECK(problems[static_cast<std::size_t>(i)].empty());
+      }
+      std::set<std::string> distinct;
+      for (const auto& number : numbers) {
+        if (!number.empty()) distinct.insert(number);
+      }
+      CHECK(distinct.size() == kCallers / 4);
+    }
   });
 }
 
