@@ -65,6 +65,15 @@ void each_store(Body body) {
 
 const PushReply kReply{"0", "新增成功", "PC", "PC000001"};
 
+// Inbox numbers of 2026-11-30 for bill type IN, each bil_no `prefix` and the day's sequence.
+InboxNumbering numbering_with(const std::string& prefix) {
+  InboxNumbering numbering;
+  numbering.day = "20261130";
+  numbering.bil_id = "IN";
+  numbering.bil_no_prefix = prefix;
+  return numbering;
+}
+
 }  // namespace
 
 TEST_CASE("Claim store: claim, complete, then done; another fingerprint conflicts") {
@@ -214,10 +223,7 @@ TEST_CASE("Claim store: per-day sequences count from 1, each day its own") {
 TEST_CASE("Claim store: accept_into_inbox numbers, completes and keeps a new order in one step") {
   each_store([](Backend& b) {
     INFO(b.name);
-    InboxNumbering numbering;
-    numbering.day = "20261130";
-    numbering.bil_id = "IN";
-    numbering.bil_no_prefix = "IN20261130";
+    InboxNumbering numbering = numbering_with("IN20261130");
     numbering.message = "新增成功";
     auto first = b.store->accept_into_inbox("RK-30", "fp-30", R"({"n":30})", numbering, 60s);
     REQUIRE(first.ok());
@@ -261,10 +267,7 @@ TEST_CASE("Claim store: accept_into_inbox numbers, completes and keeps a new ord
 TEST_CASE("Claim store: a claim whose holder died is taken over by accept_into_inbox") {
   each_store([](Backend& b) {
     INFO(b.name);
-    InboxNumbering numbering;
-    numbering.day = "20261130";
-    numbering.bil_id = "IN";
-    numbering.bil_no_prefix = "IN-";
+    InboxNumbering numbering = numbering_with("IN-");
     auto held = b.store->claim("RK-40", "fp-40", 100ms);
     REQUIRE(held->kind == Claim::Kind::Claimed);
     std::this_thread::sleep_for(300ms);
@@ -281,10 +284,7 @@ TEST_CASE("Claim store: a claim whose holder died is taken over by accept_into_i
 TEST_CASE("Claim store: 16 concurrent accepts of one new order keep it once") {
   each_store([](Backend& b) {
     INFO(b.name);
-    InboxNumbering numbering;
-    numbering.day = "20261130";
-    numbering.bil_id = "IN";
-    numbering.bil_no_prefix = "IN";
+    InboxNumbering numbering = numbering_with("IN");
     StartLine start(16);
     std::vector<std::thread> threads;
     std::vector<std::string> replies(16);
@@ -314,10 +314,7 @@ TEST_CASE("Claim store: concurrent calls with different outcomes each get their 
   // own number), conflict, done (with the stored reply) and busy, all in flight at once.
   each_store([](Backend& b) {
     INFO(b.name);
-    InboxNumbering numbering;
-    numbering.day = "20261130";
-    numbering.bil_id = "IN";
-    numbering.bil_no_prefix = "IN";
+    InboxNumbering numbering = numbering_with("IN");
     auto done = b.store->claim("RK-60-done", "fp-done", 60s);
     REQUIRE(done.ok());
     REQUIRE(b.store->complete(done->token, kReply).ok());
