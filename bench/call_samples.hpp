@@ -47,6 +47,7 @@ class Samples {
     state.counters[prefix + "p99_us"] = at(0.99);
     state.counters[prefix + "cpu_us_per_call"] = cpu_us_per_call();
   }
+  bool empty() const { return micros_.empty(); }
   double p50() const { return at(0.50); }
   double cpu_us_per_call() const {
     return cpu_seconds_ * 1e6 / static_cast<double>(std::max<std::size_t>(micros_.size(), 1));
@@ -160,8 +161,8 @@ inline void call_repetitions(benchmark::internal::Benchmark* benchmark) {
   if (repetitions > 0) benchmark->Repetitions(repetitions);
 }
 
-// A typed-call benchmark (->Apply(typed_call)): 1,000 pairs of calls a repetition, in
-// microseconds, with the call benchmarks' repetitions.
+// A typed-call benchmark (->Apply(typed_call)): 1,000 iterations a repetition (a pair of calls
+// each in the paired benchmarks), in microseconds, with the call benchmarks' repetitions.
 inline void typed_call(benchmark::internal::Benchmark* run) {
   run->Iterations(1000)->Unit(benchmark::kMicrosecond);
   call_repetitions(run);
@@ -195,12 +196,16 @@ void time_calls(benchmark::State& state, Call call, IsRight is_right) {
 // benchmarks run seconds apart moved 5-10% run to run. Judges each result with its `is_right`
 // outside the timed part. Reports the SDK's p50_us, p99_us and cpu_us_per_call, the same with
 // a bare_ prefix for the baseline, their ratios (p50_ratio, cpu_ratio), and the connections
-// `server` accepted meanwhile (the baseline makes its connection before the loop).
+// `server` accepted meanwhile (each side makes its connection in one untimed call before the
+// loop, so 0 is expected).
 template <typename SdkCall, typename SdkRight, typename BareCall, typename BareRight>
 void time_paired_calls(benchmark::State& state, const testing::EmulatorServer& server,
                        SdkCall sdk_call, SdkRight sdk_right, BareCall bare_call,
                        BareRight bare_right) {
-  if (!bare_right(bare_call())) state.SkipWithError("wrong reply to the baseline's first call");
+  if (!sdk_right(sdk_call()) || !bare_right(bare_call())) {
+    state.SkipWithError("wrong reply to a first, untimed call");
+    return;
+  }
   const std::size_t connections_before = server.accepted_connections();
   const SplitCores split;
   Samples sdk;
@@ -216,6 +221,7 @@ void time_paired_calls(benchmark::State& state, const testing::EmulatorServer& s
     }
     sdk_first = !sdk_first;
   }
+  if (sdk.empty() || bare.empty()) return;  // skipped with an error
   sdk.report(state, "");
   bare.report(state, "bare_");
   state.counters["p50_ratio"] = sdk.p50() / bare.p50();
