@@ -422,12 +422,23 @@ TEST_CASE("Async: a mock Connection with blocking methods only serves async call
   class OnlyBlocking : public ctc::Connection {
    public:
     Result<std::vector<ctc::Receipt>> query_receipts(const ctc::ReceiptQuery& query) override {
-      calls_on.insert(std::this_thread::get_id());
+      {
+        // list_receipts runs its windows on several workers at once.
+        std::lock_guard<std::mutex> lock(mutex);
+        calls_on.insert(std::this_thread::get_id());
+      }
       ctc::Receipt receipt;
       receipt.number = "MOCK-" + query.start.to_string();
       receipt.created_at = query.start;
       return std::vector<ctc::Receipt>{receipt};
     }
+    bool called_on(std::thread::id thread) {
+      std::lock_guard<std::mutex> lock(mutex);
+      return calls_on.count(thread) != 0;
+    }
+
+   private:
+    std::mutex mutex;
     std::set<std::thread::id> calls_on;
   };
   auto mock = std::make_shared<OnlyBlocking>();
@@ -436,7 +447,7 @@ TEST_CASE("Async: a mock Connection with blocking methods only serves async call
       {ctc::Direction::In, at("2020-05-21 00:00:00"), at("2020-05-27 00:00:00")}));
   REQUIRE(one.ok());
   CHECK(one->front().number == "MOCK-2020-05-21 00:00:00");
-  CHECK(mock->calls_on.count(std::this_thread::get_id()) == 0);  // run off the caller's thread
+  CHECK_FALSE(mock->called_on(std::this_thread::get_id()));  // run off the caller's thread
   // list_receipts goes through the async path: 3 windows, merged in order.
   auto listed = client.list_receipts(ctc::Direction::In, at("2020-05-01 00:00:00"),
                                      at("2020-05-20 00:00:00"));

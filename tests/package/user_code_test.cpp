@@ -3,6 +3,8 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <atomic>
+
 #include "erpbridge/ctc/client.hpp"
 #include "erpbridge/testing/ctc_emulator.hpp"
 
@@ -31,7 +33,8 @@ erpbridge::DateTime at(const char* text) {
   return erpbridge::DateTime::parse(text).value();
 }
 
-// A hand-written mock: override only what the code uses.
+// A hand-written mock: override only what the code uses. list_receipts fetches its windows
+// concurrently, so the mock's state is atomic.
 class FakeCtc : public erpbridge::ctc::Connection {
  public:
   erpbridge::Result<std::vector<erpbridge::ctc::Receipt>> query_receipts(
@@ -39,13 +42,13 @@ class FakeCtc : public erpbridge::ctc::Connection {
     ++calls;
     if (fail) return erpbridge::make_error(erpbridge::ErrorCode::Unauthenticated, "签名无效");
     erpbridge::ctc::Receipt receipt;
-    receipt.number = "RK" + std::to_string(calls);
+    receipt.number = "RK" + query.start.to_string();  // one per window
     receipt.amount_of_money = erpbridge::Decimal::parse("0.10").value();
     receipt.created_at = query.start;
     return std::vector<erpbridge::ctc::Receipt>{receipt};
   }
-  int calls = 0;
-  bool fail = false;
+  std::atomic<int> calls{0};
+  std::atomic<bool> fail{false};
 };
 
 }  // namespace
