@@ -60,6 +60,16 @@ int write_out(File& file) {
   return written;
 }
 
+// Calls the real file's `method` once the gathered bytes are written out: whatever reads,
+// measures, truncates or syncs the file must see them.
+template <typename Method, typename... Arguments>
+int after_write_out(sqlite3_file* handle, Method method, Arguments... arguments) {
+  File& file = of(handle);
+  const int written = write_out(file);
+  if (written != SQLITE_OK) return written;
+  return (real_methods(file).*method)(file.real, arguments...);
+}
+
 int close_file(sqlite3_file* handle) {
   File& file = of(handle);
   const int written = write_out(file);
@@ -69,10 +79,7 @@ int close_file(sqlite3_file* handle) {
 }
 
 int read_file(sqlite3_file* handle, void* into, int amount, sqlite3_int64 offset) {
-  File& file = of(handle);
-  const int written = write_out(file);
-  if (written != SQLITE_OK) return written;
-  return real_methods(file).xRead(file.real, into, amount, offset);
+  return after_write_out(handle, &sqlite3_io_methods::xRead, into, amount, offset);
 }
 
 int write_file(sqlite3_file* handle, const void* data, int amount, sqlite3_int64 offset) {
@@ -96,24 +103,15 @@ int write_file(sqlite3_file* handle, const void* data, int amount, sqlite3_int64
 }
 
 int truncate_file(sqlite3_file* handle, sqlite3_int64 size) {
-  File& file = of(handle);
-  const int written = write_out(file);
-  if (written != SQLITE_OK) return written;
-  return real_methods(file).xTruncate(file.real, size);
+  return after_write_out(handle, &sqlite3_io_methods::xTruncate, size);
 }
 
 int sync_file(sqlite3_file* handle, int flags) {
-  File& file = of(handle);
-  const int written = write_out(file);
-  if (written != SQLITE_OK) return written;
-  return real_methods(file).xSync(file.real, flags);
+  return after_write_out(handle, &sqlite3_io_methods::xSync, flags);
 }
 
 int file_size(sqlite3_file* handle, sqlite3_int64* size) {
-  File& file = of(handle);
-  const int written = write_out(file);
-  if (written != SQLITE_OK) return written;
-  return real_methods(file).xFileSize(file.real, size);
+  return after_write_out(handle, &sqlite3_io_methods::xFileSize, size);
 }
 
 int lock(sqlite3_file* handle, int level) {
@@ -147,10 +145,7 @@ int shm_unmap(sqlite3_file* handle, int delete_flag) {
   return real_methods(of(handle)).xShmUnmap(of(handle).real, delete_flag);
 }
 int fetch(sqlite3_file* handle, sqlite3_int64 offset, int amount, void** out) {
-  File& file = of(handle);
-  const int written = write_out(file);
-  if (written != SQLITE_OK) return written;
-  return real_methods(file).xFetch(file.real, offset, amount, out);
+  return after_write_out(handle, &sqlite3_io_methods::xFetch, offset, amount, out);
 }
 int unfetch(sqlite3_file* handle, sqlite3_int64 offset, void* page) {
   return real_methods(of(handle)).xUnfetch(of(handle).real, offset, page);
