@@ -25,7 +25,9 @@ template <typename T>
 class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
  public:
   using Start = std::function<Future<T>(std::size_t index)>;
-  /// Called after each successful call with how many have succeeded.
+  /// Called after successful calls with how many have succeeded: one call at a time, with
+  /// counts that only grow, and never after the run's future has completed (a call that ends
+  /// on one thread may reach its report after a later one's: its count is then left out).
   using Progress = std::function<void(std::size_t succeeded, std::size_t count)>;
 
   /// Starts `count` calls through `start`, at most `concurrency` at once. With
@@ -113,7 +115,7 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
       }
     }
     for (auto& pending : to_cancel) pending.cancel();
-    if (succeeded != 0 && progress_) progress_(succeeded, count_);
+    report(succeeded, complete);
     if (complete) {
       promise_.complete(std::move(outcome_));  // ended_: nothing touches outcome_ any more
       return;
@@ -130,7 +132,24 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
       to_cancel.swap(in_flight_);
     }
     for (auto& pending : to_cancel) pending.cancel();
+    report(0, /*closing=*/true);
     promise_.complete(make_error(ErrorCode::Cancelled, "cancelled"));
+  }
+
+  // Hands progress_ a count of successes (0: none to tell). Calls end on several threads and
+  // report after leaving mutex_, so without this a user's callback could run twice at once,
+  // with a count below one already told, or after the caller's get() returned. `closing`
+  // comes from the call that ends the run, before it completes the future: nothing is told
+  // after it.
+  // Recursive: a callback may cancel the run, which closes the reports from within one.
+  void report(std::size_t succeeded, bool closing) {
+    std::lock_guard<std::recursive_mutex> guard(progress_mutex_);
+    if (progress_closed_) return;
+    if (progress_ && succeeded > reported_) {
+      reported_ = succeeded;
+      progress_(succeeded, count_);
+    }
+    if (closing) progress_closed_ = true;
   }
 
   const Start start_;
@@ -147,6 +166,10 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
   bool ended_ = false;
   std::vector<Future<T>> in_flight_;  // by index, for cancellation
   SlidingOutcome<T> outcome_;
+
+  std::recursive_mutex progress_mutex_;  // guards what follows; held while progress_ runs
+  std::size_t reported_ = 0;
+  bool progress_closed_ = false;
 };
 
 }  // namespace erpbridge::internal
