@@ -150,11 +150,12 @@ class SplitCores {
   bool active_ = false;
 };
 
-// For the call benchmarks (->Apply(call_repetitions)): ERPBRIDGE_BENCH_CALL_REPETITIONS
-// repetitions where set (scripts/bench asks for 31), else --benchmark_repetitions. A
-// repetition is 1,000 pairs of calls of 30-100 us (or one 100k-receipt fetch), and a median
-// of 11 of them still moved a ratio by +-4% run to run: their targets sit within 10% of a
-// baseline.
+// For the call and receiver benchmarks (->Apply(call_repetitions)):
+// ERPBRIDGE_BENCH_CALL_REPETITIONS repetitions where set (scripts/bench asks for 31), else
+// --benchmark_repetitions. A repetition is 1,000 pairs of calls of 30-100 us (or one
+// 100k-receipt fetch, or half a second of pushes), and a median of 11 of them still moved a
+// ratio by +-4% (the SQLite receiver's by +-6%) run to run, where targets sit within 10% of
+// a baseline.
 inline void call_repetitions(benchmark::internal::Benchmark* benchmark) {
   const char* wanted = std::getenv("ERPBRIDGE_BENCH_CALL_REPETITIONS");
   const int repetitions = wanted != nullptr ? std::atoi(wanted) : 0;

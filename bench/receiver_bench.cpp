@@ -276,8 +276,8 @@ void BM_Receiver_Postgres(benchmark::State& state) {
 }
 
 // Like the typed calls, the call benchmarks' repetitions (31 in scripts/bench): a receiver
-// repetition is some 0.5 s, and the machine's slow spells last seconds, so a median of 11
-// moved the SQLite ratio by +-5% between runs.
+// repetition times at least 0.5 s of pushes, the machine's slow spells last seconds, and with
+// a median of 11 the SQLite ratio moved between 0.49x and 0.55x from run to run.
 void receiver(benchmark::internal::Benchmark* run) {
   run->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.5);
   bench::call_repetitions(run);

@@ -4,9 +4,17 @@ docs/PERFORMANCE.md: every figure next to its baseline from the same run, as a r
 import json
 import sys
 
-bench_json, rss_line, machine, command, out, load = sys.argv[1:7]
-with open(bench_json) as f:
-    run = json.load(f)
+bench_jsons, rss_line, machine, command, out, load = sys.argv[1:7]
+# One Google Benchmark JSON file, or several separated by commas (scripts/bench runs the
+# receivers in a process of their own): their benchmarks together, the first one's context.
+run = None
+for path in bench_jsons.split(","):
+    with open(path) as f:
+        part = json.load(f)
+    if run is None:
+        run = part
+    else:
+        run["benchmarks"].extend(part["benchmarks"])
 # With --benchmark_repetitions, each benchmark stands for the median of its repetitions,
 # field by field: a rare fast repetition of one side (the other core idle for a moment) must
 # not decide a verdict, and neither must a slow spell. tcp_connections is the maximum.
@@ -257,8 +265,8 @@ with open(out, "w") as f:
             "typed calls, the loopback 100k fetch and download (one each) and the WMS "
             "receivers have 31 repetitions (`ERPBRIDGE_BENCH_CALL_REPETITIONS`), the others "
             "the command's count: the calls' targets sit within 10% of their baselines, and a "
-            "median of 11 still moved a ratio by ±4% between runs; a receiver repetition lasts "
-            "about half a second, and with 11 the SQLite receiver's ratio moved between 0.49× "
+            "median of 11 still moved a ratio by ±4% between runs; a receiver repetition times "
+            "at least half a second of pushes, and with 11 the SQLite receiver's ratio moved between 0.49× "
             "and 0.55× from run to run (two runs of the receivers alone with 31: 0.537× and "
             "0.535×). The benchmark process fixes "
             "glibc's mmap threshold at 32 MB and turns off heap trimming (see "

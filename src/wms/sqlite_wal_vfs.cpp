@@ -10,8 +10,8 @@
 // file before the sync returns, and SQLite publishes new frames to readers (the wal-index)
 // only after it. That takes synchronous=FULL, which the store always sets, and a file with
 // power-safe overwrite (without it SQLite pads a commit to a sector boundary and writes the
-// padding after the sync): a WAL without it is not gathered. Reads, size queries,
-// truncations and closes write the gathered bytes out first.
+// padding after the sync): a WAL without it is not gathered. Reads, memory-mapped fetches,
+// size queries, truncations, syncs and closes write the gathered bytes out first.
 #include "wms/sqlite_wal_vfs.hpp"
 
 #include <sqlite3.h>
