@@ -345,17 +345,21 @@ TEST_CASE("Receiver: a failed original wakes its waiting duplicate, which runs t
       expect_token("t0k"), store);
   ReceiverReply first_reply;
   ReceiverReply second_reply;
+  bool duplicate_waited = false;
   std::thread first([&] { first_reply = receiver.handle(kAuthorized, kWmsRequestSample); });
+  // The body runs on a thread of its own, where a failed REQUIRE would end the process
+  // instead of the test: its verdicts are checked here, after it finished.
   REQUIRE(finishes_within(std::chrono::seconds(10), [&] {
     // The second push starts only once the first is inside the handler, so the first is
     // the original and the second the duplicate.
     while (calls.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::thread second([&] { second_reply = receiver.handle(kAuthorized, kWmsRequestSample); });
-    REQUIRE(store->wait_for_busy(1));  // the duplicate is waiting for the original
+    duplicate_waited = store->wait_for_busy(1);  // the duplicate is waiting for the original
     gate.open();
     second.join();
   }));
   first.join();
+  CHECK(duplicate_waited);
   CHECK(first_reply.http_status == 500);
   CHECK(second_reply.http_status == 200);
   CHECK(reply_of(second_reply).bil_no == "PC230301005");
