@@ -20,8 +20,8 @@
 
 namespace erpbridge::internal {
 
-/// Pieces from the transport's thread to the decoder's, at most kMaxQueued bytes at once:
-/// a producer ahead of its decoder waits.
+/// Pieces from the transport's thread to the decoder's: a producer ahead of its decoder waits
+/// while kMaxQueued bytes or more are queued, so at most kMaxQueued bytes plus one piece are.
 class PieceQueue final : public json::ChunkSource {
  public:
   static constexpr std::size_t kMaxQueued = 1u << 20;
