@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace erpbridge::aftersales {
 
@@ -22,6 +23,28 @@ Result<Order> Client::create_order(const NewOrder& order) const {
   return connection_->create_order(order);
 }
 
+Result<Order> Client::find_created(const NewOrder& order) const {
+  ListFilter filter;
+  filter.creator_name = order.creator_name;
+  filter.per_page = 50;
+  std::optional<Order> newest;
+  for (const Result<Order>& listed : all_orders(filter)) {
+    if (!listed.ok()) return listed.error();
+    const Order& candidate = *listed;
+    const bool same = candidate.type == order.type &&
+                      candidate.customer_name == order.customer_name &&
+                      candidate.accuser_name == order.accuser_name &&
+                      candidate.creator_name == order.creator_name &&
+                      candidate.reason == order.reason && candidate.remark == order.remark;
+    if (same && candidate.id != 0 && (!newest || candidate.id > newest->id)) newest = candidate;
+  }
+  if (!newest) {
+    return make_error(ErrorCode::NotFound, "find_created: no order of creator " +
+                                               order.creator_name + " matches the fields sent");
+  }
+  return *newest;
+}
+
 Result<Order> Client::update_order(std::int64_t id, const OrderUpdate& update) const {
   CallOptionsScope scope(call_options_);
   return connection_->update_order(id, update);
@@ -29,35 +52,33 @@ Result<Order> Client::update_order(std::int64_t id, const OrderUpdate& update) c
 
 namespace {
 
-// The local check of a workflow step; the status it leads to, or why it is impossible.
-Result<Status> check_step(const Order& order, Operation operation, bool submission) {
-  if (order.workflow_status != WorkflowStatus::InProgress) {
-    return make_error(ErrorCode::FailedPrecondition,
-                      std::string("cannot ") + (submission ? "submit" : to_string(operation)) +
-                          " order " + std::to_string(order.id) + ": workflow is " +
-                          order.workflow_status.label() + ", not in_progress");
-  }
-  if (submission && order.status != Status::Waiting) {
-    return make_error(ErrorCode::FailedPrecondition,
-                      "cannot submit order " + std::to_string(order.id) + " in status " +
-                          order.status.label() + ": only a waiting order is submitted");
+// The local check of a workflow step, where the document restricts it: a submission only
+// from in_progress / waiting ("下面字段更新仅限制于 workflow_status == in_progress && status ==
+// waitting"). Done and reject are the server's to judge (the document lists no restriction
+// on them); the status the document's transitions lead to, when there is one, fills in a
+// reply that does not say it.
+Result<std::optional<Status>> check_step(const Order& order, Operation operation, bool submission) {
+  if (submission) {
+    if (order.workflow_status != WorkflowStatus::InProgress || order.status != Status::Waiting) {
+      return make_error(ErrorCode::FailedPrecondition,
+                        "cannot submit order " + std::to_string(order.id) + " in status " +
+                            order.status.label() + " / " + order.workflow_status.label() +
+                            ": only an in_progress / waiting order is submitted");
+    }
   }
   Result<Status> next = next_status(order.status.value(), operation);
-  if (!next.ok()) {
-    Error error = std::move(next).error();
-    error.message = "order " + std::to_string(order.id) + ": " + error.message;
-    return error;
-  }
-  return next;
+  if (!next.ok()) return std::optional<Status>();
+  return std::optional<Status>(*next);
 }
 
 // The server accepted the step without saying the order's new state (an empty `data`):
-// what is known is the order as given, moved to the status the step leads to.
-Result<Order> filled_in(Result<Order> moved, const Order& order, Status next) {
-  if (!moved.ok() || !moved->status.label().empty()) return moved;
+// what is known is the order as given, moved to the status the step leads to (when the
+// document's transitions say which).
+Result<Order> filled_in(Result<Order> moved, const Order& order, std::optional<Status> next) {
+  if (!moved.ok() || !moved->status.label().empty() || !next) return moved;
   Order known = order;
-  known.status = next;
-  if (next == Status::End) known.workflow_status = WorkflowStatus::Done;
+  known.status = *next;
+  if (*next == Status::End) known.workflow_status = WorkflowStatus::Done;
   Result<Order> filled(std::move(known));
   filled.add_notes(moved.notes());
   return filled;
@@ -73,13 +94,13 @@ Result<void> check_delete(const Order& order) {
   return ok();
 }
 
-// Every page of a list, one request after another, ending as PaginatedRange ends: after a
-// page shorter than `per_page`, after `total`, or at an empty page.
+// Every page of a list, one request after another, ending where PaginatedRange ends (the
+// same PageStop).
 template <typename T>
 struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
   std::function<Future<Page<T>>(int page)> load;
   int page = 1;
-  int per_page = 50;
+  PageStop stop;
   std::vector<T> items;
   DecodeNotes notes;
   Promise<std::vector<T>> promise;
@@ -103,12 +124,9 @@ struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
       }
       for (const auto& note : result.notes()) self->notes.push_back(note);
       Page<T>& got = *result;
-      const std::size_t count = got.items.size();
+      const bool last = self->stop.last_page(got);
       for (T& item : got.items) self->items.push_back(std::move(item));
-      const bool short_page = self->per_page <= 0 || static_cast<int>(count) < self->per_page;
-      const bool reached_total =
-          got.total && static_cast<std::int64_t>(self->items.size()) >= *got.total;
-      if (short_page || reached_total || count == 0) {
+      if (last) {
         Result<std::vector<T>> all(std::move(self->items));
         all.add_notes(std::move(self->notes));
         self->promise.complete(std::move(all));
@@ -122,12 +140,10 @@ struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
 };
 
 template <typename T>
-Future<std::vector<T>> collect_pages(std::function<Future<Page<T>>(int)> load, int first_page,
-                                     int per_page) {
+Future<std::vector<T>> collect_pages(std::function<Future<Page<T>>(int)> load, int first_page) {
   auto collector = std::make_shared<PageCollector<T>>();
   collector->load = std::move(load);
   collector->page = first_page;
-  collector->per_page = per_page;
   Future<std::vector<T>> future = collector->promise.future();
   std::weak_ptr<PageCollector<T>> weak = collector;
   collector->promise.on_cancel([weak] {
@@ -149,7 +165,7 @@ Future<std::vector<T>> collect_pages(std::function<Future<Page<T>>(int)> load, i
 Result<Order> Client::step(const Order& order, Operation operation, bool submission,
                            const std::string& remark, const std::string& operator_name) const {
   CallOptionsScope scope(call_options_);
-  Result<Status> next = check_step(order, operation, submission);
+  Result<std::optional<Status>> next = check_step(order, operation, submission);
   if (!next.ok()) return std::move(next).error();
   Result<Order> moved = submission ? connection_->submit_order(order.id, remark, operator_name)
                         : operation == Operation::Done
@@ -162,7 +178,7 @@ Future<Order> Client::step_async(const Order& order, Operation operation, bool s
                                  const std::string& remark,
                                  const std::string& operator_name) const {
   CallOptionsScope scope(call_options_);
-  Result<Status> next = check_step(order, operation, submission);
+  Result<std::optional<Status>> next = check_step(order, operation, submission);
   if (!next.ok()) return ready_future<Order>(std::move(next).error());
   Future<Order> moved = submission
                             ? connection_->submit_order_async(order.id, remark, operator_name)
@@ -302,7 +318,7 @@ Future<std::vector<Order>> Client::all_orders_async(const ListFilter& filter) co
         request.page = page;
         return connection->list_orders_async(request);
       },
-      filter.page, filter.per_page);
+      filter.page);
 }
 
 Future<Order> Client::update_order_async(std::int64_t id, const OrderUpdate& update) const {
@@ -346,7 +362,7 @@ Future<std::vector<Journal>> Client::all_journals_async(std::int64_t order_id, i
         CallOptionsScope scope(call);
         return connection->list_journals_async(order_id, PageRequest{page, per_page});
       },
-      1, per_page);
+      1);
 }
 
 Future<Page<Product>> Client::list_products_async(const PageRequest& page) const {
@@ -362,7 +378,7 @@ Future<std::vector<Product>> Client::all_products_async(int per_page) const {
         CallOptionsScope scope(call);
         return connection->list_products_async(PageRequest{page, per_page});
       },
-      1, per_page);
+      1);
 }
 
 Future<Page<SupplierUserMatch>> Client::match_supplier_users_async(const std::string& key_word,

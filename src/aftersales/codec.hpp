@@ -3,6 +3,8 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include <algorithm>
+
 #include "core/reply.hpp"
 #include "erpbridge/aftersales/types.hpp"
 #include "erpbridge/core/http.hpp"
@@ -24,16 +26,37 @@ struct Envelope {
   std::optional<std::int64_t> total;
 };
 
-/// The body of a workflow step.
+/// The body of a workflow step. "填那些内容更新那些内容": a remark or operator the caller did
+/// not give is not sent (an empty remark would blank the order's 异常描述).
 struct WorkflowAction {
   std::string operation;
-  std::string remark;
-  std::string operator_name;
+  std::optional<std::string> remark;
+  std::optional<std::string> operator_name;
 };
 
-/// The duty-report update, with the key spelling of the spec's PUT example (DutyDate) and
-/// without duty_to_id (不用填).
-struct DutyReportUpdate : DutyReport {};
+/// The duty-report PUT: only the fields the caller set (non-empty), with the key spelling
+/// of the spec's PUT example (DutyDate) and without duty_to_id (不用填).
+struct DutyReportPatch {
+  std::optional<std::string> abnormal_type;
+  std::optional<std::string> abnormal_reason;
+  std::optional<std::string> publishment;
+  std::optional<std::string> publish_to;
+  std::optional<Decimal> compensation;
+  std::optional<std::string> duty_to;
+  std::optional<std::string> duty_date;
+};
+
+/// The abnormal-product PUT: only the fields the caller set (non-empty).
+struct AbnormalProductPatch {
+  std::optional<std::string> sku_code;
+  std::optional<std::string> remark;
+};
+
+/// `text` if the caller set it (non-empty), else nothing: what a partial update sends.
+inline std::optional<std::string> if_set(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return text;
+}
 
 }  // namespace erpbridge::aftersales::wire
 
@@ -49,32 +72,42 @@ struct Schema<aftersales::AbnormalProduct> {
   }
 };
 
-template <typename R>
-void describe_duty_report(StructBuilder<R>& s, const char* date_key, const char* date_alias,
-                          bool with_duty_to_id) {
-  using D = aftersales::DutyReport;
-  s.field("abnormal_type", &D::abnormal_type);
-  s.field("abnormal_reason", &D::abnormal_reason);
-  s.field("publishment", &D::publishment);
-  s.field("publish_to", &D::publish_to);
-  s.field("compensation", &D::compensation).empty_absent();
-  if (with_duty_to_id) s.field("duty_to_id", &D::duty_to_id).number_or_string();
-  s.field("duty_to", &D::duty_to);
-  s.field(date_key, &D::duty_date).alias(date_alias);
-  s.extras(&D::extras);
-}
-
 template <>
 struct Schema<aftersales::DutyReport> {
   static void describe(StructBuilder<aftersales::DutyReport>& s) {
-    describe_duty_report(s, "duty_date", "DutyDate", true);
+    using D = aftersales::DutyReport;
+    s.field("abnormal_type", &D::abnormal_type);
+    s.field("abnormal_reason", &D::abnormal_reason);
+    s.field("publishment", &D::publishment);
+    s.field("publish_to", &D::publish_to);
+    s.field("compensation", &D::compensation).empty_absent();
+    s.field("duty_to_id", &D::duty_to_id).number_or_string();
+    s.field("duty_to", &D::duty_to);
+    s.field("duty_date", &D::duty_date).alias("DutyDate");
+    s.extras(&D::extras);
   }
 };
 
 template <>
-struct Schema<aftersales::wire::DutyReportUpdate> {
-  static void describe(StructBuilder<aftersales::wire::DutyReportUpdate>& s) {
-    describe_duty_report(s, "DutyDate", "duty_date", false);
+struct Schema<aftersales::wire::DutyReportPatch> {
+  static void describe(StructBuilder<aftersales::wire::DutyReportPatch>& s) {
+    using P = aftersales::wire::DutyReportPatch;
+    s.field("abnormal_type", &P::abnormal_type);
+    s.field("abnormal_reason", &P::abnormal_reason);
+    s.field("publishment", &P::publishment);
+    s.field("publish_to", &P::publish_to);
+    s.field("compensation", &P::compensation);
+    s.field("duty_to", &P::duty_to);
+    s.field("DutyDate", &P::duty_date);
+  }
+};
+
+template <>
+struct Schema<aftersales::wire::AbnormalProductPatch> {
+  static void describe(StructBuilder<aftersales::wire::AbnormalProductPatch>& s) {
+    using P = aftersales::wire::AbnormalProductPatch;
+    s.field("skuCode", &P::sku_code);
+    s.field("remark", &P::remark);
   }
 };
 
@@ -237,6 +270,23 @@ namespace erpbridge::aftersales::wire {
 /// the outcome unknown. Defined in codec.cpp for every T the connection reads.
 template <typename T>
 Result<Envelope<T>> decode(HttpResponse&& response, const internal::CallContext& call);
+
+/// How many elements the server sent in `data`: those decoded and those dropped because
+/// they did not fit (each leaves a note on exactly `data[i]`; a `data` that is no list or
+/// object at all holds no elements).
+/// Paging counts them all, so a page with bad elements is not read as a short last page.
+template <typename T>
+std::size_t elements_received(const std::vector<T>& data, const DecodeNotes& notes) {
+  std::size_t dropped = 0;
+  for (const DecodeNote& note : notes) {
+    const std::string& path = note.path;
+    if (path.size() < 7 || path.compare(0, 5, "data[") != 0 || path.back() != ']') continue;
+    const bool digits =
+        std::all_of(path.begin() + 5, path.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) ++dropped;
+  }
+  return data.size() + dropped;
+}
 
 /// The request bodies, as the document's examples spell them.
 std::string encode_new_order(const NewOrder& order);

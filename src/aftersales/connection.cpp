@@ -142,6 +142,17 @@ std::string page_query(const PageRequest& page) {
   return query({{"page", std::to_string(page.page)}, {"per_page", std::to_string(page.per_page)}});
 }
 
+// The fields of a new order that a reply left empty, from what was sent.
+void fill_unset(Order& order, const Order& sent) {
+  for (auto [field, value] :
+       {std::pair{&order.type, &sent.type}, std::pair{&order.customer_name, &sent.customer_name},
+        std::pair{&order.accuser_name, &sent.accuser_name},
+        std::pair{&order.creator_name, &sent.creator_name}, std::pair{&order.reason, &sent.reason},
+        std::pair{&order.remark, &sent.remark}}) {
+    if (field->empty()) *field = *value;
+  }
+}
+
 // What is known of an order after `update` was accepted without the order coming back.
 Order order_from_update(std::int64_t id, const OrderUpdate& update) {
   Order order;
@@ -234,14 +245,31 @@ class HttpConnection final : public Connection {
     sent.creator_name = order.creator_name;
     sent.reason = order.reason;
     sent.remark = order.remark;
-    return single<Order>(HttpMethod::Post, "/orders", wire::encode_new_order(order),
-                         {"create order", true}, std::move(sent));
+    return envelope_call<Order, Order>(
+        HttpMethod::Post, "/orders", wire::encode_new_order(order), {"create order", true},
+        [sent = std::move(sent)](const internal::Executor& executor,
+                                 const internal::CallContext& context,
+                                 Result<wire::Envelope<Order>> envelope) {
+          if (!envelope.ok()) return Result<Order>(envelope.error());
+          const bool came_back = !envelope->data.empty();
+          Result<Order> result = internal::with_notes_of(
+              Result<Order>(came_back ? std::move(envelope->data.front()) : sent), envelope);
+          if (came_back && result->id != 0) return result;
+          // Accepted, but the new order's id did not come back: what was sent is known, and
+          // Client::find_created() finds the id among the creator's newest orders.
+          if (came_back) fill_unset(*result, sent);
+          note(executor, result, context, "data.id",
+               "the created order's id is missing from the reply: the result holds what was "
+               "sent; Client::find_created(order) finds the id");
+          return result;
+        });
   }
 
   Prepared<Page<Order>> list_orders_call(const ListFilter& filter) {
-    auto label = [](auto value) -> std::optional<std::string> {
-      if (!value) return std::nullopt;
-      return std::string(to_string(*value));
+    // The spelling the caller chose (the label it carries), never normalised.
+    auto label = [](const auto& value) -> std::optional<std::string> {
+      if (!value || value->label().empty()) return std::nullopt;
+      return value->label();
     };
     const std::string path = "/orders" + query({{"status", label(filter.status)},
                                                 {"workflow_status", label(filter.workflow_status)},
@@ -441,8 +469,10 @@ class HttpConnection final : public Connection {
         [](const internal::Executor&, const internal::CallContext&,
            Result<wire::Envelope<T>> envelope) {
           if (!envelope.ok()) return Result<Page<T>>(envelope.error());
+          const std::size_t received = wire::elements_received(envelope->data, envelope.notes());
           return internal::with_notes_of(
-              Result<Page<T>>(Page<T>{std::move(envelope->data), envelope->total}), envelope);
+              Result<Page<T>>(Page<T>{std::move(envelope->data), envelope->total, received}),
+              envelope);
         });
   }
 
@@ -459,7 +489,8 @@ class HttpConnection final : public Connection {
 
   Prepared<Order> workflow(std::int64_t id, Operation operation, const std::string& remark,
                            const std::string& operator_name, const std::string& what) {
-    wire::WorkflowAction action{to_string(operation), remark, operator_name};
+    wire::WorkflowAction action{to_string(operation), wire::if_set(remark),
+                                wire::if_set(operator_name)};
     // Accepted with an empty `data`: only the id is known here; Client fills in the status
     // the step leads to from the order it was given.
     Order sent;

@@ -7,7 +7,7 @@ const char* to_string(Status status) noexcept {
     case Status::Created:
       return "created";
     case Status::Waiting:
-      return "waiting";
+      return "waitting";
     case Status::ServiceApproving:
       return "service_approving";
     case Status::ServiceApproved:

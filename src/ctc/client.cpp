@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_set>
 
 #include "core/sliding_run.hpp"
 
@@ -53,29 +55,31 @@ Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, co
 
 namespace {
 
-// Receipts in creation-time order, exact duplicates (returned by two windows) dropped.
+// Receipts in creation-time order, each receipt number once: adjacent windows share their
+// boundary second, so a receipt created on it comes back from both (the first copy is kept).
+// A receipt whose number did not decode is dropped only as an exact copy of one kept.
 std::vector<Receipt> merged_in_order(std::vector<std::vector<Receipt>>& parts) {
   std::vector<Receipt> merged;
+  std::size_t count = 0;
+  for (const auto& part : parts) count += part.size();
+  merged.reserve(count);
+  std::unordered_set<std::string> seen;
+  seen.reserve(count);
   for (auto& part : parts) {
-    merged.insert(merged.end(), std::make_move_iterator(part.begin()),
-                  std::make_move_iterator(part.end()));
+    for (Receipt& receipt : part) {
+      if (receipt.number.empty()) {
+        const bool copy = std::any_of(merged.begin(), merged.end(), [&](const Receipt& kept) {
+          return kept.number.empty() && kept == receipt;
+        });
+        if (!copy) merged.push_back(std::move(receipt));
+      } else if (seen.insert(receipt.number).second) {
+        merged.push_back(std::move(receipt));
+      }
+    }
   }
   std::stable_sort(merged.begin(), merged.end(),
                    [](const Receipt& a, const Receipt& b) { return a.created_at < b.created_at; });
-  // Exact duplicates share a creation time, so they are neighbours within a run of equal
-  // times.
-  std::vector<Receipt> unique;
-  unique.reserve(merged.size());
-  std::size_t run_start = 0;
-  for (Receipt& receipt : merged) {
-    if (!unique.empty() && unique.back().created_at != receipt.created_at) {
-      run_start = unique.size();
-    }
-    bool seen = std::any_of(unique.begin() + static_cast<std::ptrdiff_t>(run_start), unique.end(),
-                            [&](const Receipt& kept) { return kept == receipt; });
-    if (!seen) unique.push_back(std::move(receipt));
-  }
-  return unique;
+  return merged;
 }
 
 }  // namespace

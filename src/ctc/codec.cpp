@@ -30,10 +30,9 @@ VendorReason vendor_reason(const std::string& res, const std::string& msg) {
       mentions(msg, "签名无效")) {
     return VendorReason::InvalidSignature;
   }
-  if (res == "2" || leads_with_code(msg, '2') || mentions(res, "无数据") ||
-      mentions(msg, "无数据")) {
-    return VendorReason::NoData;
-  }
+  // Only the documented empty answers: a failure whose text merely mentions 无数据 is a
+  // failure, never an empty list.
+  if (res == "2" || msg == "2" || msg == "无数据" || msg == "2:无数据") return VendorReason::NoData;
   return VendorReason::None;
 }
 

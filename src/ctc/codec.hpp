@@ -56,7 +56,8 @@ struct CallReply {
 
 std::string encode_query(const std::string& key, const ReceiptQuery& query);
 
-/// Maps a receipts reply: non-2xx by status; "2"/无数据 (in res or msg) an empty list;
+/// Maps a receipts reply: non-2xx by status; the documented empty answers (res 2, or msg
+/// exactly "2", "无数据" or "2:无数据") an empty list;
 /// "1"/签名无效 Unauthenticated; other res Api; an unreadable or missing res Decode. Other
 /// fields that do not fit are decode notes on the result.
 Result<std::vector<Receipt>> decode_receipts(HttpResponse&& response, Direction direction);
@@ -64,8 +65,9 @@ Result<std::vector<Receipt>> decode_receipts(HttpResponse&& response, Direction 
 Result<std::vector<Receipt>> decode_receipts(internal::DecodedEnvelope<ReceiptsReply> decoded,
                                              const HttpResponse& response, Direction direction);
 
-/// What a failed reply's res and msg say: CTC's two documented codes (1 签名无效, 2 无数据),
-/// recognised as a number or text in either field, or neither.
+/// What a failed reply's res and msg say: 签名无效 (res 1, or msg starting with the code 1 or
+/// naming it), 无数据 (only as documented: res 2, or msg exactly "2", "无数据" or "2:无数据"),
+/// or neither.
 enum class VendorReason { None, InvalidSignature, NoData };
 VendorReason vendor_reason(const std::string& res, const std::string& msg);
 

@@ -37,14 +37,15 @@ Result<std::vector<ReceiptQuery>> split_windows(Direction direction, const DateT
   std::vector<ReceiptQuery> windows;
   DateTime start = from;
   for (;;) {
-    // Both ends are inclusive: a window ends at the last second of the 7th calendar day after
-    // its start's date (or at `to`), and the next starts 1 s later, at midnight.
-    const DateTime last_allowed =
-        DateTime::start_of(start.date().plus_days(kMaxQueryDays + 1)) - std::chrono::seconds(1);
+    // Conservative in what we send: every window spans at most 7 x 24 h, whatever the server
+    // counts "7 days" as. The next window starts on this one's last second, so both readings
+    // of the bounds (inclusive or exclusive) leave no second out; a receipt created on a
+    // shared second comes back twice and is dropped by its number when merging.
+    const DateTime last_allowed = start + kMaxWindowSpan;
     const DateTime end = to < last_allowed ? to : last_allowed;
     windows.push_back(ReceiptQuery{direction, start, end});
     if (end == to) break;
-    start = end + std::chrono::seconds(1);
+    start = end;
   }
   return windows;
 }

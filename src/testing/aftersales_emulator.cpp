@@ -25,7 +25,8 @@ namespace {
 
 constexpr const char* kBase = "/api/v1/afterservice";
 
-// The document's workflow: status = [created, waiting, service_approving, ..., end];
+// The document's workflow: status = [created, waitting, service_approving, ..., end] (the
+// rules' spelling of waiting, which is what this emulator stores and serves);
 // 'done' 下一个流程, 'reject' 回到上一个流程; at waiting (提交) 'reject'会报错的; the
 // last step's done reaches end (财务已审批(结束)). nullptr: the operation is refused there.
 struct Transition {
@@ -34,9 +35,9 @@ struct Transition {
   const char* reject;
 };
 constexpr Transition kWorkflow[] = {
-    {"created", "waiting", nullptr},
-    {"waiting", "service_approving", nullptr},
-    {"service_approving", "service_approved", "waiting"},
+    {"created", "waitting", nullptr},
+    {"waitting", "service_approving", nullptr},
+    {"service_approving", "service_approved", "waitting"},
     {"service_approved", "manager_reviewing", "service_approving"},
     {"manager_reviewing", "manager_reviewed", "service_approved"},
     {"manager_reviewed", "chief_reviewing", "manager_reviewing"},
@@ -47,8 +48,8 @@ constexpr Transition kWorkflow[] = {
 };
 
 const Transition* transition_from(const std::string& status) {
-  // The document also spells waiting "waitting".
-  const std::string canonical = status == "waitting" ? "waiting" : status;
+  // The document's list of statuses spells it "waiting": an order stored so moves alike.
+  const std::string canonical = status == "waiting" ? "waitting" : status;
   for (const Transition& t : kWorkflow) {
     if (canonical == t.from) return &t;
   }
@@ -376,7 +377,7 @@ struct AftersalesEmulator::State {
     order.creator_name = fields.at("creator_name");
     order.reason = fields.at("reason");
     order.remark = fields.at("remark");
-    order.status = Labeled<Status>::from_label("waiting");
+    order.status = Labeled<Status>::from_label("waitting");
     order.workflow_status = Labeled<WorkflowStatus>::from_label("in_progress");
     order.created_at = Timestamp(now());
     order.updated_at = order.created_at;
@@ -397,7 +398,7 @@ struct AftersalesEmulator::State {
     const char* to = operation == "done" ? t->done : t->reject;
     if (to == nullptr) return "operation " + operation + " is not allowed in status " + from;
     order.status = Labeled<Status>::from_label(to);
-    if (t->from == std::string("waiting")) order.submitted_at = Timestamp(now());  // 提交
+    if (t->from == std::string("waitting")) order.submitted_at = Timestamp(now());  // 提交
     if (std::strcmp(to, "end") == 0) {
       order.workflow_status = Labeled<WorkflowStatus>::from_label("done");
     }
@@ -478,17 +479,16 @@ void AftersalesEmulator::install(Emulator& emulator) const {
   emulator.route(HttpMethod::Get, base + "/orders", [state](const EmulatorRequest& in) {
     int page = 0, per_page = 0;
     if (!paging(in, page, per_page)) return failure(400, "page and per_page must be positive");
-    std::string status = in.query_value("status");
-    if (status == "waitting") status = "waiting";
+    // Filtered by the exact label stored: a server that stores "waitting" finds nothing for
+    // "waiting" (the SDK sends the rules' spelling unless told otherwise).
+    const std::string status = in.query_value("status");
     const std::string workflow = in.query_value("workflow_status");
     const std::string creator = in.query_value("creator_name");
     std::vector<Order> matching;
     std::lock_guard<std::mutex> guard(state->mutex);
     for (const auto& entry : state->orders) {
       const Order& order = entry.second;
-      const std::string label =
-          order.status.label() == "waitting" ? "waiting" : order.status.label();
-      if (!status.empty() && label != status) continue;
+      if (!status.empty() && order.status.label() != status) continue;
       if (!workflow.empty() && order.workflow_status.label() != workflow) continue;
       if (!creator.empty() && order.creator_name != creator) continue;
       matching.push_back(order);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #include "ctc/codec.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
@@ -18,6 +19,7 @@ struct CtcEmulator::State {
   mutable std::mutex mutex;
   std::vector<ctc::Receipt> receipts;  // kept sorted by creation time
   std::size_t answered = 0;
+  CtcEmulator::WindowRule window_rule = CtcEmulator::WindowRule::SevenTimes24Hours;
 };
 
 CtcEmulator::CtcEmulator(std::string key) : state_(std::make_shared<State>()) {
@@ -37,7 +39,44 @@ std::size_t CtcEmulator::queries_answered() const {
   return state_->answered;
 }
 
+void CtcEmulator::set_window_rule(WindowRule rule) {
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  state_->window_rule = rule;
+}
+
 namespace {
+
+// Seconds since 1970-01-01 00:00:00 of "YYYY-MM-DD HH:MM:SS" (no zone: both ends are read
+// alike), or nothing when the text is not exactly that form. The emulator's own arithmetic,
+// so that it does not share the SDK's DateTime reading of the 7-day rule.
+std::optional<std::int64_t> seconds_of(const std::string& text) {
+  if (text.size() != 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
+      text[16] != ':') {
+    return std::nullopt;
+  }
+  auto number = [&](std::size_t at, std::size_t digits) -> std::int64_t {
+    std::int64_t value = 0;
+    for (std::size_t i = at; i < at + digits; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const std::int64_t y = number(0, 4), m = number(5, 2), d = number(8, 2);
+  const std::int64_t hh = number(11, 2), mm = number(14, 2), ss = number(17, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+      ss < 0 || ss > 59) {
+    return std::nullopt;
+  }
+  // Days from the civil date (H. Hinnant's algorithm).
+  const std::int64_t yy = m <= 2 ? y - 1 : y;
+  const std::int64_t era = yy / 400;
+  const std::int64_t yoe = yy - era * 400;
+  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = era * 146097 + doe - 719468;
+  return days * 86400 + hh * 3600 + mm * 60 + ss;
+}
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -134,12 +173,23 @@ void CtcEmulator::install(Emulator& emulator) const {
     const auto direction = type == "in" ? ctc::Direction::In : ctc::Direction::Out;
     Result<DateTime> start = DateTime::parse(text(data->value, "inputtime_s"));
     Result<DateTime> end = DateTime::parse(text(data->value, "inputtime_e"));
-    if (!start.ok() || !end.ok()) return reply("3", "参数错误: 时间格式", direction);
-    if (*end < *start) return reply("3", "结束时间不能早于起始时间", direction);
-    // The document: 与结束时间范围不能超过7天, read as calendar days (its own example spans
-    // 7 days and 8 minutes): the end's date at most 7 days after the start's.
-    if (end->date().days_since_epoch() - start->date().days_since_epoch() > 7) {
-      return reply("3", "时间范围不能超过7天", direction);
+    const std::optional<std::int64_t> start_s = seconds_of(text(data->value, "inputtime_s"));
+    const std::optional<std::int64_t> end_s = seconds_of(text(data->value, "inputtime_e"));
+    if (!start.ok() || !end.ok() || !start_s || !end_s) {
+      return reply("3", "参数错误: 时间格式", direction);
+    }
+    if (*end_s < *start_s) return reply("3", "结束时间不能早于起始时间", direction);
+    // The document: 与结束时间范围不能超过7天. Read strictly (the default, as a strict server
+    // would) it is 7 x 24 h, refused with res 4; read loosely, calendar days (the document's
+    // own example spans 7 days and 8 minutes). Counted here with arithmetic of our own.
+    const CtcEmulator::WindowRule rule = [&] {
+      std::lock_guard<std::mutex> guard(state->mutex);
+      return state->window_rule;
+    }();
+    if (rule == CtcEmulator::WindowRule::SevenTimes24Hours) {
+      if (*end_s - *start_s > 7 * 86400) return reply("4", "时间范围不能超过7天", direction);
+    } else if (*end_s / 86400 - *start_s / 86400 > 7) {
+      return reply("4", "时间范围不能超过7天", direction);
     }
 
     std::vector<ctc::Receipt> matches;

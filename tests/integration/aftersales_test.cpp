@@ -84,8 +84,8 @@ TEST_CASE("After-service over HTTP: an order walks from creation to end, journal
   auto journal = collect(service.client->all_journals(order->id, 4));
   REQUIRE(journal.size() == 9);
   CHECK(journal[0].operation == "create");
-  CHECK(journal[0].to_status == "waiting");
-  CHECK(journal[1].from_status == "waiting");
+  CHECK(journal[0].to_status == "waitting");
+  CHECK(journal[1].from_status == "waitting");
   CHECK(journal[1].to_status == "service_approving");
   CHECK(journal[1].remark == "提交审核");
   CHECK(journal[1].operator_name == "张三");
@@ -341,7 +341,7 @@ TEST_CASE("Example aftersales_workflow walks an order to end against erpbridge-e
       " 王审批 2>&1; echo exit=$?");
   INFO(out);
   CHECK(out.find("final status end, workflow done") != std::string::npos);
-  CHECK(out.find("create - -> waiting") != std::string::npos);
+  CHECK(out.find("create - -> waitting") != std::string::npos);
   CHECK(out.find("finance_reviewing -> end") != std::string::npos);
   CHECK(out.find("exit=0") != std::string::npos);
 }

@@ -88,7 +88,8 @@ TEST_CASE(
   CHECK(*async == *blocking);
   CHECK_FALSE(async->empty());
 
-  // 90 days: 12 windows, at most 4 in flight, progress after every 4 and at the end.
+  // 90 days: 13 windows of at most 7 x 24 h, at most 4 in flight, progress after every 4
+  // and at the end.
   std::vector<std::pair<std::size_t, std::size_t>> progress;
   std::mutex progress_mutex;
   ctc::ListOptions options;
@@ -104,7 +105,8 @@ TEST_CASE(
                                               at("2020-05-30 00:00:00"));
   REQUIRE(listed_blocking.ok());
   CHECK(*listed == *listed_blocking);
-  CHECK(progress == std::vector<std::pair<std::size_t, std::size_t>>{{4, 12}, {8, 12}, {12, 12}});
+  CHECK(progress ==
+        std::vector<std::pair<std::size_t, std::size_t>>{{4, 13}, {8, 13}, {12, 13}, {13, 13}});
   for (std::size_t i = 1; i < listed->size(); ++i) {
     CHECK((*listed)[i - 1].created_at <= (*listed)[i].created_at);
   }
@@ -205,8 +207,9 @@ TEST_CASE("Async after-service: every Client method walks an order through the e
   auto back = settled(client.reject_order_async(*approved, "退回", "负责人"));
   REQUIRE(back.ok());
   CHECK(back->status == aftersales::Status::ServiceApproving);
-  // Impossible steps are refused locally, as ready futures.
-  auto refused = client.reject_order_async(*created, "", "x");
+  // What the document restricts (submit only at in_progress / waitting, delete likewise) is
+  // refused locally, as ready futures.
+  auto refused = client.submit_order_async(*back, "", "x");
   CHECK(refused.ready());
   CHECK(refused.get().error().code == ErrorCode::FailedPrecondition);
   CHECK(client.delete_order_async(*back).get().error().code == ErrorCode::FailedPrecondition);

@@ -141,16 +141,33 @@ TEST_CASE("CTC over HTTP: the 7-day rule is checked before sending, and by the e
   CtcServer server;
   server.ctc.add_receipts(CtcEmulator::spec_samples());
   Client client(server.options());
-  // The document's own example request (7 days and 8 minutes) is sent unchanged.
-  auto example =
-      client.query_receipts({Direction::In, at("2020-05-20 20:40:23"), at("2020-05-27 20:49:12")});
+  // The document's own example request (7 days and 8 minutes) is sent unchanged: a caller's
+  // range is accepted under the calendar-day reading. A strict server (the emulator's
+  // default: 7 x 24 h) refuses it with res 4, and the failure is not read as "no data".
+  const ReceiptQuery example_query{Direction::In, at("2020-05-20 20:40:23"),
+                                   at("2020-05-27 20:49:12")};
+  auto refused = client.query_receipts(example_query);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Api);
+  CHECK(refused.error().vendor_code == "4");
+  CHECK(server.emulator->total_requests() == 1);
+  // A server reading calendar days answers it.
+  server.ctc.set_window_rule(CtcEmulator::WindowRule::CalendarDays);
+  auto example = client.query_receipts(example_query);
   REQUIRE(example.ok());
   CHECK(example->size() == 2);
-  CHECK(server.emulator->total_requests() == 1);
+  CHECK(server.emulator->total_requests() == 2);
+  // list_receipts over the same range sends two windows of at most 7 x 24 h: a strict server
+  // answers both.
+  server.ctc.set_window_rule(CtcEmulator::WindowRule::SevenTimes24Hours);
+  auto listed = client.list_receipts(Direction::In, example_query.start, example_query.end);
+  REQUIRE(listed.ok());
+  CHECK(listed->size() == 2);
+  CHECK(server.emulator->total_requests() == 4);
   auto local =
       client.query_receipts({Direction::In, at("2020-05-20 00:00:00"), at("2020-05-28 00:00:00")});
   CHECK(local.error().code == ErrorCode::InvalidArgument);
-  CHECK(server.emulator->total_requests() == 1);
+  CHECK(server.emulator->total_requests() == 4);
 
   // Sent raw, the emulator refuses it too.
   auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
@@ -162,7 +179,7 @@ TEST_CASE("CTC over HTTP: the 7-day rule is checked before sending, and by the e
       R"(","data":{"type":"in","inputtime_s":"2020-05-20 00:00:00","inputtime_e":"2020-05-28 00:00:00"}})";
   auto response = transport->send(raw);
   REQUIRE(response.ok());
-  CHECK(response->body.find("\"res\":3") != std::string::npos);
+  CHECK(response->body.find("\"res\":4") != std::string::npos);
   CHECK(response->body.find("7天") != std::string::npos);
 }
 
@@ -193,8 +210,10 @@ TEST_CASE("CTC over HTTP: a 90-day query returns every seeded receipt once, in o
   std::set<std::string> numbers;
   for (const auto& receipt : *result) numbers.insert(receipt.number);
   CHECK(numbers.size() == seeded.size());
-  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 12);
-  CHECK(progress == std::vector<std::pair<std::size_t, std::size_t>>{{4, 12}, {8, 12}, {12, 12}});
+  // 90 days: 12 windows of 7 x 24 h and one of 6 days.
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") == 13);
+  CHECK(progress ==
+        std::vector<std::pair<std::size_t, std::size_t>>{{4, 13}, {8, 13}, {12, 13}, {13, 13}});
 }
 
 TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
@@ -222,15 +241,15 @@ TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named")
   server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 100, 21h));
   Fault broken;
   broken.status = 500;
-  // Window 3 holds the dates 03-17 .. 03-24.
-  broken.body_contains = "\"inputtime_s\":\"2020-03-17 00:00:00\"";
+  // Window 3 runs from 03-15 00:00:00 to 03-22 00:00:00 (7 x 24 h each).
+  broken.body_contains = "\"inputtime_s\":\"2020-03-15 00:00:00\"";
   server.emulator->set_fault("/doscall/oa/api/receipt_parts/", broken);
   Client client(server.options());
   auto result = client.list_receipts(Direction::In, from, from + 90 * 24h);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::Http);
   CHECK(result.error().http_status == 500);
-  CHECK(result.error().message.rfind("window 3 of 12 (2020-03-17 00:00:00 .. 2020-03-24 23:59:59)",
+  CHECK(result.error().message.rfind("window 3 of 13 (2020-03-15 00:00:00 .. 2020-03-22 00:00:00)",
                                      0) == 0);
   // One window at a time: windows 1 and 2, then window 3 tried up to the attempt limit (3),
   // and no window after the failing one is asked.
@@ -239,7 +258,7 @@ TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named")
   one_at_a_time.concurrency = 1;
   auto sequential = client.list_receipts(Direction::In, from, from + 90 * 24h, one_at_a_time);
   REQUIRE_FALSE(sequential.ok());
-  CHECK(sequential.error().message.rfind("window 3 of 12", 0) == 0);
+  CHECK(sequential.error().message.rfind("window 3 of 13", 0) == 0);
   CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") - before == 2 + 3);
 }
 
@@ -336,15 +355,16 @@ class OverlappingConnection : public Connection {
 };
 }  // namespace
 
-TEST_CASE("CTC client: exact duplicates from two windows are dropped, order by time") {
+TEST_CASE("CTC client: a receipt number returned by several windows is kept once, by time") {
   auto connection = std::make_shared<OverlappingConnection>();
   Client client(connection);
   auto result =
       client.list_receipts(Direction::In, at("2020-03-01 00:00:00"), at("2020-03-20 00:00:00"));
   REQUIRE(result.ok());
-  CHECK(connection->calls == 3);
-  REQUIRE(result->size() == 4);  // A once, B once per window
+  CHECK(connection->calls == 3);  // 03-01..03-08, 03-08..03-15, 03-15..03-20
+  REQUIRE(result->size() == 2);   // A once, B once (the first window's copy)
   CHECK((*result)[0].number == "B");
+  CHECK((*result)[0].created_at == at("2020-03-01 00:00:00"));
   CHECK((*result)[1].number == "A");
   CHECK((*result)[1].created_at == at("2020-03-02 00:00:00"));
   for (std::size_t i = 1; i < result->size(); ++i) {

@@ -57,7 +57,7 @@ TEST_CASE("Example quickstart makes one call per family against erpbridge-emulat
   CHECK(out.lines[0].rfind("ctc: 361 in-receipts over 90 days", 0) == 0);
   CHECK(out.lines[1].rfind("wms: pushed RK-QUICKSTART-0001 (P001 x 100.0)", 0) == 0);
   CHECK(out.lines[2].rfind("kingdee: bill BJLL-20230306-0001", 0) == 0);
-  CHECK(out.lines[3].find("waiting -> service_approving") != std::string::npos);
+  CHECK(out.lines[3].find("waitting -> service_approving") != std::string::npos);
 }
 
 TEST_CASE("Example async_calls runs 400 calls at once and cancels 40 against erpbridge-emulator") {

@@ -211,18 +211,6 @@ struct Kingdee {
 
 // ---- aftersales ----
 
-// The enum value of `label`; a label not in the table is a usage error listing those that are.
-template <typename E>
-E known_label(const std::string& flag, const std::string& label) {
-  const auto labeled = Labeled<E>::from_label(label);
-  if (labeled.known()) return labeled.value();
-  std::string labels;
-  for (const auto& entry : Labeled<E>::Traits::entries) {
-    labels += (labels.empty() ? "" : ", ") + std::string(entry.label);
-  }
-  throw UsageError{flag + ": '" + label + "' is not one of " + labels};
-}
-
 void print_order(const aftersales::Order& order) {
   std::printf("%lld %s %s/%s %s %s %s\n", static_cast<long long>(order.id),
               order.serial_number.c_str(), order.status.label().c_str(),
@@ -249,10 +237,11 @@ struct Aftersales {
 
   int list(const Settings& settings) const {
     aftersales::ListFilter filter;
-    if (status) filter.status = known_label<aftersales::Status>("--status", *status);
+    // Passed through as spelled: the document spells one status two ways (waitting,
+    // waiting), and a server filters by the label it stores.
+    if (status) filter.status = Labeled<aftersales::Status>::from_label(*status);
     if (workflow_status) {
-      filter.workflow_status =
-          known_label<aftersales::WorkflowStatus>("--workflow-status", *workflow_status);
+      filter.workflow_status = Labeled<aftersales::WorkflowStatus>::from_label(*workflow_status);
     }
     filter.creator_name = creator;
     std::size_t count = 0;
@@ -436,7 +425,8 @@ int main(int argc, char** argv) {
                         "the server up to and excluding /api/v1 (ERPBRIDGE_AFTERSALES_URL)");
   };
   CLI::App* as_list = aftersales_app->add_subcommand("list", "Orders, all pages");
-  as_list->add_option("--status", as.status, "only this status (waiting, end, ...)");
+  as_list->add_option("--status", as.status,
+                      "only this status, sent as spelled (waitting, end, ...)");
   as_list->add_option("--workflow-status", as.workflow_status, "only this workflow status");
   as_list->add_option("--creator", as.creator, "only orders this person created");
   url_option(as_list);

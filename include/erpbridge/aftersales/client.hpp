@@ -25,6 +25,11 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
 
   /// Creates an order (the six fields are checked first); it starts in_progress / waiting.
   Result<Order> create_order(const NewOrder& order) const;
+  /// The order a create_order() of `order` made, for when its reply did not carry the new
+  /// id (the result then has id 0 and a decode note on `data.id`): lists the orders of
+  /// `order.creator_name` and returns the newest (highest id) whose six fields equal those
+  /// sent. NotFound if none does; a failed list is that error.
+  Result<Order> find_created(const NewOrder& order) const;
   /// One page of orders matching `filter`.
   Result<Page<Order>> list_orders(const ListFilter& filter) const;
   /// Every order matching `filter`, pages loaded on demand from filter.page.
@@ -32,8 +37,10 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
   /// Changes only the fields set in `update`.
   Result<Order> update_order(std::int64_t id, const OrderUpdate& update) const;
 
-  /// Workflow steps from the order's known state: an impossible step (next_status fails, or
-  /// the workflow is not in_progress) is FailedPrecondition without a request.
+  /// Workflow steps. Only what the document restricts is checked locally: a submission of an
+  /// order that is not in_progress / waiting is FailedPrecondition without a request; done
+  /// and reject are sent and judged by the server. An empty `remark` or `operator_name` is
+  /// not sent (the document updates only the fields given).
   ///@{
   /// Submit (done at waiting), done (next status) and reject (previous status).
   Result<Order> submit_order(const Order& order, const std::string& remark,

@@ -22,7 +22,7 @@ namespace erpbridge::aftersales {
 enum class Status {
   Unknown,
   Created,           ///< created: 已创建
-  Waiting,           ///< waiting (also spelled waitting): 等待提交
+  Waiting,           ///< waitting (the rules' spelling; the list's is waiting): 等待提交
   ServiceApproving,  ///< service_approving: 等待售后专员审核
   ServiceApproved,   ///< service_approved: 售后专员已审核
   ManagerReviewing,  ///< manager_reviewing: 等待负责人审批
@@ -62,8 +62,10 @@ struct LabelTraits<aftersales::Status> {
   /// Canonical label first; later entries for a value are accepted spellings.
   static constexpr LabelEntry<aftersales::Status> entries[] = {
       {aftersales::Status::Created, "created"},
-      {aftersales::Status::Waiting, "waiting"},
+      // The document's rules and examples spell it waitting (status == "waitting",
+      // 'waitting' -> 'service_approving'); its list of statuses spells it waiting.
       {aftersales::Status::Waiting, "waitting"},
+      {aftersales::Status::Waiting, "waiting"},
       {aftersales::Status::ServiceApproving, "service_approving"},
       {aftersales::Status::ServiceApproved, "service_approved"},
       {aftersales::Status::ManagerReviewing, "manager_reviewing"},
@@ -194,11 +196,15 @@ struct ERPBRIDGE_AFTERSALES_EXPORT OrderUpdate {
 
 /// Query of the order list; unset filters are not sent.
 struct ERPBRIDGE_AFTERSALES_EXPORT ListFilter {
-  std::optional<Status> status;                   ///< Only orders in this status.
-  std::optional<WorkflowStatus> workflow_status;  ///< Only orders in this workflow status.
-  std::optional<std::string> creator_name;        ///< Only orders this person created.
-  int page = 1;                                   ///< The first page to read (from 1).
-  int per_page = 20;                              ///< Orders per page.
+  /// Only orders in this status, sent with the label it carries: `Status::Waiting` sends the
+  /// document rules' spelling `waitting`; `Labeled<Status>::from_label("waiting")` sends
+  /// `waiting`.
+  std::optional<Labeled<Status>> status;
+  /// Only orders in this workflow status, sent with the label it carries.
+  std::optional<Labeled<WorkflowStatus>> workflow_status;
+  std::optional<std::string> creator_name;  ///< Only orders this person created.
+  int page = 1;                             ///< The first page to read (from 1).
+  int per_page = 20;                        ///< Orders per page.
 };
 
 /// Paging of the other lists.

@@ -21,11 +21,43 @@ template <typename T>
 struct Page {
   std::vector<T> items;               ///< The page's items.
   std::optional<std::int64_t> total;  ///< Items in all pages, if the server says.
+  /// Elements the server sent on this page, those that did not decode (see the notes)
+  /// included; 0 when not counted (items.size() then stands for it).
+  std::size_t received = 0;
+};
+
+/// Where a paged list provably ends, page by page: at an empty page, once a stated total is
+/// reached, or at a page shorter than the largest page seen so far. Never at the first page
+/// shorter than the page size asked for: a server may cap its pages below it (asked for 50,
+/// it sends 20 a page), and stopping there would silently truncate the list.
+class PageStop {
+ public:
+  /// Takes in the next page: `received` elements on it (failed ones included), the total
+  /// the server stated if any. True when no further page should be loaded.
+  bool last_page(std::size_t received, std::optional<std::int64_t> total) {
+    delivered_ += static_cast<std::int64_t>(received);
+    if (received == 0) return true;
+    if (total && delivered_ >= *total) return true;
+    const bool shorter = received < largest_;
+    if (received > largest_) largest_ = received;
+    return shorter;
+  }
+  /// The same for a page as decoded.
+  template <typename T>
+  bool last_page(const Page<T>& page) {
+    return last_page(page.received > page.items.size() ? page.received : page.items.size(),
+                     page.total);
+  }
+
+ private:
+  std::int64_t delivered_ = 0;
+  std::size_t largest_ = 0;
 };
 
 /// Iterates every item of a paged list. Pages are fetched by `load(page_number)` as the
-/// iteration reaches them; it stops after a page shorter than `per_page`, after `total`
-/// items, or at an empty page. A failed load yields one Result holding the error, then ends.
+/// iteration reaches them; it stops where PageStop says the list ends (an empty page, the
+/// stated total, a page shorter than the largest one seen). A failed load yields one Result
+/// holding the error, then ends.
 /// The decode notes of a page (Result::notes()) ride on the first item taken from it.
 /// Single-threaded: iterate a range from one thread at a time.
 ///
@@ -41,7 +73,8 @@ class PaginatedRange {
   /// Fetches page number `page`.
   using Loader = std::function<Result<Page<T>>(int page)>;
 
-  /// A range starting at `first_page`, expecting `per_page` items per full page.
+  /// A range starting at `first_page`. `per_page`, the page size asked for, does not decide
+  /// where the list ends (a server may send fewer a page): PageStop does.
   PaginatedRange(Loader load, int first_page, int per_page) : state_(std::make_shared<State>()) {
     state_->load = std::move(load);
     state_->next_page = first_page;
@@ -85,7 +118,6 @@ class PaginatedRange {
       if (s.failed) return finish();
       if (s.index < s.items.size()) {
         current_.emplace(std::move(s.items[s.index++]));
-        ++s.delivered;
         return;
       }
       if (s.exhausted) return finish();
@@ -96,18 +128,14 @@ class PaginatedRange {
         return;
       }
       ++s.next_page;
+      s.exhausted = s.stop.last_page(*page);
       s.items = std::move(page->items);
       s.index = 0;
       DecodeNotes page_notes = page.notes();
-      const bool short_page = s.per_page <= 0 || static_cast<int>(s.items.size()) < s.per_page;
-      const bool reached_total =
-          page->total && s.delivered + static_cast<std::int64_t>(s.items.size()) >= *page->total;
-      s.exhausted = short_page || reached_total || s.items.empty();
       if (s.items.empty()) return finish();
       current_.emplace(std::move(s.items[s.index++]));
       // A page's decode notes ride on its first item.
       if (!page_notes.empty()) current_->add_notes(std::move(page_notes));
-      ++s.delivered;
     }
     void finish() {
       state_.reset();
@@ -130,7 +158,7 @@ class PaginatedRange {
     int per_page = 0;
     std::vector<T> items;
     std::size_t index = 0;
-    std::int64_t delivered = 0;
+    PageStop stop;
     bool exhausted = false;
     bool failed = false;
   };

@@ -26,9 +26,10 @@ class ERPBRIDGE_CTC_EXPORT Connection : public std::enable_shared_from_this<Conn
 
   /// POST /doscall/oa/api/receipt_parts/ for one query of at most 7 calendar days; retried
   /// on transport errors, timeouts and 408/429/5xx (it only reads). Only `res` decides the
-  /// outcome (strict; a number or a string): 无数据 (2, in res or msg) is an empty list,
-  /// 签名无效 (1) Unauthenticated, other values Api errors. Other fields that do not fit
-  /// their types are left empty and reported in Result::notes().
+  /// outcome (strict; a number or a string): only the documented empty answers (res 2, or
+  /// msg exactly "2", "无数据" or "2:无数据") are an empty list, 签名无效 (1)
+  /// Unauthenticated, other values Api errors whatever their text says. Other fields that do not
+  /// fit their types are left empty and reported in Result::notes().
   virtual Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query);
 
   /// Several queries with at most `max_concurrency` in flight; results in query order.

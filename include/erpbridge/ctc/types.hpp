@@ -4,6 +4,7 @@
 #include "erpbridge/ctc/export.hpp"
 #include "erpbridge/version.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -175,10 +176,15 @@ inline constexpr int kMaxQueryDays = 7;
 /// days after the start's.
 ERPBRIDGE_CTC_EXPORT Result<void> validate(const ReceiptQuery& query);
 
-/// Splits [from, to] into consecutive windows that each pass validate(): the first ends at
-/// 23:59:59 of the 7th day after `from`'s date, later ones run from midnight over 8 calendar
-/// dates. No gap and no overlap (each window starts one second after the previous one ends).
-/// InvalidArgument if to < from.
+/// The longest window split_windows() generates: 7 x 24 h, the strictest reading of
+/// "范围不能超过7天" (end - start <= 604,800 s).
+inline constexpr std::chrono::seconds kMaxWindowSpan{7 * 24 * 60 * 60};
+
+/// Splits [from, to] into consecutive windows of at most kMaxWindowSpan each (so they pass
+/// validate() and every stricter reading too). Adjacent windows share their boundary second:
+/// the next one starts where the previous one ends, so no second is left out whether the
+/// server treats the bounds as inclusive or exclusive (duplicates are removed by receipt
+/// number when merging). InvalidArgument if to < from.
 ERPBRIDGE_CTC_EXPORT Result<std::vector<ReceiptQuery>> split_windows(Direction direction,
                                                                      const DateTime& from,
                                                                      const DateTime& to);

@@ -22,6 +22,13 @@ class ERPBRIDGE_TESTING_EXPORT CtcEmulator {
 
   /// Adds receipts to the data set; each is served to queries of its own direction.
   void add_receipts(const std::vector<ctc::Receipt>& receipts);
+  /// How the emulator reads the document's "范围不能超过7天".
+  enum class WindowRule {
+    SevenTimes24Hours,  ///< end - start <= 604,800 s (the default: the strictest reading)
+    CalendarDays,       ///< the end's date at most 7 days after the start's
+  };
+  /// Sets the reading of the 7-day rule; a query beyond it is answered res 4.
+  void set_window_rule(WindowRule rule);
   /// Receipts queries have been answered with so far, across all calls.
   std::size_t queries_answered() const;
 

@@ -147,6 +147,6 @@ TEST_CASE("After-service: each request encodes to the exact JSON expected") {
       "包装", "运输",     "罚款",      "物流", erpbridge::Decimal::parse("120.50").value(),
       "",     "物流公司", "2023-03-05"};
   CHECK(
-      encode(wire::DutyReportUpdate{report}) ==
+      wire::encode_duty_report(report) ==
       R"({"abnormal_type":"包装","abnormal_reason":"运输","publishment":"罚款","publish_to":"物流","compensation":"120.50","duty_to":"物流公司","DutyDate":"2023-03-05"})");
 }

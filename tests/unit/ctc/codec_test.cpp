@@ -272,12 +272,25 @@ TEST_CASE("CTC: res values map to errors, 无数据 to an empty list") {
     REQUIRE_FALSE(reply.ok());
     CHECK(reply.error().code == code);
   }
-  for (const char* body : {R"({"res":"2","msg":""})", R"({"res":-1,"msg":2})",
-                           R"({"res":-1,"msg":"2:无数据"})", R"({"res":"无数据"})"}) {
+  // Only the documented empty answers are an empty list: res 2, or msg exactly "2",
+  // "无数据" or "2:无数据".
+  for (const char* body : {R"({"res":"2","msg":""})", R"({"res":2})", R"({"res":-1,"msg":2})",
+                           R"({"res":-1,"msg":"2"})", R"({"res":-1,"msg":"2:无数据"})",
+                           R"({"res":9,"msg":"无数据"})"}) {
     INFO(body);
     auto reply = wire::decode_receipts(ok_response(body), Direction::In);
     REQUIRE(reply.ok());
     CHECK(reply->empty());
+  }
+  // Any other failure is a failure, whatever its text mentions: never "no receipts".
+  for (const char* body :
+       {R"({"res":"无数据"})", R"({"res":5,"msg":"查询无数据权限"})", R"({"res":-1,"msg":"20"})",
+        R"({"res":-1,"msg":"2 无数据"})", R"({"res":3,"msg":"无数据源: 数据库不可用"})",
+        R"({"res":-1,"msg":"2：无数据"})", R"({"res":4,"msg":"时间范围不能超过7天,无数据"})"}) {
+    INFO(body);
+    auto reply = wire::decode_receipts(ok_response(body), Direction::In);
+    REQUIRE_FALSE(reply.ok());
+    CHECK(reply.error().code == ErrorCode::Api);
   }
 
   auto other = wire::decode_receipts(ok_response(R"({"res":5,"msg":"系统繁忙"})"), Direction::Out);

@@ -22,37 +22,50 @@ TEST_CASE("Windows: exactly 7 days is one window") {
   CHECK(validate((*windows)[0]).ok());
 }
 
-TEST_CASE("Windows: up to the 7th calendar day's last second is one window, then two") {
-  // The document's own example: 7 days and 8 minutes, one request.
+TEST_CASE("Windows: at most 7 x 24 h each, sharing their boundary second") {
+  // The document's own example request is 7 days and 8 minutes: the SDK's windows never
+  // are (a strict server refuses them), so it is two windows here.
   auto example = split_windows(Direction::In, at("2020-05-20 20:40:23"), at("2020-05-27 20:49:12"));
-  REQUIRE(example->size() == 1);
-  auto last_second =
-      split_windows(Direction::In, at("2020-05-20 00:00:00"), at("2020-05-27 23:59:59"));
-  REQUIRE(last_second->size() == 1);
-  auto windows =
-      split_windows(Direction::Out, at("2020-05-20 20:40:23"), at("2020-05-28 00:00:00"));
-  REQUIRE(windows->size() == 2);
-  CHECK((*windows)[0].end == at("2020-05-27 23:59:59"));
-  CHECK((*windows)[1].start == at("2020-05-28 00:00:00"));
-  CHECK((*windows)[1].end == at("2020-05-28 00:00:00"));
-  CHECK((*windows)[1].direction == Direction::Out);
+  REQUIRE(example->size() == 2);
+  CHECK((*example)[0].start == at("2020-05-20 20:40:23"));
+  CHECK((*example)[0].end == at("2020-05-27 20:40:23"));
+  CHECK((*example)[1].start == at("2020-05-27 20:40:23"));
+  CHECK((*example)[1].end == at("2020-05-27 20:49:12"));
+  auto one_second_more =
+      split_windows(Direction::Out, at("2020-05-20 00:00:00"), at("2020-05-27 00:00:01"));
+  REQUIRE(one_second_more->size() == 2);
+  CHECK((*one_second_more)[0].end == at("2020-05-27 00:00:00"));
+  CHECK((*one_second_more)[1].start == at("2020-05-27 00:00:00"));
+  CHECK((*one_second_more)[1].end == at("2020-05-27 00:00:01"));
+  CHECK((*one_second_more)[1].direction == Direction::Out);
 }
 
-TEST_CASE("Windows: 90 days is 12 contiguous windows of at most 7 calendar days") {
+TEST_CASE("Windows: 19 and 90 days, hand-counted") {
+  // 19 days: 7 + 7 + 5 days.
+  auto nineteen =
+      split_windows(Direction::In, at("2026-11-01 08:30:00"), at("2026-11-20 08:30:00"));
+  REQUIRE(nineteen->size() == 3);
+  CHECK((*nineteen)[0].end == at("2026-11-08 08:30:00"));
+  CHECK((*nineteen)[1].start == at("2026-11-08 08:30:00"));
+  CHECK((*nineteen)[1].end == at("2026-11-15 08:30:00"));
+  CHECK((*nineteen)[2].start == at("2026-11-15 08:30:00"));
+  CHECK((*nineteen)[2].end == at("2026-11-20 08:30:00"));
+
+  // 90 days from 2020-03-01: 12 windows of 7 days and one of 6 days.
   const DateTime from = at("2020-03-01 00:00:00");
-  const DateTime to = from + 90 * 24h;  // 2020-05-30 00:00:00
+  const DateTime to = at("2020-05-30 00:00:00");
   auto windows = split_windows(Direction::In, from, to);
-  // 8 dates a window: 03-01..03-08, 03-09..03-16, ... the 12th holds 05-28..05-30.
-  REQUIRE(windows->size() == 12);
+  REQUIRE(windows->size() == 13);
   CHECK(windows->front().start == from);
-  CHECK(windows->front().end == at("2020-03-08 23:59:59"));
-  CHECK(windows->back().start == at("2020-05-28 00:00:00"));
+  CHECK(windows->front().end == at("2020-03-08 00:00:00"));
+  CHECK((*windows)[11].end == at("2020-05-24 00:00:00"));
+  CHECK(windows->back().start == at("2020-05-24 00:00:00"));
   CHECK(windows->back().end == to);
   for (std::size_t i = 0; i < windows->size(); ++i) {
     INFO(i);
     CHECK(validate((*windows)[i]).ok());
-    CHECK((*windows)[i].end - (*windows)[i].start < 8 * 24h);
-    if (i > 0) CHECK((*windows)[i].start == (*windows)[i - 1].end + 1s);  // no gap, no overlap
+    CHECK((*windows)[i].end - (*windows)[i].start <= std::chrono::seconds(604800));
+    if (i > 0) CHECK((*windows)[i].start == (*windows)[i - 1].end);  // shared second, no gap
   }
 }
 

@@ -180,7 +180,9 @@ TEST_CASE("Every family's structs encode to valid JSON whatever their fields hol
   check_outputs<erpbridge::aftersales::Order>("aftersales::Order", 300);
   check_outputs<erpbridge::aftersales::NewOrder>("aftersales::NewOrder", 100);
   check_outputs<erpbridge::aftersales::OrderUpdate>("aftersales::OrderUpdate", 100);
-  check_outputs<erpbridge::aftersales::wire::DutyReportUpdate>("DutyReportUpdate", 100);
+  check_outputs<erpbridge::aftersales::wire::DutyReportPatch>("DutyReportPatch", 100);
+  check_outputs<erpbridge::aftersales::wire::AbnormalProductPatch>("AbnormalProductPatch", 100);
+  check_outputs<erpbridge::aftersales::wire::WorkflowAction>("WorkflowAction", 100);
   check_outputs<erpbridge::aftersales::Journal>("aftersales::Journal", 100);
   check_outputs<erpbridge::aftersales::RankEntry>("aftersales::RankEntry", 100);
   check_outputs<erpbridge::aftersales::Product>("aftersales::Product", 100);
