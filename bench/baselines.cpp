@@ -129,9 +129,10 @@ const Fields<kingdee::MaterialLine>& line_fields() {
                                  {"cost", &L::cost},
                                  {"mxoc_generalbudgetqty", &L::general_budget_qty}},
                                 {{"src_billdate", &L::source_bill_date}},
-                                {{"seq", &L::seq}, {"kfperiod", &L::shelf_life}},
+                                {{"seq", &L::seq}},
                                 {{"kfdate", &L::production_date},
                                  {"kftype", &L::shelf_life_unit},
+                                 {"kfperiod", &L::shelf_life},
                                  {"validdate", &L::expiry_date}}};
   return fields;
 }

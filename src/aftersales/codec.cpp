@@ -10,6 +10,8 @@ internal::Verdict judge(const Envelope<T>& envelope, const HttpResponse& respons
   // write answered with the resource itself). Judged on the HTTP status by read_reply.
   if (!envelope.status) return internal::Verdict::success();
   const std::string& status = *envelope.status;
+  // An order's own status ("waitting", "end"...): the body is the resource, not the envelope.
+  if (Labeled<Status>::from_label(status).known()) return internal::Verdict::success();
   if (status == "0") return internal::Verdict::success();
   ErrorCode code = ErrorCode::Api;
   if (status.size() == 3 && status[0] >= '1' && status[0] <= '5') {
@@ -53,7 +55,10 @@ Result<Envelope<T>> decode(HttpResponse&& response, const internal::CallContext&
   if (success_status && call.write) body_copy = response.body;
   Result<Envelope<T>> envelope = internal::read_reply<Envelope<T>>(
       response, call, [&](const Envelope<T>& e) { return judge(e, response, call); });
-  if (!envelope.ok() || envelope->status || !call.write || !envelope->data.empty()) {
+  const bool resource_status =
+      envelope.ok() && envelope->status && Labeled<Status>::from_label(*envelope->status).known();
+  if (!envelope.ok() || (envelope->status && !resource_status) || !call.write ||
+      !envelope->data.empty()) {
     return envelope;
   }
   T resource{};

@@ -218,15 +218,21 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
   }
   int h = 0, mi = 0, sec = 0;
   const char separator = text[10];
-  if ((separator != ' ' && separator != 'T' && separator != 't') || text.size() < 19 ||
-      !read_digits(text, 11, 2, h) || text[13] != ':' || !read_digits(text, 14, 2, mi) ||
-      text[16] != ':' || !read_digits(text, 17, 2, sec)) {
+  if ((separator != ' ' && separator != 'T' && separator != 't') || text.size() < 16 ||
+      !read_digits(text, 11, 2, h) || text[13] != ':' || !read_digits(text, 14, 2, mi)) {
     return refuse("expected YYYY-MM-DD HH:MM:SS (or 'T' between date and time)");
+  }
+  // Seconds may be left out ("2023-03-02 11:25"): minutes-only times read as :00.
+  std::size_t pos = 16;
+  if (pos < text.size() && text[pos] == ':') {
+    if (text.size() < 19 || !read_digits(text, 17, 2, sec)) {
+      return refuse("expected YYYY-MM-DD HH:MM:SS (or 'T' between date and time)");
+    }
+    pos = 19;
   }
   rule = check_time_parts(h, mi, sec);
   if (!rule.empty()) return refuse(rule);
-  std::size_t pos = 19;
-  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+  if (pos == 19 && pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
     ++pos;
     int digits = 0;
     std::int32_t nanos = 0;

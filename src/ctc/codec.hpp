@@ -95,6 +95,7 @@ struct Schema<ctc::PartLine> {
   static void describe(StructBuilder<ctc::PartLine>& s) {
     s.field("yunmi_code", &ctc::PartLine::yunmi_code);
     s.field("amount", &ctc::PartLine::amount).number_or_string();
+    s.extras(&ctc::PartLine::extras);
   }
 };
 
@@ -111,6 +112,7 @@ void describe_receipt(StructBuilder<R>& s, const char* number_key, const char* n
   s.field("inputuser", &ctc::Receipt::creator);
   s.field("inputtime", &ctc::Receipt::created_at);
   s.field("parts_details", &ctc::Receipt::parts);
+  s.extras(&ctc::Receipt::extras);
 }
 
 template <>

@@ -297,7 +297,10 @@ class Decoder {
       undo.array_target = frame.target;
     }
     // A reply's fields take numbers and strings for each other where the text fits.
-    if (undo.tolerant) flags.number_or_string = true;
+    if (undo.tolerant) {
+      flags.number_or_string = true;
+      flags.tolerant = true;
+    }
     return deliver(target, codec, flags, event, scalar, undo);
   }
 
@@ -385,8 +388,11 @@ class Decoder {
           }
           if (is_null || null_string) return true;  // absent: keep the default
           if (!codec->decode_scalar(target, scalar, flags, problem_)) {
-            return misfit(problem_, event, scalar, undo, outer, outer_target);
+            const bool kept = misfit(problem_, event, scalar, undo, outer, outer_target);
+            problem_.clear();
+            return kept;
           }
+          if (!problem_.empty()) accepted_with_note(scalar);
           return true;
         }
       }
@@ -533,7 +539,18 @@ class Decoder {
   std::vector<KeyMemos>& memos_ = thread_memos();
   std::size_t last_memo_ = 0;
   std::string pending_key_;
-  std::string problem_;  // set by a scalar codec that refuses a value
+  // A scalar codec accepted a value in a form its type does not document (a tolerant read):
+  // the member holds it, and a note names the field and keeps the text as received.
+  void accepted_with_note(const Scalar& scalar) {
+    if (notes_ != nullptr) {
+      notes_->push_back(DecodeNote{current_path(), problem_, std::string()});
+      copy_raw_scalar(scalar, notes_->back().raw);
+    }
+    problem_.clear();
+  }
+
+  // Set by a scalar codec that refuses a value, or that accepts one with a note.
+  std::string problem_;
   std::string error_;
 
   int raw_depth_ = 0;

@@ -88,11 +88,12 @@ Codec make_bool_codec() {
     if (flags.number_or_string &&
         (value.kind == Scalar::Kind::String || value.kind == Scalar::Kind::Number)) {
       // The spellings servers use where a document says only "whether" (是否开票).
-      if (value.text == "true" || value.text == "1" || value.text == "是") {
+      const std::string_view text = value.text;
+      if (text == "true" || text == "True" || text == "TRUE" || text == "1" || text == "是") {
         *out = true;
         return true;
       }
-      if (value.text == "false" || value.text == "0" || value.text == "否") {
+      if (text == "false" || text == "False" || text == "FALSE" || text == "0" || text == "否") {
         *out = false;
         return true;
       }
@@ -162,10 +163,28 @@ Codec make_decimal_codec() {
   return c;
 }
 
+// A Date or DateTime read from a reply in another time form (a 'T', fractions, a zone,
+// minutes only): the wall clock as written, no zone conversion, and a note with the text.
+template <typename T>
+bool read_loose_time(T* out, const Scalar& value, std::string& problem) {
+  Result<Timestamp> loose = Timestamp::parse(value.text);
+  if (!loose.ok()) return false;
+  if constexpr (std::is_same<T, Date>::value) {
+    *out = loose->date();
+    problem = "not YYYY-MM-DD: read as the date " + out->to_string();
+  } else {
+    *out = loose->wall_clock();
+    problem = "not YYYY-MM-DD HH:MM:SS: read as the wall-clock time " + out->to_string() +
+              " (fraction and zone as received in the raw text)";
+  }
+  return true;
+}
+
 template <typename T>
 Codec make_time_codec(const char* name) {
   Codec c{Codec::Kind::Scalar, name};
-  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags&, std::string& problem) {
+  c.decode_scalar = [](void* target, const Scalar& value, const FieldFlags& flags,
+                       std::string& problem) {
     if (value.kind != Scalar::Kind::String) {
       problem = expected(std::is_same<T, Date>::value       ? "date"
                          : std::is_same<T, DateTime>::value ? "date-time"
@@ -175,6 +194,11 @@ Codec make_time_codec(const char* name) {
     }
     Result<T> parsed = T::parse(value.text);
     if (!parsed.ok()) {
+      if constexpr (!std::is_same<T, Timestamp>::value) {
+        if (flags.tolerant && read_loose_time(static_cast<T*>(target), value, problem)) {
+          return true;
+        }
+      }
       problem = parsed.error().message;
       return false;
     }

@@ -42,6 +42,9 @@ struct FieldFlags {
   bool null_if_absent = false;      ///< Encode an empty optional as null (else omit the key).
   bool one_or_many = false;         ///< A vector also accepts a single object.
   bool empty_absent = false;        ///< The empty string "" means absent.
+  /// Set by the decoder in a reply (not declared): a codec may accept a value in a form its
+  /// type does not document, setting `problem` to what it read and returning true (a note).
+  bool tolerant = false;
 };
 
 struct Codec;
@@ -127,7 +130,8 @@ struct Codec {
   enum class Kind { Scalar, Struct, Array, Optional, Raw } kind;
   const char* type_name;  ///< Used in errors: "expected integer, got string".
 
-  // Scalar: decode returns false and sets `problem` when the value does not fit.
+  // Scalar: decode returns false and sets `problem` when the value does not fit; it may also
+  // return true with `problem` set (flags.tolerant only): accepted, with that note.
   bool (*decode_scalar)(void* target, const Scalar& value, const FieldFlags& flags,
                         std::string& problem) = nullptr;
   void (*encode_scalar)(const void* value, const FieldFlags& flags, Writer& out) = nullptr;

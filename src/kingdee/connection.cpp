@@ -80,11 +80,17 @@ class HttpConnection final : public Connection {
       if (!envelope.ok()) return Result<SparePartsBill>(std::move(envelope).error());
       Result<SparePartsBill> bill =
           internal::with_notes_of(Result<SparePartsBill>(std::move(envelope->data)), envelope);
-      if (bill->id.empty()) {
-        // The bill was created (success is true) but its id did not come back: say so
-        // rather than fail, or the caller would push again and create a second bill.
+      if (bill->id.empty() || bill->id == "0") {
+        // The bill was created (success is true) but its id did not come back -- missing,
+        // empty, or "0" as in the document's own sample reply: say so rather than fail, or
+        // the caller would push again and create a second bill.
         DecodeNotes missing{
-            DecodeNote{"data.id", "no bill id in a successful reply", std::string()}};
+            DecodeNote{"data.id",
+                       bill->id.empty()
+                           ? "no bill id in a successful reply: the bill exists, its id is unknown"
+                           : "bill id \"0\" in a successful reply: the bill exists, its id is "
+                             "unknown",
+                       bill->id.empty() ? std::string() : std::string("\"0\"")}};
         executor->log_notes(context.what, missing);
         bill.add_notes(std::move(missing));
       }

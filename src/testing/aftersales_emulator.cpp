@@ -9,6 +9,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -285,8 +286,9 @@ HttpResponse none(bool variance) {
                                      : R"({"status":0,"message":"success","data":[]})");
 }
 
-// page and per_page from the query (defaults 1 and 20); false for bad values.
-bool paging(const EmulatorRequest& in, int& page, int& per_page) {
+// page and per_page from the query (defaults 1 and 20); false for bad values. A server that
+// caps its pages (`cap` > 0) sends at most `cap` items a page, whatever was asked.
+bool paging(const EmulatorRequest& in, int cap, int& page, int& per_page) {
   page = 1;
   per_page = 20;
   for (auto [name, target] : {std::pair{"page", &page}, std::pair{"per_page", &per_page}}) {
@@ -298,7 +300,9 @@ bool paging(const EmulatorRequest& in, int& page, int& per_page) {
       return false;
     }
   }
-  return page >= 1 && per_page >= 1 && per_page <= 1000;
+  if (page < 1 || per_page < 1 || per_page > 1000) return false;
+  if (cap > 0 && per_page > cap) per_page = cap;
+  return true;
 }
 
 template <typename T>
@@ -332,6 +336,7 @@ AbnormalProduct abnormal_product_of(const Value& object) {
 
 struct AftersalesEmulator::State {
   std::mutex mutex;
+  std::atomic<int> max_per_page{0};  // 0: pages as large as asked
   std::int64_t next_order = 1;
   std::int64_t next_product = 1;
   std::int64_t next_journal = 1;
@@ -410,6 +415,10 @@ struct AftersalesEmulator::State {
 
 AftersalesEmulator::AftersalesEmulator() : state_(std::make_shared<State>()) {}
 
+void AftersalesEmulator::set_max_per_page(int max_per_page) const {
+  state_->max_per_page.store(max_per_page);
+}
+
 std::size_t AftersalesEmulator::order_count() const {
   std::lock_guard<std::mutex> guard(state_->mutex);
   return state_->orders.size();
@@ -478,7 +487,8 @@ void AftersalesEmulator::install(Emulator& emulator) const {
 
   emulator.route(HttpMethod::Get, base + "/orders", [state](const EmulatorRequest& in) {
     int page = 0, per_page = 0;
-    if (!paging(in, page, per_page)) return failure(400, "page and per_page must be positive");
+    if (!paging(in, state->max_per_page.load(), page, per_page))
+      return failure(400, "page and per_page must be positive");
     // Filtered by the exact label stored: a server that stores "waitting" finds nothing for
     // "waiting" (the SDK sends the rules' spelling unless told otherwise).
     const std::string status = in.query_value("status");
@@ -508,25 +518,30 @@ void AftersalesEmulator::install(Emulator& emulator) const {
     }
     Order& order = found->second;
     const std::string operation = text(body, "operation");
-    if (!operation.empty()) {
-      if (operation != "done" && operation != "reject") {
-        return failure(400, "operation must be done or reject");
-      }
-      const std::string refused =
-          state->step(order, operation, text(body, "operator_name"), text(body, "remark"));
-      if (!refused.empty()) return failure(409, refused);
-      return envelope(std::vector<Order>{order}, Reply::Write, in.variance, write_order);
+    if (!operation.empty() && operation != "done" && operation != "reject") {
+      return failure(400, "operation must be done or reject");
     }
-    // 填那些内容更新那些内容: every key sent is set.
-    const std::string from = order.status.label();
+    // 填那些内容更新那些内容 ("the data sent is basically the same; what is filled in is
+    // updated"): every order field among the keys sent is set, on a workflow step too. So
+    // an empty "remark" blanks the order's 异常描述, and a key not sent changes nothing.
+    Order updated = order;
     for (auto [key, field] :
-         {std::pair{"type", &order.type}, std::pair{"customer_name", &order.customer_name},
-          std::pair{"accuser_name", &order.accuser_name},
-          std::pair{"creator_name", &order.creator_name}, std::pair{"saler", &order.saler},
-          std::pair{"remark", &order.remark}, std::pair{"reason", &order.reason},
-          std::pair{"charge_number", &order.charge_number}}) {
+         {std::pair{"type", &updated.type}, std::pair{"customer_name", &updated.customer_name},
+          std::pair{"accuser_name", &updated.accuser_name},
+          std::pair{"creator_name", &updated.creator_name}, std::pair{"saler", &updated.saler},
+          std::pair{"remark", &updated.remark}, std::pair{"reason", &updated.reason},
+          std::pair{"charge_number", &updated.charge_number}}) {
       if (member(body, key) != nullptr) *field = text(body, key);
     }
+    if (!operation.empty()) {
+      const std::string refused =
+          state->step(updated, operation, text(body, "operator_name"), text(body, "remark"));
+      if (!refused.empty()) return failure(409, refused);
+      order = std::move(updated);
+      return envelope(std::vector<Order>{order}, Reply::Write, in.variance, write_order);
+    }
+    const std::string from = order.status.label();
+    order = std::move(updated);
     order.updated_at = Timestamp(now());
     state->journal(order, text(body, "operator_name"), "update", from, text(body, "remark"));
     return envelope(std::vector<Order>{order}, Reply::Write, in.variance, write_order);
@@ -558,7 +573,8 @@ void AftersalesEmulator::install(Emulator& emulator) const {
     std::int64_t id = 0;
     int page = 0, per_page = 0;
     if (!parse_id(in.path_params.at("id"), id)) return failure(404, "no such order");
-    if (!paging(in, page, per_page)) return failure(400, "page and per_page must be positive");
+    if (!paging(in, state->max_per_page.load(), page, per_page))
+      return failure(400, "page and per_page must be positive");
     std::lock_guard<std::mutex> guard(state->mutex);
     if (state->orders.count(id) == 0) {
       return failure(404, "order " + std::to_string(id) + " not found");
@@ -569,7 +585,8 @@ void AftersalesEmulator::install(Emulator& emulator) const {
 
   emulator.route(HttpMethod::Get, base + "/all-products", [state](const EmulatorRequest& in) {
     int page = 0, per_page = 0;
-    if (!paging(in, page, per_page)) return failure(400, "page and per_page must be positive");
+    if (!paging(in, state->max_per_page.load(), page, per_page))
+      return failure(400, "page and per_page must be positive");
     std::lock_guard<std::mutex> guard(state->mutex);
     return envelope(slice(state->products, page, per_page), Reply::List, in.variance,
                     write_catalog_product);
@@ -578,7 +595,7 @@ void AftersalesEmulator::install(Emulator& emulator) const {
   emulator.route(
       HttpMethod::Get, base + "/supplier_user_matcher", [state](const EmulatorRequest& in) {
         int page = 0, per_page = 0;
-        if (!paging(in, page, per_page)) {
+        if (!paging(in, state->max_per_page.load(), page, per_page)) {
           return failure(400, "page and per_page must be positive");
         }
         const std::string word = in.query_value("key_word");
@@ -649,9 +666,10 @@ void AftersalesEmulator::install(Emulator& emulator) const {
                    if (order == nullptr) return failure(404, "order not found");
                    AbnormalProduct* product = product_of(*order, in.path_params.at("pid"));
                    if (product == nullptr) return failure(404, "abnormal product not found");
-                   const std::string sku = text(body, "skuCode");
-                   if (!sku.empty()) product->sku_code = sku;
-                   product->remark = text(body, "remark");
+                   // Only the keys sent change (填那些内容更新那些内容).
+                   if (member(body, "skuCode") != nullptr)
+                     product->sku_code = text(body, "skuCode");
+                   if (member(body, "remark") != nullptr) product->remark = text(body, "remark");
                    AbnormalProduct result = *product;
                    state->journal(*order, "", "update_abnormal_product", order->status.label(),
                                   result.sku_code);
@@ -678,24 +696,34 @@ void AftersalesEmulator::install(Emulator& emulator) const {
       HttpMethod::Put, base + "/orders/{id}/duty-report", [state](const EmulatorRequest& in) {
         rapidjson::Document body;
         if (!parse(in.body, body) || !body.IsObject()) return failure(400, "invalid body");
-        DutyReport report;
-        report.abnormal_type = text(body, "abnormal_type");
-        report.abnormal_reason = text(body, "abnormal_reason");
-        report.publishment = text(body, "publishment");
-        report.publish_to = text(body, "publish_to");
-        const std::string compensation = text(body, "compensation");
-        if (!compensation.empty()) {
-          Result<Decimal> amount = Decimal::parse(compensation);
-          if (!amount.ok()) return failure(400, "compensation: " + amount.error().message);
-          report.compensation = *amount;
-        }
-        report.duty_to = text(body, "duty_to");
-        // The PUT example spells the date DutyDate; the data structure duty_date.
-        report.duty_date =
-            member(body, "DutyDate") != nullptr ? text(body, "DutyDate") : text(body, "duty_date");
         std::lock_guard<std::mutex> guard(state->mutex);
         Order* order = state->order_at(in.path_params.at("id"));
         if (order == nullptr) return failure(404, "order not found");
+        // Only the keys sent change (填那些内容更新那些内容): the stored report is updated.
+        DutyReport report = order->duty_report ? *order->duty_report : DutyReport{};
+        for (auto [key, field] :
+             {std::pair{"abnormal_type", &report.abnormal_type},
+              std::pair{"abnormal_reason", &report.abnormal_reason},
+              std::pair{"publishment", &report.publishment},
+              std::pair{"publish_to", &report.publish_to}, std::pair{"duty_to", &report.duty_to}}) {
+          if (member(body, key) != nullptr) *field = text(body, key);
+        }
+        if (member(body, "compensation") != nullptr) {
+          const std::string compensation = text(body, "compensation");
+          if (compensation.empty()) {
+            report.compensation.reset();
+          } else {
+            Result<Decimal> amount = Decimal::parse(compensation);
+            if (!amount.ok()) return failure(400, "compensation: " + amount.error().message);
+            report.compensation = *amount;
+          }
+        }
+        // The PUT example spells the date DutyDate; the data structure duty_date.
+        if (member(body, "DutyDate") != nullptr) {
+          report.duty_date = text(body, "DutyDate");
+        } else if (member(body, "duty_date") != nullptr) {
+          report.duty_date = text(body, "duty_date");
+        }
         // duty_to_id is the server's (不用填): derived from the duty party's name.
         report.duty_to_id = report.duty_to.empty()
                                 ? std::string()

@@ -31,6 +31,7 @@ struct Schema<wms::EntryOrder> {
     // The table says totalorderlines, the example total_order_lines: accept both.
     s.field("total_order_lines", &O::total_order_lines).alias("totalorderlines").number_or_string();
     s.field("extend_props", &O::extend_props);
+    s.extras(&O::extras);
   }
 };
 
@@ -55,6 +56,7 @@ struct Schema<wms::OrderLine> {
     s.field("source_bilno", &L::source_bilno).number_or_string();
     s.field("source_bilitm", &L::source_bilitm).number_or_string();
     s.field("extend_props", &L::extend_props);
+    s.extras(&L::extras);
   }
 };
 
@@ -74,6 +76,7 @@ struct Schema<wms::PushReply> {
     s.field("message", &wms::PushReply::message).number_or_string();
     s.field("bil_id", &wms::PushReply::bil_id).number_or_string();
     s.field("bil_no", &wms::PushReply::bil_no).number_or_string();
+    s.extras(&wms::PushReply::extras);
   }
 };
 

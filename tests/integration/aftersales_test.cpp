@@ -345,3 +345,130 @@ TEST_CASE("Example aftersales_workflow walks an order to end against erpbridge-e
   CHECK(out.find("finance_reviewing -> end") != std::string::npos);
   CHECK(out.find("exit=0") != std::string::npos);
 }
+
+TEST_CASE("After-service over HTTP: a server that caps its pages does not truncate any list") {
+  Service service;
+  service.aftersales.set_max_per_page(7);  // asked for 20 a page, it sends 7
+  for (int i = 0; i < 30; ++i) {
+    REQUIRE(service.client->create_order(new_order("分页", std::to_string(i))).ok());
+  }
+  ListFilter filter;
+  filter.creator_name = "分页";
+  filter.per_page = 20;
+  // 30 orders in pages of 7: 7, 7, 7, 7, 2 -- the first page is already shorter than 20.
+  CHECK(collect(service.client->all_orders(filter)).size() == 30);
+  auto async = service.client->all_orders_async(filter).get();
+  REQUIRE(async.ok());
+  CHECK(async->size() == 30);
+
+  // Journals and products likewise: 1 create + 20 updates = 21 entries in pages of 7; the
+  // last page is full, so only an empty page ends the list.
+  auto order = collect(service.client->all_orders(filter)).front();
+  for (int i = 0; i < 20; ++i) {
+    OrderUpdate update;
+    update.saler = "专员" + std::to_string(i);
+    REQUIRE(service.client->update_order(order.id, update).ok());
+  }
+  CHECK(collect(service.client->all_journals(order.id, 20)).size() == 21);
+  auto journals = service.client->all_journals_async(order.id, 20).get();
+  REQUIRE(journals.ok());
+  CHECK(journals->size() == 21);
+  const std::size_t seeded_products = collect(service.client->all_products(1000)).size();
+  service.aftersales.set_max_per_page(0);
+  CHECK(collect(service.client->all_products(1000)).size() == seeded_products);
+}
+
+TEST_CASE("After-service over HTTP: workflow steps send only the remark and operator given") {
+  Service service;
+  auto order = service.client->create_order(new_order());
+  REQUIRE(order.ok());
+  REQUIRE(order->remark == "外箱破损");
+  // No remark, no operator: neither key is sent, so the order's 异常描述 is left as it is.
+  auto submitted = service.client->submit_order(*order, "", "");
+  REQUIRE(submitted.ok());
+  CHECK(submitted->status == Status::ServiceApproving);
+  CHECK(submitted->remark == "外箱破损");
+  // The emulator's own reading of 填那些内容更新那些内容: a remark that is sent is set.
+  auto done = service.client->done_order(*submitted, "专员已审核", "专员");
+  REQUIRE(done.ok());
+  CHECK(done->remark == "专员已审核");
+  // Sent raw with an empty remark, the emulator blanks it: the reason the SDK never sends one.
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  erpbridge::HttpRequest raw;
+  raw.method = HttpMethod::Put;
+  raw.url = service.server->base_url() + "/api/v1/afterservice/orders/" + std::to_string(order->id);
+  raw.headers = {{"Content-Type", "application/json"}};
+  raw.body = R"({"operation":"reject","remark":""})";
+  auto response = transport->send(raw);
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK(response->body.find(R"("remark":"")") != std::string::npos);
+}
+
+TEST_CASE("After-service over HTTP: a duty-report PUT changes only the fields set") {
+  Service service;
+  auto order = service.client->create_order(new_order());
+  REQUIRE(order.ok());
+  DutyReport full;
+  full.abnormal_type = "包装";
+  full.abnormal_reason = "运输";
+  full.publishment = "罚款";
+  full.publish_to = "物流";
+  full.compensation = Decimal::parse("120.50").value();
+  full.duty_to = "北辰物流";
+  full.duty_date = "2023-03-05";
+  REQUIRE(service.client->update_duty_report(order->id, full).ok());
+  DutyReport partial;
+  partial.publishment = "警告";
+  auto updated = service.client->update_duty_report(order->id, partial);
+  REQUIRE(updated.ok());
+  CHECK(updated->publishment == "警告");
+  CHECK(updated->abnormal_type == "包装");
+  CHECK(updated->duty_to == "北辰物流");
+  CHECK(updated->duty_date == "2023-03-05");
+  REQUIRE(updated->compensation.has_value());
+  CHECK(updated->compensation->to_string() == "120.50");
+
+  auto products =
+      service.client->add_abnormal_products(order->id, {{std::nullopt, "SKU-1", "划痕", {}}});
+  REQUIRE(products.ok());
+  auto changed = service.client->update_abnormal_product(order->id, *products->at(0).id,
+                                                         {std::nullopt, "", "两处划痕", {}});
+  REQUIRE(changed.ok());
+  CHECK(changed->sku_code == "SKU-1");  // not sent, kept
+  CHECK(changed->remark == "两处划痕");
+}
+
+TEST_CASE("After-service over HTTP: the status filter sends the spelling chosen") {
+  Service service;
+  REQUIRE(service.client->create_order(new_order("拼写")).ok());
+  ListFilter filter;
+  filter.creator_name = "拼写";
+  filter.status = Status::Waiting;  // the document's rules' spelling: waitting
+  CHECK(collect(service.client->all_orders(filter)).size() == 1);
+  filter.status = erpbridge::Labeled<Status>::from_label("waiting");  // the list's spelling
+  CHECK(collect(service.client->all_orders(filter)).empty());  // the emulator stores waitting
+}
+
+TEST_CASE("After-service over HTTP: a create whose reply lacks the id; find_created finds it") {
+  Service service;
+  // The server creates the order (the handler runs) but answers with the resource alone,
+  // no envelope and no id.
+  Fault anonymous;
+  anonymous.body = R"({"type":"质量异常","customer_name":"供应商A"})";
+  service.emulator->set_fault("/api/v1/afterservice/orders", anonymous, HttpMethod::Post);
+  auto created = service.client->create_order(new_order("寻找"));
+  service.emulator->clear_faults();
+  REQUIRE(created.ok());
+  CHECK(created->id == 0);
+  CHECK(created->creator_name == "寻找");  // filled in from what was sent
+  CHECK(created->remark == "外箱破损");
+  bool noted = false;
+  for (const auto& note : created.notes()) noted = noted || note.path == "data.id";
+  CHECK(noted);
+  auto found = service.client->find_created(new_order("寻找"));
+  REQUIRE(found.ok());
+  CHECK(found->id > 0);
+  CHECK(found->creator_name == "寻找");
+  CHECK(service.client->find_created(new_order("无人")).error().code == ErrorCode::NotFound);
+}

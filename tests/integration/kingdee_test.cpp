@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "data/kingdee_sample.hpp"
 #include "erpbridge/kingdee/client.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/kingdee_emulator.hpp"
@@ -215,4 +216,30 @@ TEST_CASE("Example kingdee_push_spare_parts prints the bill against erpbridge-em
                    " " + *token + " g a r 42 2>&1; echo exit=$?");
   CHECK(refused.find("bos.billnotexist") != std::string::npos);
   CHECK(refused.find("exit=1") != std::string::npos);
+}
+
+TEST_CASE("Kingdee over HTTP: the document's own reply, id \"0\", is a bill with an unknown id") {
+  Gateway gateway;
+  Fault sample;
+  sample.body = erpbridge::test_data::kKingdeeBillSample;  // its data.id is "0"
+  gateway.emulator->set_fault(kPushPath, sample);
+  Client client(gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token())));
+  auto bill = client.push_spare_parts(kEntryPk);
+  REQUIRE(bill.ok());  // success:true -- never an error, or the caller would push again
+  CHECK(bill->bill_number == "BJLL-20230306-0001");
+  const erpbridge::DecodeNote* note = nullptr;
+  for (const auto& n : bill.notes()) {
+    if (n.path == "data.id") note = &n;
+  }
+  REQUIRE(note != nullptr);
+  CHECK(note->problem.find("its id is unknown") != std::string::npos);
+  CHECK(note->raw == "\"0\"");
+  // An empty id likewise.
+  sample.body = R"({"success":true,"reachPlugin":true,"data":{"id":"","billno":"B-1"}})";
+  gateway.emulator->set_fault(kPushPath, sample);
+  auto empty = client.push_spare_parts(kEntryPk);
+  REQUIRE(empty.ok());
+  bool noted = false;
+  for (const auto& n : empty.notes()) noted = noted || n.path == "data.id";
+  CHECK(noted);
 }

@@ -16,6 +16,7 @@
 #include "erpbridge/core/decimal.hpp"
 #include "erpbridge/core/labeled.hpp"
 #include "erpbridge/core/options.hpp"
+#include "erpbridge/core/raw_json.hpp"
 #include "erpbridge/core/result.hpp"
 #include "erpbridge/core/token.hpp"
 
@@ -123,6 +124,7 @@ namespace erpbridge::ctc {
 struct ERPBRIDGE_CTC_EXPORT PartLine {
   std::string yunmi_code;   ///< yunmi_code: 云米配件编号
   std::int64_t amount = 0;  ///< amount: 数量
+  JsonExtras extras{};      ///< Keys the document does not name, verbatim.
 
   ///@{
   /// Field-by-field equality.
@@ -146,6 +148,7 @@ struct ERPBRIDGE_CTC_EXPORT Receipt {
   std::string creator;                  ///< inputuser: 建单人
   DateTime created_at;                  ///< inputtime: 建单时间
   std::vector<PartLine> parts;          ///< parts_details
+  JsonExtras extras{};                  ///< Keys the document does not name, verbatim.
 
   ///@{
   /// Equal field by field; amounts must also have the same scale ("1.0" vs "1.00" differ).

@@ -76,23 +76,25 @@ struct ERPBRIDGE_KINGDEE_EXPORT MaterialLine {
   std::string service_bill_number;              ///< mxoc_servicebillno: 售后工单编号
   std::optional<std::string> production_date;   ///< kfdate: 生产日期
   std::optional<std::string> shelf_life_unit;   ///< kftype: 保质期单位 ("null" is absent)
-  std::optional<std::int64_t> shelf_life;       ///< kfperiod: 保质期
-  std::string barcode;                          ///< 条形码
-  std::optional<std::string> expiry_date;       ///< validdate: 到期日
-  std::optional<Decimal> cost;                  ///< 金额
-  std::string budget_control_mode;              ///< mxoc_budgetcontrolmode: 预算控制模式
-  std::optional<Decimal> general_budget_qty;    ///< mxoc_generalbudgetqty: 总预算数量
-  std::string source_bill_number;               ///< srcbillno
-  std::string source_bill_type_id;              ///< srcbilltypeid_id
-  std::string source_bill_type_number;          ///< srcbilltypeid_number
-  std::string source_bill_type_name;            ///< srcbilltypeid_name
-  std::string source_inter_id;                  ///< srcinterid
-  std::string source_entry_id;                  ///< srcentryid
-  std::optional<Timestamp> source_bill_date;    ///< src_billdate
-  std::string source_id;                        ///< mxoc_sourceid
-  std::string source_entry_ref;                 ///< mxoc_sourceentryid
-  std::vector<EntryLink> links;                 ///< material_entity_lk
-  JsonExtras extras;                            ///< Every other key, verbatim.
+  /// kfperiod: 保质期, as text: the document types it string ("0" in its sample, "12个月"
+  /// from some servers), so a number is kept as its digits.
+  std::optional<std::string> shelf_life;
+  std::string barcode;                        ///< 条形码
+  std::optional<std::string> expiry_date;     ///< validdate: 到期日
+  std::optional<Decimal> cost;                ///< 金额
+  std::string budget_control_mode;            ///< mxoc_budgetcontrolmode: 预算控制模式
+  std::optional<Decimal> general_budget_qty;  ///< mxoc_generalbudgetqty: 总预算数量
+  std::string source_bill_number;             ///< srcbillno
+  std::string source_bill_type_id;            ///< srcbilltypeid_id
+  std::string source_bill_type_number;        ///< srcbilltypeid_number
+  std::string source_bill_type_name;          ///< srcbilltypeid_name
+  std::string source_inter_id;                ///< srcinterid
+  std::string source_entry_id;                ///< srcentryid
+  std::optional<Timestamp> source_bill_date;  ///< src_billdate
+  std::string source_id;                      ///< mxoc_sourceid
+  std::string source_entry_ref;               ///< mxoc_sourceentryid
+  std::vector<EntryLink> links;               ///< material_entity_lk
+  JsonExtras extras;                          ///< Every other key, verbatim.
 };
 
 /// A label of the bill (mullabel).

@@ -28,6 +28,10 @@ class ERPBRIDGE_TESTING_EXPORT AftersalesEmulator {
   /// Adds sample products, supplier matches and a dozen orders in various states.
   void seed_demo_data() const;
 
+  /// Caps every list's pages at `max_per_page` items whatever per_page asks, as servers
+  /// that limit page sizes do (0, the default: pages as large as asked, up to 1000).
+  void set_max_per_page(int max_per_page) const;
+
   /// Orders stored now.
   std::size_t order_count() const;
 

@@ -83,6 +83,7 @@ struct ERPBRIDGE_WMS_EXPORT EntryOrder {
   std::string remark;                             ///< 备注
   std::optional<std::int64_t> total_order_lines;  ///< 单据总行数 (totalorderlines)
   RawJson extend_props{"{}"};                     ///< 扩展属性, kept verbatim
+  JsonExtras extras{};  ///< Keys the document does not name, verbatim (sent back as they are).
 };
 
 /// 表身 order_lines: one line of the entry order.
@@ -104,6 +105,7 @@ struct ERPBRIDGE_WMS_EXPORT OrderLine {
   std::string source_bilno;                    ///< 业务单号, ≤100
   std::string source_bilitm;                   ///< 业务单项次, ≤100
   RawJson extend_props{"{}"};                  ///< 扩展属性, kept verbatim
+  JsonExtras extras{};  ///< Keys the document does not name, verbatim (sent back as they are).
 };
 
 /// The whole push: header and lines.
@@ -118,6 +120,7 @@ struct ERPBRIDGE_WMS_EXPORT PushReply {
   std::string message;  ///< 返回信息, ≤200
   std::string bil_id;   ///< 第三方单据ID, must be returned, ≤10
   std::string bil_no;   ///< 第三方单据别 (number), must be returned, ≤100
+  JsonExtras extras{};  ///< Keys the document does not name, verbatim.
 
   /// code is "0".
   bool succeeded() const { return code == "0"; }

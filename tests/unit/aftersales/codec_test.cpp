@@ -102,16 +102,42 @@ TEST_CASE("After-service: status != 0 maps to errors with the server's message")
   CHECK(wrong.notes()[0].raw == R"("abc")");
 }
 
-TEST_CASE("After-service: status decides; a write's reply must carry it, a list's need not") {
+TEST_CASE("After-service: status decides when present; a 2xx without one is a success") {
   // The document's list example has no status at all.
   auto list =
       wire::decode<Order>(response(200, R"({"data":[{"id":1},{"id":2}]})"), {"list", false});
   REQUIRE(list.ok());
   CHECK(list->data.size() == 2);
+  // A write answered 2xx: with data and no status, with the resource itself, with a bare
+  // list, with 204 and no body -- all successes (the HTTP status says so; nothing decides
+  // otherwise).
   auto write = wire::decode<Order>(response(200, R"({"data":[{"id":1}]})"), {"create", true});
-  REQUIRE_FALSE(write.ok());
-  CHECK(write.error().code == ErrorCode::Decode);
-  CHECK(write.error().outcome_unknown);
+  REQUIRE(write.ok());
+  REQUIRE(write->data.size() == 1);
+  CHECK(write->data[0].id == 1);
+  auto resource = wire::decode<Order>(
+      response(201, R"({"id":42,"type":"质量异常","status":"waitting"})"), {"create", true});
+  REQUIRE(resource.ok());
+  REQUIRE(resource->data.size() == 1);
+  CHECK(resource->data[0].id == 42);
+  CHECK(resource->data[0].status == Status::Waiting);
+  auto bare_list = wire::decode<AbnormalProduct>(
+      response(200, R"([{"id":1,"skuCode":"A"},{"id":2,"skuCode":"B"}])"), {"add", true});
+  REQUIRE(bare_list.ok());
+  CHECK(bare_list->data.size() == 2);
+  auto no_content = wire::decode<erpbridge::RawJson>(response(204, ""), {"delete", true});
+  REQUIRE(no_content.ok());
+  CHECK(no_content->data.empty());
+  auto empty_200 = wire::decode<Order>(response(200, " \r\n"), {"update", true});
+  REQUIRE(empty_200.ok());
+  // A read with an empty body is unreadable: there must be something to list.
+  CHECK_FALSE(wire::decode<Order>(response(200, ""), {"list", false}).ok());
+  // A status that says failure is one, 2xx or not.
+  auto refused = wire::decode<Order>(response(200, R"({"status":409,"message":"状态不允许"})"),
+                                     {"submit", true});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::FailedPrecondition);
+  CHECK(refused.error().vendor_message == "状态不允许");
   auto garbled =
       wire::decode<Order>(response(200, R"({"status":{"ok":1},"data":[]})"), {"create", true});
   REQUIRE_FALSE(garbled.ok());
@@ -139,6 +165,17 @@ TEST_CASE("After-service: each request encodes to the exact JSON expected") {
   CHECK(encode(OrderUpdate{}) == "{}");
   CHECK(encode(wire::WorkflowAction{"done", "提交审核", "张三"}) ==
         R"({"operation":"done","remark":"提交审核","operator_name":"张三"})");
+  // 填那些内容更新那些内容: what the caller did not give is not sent.
+  CHECK(encode(wire::WorkflowAction{"done", wire::if_set(""), wire::if_set("")}) ==
+        R"({"operation":"done"})");
+  CHECK(encode(wire::WorkflowAction{"reject", wire::if_set(""), wire::if_set("李四")}) ==
+        R"({"operation":"reject","operator_name":"李四"})");
+  DutyReport only_publishment;
+  only_publishment.publishment = "警告";
+  CHECK(wire::encode_duty_report(only_publishment) == R"({"publishment":"警告"})");
+  CHECK(wire::encode_abnormal_product({std::nullopt, "", "两处划痕", {}}) ==
+        R"({"remark":"两处划痕"})");
+  CHECK(wire::encode_abnormal_product({7, "SKU-9", "", {}}) == R"({"skuCode":"SKU-9"})");
   std::vector<AbnormalProduct> products = {{std::nullopt, "SKU-1", "划痕", {}},
                                            {std::nullopt, "SKU-2", "缺件", {}}};
   CHECK(encode(products) ==

@@ -106,14 +106,22 @@ TEST_CASE("Timestamp reads the time forms servers send and writes back the text 
     CHECK(parsed->has_time_of_day() == c.time_of_day);
   }
   for (const char* bad :
-       {"", "2023-3-6", "2023-03-06 15:06", "2023-03-06X15:06:04", "2023-03-06T15:06:04.",
-        "2023-03-06T15:06:04+8", "2023-02-29", "2023-03-06T24:00:00",
+       {"", "2023-3-6", "2023-03-06 15:6", "2023-03-06X15:06:04", "2023-03-06 15:06:4",
+        "2023-03-06T15:06:04.", "2023-03-06T15:06:04+8", "2023-02-29", "2023-03-06T24:00:00",
         "2023-03-06T15:06:04.1234567890", "yesterday", "2023-03-06T15:06:04+08:00x"}) {
     INFO(bad);
     auto parsed = Timestamp::parse(bad);
     REQUIRE_FALSE(parsed.ok());
     CHECK(parsed.error().code == erpbridge::ErrorCode::InvalidArgument);
   }
+  // Minutes only: read as :00, written back as received.
+  auto minutes = Timestamp::parse("2023-03-06 15:06");
+  REQUIRE(minutes.ok());
+  CHECK(minutes->wall_clock().to_string() == "2023-03-06 15:06:00");
+  CHECK(minutes->to_string() == "2023-03-06 15:06");
+  auto minutes_zone = Timestamp::parse("2023-03-06T15:06+08:00");
+  REQUIRE(minutes_zone.ok());
+  CHECK(minutes_zone->utc_offset_minutes() == std::optional<int>(480));
   const auto time = erpbridge::DateTime::parse("2020-05-27 20:40:23").value();
   CHECK(Timestamp(time).to_string() == "2020-05-27 20:40:23");
   CHECK(Timestamp(time.date()).to_string() == "2020-05-27");

@@ -210,7 +210,7 @@ TEST_CASE("Kingdee: every named material field of the spec's sample") {
   CHECK(line.service_bill_number == "GDZX-20230306-0001");
   CHECK_FALSE(line.production_date.has_value());
   CHECK_FALSE(line.shelf_life_unit.has_value());  // "null"
-  CHECK(line.shelf_life == std::optional<std::int64_t>(0));
+  CHECK(line.shelf_life == std::optional<std::string>("0"));
   CHECK(line.barcode.empty());
   CHECK_FALSE(line.expiry_date.has_value());
   CHECK(line.cost->to_string() == "0");
@@ -286,7 +286,7 @@ TEST_CASE("Kingdee: \"null\" is absent; numbers may arrive as strings or numbers
   CHECK(bill->remark.empty());
   CHECK_FALSE(bill->total_amount.has_value());
   CHECK(bill->materials[0].seq == std::optional<std::int64_t>(7));
-  CHECK(bill->materials[0].shelf_life == std::optional<std::int64_t>(12));
+  CHECK(bill->materials[0].shelf_life == std::optional<std::string>("12"));
   CHECK_FALSE(bill->materials[0].shelf_life_unit.has_value());
   CHECK(bill->materials[0].cost->to_string() == "3.50");
   auto wrong = parse_spare_parts_bill(R"({"material_entity":[{"qty":"abc"}]})");
