@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   std::printf("recorded %zu abnormal products, duty report against %s for %s\n", products->size(),
               duty->duty_to.c_str(), duty->compensation->to_string().c_str());
 
-  // Each step is checked locally (next_status) before it is sent.
+  // A submission (and a delete) is checked locally first, as the document restricts them;
+  // done and reject are judged by the server.
   auto current = client.submit_order(*order, "提交审核", operator_name);
   while (current.ok() && current->status != as::Status::End) {
     current = client.done_order(*current, "同意", operator_name);

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   aftersales_options.base_url = base_url;
   erpbridge::aftersales::Client aftersales(aftersales_options);
 
-  // 200 CTC queries (one 7-day window each) and 200 product pages, all started at once.
+  // 200 CTC queries (a 6-day window each) and 200 product pages, all started at once.
   const auto first = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
   std::vector<erpbridge::Future<std::vector<erpbridge::ctc::Receipt>>> queries;
   std::vector<erpbridge::Future<erpbridge::Page<erpbridge::aftersales::Product>>> pages;

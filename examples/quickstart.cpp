@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
   }
   const std::string base_url = argv[1];
 
-  // CTC: warehouse receipts over 90 days; the client splits the range into 7-day windows
-  // and fetches them concurrently. Money stays an exact Decimal.
+  // CTC: warehouse receipts over 90 days; the client splits the range into windows of at most
+  // 7 x 24 h and fetches them concurrently. Money stays an exact Decimal.
   erpbridge::ctc::Options ctc_options;
   ctc_options.base_url = base_url;
   ctc_options.key = erpbridge::make_static_token("erpbridge-demo-key");
@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
               bill->bill_number.c_str(), bill->customer_name.c_str(), bill->materials.size(),
               bill->materials.at(0).qty->to_string().c_str(), bill->extras.size());
 
-  // After-service: create an order and submit it; the workflow step is checked locally
-  // (next_status) before it is sent.
+  // After-service: create an order and submit it; a submission is checked locally (only an
+  // in_progress / waitting order) before it is sent.
   erpbridge::aftersales::Options aftersales_options;
   aftersales_options.base_url = base_url;
   erpbridge::aftersales::Client aftersales(aftersales_options);

@@ -51,6 +51,15 @@ TEST_CASE("CLI: ctc receipts over 90 days with progress lines, in every format")
         "windows\n");
   CHECK(table.out.find("erpbridge-demo-key") == std::string::npos);
 
+  // 19 days against the emulator's strict 7 x 24 h reading: three windows, all accepted.
+  // Receipts are seeded every 6 h from 2020-03-01 08:00: 08:00 + 6 h x 0..74 fall before
+  // 2020-03-20 00:00, 75 of them.
+  Run nineteen =
+      cli(env, "ctc receipts --type in --from '2020-03-01 00:00:00' --to '2020-03-20 00:00:00'");
+  REQUIRE(nineteen.exit_code == 0);
+  CHECK(nineteen.out.find("75 receipts\n") != std::string::npos);
+  CHECK(nineteen.err == "progress: 3/3 windows\n");
+
   Run csv = cli(env,
                 "ctc receipts --type in --from '2020-05-27 20:40:23' --to '2020-05-27 20:49:12' "
                 "--format csv");

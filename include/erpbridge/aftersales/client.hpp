@@ -79,8 +79,9 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
   Result<std::vector<RankEntry>> rank(Rank rank) const;
 
   ///@{
-  /// The async forms: each returns at once with a Future, with the same local checks (an
-  /// impossible workflow step, an order that cannot be deleted, an invalid new order:
+  /// The async forms: each returns at once with a Future, with the same local checks (a
+  /// submission not from in_progress / waitting, an order that cannot be deleted, an invalid
+  /// new order:
   /// a Future complete already with the error). all_*_async collect every page, one page
   /// request after another.
   Future<Order> create_order_async(const NewOrder& order) const;

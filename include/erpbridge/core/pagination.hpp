@@ -120,19 +120,24 @@ class PaginatedRange {
         current_.emplace(std::move(s.items[s.index++]));
         return;
       }
-      if (s.exhausted) return finish();
-      Result<Page<T>> page = s.load(s.next_page);
-      if (!page.ok()) {
-        s.failed = true;
-        current_.emplace(std::move(page).error());
-        return;
+      // A page whose every element failed to decode is not the end unless PageStop says so:
+      // the next page is loaded, and the notes ride on the first item that follows.
+      DecodeNotes page_notes;
+      while (s.index >= s.items.size()) {
+        if (s.exhausted) return finish();
+        Result<Page<T>> page = s.load(s.next_page);
+        if (!page.ok()) {
+          s.failed = true;
+          current_.emplace(std::move(page).error());
+          if (!page_notes.empty()) current_->add_notes(std::move(page_notes));
+          return;
+        }
+        ++s.next_page;
+        s.exhausted = s.stop.last_page(*page);
+        s.items = std::move(page->items);
+        s.index = 0;
+        page_notes.insert(page_notes.end(), page.notes().begin(), page.notes().end());
       }
-      ++s.next_page;
-      s.exhausted = s.stop.last_page(*page);
-      s.items = std::move(page->items);
-      s.index = 0;
-      DecodeNotes page_notes = page.notes();
-      if (s.items.empty()) return finish();
       current_.emplace(std::move(s.items[s.index++]));
       // A page's decode notes ride on its first item.
       if (!page_notes.empty()) current_->add_notes(std::move(page_notes));

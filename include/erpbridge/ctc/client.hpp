@@ -26,14 +26,16 @@ class ERPBRIDGE_CTC_EXPORT Client {
   /// A client over make_connection(options), fetching options.window_concurrency at once.
   explicit Client(Options options);
 
-  /// One query of at most 7 days.
+  /// One query; its range is checked locally under the calendar-day reading of the 7-day
+  /// rule (a strict server may still refuse more than 7 x 24 h: use list_receipts).
   Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) const;
   /// Several queries, at most `max_concurrency` in flight; results in query order.
   std::vector<Result<std::vector<Receipt>>> query_receipts_batch(
       const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const;
 
-  /// Receipts created in [from, to] (both included), any length: split into 7-day windows,
-  /// fetched concurrently, merged in creation-time order, exact duplicates dropped. If any
+  /// Receipts created in [from, to] (both included), any length: split into windows of at
+  /// most 7 x 24 h sharing their boundary second, fetched concurrently, merged in
+  /// creation-time order, each receipt number once. If any
   /// window fails (after retries) the call fails naming that window; nothing partial.
   Result<std::vector<Receipt>> list_receipts(Direction direction, const DateTime& from,
                                              const DateTime& to) const;

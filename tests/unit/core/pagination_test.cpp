@@ -69,3 +69,30 @@ TEST_CASE("PaginatedRange reads past a first page shorter than per_page") {
   CHECK(seen.back() == 22);
   CHECK(loads == 3);
 }
+
+TEST_CASE("PaginatedRange: a page whose every element failed to decode does not end the list") {
+  int loads = 0;
+  PaginatedRange<int> range(
+      [&loads](int page) -> Result<Page<int>> {
+        ++loads;
+        if (page == 1) return Page<int>{{1, 2, 3}, std::nullopt, 0};
+        if (page == 2) {  // three sent, none readable: a note each
+          Result<Page<int>> bad(Page<int>{{}, std::nullopt, 3});
+          bad.add_notes({erpbridge::DecodeNote{"data[0]", "expected object, got string", "\"x\""}});
+          return bad;
+        }
+        if (page == 3) return Page<int>{{7}, std::nullopt, 0};
+        return Page<int>{};
+      },
+      1, 3);
+  std::vector<int> seen;
+  bool noted = false;
+  for (const Result<int>& item : range) {
+    REQUIRE(item.ok());
+    seen.push_back(*item);
+    if (*item == 7) noted = !item.notes().empty();  // page 2's note rides on page 3's item
+  }
+  CHECK(seen == std::vector<int>{1, 2, 3, 7});
+  CHECK(noted);
+  CHECK(loads == 3);  // page 3 is shorter than the largest page (3): the end
+}

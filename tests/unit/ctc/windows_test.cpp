@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+#include <string>
+
 #include "erpbridge/ctc/types.hpp"
 
 using erpbridge::DateTime;
@@ -92,4 +95,46 @@ TEST_CASE("One query: 7 calendar days; more, or backwards, is InvalidArgument na
   CHECK(result.error().message.find("inputtime_e 2020-05-28 00:00:00") != std::string::npos);
   ReceiptQuery backwards{Direction::In, at("2020-05-20 00:00:01"), at("2020-05-20 00:00:00")};
   CHECK(validate(backwards).error().code == ErrorCode::InvalidArgument);
+}
+
+namespace {
+// Seconds since 1970 of "YYYY-MM-DD HH:MM:SS", counted here (not with the SDK's DateTime):
+// the oracle for the 7 x 24 h rule.
+long long seconds_of(const std::string& text) {
+  const int y = std::stoi(text.substr(0, 4)), m = std::stoi(text.substr(5, 2));
+  const int d = std::stoi(text.substr(8, 2));
+  const int hh = std::stoi(text.substr(11, 2)), mm = std::stoi(text.substr(14, 2));
+  const int ss = std::stoi(text.substr(17, 2));
+  static const int kDaysBefore[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  long long days = 0;
+  for (int year = 1970; year < y; ++year) {
+    days += (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 366 : 365;
+  }
+  days += kDaysBefore[m - 1] + d - 1;
+  if (m > 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ++days;
+  return days * 86400 + hh * 3600 + mm * 60 + ss;
+}
+}  // namespace
+
+TEST_CASE("Windows: 2,000 random ranges, each window within 7 x 24 h by our own count") {
+  std::mt19937 random(20261206);
+  const DateTime origin = at("2019-12-25 00:00:00");
+  for (int run = 0; run < 2000; ++run) {
+    const DateTime from = origin + std::chrono::seconds(random() % (400LL * 86400));
+    const DateTime to = from + std::chrono::seconds(random() % (120LL * 86400));
+    auto windows = split_windows(Direction::In, from, to);
+    REQUIRE(windows.ok());
+    INFO(from.to_string() << " .. " << to.to_string());
+    REQUIRE_FALSE(windows->empty());
+    CHECK(windows->front().start == from);
+    CHECK(windows->back().end == to);
+    for (std::size_t i = 0; i < windows->size(); ++i) {
+      const long long span =
+          seconds_of((*windows)[i].end.to_string()) - seconds_of((*windows)[i].start.to_string());
+      CHECK(span >= 0);
+      CHECK(span <= 604800);
+      if (i > 0) CHECK((*windows)[i].start == (*windows)[i - 1].end);
+      if (i + 1 < windows->size()) CHECK(span == 604800);  // no more windows than needed
+    }
+  }
 }
