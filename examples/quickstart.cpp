@@ -72,10 +72,12 @@ int main(int argc, char** argv) {
               entry.order.entry_code.c_str(), line.item_code.c_str(), line.qty->to_string().c_str(),
               pushed->bil_id.c_str(), pushed->bil_no.c_str());
 
-  // Kingdee: the gateway token is fetched with the app key and secret, cached and refreshed;
-  // the push itself is never retried blindly, since it creates a bill.
+  // Kingdee: the gateway token is fetched with the app key and secret (the call signed with
+  // the open platform's client id and secret), cached and refreshed; the push itself is
+  // never retried blindly, since it creates a bill.
   erpbridge::kingdee::GatewayAuth auth;
   auth.client.base_url = base_url;
+  auth.api = {"erpbridge-demo-client", "erpbridge-demo-client-secret"};
   auth.app_key = "erpbridge-demo-app";
   auth.app_secret = "erpbridge-demo-secret";
   erpbridge::kingdee::Options kingdee_options;

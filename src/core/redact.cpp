@@ -28,8 +28,9 @@ const std::vector<std::string> kDefaultVisibleQuery = {
 
 // JSON keys whose values are secrets, compared case-insensitively.
 const std::vector<std::string> kSecretJsonKeys = {
-    "key",   "access_token", "app_secret", "app_signature", "authorization",
-    "token", "password",     "secret",     "refresh_token"};
+    "key",       "access_token", "app_secret",    "app_signature", "authorization",
+    "token",     "password",     "secret",        "refresh_token", "app-token",
+    "app_token", "appSecret",    "client_secret", "auth_data"};
 
 }  // namespace
 

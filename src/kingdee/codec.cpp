@@ -1,5 +1,7 @@
 #include "kingdee/codec.hpp"
 
+#include <algorithm>
+
 namespace erpbridge::kingdee::wire {
 namespace {
 
@@ -45,11 +47,40 @@ Result<RawEnvelope> decode_raw_reply(HttpResponse&& response, const internal::Ca
 
 Result<AuthReply> decode_auth_reply(HttpResponse&& response, const internal::CallContext& call) {
   return internal::read_reply<AuthReply>(response, call, [&](const AuthReply& r) {
-    if (r.errcode == "0" && !r.data.access_token.empty()) return internal::Verdict::success();
+    if (r.errcode == "0" && !r.data.token().empty()) return internal::Verdict::success();
     return internal::Verdict::failure(internal::vendor_error(
         ErrorCode::Unauthenticated, "errcode", r.errcode,
-        r.errcode == "0" ? "no access_token in the reply" : r.description, response, call));
+        r.errcode == "0" ? "no app-token, app_token or access_token in the reply" : r.description,
+        response, call));
   });
+}
+
+Result<AuthorizeReply> decode_authorize_reply(HttpResponse&& response,
+                                              const internal::CallContext& call) {
+  return internal::read_reply<AuthorizeReply>(response, call, [&](const AuthorizeReply& r) {
+    const bool usable = std::any_of(r.data.begin(), r.data.end(), [](const AppAuthorization& a) {
+      return !a.app_key.empty() && !a.app_secret.empty();
+    });
+    if (r.errcode == "0" && usable) return internal::Verdict::success();
+    return internal::Verdict::failure(internal::vendor_error(
+        ErrorCode::Unauthenticated, "errcode", r.errcode,
+        r.errcode == "0" ? "no instance with appKey and appSecret in the reply" : r.description,
+        response, call));
+  });
+}
+
+std::chrono::system_clock::time_point token_expiry(const AuthData& data,
+                                                   std::chrono::system_clock::time_point now,
+                                                   std::chrono::seconds default_lifetime) {
+  using namespace std::chrono;
+  if (data.expires && *data.expires > 0) {
+    const std::int64_t value = *data.expires;
+    if (value > 1'000'000'000'000) return system_clock::time_point(milliseconds(value));
+    if (value > 1'000'000'000) return system_clock::time_point(seconds(value));
+    return now + seconds(value);
+  }
+  if (data.expires_in && *data.expires_in > 0) return now + seconds(*data.expires_in);
+  return now + default_lifetime;
 }
 
 }  // namespace erpbridge::kingdee::wire

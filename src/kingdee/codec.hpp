@@ -5,6 +5,8 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include <chrono>
+
 #include "core/reply.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/kingdee/types.hpp"
@@ -14,6 +16,7 @@ namespace erpbridge::kingdee::wire {
 
 inline constexpr const char* kPushPath = "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup";
 inline constexpr const char* kAuthPath = "/jdyconnector/app_management/kingdee_auth_token";
+inline constexpr const char* kAuthorizePath = "/jdyconnector/app_management/push_app_authorize";
 
 struct BillData {
   std::string id;
@@ -45,15 +48,44 @@ struct RawEnvelope {
   std::string description;
 };
 
+/// The token reply's data: the token under "app-token" for most products, "app_token" for
+/// some clients' reading, "access_token" for others (KIS); an expiry only sometimes.
 struct AuthData {
-  std::string access_token;
-  std::optional<std::int64_t> expires;  // epoch milliseconds
+  std::string app_token_dash;              // app-token
+  std::string app_token;                   // app_token
+  std::string access_token;                // access_token
+  std::optional<std::int64_t> expires;     // epoch ms (or s), or seconds from now when small
+  std::optional<std::int64_t> expires_in;  // seconds from now
+  std::string domain;                      // the router address (X-GW-Router-Addr)
+  JsonExtras extras;
+
+  /// The token to send: app-token, else app_token, else access_token.
+  const std::string& token() const {
+    return !app_token_dash.empty() ? app_token_dash : !app_token.empty() ? app_token : access_token;
+  }
 };
 
+/// {"errcode":0,"description":…,"data":{…}}.
 struct AuthReply {
   std::string errcode;
   std::string description;
   AuthData data;
+};
+
+/// One authorised instance of push_app_authorize's data list.
+struct AppAuthorization {
+  std::string app_key;     // appKey
+  std::string app_secret;  // appSecret
+  std::string domain;      // the router address
+  std::string outer_instance_id;
+  JsonExtras extras;
+};
+
+/// {"errcode":0,"description":…,"data":[{appKey, appSecret, domain, …}]}.
+struct AuthorizeReply {
+  std::string errcode;
+  std::string description;
+  std::vector<AppAuthorization> data;
 };
 
 }  // namespace erpbridge::kingdee::wire
@@ -236,8 +268,35 @@ struct Schema<kingdee::wire::RawEnvelope> {
 template <>
 struct Schema<kingdee::wire::AuthData> {
   static void describe(StructBuilder<kingdee::wire::AuthData>& s) {
-    text(s, "access_token", &kingdee::wire::AuthData::access_token);
-    value(s, "expires", &kingdee::wire::AuthData::expires);
+    using D = kingdee::wire::AuthData;
+    text(s, "app-token", &D::app_token_dash);
+    text(s, "app_token", &D::app_token);
+    text(s, "access_token", &D::access_token);
+    value(s, "expires", &D::expires);
+    value(s, "expires_in", &D::expires_in);
+    text(s, "domain", &D::domain);
+    s.extras(&D::extras);
+  }
+};
+
+template <>
+struct Schema<kingdee::wire::AppAuthorization> {
+  static void describe(StructBuilder<kingdee::wire::AppAuthorization>& s) {
+    using A = kingdee::wire::AppAuthorization;
+    text(s, "appKey", &A::app_key);
+    text(s, "appSecret", &A::app_secret);
+    text(s, "domain", &A::domain);
+    text(s, "outerInstanceId", &A::outer_instance_id);
+    s.extras(&A::extras);
+  }
+};
+
+template <>
+struct Schema<kingdee::wire::AuthorizeReply> {
+  static void describe(StructBuilder<kingdee::wire::AuthorizeReply>& s) {
+    text(s, "errcode", &kingdee::wire::AuthorizeReply::errcode).required().strict();
+    text(s, "description", &kingdee::wire::AuthorizeReply::description);
+    s.field("data", &kingdee::wire::AuthorizeReply::data).one_or_many();
   }
 };
 
@@ -264,8 +323,26 @@ Result<BillEnvelope> decode_bill_reply(HttpResponse&& response, const internal::
 /// The same for any other gateway path, its data kept as raw JSON.
 Result<RawEnvelope> decode_raw_reply(HttpResponse&& response, const internal::CallContext& call);
 
-/// The token server's reply: errcode "0" with an access_token succeeds; anything else is
-/// Unauthenticated (a wrong signature, or a success without a token).
+/// The token server's reply: errcode "0" with a token (app-token, app_token or access_token)
+/// succeeds; anything else is Unauthenticated with the description (a wrong signature, a
+/// stale timestamp, or a success without a token).
 Result<AuthReply> decode_auth_reply(HttpResponse&& response, const internal::CallContext& call);
+
+/// push_app_authorize's reply: errcode "0" with at least one instance carrying appKey and
+/// appSecret succeeds; anything else is Unauthenticated with the description.
+Result<AuthorizeReply> decode_authorize_reply(HttpResponse&& response,
+                                              const internal::CallContext& call);
+
+/// The API 2.0 headers for a request to `url` (its path is what is signed) with `query`, at
+/// the current time with a fresh nonce.
+HttpHeaders sign_now(const ApiCredentials& api, const char* method, const std::string& url,
+                     const std::vector<std::pair<std::string, std::string>>& query);
+
+/// When a token read from `data` at `now` expires: `expires` over 10^12 is epoch
+/// milliseconds, over 10^9 epoch seconds, otherwise seconds from now; else `expires_in`
+/// seconds from now; else `default_lifetime` from now.
+std::chrono::system_clock::time_point token_expiry(const AuthData& data,
+                                                   std::chrono::system_clock::time_point now,
+                                                   std::chrono::seconds default_lifetime);
 
 }  // namespace erpbridge::kingdee::wire

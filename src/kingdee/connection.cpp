@@ -7,6 +7,7 @@
 #include "core/call.hpp"
 #include "core/executor.hpp"
 #include "core/token_call.hpp"
+#include "erpbridge/core/secrets.hpp"
 #include "kingdee/codec.hpp"
 
 namespace erpbridge::kingdee {
@@ -35,11 +36,16 @@ class HttpConnection final : public Connection {
  public:
   explicit HttpConnection(Options options)
       : token_(options.token),
+        gateway_token_(std::dynamic_pointer_cast<GatewayToken>(options.token)),
         headers_{{"groupName", options.group_name},
                  {"accountid", options.account_id},
                  {"X-GW-Router-Addr", options.router_addr},
                  {"Content-Type", "application/json"}},
-        executor_(std::move(options)) {}
+        sign_requests_(options.sign_requests),
+        api_(options.api),
+        executor_(std::move(options)) {
+    remember_secret(api_.client_secret);
+  }
 
   Result<SparePartsBill> push_spare_parts(const std::string& entry_pk) override {
     Result<internal::PreparedCall<SparePartsBill>> call = push_call(entry_pk);
@@ -125,10 +131,13 @@ class HttpConnection final : public Connection {
   // The request of every gateway call: a POST with the gateway headers and the token in the
   // query. A push creates a bill: never repeated blindly (a call refused for its token was
   // not acted on, and goes once more with a fresh one).
+  // The router address is the configured one, else the domain the GatewayToken learned
+  // from its authorisation or token reply (known once a token was fetched).
   template <typename T>
   Result<void> prepare(internal::PreparedCall<T>& call, const std::string& path, std::string body) {
     for (const auto& header : headers_) {
-      if (header.second.empty()) {
+      const bool learnable = header.first == "X-GW-Router-Addr" && gateway_token_;
+      if (header.second.empty() && !learnable) {
         return make_error(ErrorCode::InvalidArgument,
                           "the gateway header " + header.first + " is empty (set it in Options)");
       }
@@ -140,11 +149,28 @@ class HttpConnection final : public Connection {
     std::string url = internal::join_url(executor_.options().base_url, path);
     const char* separator =
         url.find('?') == std::string::npos ? "?access_token=" : "&access_token=";
-    call.build = [headers = headers_, url = std::move(url), separator,
+    // Copies, not `this`: an async call may outlive the connection.
+    call.build = [headers = headers_, gateway_token = gateway_token_, sign = sign_requests_,
+                  api = api_, url = std::move(url), separator,
                   body = std::move(body)](const std::string& token) -> Result<HttpRequest> {
       HttpRequest request;
       request.method = HttpMethod::Post;
       request.headers = headers;
+      for (auto& header : request.headers) {
+        if (header.first == "X-GW-Router-Addr" && header.second.empty()) {
+          header.second = gateway_token ? gateway_token->router_addr() : std::string();
+          if (header.second.empty()) {
+            return make_error(ErrorCode::InvalidArgument,
+                              "the gateway header X-GW-Router-Addr is empty: neither Options "
+                              "nor the token's authorisation reply (domain) gave one");
+          }
+        }
+      }
+      if (sign) {
+        for (auto& header : wire::sign_now(api, "POST", url, {{"access_token", token}})) {
+          request.headers.push_back(std::move(header));
+        }
+      }
       request.body = body;
       request.idempotent = false;
       const std::string encoded = url_encode(token);
@@ -156,7 +182,10 @@ class HttpConnection final : public Connection {
   }
 
   std::shared_ptr<TokenProvider> token_;
+  std::shared_ptr<GatewayToken> gateway_token_;  // set when token_ is one
   HttpHeaders headers_;
+  bool sign_requests_;
+  ApiCredentials api_;
   internal::Executor executor_;
 };
 

@@ -37,6 +37,8 @@ void install_all_families(Emulator& emulator, const FamilySettings& settings) {
   KingdeeEmulatorSettings kingdee;
   kingdee.app_key = settings.kingdee_app_key;
   kingdee.app_secret = settings.kingdee_app_secret;
+  kingdee.client_id = settings.kingdee_client_id;
+  kingdee.client_secret = settings.kingdee_client_secret;
   KingdeeEmulator(kingdee).install(emulator);
 
   AftersalesEmulator aftersales;

@@ -46,6 +46,7 @@ kingdee::Client kingdee_client(const FamilyServer& server, ClientOptions base = 
   auth.client.base_url = server.server->base_url();
   auth.app_key = server.settings.kingdee_app_key;
   auth.app_secret = server.settings.kingdee_app_secret;
+  auth.api = {server.settings.kingdee_client_id, server.settings.kingdee_client_secret};
   options.token = kingdee::make_gateway_token(auth);
   options.group_name = "erp-group";
   options.account_id = "1406720347851475968";

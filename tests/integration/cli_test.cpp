@@ -243,6 +243,8 @@ TEST_CASE("CLI: kingdee push-spare-parts and call") {
   const std::string env = "ERPBRIDGE_KINGDEE_URL=" + emulator.base_url +
                           " ERPBRIDGE_KINGDEE_APP_KEY=erpbridge-demo-app"
                           " ERPBRIDGE_KINGDEE_APP_SECRET=erpbridge-demo-secret"
+                          " ERPBRIDGE_KINGDEE_CLIENT_ID=erpbridge-demo-client"
+                          " ERPBRIDGE_KINGDEE_CLIENT_SECRET=erpbridge-demo-client-secret"
                           " ERPBRIDGE_KINGDEE_GROUP_NAME=g ERPBRIDGE_KINGDEE_ACCOUNT_ID=a"
                           " ERPBRIDGE_KINGDEE_ROUTER_ADDR=r";
   Run pushed = cli(env, "kingdee push-spare-parts 1634800180022794240");

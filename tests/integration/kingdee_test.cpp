@@ -53,6 +53,8 @@ struct Gateway {
     auth.client.base_url = server->base_url();
     auth.app_key = "erpbridge-demo-app";
     auth.app_secret = "erpbridge-demo-secret";
+    auth.api = {"erpbridge-demo-client", "erpbridge-demo-client-secret"};
+    auth.api = {"erpbridge-demo-client", "erpbridge-demo-client-secret"};
     return make_gateway_token(auth);
   }
 };
@@ -170,6 +172,7 @@ TEST_CASE("Kingdee over HTTP: a wrong app secret is Unauthenticated") {
   auth.client.base_url = gateway.server->base_url();
   auth.app_key = "erpbridge-demo-app";
   auth.app_secret = "WRONG-SECRET";
+  auth.api = {"erpbridge-demo-client", "erpbridge-demo-client-secret"};
   auto result = Client(gateway.options(make_gateway_token(auth))).push_spare_parts(kEntryPk);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::Unauthenticated);
@@ -202,6 +205,7 @@ TEST_CASE("Example kingdee_push_spare_parts prints the bill against erpbridge-em
   auth.client.base_url = base_url;
   auth.app_key = "erpbridge-demo-app";
   auth.app_secret = "erpbridge-demo-secret";
+  auth.api = {"erpbridge-demo-client", "erpbridge-demo-client-secret"};
   auto token = make_gateway_token(auth)->token();
   REQUIRE(token.ok());
   std::string out =

@@ -74,6 +74,7 @@ kingdee::Client kingdee_client(const VarianceServer& server) {
   auth.client.base_url = server.server->base_url();
   auth.app_key = server.settings.kingdee_app_key;
   auth.app_secret = server.settings.kingdee_app_secret;
+  auth.api = {server.settings.kingdee_client_id, server.settings.kingdee_client_secret};
   kingdee::Options options;
   static_cast<ClientOptions&>(options) = server.options();
   options.token = kingdee::make_gateway_token(auth);

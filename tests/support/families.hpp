@@ -157,6 +157,7 @@ struct FamilyServer {
               auth.client.base_url = base_url;
               auth.app_key = s.kingdee_app_key;
               auth.app_secret = s.kingdee_app_secret;
+              auth.api = {s.kingdee_client_id, s.kingdee_client_secret};
               auth.client.log_sink = base.log_sink;
               auth.client.log_level = base.log_level;
               kingdee::Options options;

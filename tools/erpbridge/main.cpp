@@ -158,6 +158,9 @@ struct Kingdee {
   std::optional<std::string> app_key;
   std::optional<std::string> token_file;
   std::optional<std::string> app_secret_file;
+  std::optional<std::string> client_id;
+  std::optional<std::string> client_secret_file;
+  std::optional<std::string> outer_instance_id;
   std::string entry_pk;
   std::string path;
   std::string body_file;
@@ -167,15 +170,38 @@ struct Kingdee {
     options.base_url = settings.required("kingdee", "url", url);
     options.group_name = settings.required("kingdee", "group_name", group_name);
     options.account_id = settings.required("kingdee", "account_id", account_id);
-    options.router_addr = settings.required("kingdee", "router_addr", router_addr);
+    // Learned from the authorisation (or token) reply's domain when not given.
+    options.router_addr = settings.value("kingdee", "router_addr", router_addr).value_or("");
+    // The open platform's client id and secret sign the token calls (API 2.0).
+    kingdee::ApiCredentials api;
+    api.client_id = settings.value("kingdee", "client_id", client_id).value_or("");
+    if (!api.client_id.empty()) {
+      api.client_secret = settings.required_secret("kingdee", "client_secret", client_secret_file);
+    }
+    const std::string auth_base =
+        settings.value("kingdee", "auth_url", auth_url).value_or(options.base_url);
+    const auto instance = settings.value("kingdee", "outer_instance_id", outer_instance_id);
     if (auto token = settings.secret("kingdee", "token", token_file); token && !token->empty()) {
+      if (options.router_addr.empty()) {
+        throw UsageError{
+            "--router-addr is required with a fixed token (ERPBRIDGE_KINGDEE_ROUTER_ADDR)"};
+      }
       options.token = make_static_token(*token);
+    } else if (instance && !instance->empty()) {
+      kingdee::InstanceAuth auth;
+      auth.client.base_url = auth_base;
+      auth.api = api;
+      auth.outer_instance_id = *instance;
+      if (auth.api.client_id.empty()) {
+        throw UsageError{"--outer-instance-id needs --client-id (ERPBRIDGE_KINGDEE_CLIENT_ID)"};
+      }
+      options.token = kingdee::make_instance_token(auth);
     } else {
       kingdee::GatewayAuth auth;
       auth.app_key = settings.required("kingdee", "app_key", app_key);
       auth.app_secret = settings.required_secret("kingdee", "app_secret", app_secret_file);
-      auth.client.base_url =
-          settings.value("kingdee", "auth_url", auth_url).value_or(options.base_url);
+      auth.client.base_url = auth_base;
+      auth.api = api;
       options.token = kingdee::make_gateway_token(auth);
     }
     return kingdee::Client(options);
@@ -397,7 +423,16 @@ int main(int argc, char** argv) {
     command->add_option("--auth-url", kd.auth_url, "the token server (default: --url)");
     command->add_option("--group-name", kd.group_name, "header groupName");
     command->add_option("--account-id", kd.account_id, "header accountid");
-    command->add_option("--router-addr", kd.router_addr, "header X-GW-Router-Addr");
+    command->add_option("--router-addr", kd.router_addr,
+                        "header X-GW-Router-Addr (default: the domain the authorisation names)");
+    command->add_option("--client-id", kd.client_id,
+                        "the open platform client id that signs token calls "
+                        "(ERPBRIDGE_KINGDEE_CLIENT_ID)");
+    command->add_option("--client-secret-file", kd.client_secret_file,
+                        "a file holding the client secret, - for standard input "
+                        "(ERPBRIDGE_KINGDEE_CLIENT_SECRET)");
+    command->add_option("--outer-instance-id", kd.outer_instance_id,
+                        "authorise this customer instance first (push_app_authorize)");
     command->add_option("--app-key", kd.app_key, "the app key (ERPBRIDGE_KINGDEE_APP_KEY)");
     command->add_option("--app-secret-file", kd.app_secret_file,
                         "a file holding the app secret, - for standard input "

@@ -5,14 +5,19 @@
 #include "erpbridge/kingdee/export.hpp"
 #include "erpbridge/version.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/decimal.hpp"
+#include "erpbridge/core/http.hpp"
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/core/raw_json.hpp"
 #include "erpbridge/core/token.hpp"
@@ -152,25 +157,90 @@ struct ERPBRIDGE_KINGDEE_EXPORT SparePartsBill {
 ERPBRIDGE_KINGDEE_EXPORT std::string app_signature(const std::string& app_key,
                                                    const std::string& app_secret);
 
-/// Where and how to obtain gateway access tokens.
-struct ERPBRIDGE_KINGDEE_EXPORT GatewayAuth {
-  ClientOptions client;                     ///< base_url: the auth server ("{auth_base}")
-  std::string app_key;                      ///< The app key the gateway issued.
-  std::string app_secret;                   ///< Never logged or sent; only its signature is.
-  std::chrono::seconds refresh_ahead{300};  ///< Fetch a new token this long before expiry.
+/// The Kingdee open platform's application credentials (开放平台 client id and secret): they
+/// sign requests with the API 2.0 signature.
+struct ERPBRIDGE_KINGDEE_EXPORT ApiCredentials {
+  std::string client_id;      ///< X-Api-ClientID
+  std::string client_secret;  ///< Keys the HMAC; never sent or logged.
 };
 
-/// A token provider that GETs /jdyconnector/app_management/kingdee_auth_token, caches the
-/// access_token until shortly before its `expires`, and lets concurrent callers share one
-/// refresh.
-ERPBRIDGE_KINGDEE_EXPORT std::shared_ptr<TokenProvider> make_gateway_token(GatewayAuth auth);
+/// Percent-encoding as the API 2.0 signature uses it: every byte except A-Z a-z 0-9 - _ . ~
+/// becomes %XX with upper-case hex ("/" is %2F, a space %20).
+ERPBRIDGE_KINGDEE_EXPORT std::string api_url_encode(std::string_view text);
+
+/// The text an API 2.0 signature covers: "METHOD\n" + api_url_encode(path) + "\n" + the
+/// query parameters sorted by key (bytewise), each "key=" + the value encoded twice, joined
+/// with "&" + "\nx-api-nonce:NONCE\nx-api-timestamp:TIMESTAMP\n".
+ERPBRIDGE_KINGDEE_EXPORT std::string api_signature_text(
+    std::string_view method, std::string_view path,
+    const std::vector<std::pair<std::string, std::string>>& query, std::string_view nonce,
+    std::string_view timestamp);
+
+/// X-Api-Signature of `text`: Base64 of the lowercase hex HMAC-SHA256 keyed with `secret`.
+ERPBRIDGE_KINGDEE_EXPORT std::string api_signature(std::string_view secret, std::string_view text);
+
+/// The headers that sign one request: X-Api-ClientID, X-Api-Auth-Version (2.0),
+/// X-Api-TimeStamp (`timestamp_ms`, valid for 5 minutes at the gateway), X-Api-Nonce,
+/// X-Api-SignHeaders (X-Api-TimeStamp,X-Api-Nonce) and X-Api-Signature.
+ERPBRIDGE_KINGDEE_EXPORT HttpHeaders api_signature_headers(
+    const ApiCredentials& credentials, std::string_view method, std::string_view path,
+    const std::vector<std::pair<std::string, std::string>>& query, std::int64_t timestamp_ms,
+    std::uint64_t nonce);
+
+/// Where and how to obtain gateway tokens with an app key and secret the gateway issued.
+struct ERPBRIDGE_KINGDEE_EXPORT GatewayAuth {
+  ClientOptions client;    ///< base_url: the auth server ("{auth_base}")
+  ApiCredentials api;      ///< Signs the token call (API 2.0); required by the real gateway.
+  std::string app_key;     ///< The app key the gateway issued.
+  std::string app_secret;  ///< Never logged or sent; only its signature is.
+  std::chrono::seconds refresh_ahead{300};  ///< Fetch a new token this long before expiry.
+  /// How long a token is taken to be valid when its reply gives no expiry (Kingdee: 24 h).
+  std::chrono::seconds default_lifetime{24 * 60 * 60};
+  /// The clock expiry is judged by (tests inject one); the system clock when empty.
+  std::function<std::chrono::system_clock::time_point()> clock;
+};
+
+/// Tokens for an app authorised per customer instance: each fetch first POSTs
+/// push_app_authorize?outerInstanceId=… (signed) for the instance's appKey/appSecret and
+/// domain, then the token as GatewayAuth does.
+struct ERPBRIDGE_KINGDEE_EXPORT InstanceAuth {
+  ClientOptions client;                     ///< base_url: the auth server
+  ApiCredentials api;                       ///< client_id / client_secret (required)
+  std::string outer_instance_id;            ///< outerInstanceId of the customer's instance
+  std::chrono::seconds refresh_ahead{300};  ///< As in GatewayAuth.
+  std::chrono::seconds default_lifetime{24 * 60 * 60};           ///< As in GatewayAuth.
+  std::function<std::chrono::system_clock::time_point()> clock;  ///< As in GatewayAuth.
+};
+
+/// A gateway token provider that also remembers the router address (`domain`) its
+/// authorisation or token reply named: the default X-GW-Router-Addr.
+class ERPBRIDGE_KINGDEE_EXPORT GatewayToken : public TokenProvider {
+ public:
+  /// The last `domain` a reply named ("" until a token was fetched, or if none did).
+  virtual std::string router_addr() const = 0;
+};
+
+/// A provider that GETs /jdyconnector/app_management/kingdee_auth_token?app_key=&
+/// app_signature= (signed with `auth.api` when its client_id is set), reads the token from
+/// data["app-token"] (or app_token, or access_token), its expiry from expires/expires_in
+/// (epoch milliseconds or seconds, or seconds from now when small) or else
+/// default_lifetime, caches it, and lets concurrent callers share one refresh.
+ERPBRIDGE_KINGDEE_EXPORT std::shared_ptr<GatewayToken> make_gateway_token(GatewayAuth auth);
+
+/// The same after authorising the instance (see InstanceAuth).
+ERPBRIDGE_KINGDEE_EXPORT std::shared_ptr<GatewayToken> make_instance_token(InstanceAuth auth);
 
 /// Settings for calling the gateway.
 struct ERPBRIDGE_KINGDEE_EXPORT Options : ClientOptions {
-  std::shared_ptr<TokenProvider> token;  ///< access_token (static or make_gateway_token)
+  std::shared_ptr<TokenProvider> token;  ///< access_token (static, make_gateway_token, ...)
   std::string group_name;                ///< header groupName
   std::string account_id;                ///< header accountid
-  std::string router_addr;               ///< header X-GW-Router-Addr
+  /// header X-GW-Router-Addr; when empty, the domain a GatewayToken learned is sent.
+  std::string router_addr;
+  /// Sign every gateway call with the API 2.0 headers too (off: the seed document's calls
+  /// carry only the token and the headers above).
+  bool sign_requests = false;
+  ApiCredentials api;  ///< The credentials sign_requests uses.
 };
 
 /// The bill as JSON (flattened keys, extras included) and back.

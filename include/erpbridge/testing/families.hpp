@@ -20,6 +20,10 @@ struct ERPBRIDGE_TESTING_EXPORT FamilySettings {
   /// The app key and secret the Kingdee auth-token endpoint accepts.
   std::string kingdee_app_key = "erpbridge-demo-app";
   std::string kingdee_app_secret = "erpbridge-demo-secret";  ///< (see kingdee_app_key)
+  /// The open platform client id and secret whose API 2.0 signature the auth endpoints
+  /// require.
+  std::string kingdee_client_id = "erpbridge-demo-client";
+  std::string kingdee_client_secret = "erpbridge-demo-client-secret";  ///< (see client_id)
 };
 
 /// Adds "/_emulator/health" (GET: status and family names) and "/_emulator/echo" (POST:
