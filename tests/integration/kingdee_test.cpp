@@ -33,7 +33,8 @@ struct Gateway {
   KingdeeEmulator kingdee;
   std::unique_ptr<EmulatorServer> server;
 
-  Gateway() {
+  explicit Gateway(erpbridge::testing::KingdeeEmulatorSettings settings = {})
+      : kingdee(std::move(settings)) {
     kingdee.install(*emulator);
     server = EmulatorServer::start(emulator).value();
   }
@@ -246,4 +247,184 @@ TEST_CASE("Kingdee over HTTP: the document's own reply, id \"0\", is a bill with
   bool noted = false;
   for (const auto& n : empty.notes()) noted = noted || n.path == "data.id";
   CHECK(noted);
+}
+
+namespace {
+const char* kClientId = "erpbridge-demo-client";
+const char* kClientSecret = "erpbridge-demo-client-secret";
+const char* kDomain = "https://gw-router.erpbridge.test";
+
+GatewayAuth signed_auth(const Gateway& gateway) {
+  GatewayAuth auth;
+  auth.client.base_url = gateway.server->base_url();
+  auth.app_key = "erpbridge-demo-app";
+  auth.app_secret = "erpbridge-demo-secret";
+  auth.api = {kClientId, kClientSecret};
+  return auth;
+}
+
+// Options without a configured router address, logging every line into `log`.
+Options learning_options(const Gateway& gateway, std::shared_ptr<erpbridge::TokenProvider> token,
+                         std::vector<std::string>& log) {
+  Options options = gateway.options(std::move(token));
+  options.router_addr.clear();
+  options.log_level = erpbridge::LogLevel::Debug;
+  options.log_sink = [&log](erpbridge::LogLevel, std::string_view line) { log.emplace_back(line); };
+  return options;
+}
+
+bool logged(const std::vector<std::string>& log, const std::string& text) {
+  for (const auto& line : log) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("Kingdee auth over HTTP: the signed token call is accepted, unsigned and stale refused") {
+  Gateway gateway;
+  auto token = make_gateway_token(signed_auth(gateway))->token();
+  REQUIRE(token.ok());
+
+  GatewayAuth unsigned_auth = signed_auth(gateway);
+  unsigned_auth.api = {};
+  auto refused = make_gateway_token(unsigned_auth)->token();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Unauthenticated);
+  CHECK(refused.error().vendor_code == "1004");
+
+  GatewayAuth wrong_secret = signed_auth(gateway);
+  wrong_secret.api.client_secret = "not-the-client-secret";
+  auto wrong = make_gateway_token(wrong_secret)->token();
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().vendor_message.find("签名验证失败") != std::string::npos);
+  CHECK(wrong.error().to_string().find("not-the-client-secret") == std::string::npos);
+
+  // Signed right, but six minutes old: the gateway's 5-minute window refuses it.
+  const std::string signature = app_signature("erpbridge-demo-app", "erpbridge-demo-secret");
+  const std::vector<std::pair<std::string, std::string>> query = {{"app_key", "erpbridge-demo-app"},
+                                                                  {"app_signature", signature}};
+  const auto stale_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch() - 6min)
+                            .count();
+  erpbridge::HttpRequest raw;
+  raw.method = HttpMethod::Get;
+  raw.url = gateway.server->base_url() + kAuthPath +
+            "?app_key=erpbridge-demo-app&app_signature=" + erpbridge::url_encode(signature);
+  raw.headers =
+      api_signature_headers({kClientId, kClientSecret}, "GET", kAuthPath, query, stale_ms, 777);
+  auto transport = erpbridge::make_curl_transport(erpbridge::ClientOptions{});
+  auto stale = transport->send(raw);
+  REQUIRE(stale.ok());
+  CHECK(stale->body.find("\"errcode\":1004") != std::string::npos);
+  CHECK(stale->body.find("已过期") != std::string::npos);
+  // The same request signed now is accepted: only the timestamp was wrong.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  raw.headers =
+      api_signature_headers({kClientId, kClientSecret}, "GET", kAuthPath, query, now_ms, 778);
+  auto fresh = transport->send(raw);
+  REQUIRE(fresh.ok());
+  CHECK(fresh->body.find("\"errcode\":0") != std::string::npos);
+}
+
+TEST_CASE("Kingdee auth over HTTP: the token reply's key, its domain as the router address") {
+  for (const char* key : {"app-token", "app_token", "access_token"}) {
+    INFO(key);
+    erpbridge::testing::KingdeeEmulatorSettings settings;
+    settings.token_key = key;
+    settings.domain_in_token_reply = true;
+    settings.router_addr = "configured-elsewhere";  // the push accepts this or the domain
+    Gateway gateway(settings);
+    std::vector<std::string> log;
+    auto provider = make_gateway_token(signed_auth(gateway));
+    Client client(learning_options(gateway, provider, log));
+    auto bill = client.push_spare_parts(kEntryPk);
+    REQUIRE(bill.ok());
+    CHECK(provider->router_addr() == kDomain);
+    CHECK(logged(log, std::string("X-GW-Router-Addr: ") + kDomain));
+    CHECK(gateway.kingdee.bills_created() == 1);
+  }
+  // Without a domain anywhere and none configured, the push says so and sends nothing.
+  Gateway gateway;
+  std::vector<std::string> log;
+  Client client(learning_options(gateway, make_gateway_token(signed_auth(gateway)), log));
+  auto refused = client.push_spare_parts(kEntryPk);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::InvalidArgument);
+  CHECK(refused.error().message.find("X-GW-Router-Addr") != std::string::npos);
+  CHECK(gateway.emulator->request_count(kPushPath) == 0);
+}
+
+TEST_CASE("Kingdee auth over HTTP: without an expiry a token is refreshed after 24 h") {
+  Gateway gateway;  // its replies carry no expires
+  auto now =
+      std::make_shared<std::chrono::system_clock::time_point>(std::chrono::system_clock::now());
+  GatewayAuth auth = signed_auth(gateway);
+  auth.clock = [now] { return *now; };
+  auto provider = make_gateway_token(auth);
+  auto first = provider->token();
+  REQUIRE(first.ok());
+  *now += 23h;
+  CHECK(*provider->token() == *first);
+  CHECK(gateway.kingdee.auth_requests() == 1);
+  *now += 56min;  // within refresh_ahead (5 min) of the 24 h
+  auto second = provider->token();
+  REQUIRE(second.ok());
+  CHECK(*second != *first);
+  CHECK(gateway.kingdee.auth_requests() == 2);
+}
+
+TEST_CASE("Kingdee auth over HTTP: an instance is authorised first, its domain routes the push") {
+  Gateway gateway;
+  InstanceAuth auth;
+  auth.client.base_url = gateway.server->base_url();
+  auth.api = {kClientId, kClientSecret};
+  auth.outer_instance_id = "509132114453729280";
+  auto provider = make_instance_token(auth);
+  std::vector<std::string> log;
+  Client client(learning_options(gateway, provider, log));
+  auto bill = client.push_spare_parts(kEntryPk);
+  REQUIRE(bill.ok());
+  CHECK(gateway.kingdee.authorize_requests() == 1);
+  CHECK(gateway.kingdee.auth_requests() == 1);
+  CHECK(provider->router_addr() == kDomain);
+  CHECK(logged(log, std::string("X-GW-Router-Addr: ") + kDomain));
+  // The app secret the authorisation returned never reaches the log.
+  CHECK_FALSE(logged(log, "erpbridge-demo-secret"));
+
+  InstanceAuth unknown = auth;
+  unknown.outer_instance_id = "1";
+  auto refused = make_instance_token(unknown)->token();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Unauthenticated);
+  CHECK(refused.error().vendor_code == "40002");
+}
+
+TEST_CASE("Kingdee over HTTP: with sign_requests the push is signed and checked") {
+  Gateway gateway;
+  Options options = gateway.options(make_gateway_token(signed_auth(gateway)));
+  options.sign_requests = true;
+  options.api = {kClientId, kClientSecret};
+  REQUIRE(Client(options).push_spare_parts(kEntryPk).ok());
+  options.api.client_secret = "wrong-client-secret";
+  auto refused = Client(options).push_spare_parts(kEntryPk);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Unauthenticated);
+  CHECK(gateway.kingdee.bills_created() == 1);
+}
+
+TEST_CASE("Kingdee over HTTP: the push's headers must be the configured values") {
+  erpbridge::testing::KingdeeEmulatorSettings settings;
+  settings.group_name = "erp-group";
+  settings.account_id = "1406720347851475968";
+  settings.router_addr = "gw-router-1";
+  Gateway gateway(settings);
+  Options options = gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token()));
+  REQUIRE(Client(options).push_spare_parts(kEntryPk).ok());
+  std::swap(options.group_name, options.account_id);  // a swap is caught
+  auto swapped = Client(options).push_spare_parts(kEntryPk);
+  REQUIRE_FALSE(swapped.ok());
+  CHECK(swapped.error().vendor_message.find("wrong header groupName") != std::string::npos);
 }
