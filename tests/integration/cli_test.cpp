@@ -264,6 +264,25 @@ TEST_CASE("CLI: kingdee push-spare-parts and call") {
       cli(env + " ERPBRIDGE_KINGDEE_APP_SECRET=WRONG-APP-SECRET", "kingdee push-spare-parts 1");
   CHECK(wrong_secret.exit_code == 1);
   CHECK(wrong_secret.err.find("WRONG-APP-SECRET") == std::string::npos);
+
+  // An instance-authorised app: the client id and secret, the instance id; no app key or
+  // router address given (the authorisation names the domain), the client secret from a file.
+  TempFile client_secret("erpbridge-demo-client-secret");
+  ::chmod(client_secret.path().c_str(), 0600);
+  const std::string instance_env = "ERPBRIDGE_KINGDEE_URL=" + emulator.base_url +
+                                   " ERPBRIDGE_KINGDEE_GROUP_NAME=g ERPBRIDGE_KINGDEE_ACCOUNT_ID=a";
+  Run instance = cli(instance_env,
+                     "kingdee push-spare-parts 1634800180022794240 --client-id "
+                     "erpbridge-demo-client --client-secret-file " +
+                         client_secret.path() + " --outer-instance-id 509132114453729280");
+  CHECK(instance.exit_code == 0);
+  INFO(instance.out << instance.err);
+  CHECK(instance.out.rfind("bill BJLL-20230306-0002", 0) == 0);  // the second bill
+  CHECK(instance.err.find("erpbridge-demo-client-secret") == std::string::npos);
+  Run no_client =
+      cli(instance_env, "kingdee push-spare-parts 1634800180022794240 --outer-instance-id 5091");
+  CHECK(no_client.exit_code == 2);
+  CHECK(no_client.err.find("--client-id") != std::string::npos);
 }
 
 TEST_CASE("CLI: aftersales create, workflow, delete, journals and ranks") {
