@@ -240,7 +240,8 @@ std::shared_ptr<GatewayToken> make_instance_token(InstanceAuth auth) {
   // The instance's app secret may rotate: each token fetch authorises first, so a new token
   // is always asked for with the current secret.
   auto fetch = [executor, auth, domain]() -> Result<AccessToken> {
-    if (auth.api.client_id.empty() || auth.outer_instance_id.empty()) {
+    if (auth.api.client_id.empty() || auth.api.client_secret.empty() ||
+        auth.outer_instance_id.empty()) {
       return make_error(ErrorCode::InvalidArgument,
                         "kingdee::InstanceAuth needs api.client_id, api.client_secret and "
                         "outer_instance_id");

@@ -145,6 +145,11 @@ class HttpConnection final : public Connection {
     if (!token_) {
       return make_error(ErrorCode::InvalidArgument, "kingdee::Options::token is required");
     }
+    if (sign_requests_ && (api_.client_id.empty() || api_.client_secret.empty())) {
+      return make_error(ErrorCode::InvalidArgument,
+                        "kingdee::Options::sign_requests needs api.client_id and "
+                        "api.client_secret");
+    }
     call.token = token_;
     std::string url = internal::join_url(executor_.options().base_url, path);
     const char* separator =

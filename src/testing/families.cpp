@@ -9,7 +9,7 @@
 namespace erpbridge::testing {
 
 std::vector<std::string> family_names() {
-  return {"ctc"};
+  return {"ctc", "wms", "kingdee", "aftersales"};
 }
 
 void install_all_families(Emulator& emulator, const FamilySettings& settings) {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "erpbridge/core/options.hpp"
 #include "support/subprocess.hpp"
 
@@ -18,7 +20,23 @@ TEST_CASE("erpbridge-emulator prints its URL, answers and exits cleanly on SIGTE
   auto response = transport->send(request);
   REQUIRE(response.ok());
   CHECK(response->status == 200);
-  CHECK(response->body.find("\"status\":\"ok\"") != std::string::npos);
+  // Every family is served: the health line names all four, and each answers on its path.
+  CHECK(response->body == R"({"status":"ok","families":["ctc","wms","kingdee","aftersales"]})");
+  for (const auto& [method, path, status] :
+       {std::tuple{erpbridge::HttpMethod::Post, "/doscall/oa/api/receipt_parts/", 200},
+        std::tuple{erpbridge::HttpMethod::Post, "/CreateEntryConfirmation", 401},
+        std::tuple{erpbridge::HttpMethod::Get, "/jdyconnector/app_management/kingdee_auth_token",
+                   200},
+        std::tuple{erpbridge::HttpMethod::Get, "/api/v1/afterservice/all-products", 200}}) {
+    INFO(path);
+    erpbridge::HttpRequest probe;
+    probe.method = method;
+    probe.url = base_url + path;
+    if (method == erpbridge::HttpMethod::Post) probe.body = "{}";
+    auto answered = transport->send(probe);
+    REQUIRE(answered.ok());
+    CHECK(answered->status == status);
+  }
 
   CHECK(emulator.stop(SIGTERM, std::chrono::milliseconds(5000)) == 0);
 }

@@ -13,7 +13,7 @@
 namespace erpbridge::cli {
 namespace {
 
-const char* const kSecretNames[] = {"key", "token", "app_secret"};
+const char* const kSecretNames[] = {"key", "token", "app_secret", "client_secret"};
 
 bool is_secret(const std::string& name) {
   for (const char* secret : kSecretNames) {
