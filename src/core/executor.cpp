@@ -57,12 +57,52 @@ long long retry_after_seconds(const HttpResponse& response) {
     return std::stoll(*value);
   }
   // An HTTP-date (RFC 9110: IMF-fixdate, "Wed, 21 Oct 2015 07:28:00 GMT"): the wait until it.
-  std::tm tm{};
-  const char* end = strptime(value->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return -1;
-  const std::time_t at = timegm(&tm);
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  return at > now ? static_cast<long long>(at - now) : 0;
+  const std::optional<long long> at = http_date_seconds(*value);
+  if (!at) return -1;
+  const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  return *at > now ? *at - now : 0;
+}
+
+std::optional<long long> http_date_seconds(std::string_view text) {
+  // Read by hand, not with strptime's %a and %b: those follow the process locale, and under
+  // zh_CN or tr_TR they would not match the English names HTTP always uses.
+  static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // "Wed, 21 Oct 2015 07:28:00 GMT": 29 characters at fixed places.
+  if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' ||
+      text[16] != ' ' || text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  if (std::find(std::begin(kDays), std::end(kDays), text.substr(0, 3)) == std::end(kDays)) {
+    return std::nullopt;
+  }
+  const auto month = std::find(std::begin(kMonths), std::end(kMonths), text.substr(8, 3));
+  if (month == std::end(kMonths)) return std::nullopt;
+  auto number = [&](std::size_t at, std::size_t digits) -> long long {
+    long long value = 0;
+    for (std::size_t i = at; i < at + digits; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const long long day = number(5, 2), year = number(12, 4), hour = number(17, 2);
+  const long long minute = number(20, 2), second = number(23, 2);
+  const long long m = (month - std::begin(kMonths)) + 1;
+  if (day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 60) {
+    return std::nullopt;
+  }
+  // Days since 1970-01-01 of the civil date (H. Hinnant's days_from_civil).
+  const long long y = m <= 2 ? year - 1 : year;
+  const long long era = y / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const long long days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  return days * 86400 + hour * 3600 + minute * 60 + second;
 }
 
 // What the async calls of one executor share: the bound on calls in flight and the calls

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "erpbridge/core/future.hpp"
@@ -36,6 +38,10 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, 
 /// Seconds from a "Retry-After" header (delay-seconds or an HTTP-date), or -1 when absent or
 /// unreadable.
 long long retry_after_seconds(const HttpResponse& response);
+
+/// Seconds since 1970 of an IMF-fixdate ("Wed, 21 Oct 2015 07:28:00 GMT"), read without the
+/// process locale; nothing for any other text.
+std::optional<long long> http_date_seconds(std::string_view text);
 
 class Executor {
  public:

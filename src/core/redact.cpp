@@ -26,6 +26,11 @@ const std::vector<std::string> kDefaultVisibleHeaders = {"Content-Type",     "Co
 const std::vector<std::string> kDefaultVisibleQuery = {
     "type", "page", "per_page", "status", "workflow_status", "creator_name", "key_word", "app_key"};
 
+// JSON's own white space (not the locale's isspace).
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 // JSON keys whose values are secrets, compared case-insensitively.
 const std::vector<std::string> kSecretJsonKeys = {
     "key",       "access_token", "app_secret",    "app_signature", "authorization",
@@ -119,13 +124,13 @@ std::string RedactionPolicy::json_body(std::string_view body) {
     out.append(token.data(), token.size());
     i = end;
     std::size_t colon = i;
-    while (colon < n && std::isspace(static_cast<unsigned char>(body[colon]))) ++colon;
+    while (colon < n && is_json_space(body[colon])) ++colon;
     if (colon >= n || body[colon] != ':' || token.size() < 2) continue;
     std::string_view name = token.substr(1, token.size() - 2);
     if (!contains_name(kSecretJsonKeys, name)) continue;
     // Copy up to the value, then replace the value (string or scalar) by the mask.
     std::size_t value = colon + 1;
-    while (value < n && std::isspace(static_cast<unsigned char>(body[value]))) ++value;
+    while (value < n && is_json_space(body[value])) ++value;
     out.append(body.substr(i, value - i));
     if (value < n && body[value] == '"') {
       std::size_t j = value + 1;
@@ -137,7 +142,7 @@ std::string RedactionPolicy::json_body(std::string_view body) {
     } else if (value < n && body[value] != '{' && body[value] != '[') {
       std::size_t j = value;
       while (j < n && body[j] != ',' && body[j] != '}' && body[j] != ']' &&
-             !std::isspace(static_cast<unsigned char>(body[j]))) {
+             !is_json_space(body[j])) {
         ++j;
       }
       out += '"';

@@ -211,27 +211,68 @@ void CtcEmulator::install(Emulator& emulator) const {
 }
 
 std::vector<ctc::Receipt> CtcEmulator::spec_samples() {
-  // The spec's samples (4.2.17), without their comments.
-  static const char* kIn = R"({"res":0,"msg":"","data":[
-    {"in_number":"CK1590583223368861321","intype":"采购入库","amount":10,"amount_of_money":"1310.00",
-     "status":"已入库","number":"CK1590583223910","inputuser":"admin","inputtime":"2020-05-27 20:40:23",
-     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":10},{"yunmi_code":"20.02.09.03.0063","amount":0}]},
-    {"in_number":"RK1590583752235274571","intype":"维修入库","amount":3,"amount_of_money":"393.00",
-     "status":"已结单","number":"WX2005055057034","inputuser":"测试员甲","inputtime":"2020-05-27 20:49:12",
-     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}]}]})";
-  static const char* kOut = R"({"res":0,"msg":"","data":[
-    {"out_number":"CK1590583223368861321","outtype":"核销出库","amount":10,"amount_of_money":"1310.00",
-     "status":"已出库","number":"CK1590583223910","inputuser":"admin","inputtime":"2020-05-27 20:40:23",
-     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":10},{"yunmi_code":"20.02.09.03.0063","amount":0}]},
-    {"out_number":"RK1590583752235274571","outtype":"维修入库","amount":3,"amount_of_money":"393.00",
-     "status":"已结单","number":"WX2005055057034","inputuser":"测试员甲","inputtime":"2020-05-27 20:49:12",
-     "parts_details":[{"yunmi_code":"20.02.09.03.0063","amount":3}]}]})";
+  // The spec's samples (4.2.17), written out here field by field (not read with the SDK's
+  // decoder, so that a misreading of the samples cannot hide in the emulator too).
+  struct Sample {
+    const char* number;
+    const char* in_type;
+    const char* out_type;
+    std::int64_t amount;
+    const char* money;
+    const char* in_status;
+    const char* out_status;
+    const char* work_order;
+    const char* creator;
+    const char* time;
+    std::vector<std::pair<const char*, std::int64_t>> parts;
+  };
+  const Sample samples[] = {
+      {"CK1590583223368861321",
+       "采购入库",
+       "核销出库",
+       10,
+       "1310.00",
+       "已入库",
+       "已出库",
+       "CK1590583223910",
+       "admin",
+       "2020-05-27 20:40:23",
+       {{"20.02.09.03.0063", 10}, {"20.02.09.03.0063", 0}}},
+      {"RK1590583752235274571",
+       "维修入库",
+       "维修入库",
+       3,
+       "393.00",
+       "已结单",
+       "已结单",
+       "WX2005055057034",
+       "测试员甲",
+       "2020-05-27 20:49:12",
+       {{"20.02.09.03.0063", 3}}},
+  };
   std::vector<ctc::Receipt> all;
-  for (auto [text, direction] :
-       {std::pair{kIn, ctc::Direction::In}, std::pair{kOut, ctc::Direction::Out}}) {
-    ctc::wire::ReceiptsReply reply = json::decode<ctc::wire::ReceiptsReply>(text).value();
-    for (ctc::Receipt& receipt : reply.data) receipt.direction = direction;
-    all.insert(all.end(), reply.data.begin(), reply.data.end());
+  for (const ctc::Direction direction : {ctc::Direction::In, ctc::Direction::Out}) {
+    const bool in = direction == ctc::Direction::In;
+    for (const Sample& sample : samples) {
+      ctc::Receipt receipt;
+      receipt.direction = direction;
+      receipt.number = sample.number;
+      receipt.type = Labeled<ctc::ReceiptType>::from_label(in ? sample.in_type : sample.out_type);
+      receipt.total_amount = sample.amount;
+      receipt.amount_of_money = Decimal::parse(sample.money).value();
+      receipt.status =
+          Labeled<ctc::ReceiptStatus>::from_label(in ? sample.in_status : sample.out_status);
+      receipt.work_order_number = sample.work_order;
+      receipt.creator = sample.creator;
+      receipt.created_at = DateTime::parse(sample.time).value();
+      for (const auto& [code, amount] : sample.parts) {
+        ctc::PartLine part;
+        part.yunmi_code = code;
+        part.amount = amount;
+        receipt.parts.push_back(part);
+      }
+      all.push_back(std::move(receipt));
+    }
   }
   return all;
 }

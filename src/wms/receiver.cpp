@@ -162,6 +162,48 @@ class MemoryStore final : public ClaimStore {
   std::map<std::string, std::int64_t> sequences_;
 };
 
+// A push read as the receiver reads it: leniently (JSON syntax aside, misfits are notes),
+// then the document's rules checked, each broken one a note too.
+Result<EntryConfirmation> read_push(std::string_view body) {
+  EntryConfirmation order;
+  DecodeNotes notes;
+  Result<void> read = json::decode_reply(body, order, notes);
+  if (!read.ok()) return std::move(read).error();
+  for (Violation& violation : validate(order)) {
+    notes.push_back(
+        DecodeNote{std::move(violation.field), std::move(violation.rule), std::string()});
+  }
+  order.notes = scrubbed(std::move(notes));
+  return order;
+}
+
+// The longest prefix of `text` that has at most `limit` characters (UTF-8), whole characters.
+std::string first_characters(const std::string& text, std::size_t limit) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && characters++ == limit) {
+      return text.substr(0, i);
+    }
+  }
+  return text;
+}
+
+// A successful handler's reply fitted to the document's reply table (code ≤ 10, message ≤
+// 200, bil_id ≤ 10, bil_no ≤ 100 characters), each change and each other broken rule
+// recorded under "erpbridge_notes" in the reply itself (stored and sent with it).
+void fit_to_table(PushReply& reply, const std::vector<Violation>& violations) {
+  std::string notes;
+  for (auto [field, limit] :
+       {std::pair{&reply.code, std::size_t{10}}, std::pair{&reply.message, std::size_t{200}},
+        std::pair{&reply.bil_id, std::size_t{10}}, std::pair{&reply.bil_no, std::size_t{100}}}) {
+    *field = first_characters(*field, limit);
+  }
+  for (const Violation& violation : violations) {
+    notes += (notes.empty() ? "" : "; ") + violation.to_string();
+  }
+  reply.extras.emplace_back("erpbridge_notes", RawJson{json::encode(notes)});
+}
+
 ReceiverReply error_reply(int status, const std::string& message) {
   PushReply reply;
   reply.code = std::to_string(status);
@@ -353,10 +395,14 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
     return reject(413, "body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                            std::to_string(options.max_body_bytes));
   }
-  Result<EntryConfirmation> decoded = json::decode<EntryConfirmation>(body);
+  // Lenient in what we accept: only what makes the order impossible to accept refuses it (the
+  // token, the size, not JSON, no entry_code to know it by); every other misfit is a note
+  // kept with the order for the application, and WMS is not made to push it for ever.
+  Result<EntryConfirmation> decoded = read_push(body);
   if (!decoded.ok()) return reject(400, "invalid request: " + decoded.error().message);
-  std::vector<Violation> violations = validate(*decoded);
-  if (!violations.empty()) return reject(400, violations_error(violations).message);
+  if (decoded->order.entry_code.empty()) {
+    return reject(400, "invalid request: no entry_order.entry_code to know the order by");
+  }
 
   const EntryConfirmation& order = *decoded;
   const std::string& entry_code = order.order.entry_code;
@@ -447,10 +493,10 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::stri
     ++failed;
     return ReceiverReply{200, json::encode(*handled), std::nullopt};
   }
-  if (std::vector<Violation> bad = validate(*handled); !bad.empty()) {
-    ++failed;
-    return error_reply(500, "handler reply is invalid: " + violations_error(bad).message);
-  }
+  // A successful handler is final: a reply that does not fit the table (a 19-digit ERP id
+  // for the 10-character bil_id, say) is fitted to it and the change noted in the reply that
+  // is stored and sent -- never a reason to run the handler again for this order.
+  if (std::vector<Violation> bad = validate(*handled); !bad.empty()) fit_to_table(*handled, bad);
   Result<void> completed =
       inbox ? store->complete_into_inbox(token, *handled, body) : store->complete(token, *handled);
   if (!completed.ok()) {
@@ -476,7 +522,7 @@ Result<void> Inbox::ack(std::int64_t id) {
 }
 
 Result<EntryConfirmation> Inbox::order_of(const InboxEntry& entry) {
-  return json::decode<EntryConfirmation>(entry.body);
+  return read_push(entry.body);
 }
 
 }  // namespace erpbridge::wms

@@ -232,7 +232,12 @@ TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
   INFO(
       "90-day query took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
                            << " ms");
-  CHECK(elapsed < erpbridge::test_support::scaled(900ms));  // sequential: 12 x 100 ms
+  // Concurrency seen by the server itself (every answer takes 100 ms, so windows overlap),
+  // and a wall-clock bound only against the sequential time (13 x 100 ms), scaled for a
+  // loaded machine: a concurrent run takes about 4 x 100 ms.
+  CHECK(server.emulator->max_concurrent_requests() >= 2);
+  CHECK(server.emulator->max_concurrent_requests() <= 4);
+  CHECK(elapsed < erpbridge::test_support::scaled(1300ms));
 }
 
 TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named") {

@@ -255,6 +255,37 @@ struct FamilyServer {
         both_ways<Aftersales>(
             connection, [report](Aftersales& c) { return c.update_duty_report(1, report); },
             [report](Aftersales& c) { return c.update_duty_report_async(1, report); }));
+    // The other after-service writes: the reject step, and an abnormal product's PUT and
+    // DELETE -- every write endpoint of the document is in this list.
+    add({"After-service reject step (PUT)", order, HttpMethod::Put, false, false, "", {}, {}},
+        both_ways<Aftersales>(
+            connection, [](Aftersales& c) { return c.reject_order(1, "退回", "x"); },
+            [](Aftersales& c) { return c.reject_order_async(1, "退回", "x"); }));
+    const std::string product = order + "/abnormal-products/2";
+    const aftersales::AbnormalProduct changed{std::nullopt, "SKU-2", "缺件", {}};
+    add({"After-service abnormal product (PUT)",
+         product,
+         HttpMethod::Put,
+         false,
+         false,
+         "",
+         {},
+         {}},
+        both_ways<Aftersales>(
+            connection,
+            [changed](Aftersales& c) { return c.update_abnormal_product(1, 2, changed); },
+            [changed](Aftersales& c) { return c.update_abnormal_product_async(1, 2, changed); }));
+    add({"After-service abnormal product (DELETE)",
+         product,
+         HttpMethod::Delete,
+         false,
+         false,
+         "",
+         {},
+         {}},
+        both_ways<Aftersales>(
+            connection, [](Aftersales& c) { return c.delete_abnormal_product(1, 2); },
+            [](Aftersales& c) { return c.delete_abnormal_product_async(1, 2); }));
     const std::string remark_path = "/doscall/oa/api/workorder_remark/";
     add({"CTC generic call (POST)", remark_path, HttpMethod::Post, false, true, "", {}, {}},
         both_ways<ctc::Client>(

@@ -23,7 +23,8 @@ bool is_secret(const std::string& name) {
 }
 
 std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  // ASCII only: std::toupper follows the locale (under tr_TR, i is not I).
+  for (char& c : text) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
   return text;
 }
 

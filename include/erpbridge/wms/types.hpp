@@ -112,6 +112,10 @@ struct ERPBRIDGE_WMS_EXPORT OrderLine {
 struct ERPBRIDGE_WMS_EXPORT EntryConfirmation {
   EntryOrder order;              ///< entry_order
   std::vector<OrderLine> lines;  ///< order_lines
+  /// What in the push did not fit the document's table, as the receiver read it: values of
+  /// another type or form (left empty or read loosely, the text kept in the note) and broken
+  /// rules (required, lengths, order_type). Never sent; not part of the order's identity.
+  DecodeNotes notes;
 };
 
 /// The third party's answer. code "0" is success.

@@ -10,6 +10,8 @@
 
 #include "data/wms_sample.hpp"
 #include "erpbridge/wms/receiver.hpp"
+#include "erpbridge/wms/sqlite_store.hpp"
+#include "support/files.hpp"
 
 using erpbridge::ErrorCode;
 using erpbridge::HttpHeaders;
@@ -147,24 +149,97 @@ TEST_CASE("Receiver: an oversized body is 413") {
   CHECK(app.calls == 0);
 }
 
-TEST_CASE("Receiver: invalid JSON or rule violations are 400 listing them") {
-  Counting app;
-  Receiver receiver(app.handler(), expect_token("t0k"));
+TEST_CASE("Receiver: invalid JSON or no entry_code is 400; broken rules are notes, not refusals") {
+  std::vector<EntryConfirmation> seen;
+  Receiver receiver(
+      [&seen](const EntryConfirmation& order) -> Result<PushReply> {
+        seen.push_back(order);
+        return PushReply{"0", "新增成功", "PC", "PC1"};
+      },
+      expect_token("t0k"));
   auto garbage = receiver.handle(kAuthorized, "{\"entry_order\":");
   CHECK(garbage.http_status == 400);
   CHECK(reply_of(garbage).message.find("invalid JSON") != std::string::npos);
+  std::string anonymous = kWmsRequestSample;
+  const std::string header_code = "\"entry_code\": \"RK230302000001\"";
+  anonymous.replace(anonymous.find(header_code), header_code.size(), "\"entry_code\": \"\"");
+  auto unknown = receiver.handle(kAuthorized, anonymous);
+  CHECK(unknown.http_status == 400);
+  CHECK(reply_of(unknown).message.find("no entry_order.entry_code") != std::string::npos);
+  CHECK(seen.empty());
 
+  // Rules the document's table states, broken: the order is still taken (once), and the
+  // application sees each broken rule as a note.
   std::string broken = kWmsRequestSample;
   broken.replace(broken.find("\"P001\""), 6, "\"\"");  // item_code required
   broken.replace(broken.find("\"order_type\": \"01\""), 18, "\"order_type\": \"99\"");
-  auto invalid = receiver.handle(kAuthorized, broken);
-  CHECK(invalid.http_status == 400);
-  PushReply reply = reply_of(invalid);
-  CHECK(reply.code == "400");
-  CHECK(reply.message.find("2 violations") != std::string::npos);
-  CHECK(reply.message.find("order_lines[0].item_code: is required") != std::string::npos);
-  CHECK(reply.message.find("entry_order.order_type: must be one of 01..11") != std::string::npos);
-  CHECK(app.calls == 0);
+  auto taken = receiver.handle(kAuthorized, broken);
+  CHECK(taken.http_status == 200);
+  CHECK(reply_of(taken).code == "0");
+  REQUIRE(seen.size() == 1);
+  std::set<std::string> noted;
+  for (const auto& note : seen[0].notes) noted.insert(note.path + ": " + note.problem);
+  CHECK(noted.count("order_lines[0].item_code: is required") == 1);
+  CHECK(noted.count("entry_order.order_type: must be one of 01..11, is \"99\"") == 1);
+  CHECK(receiver.handle(kAuthorized, broken).body == taken.body);  // and only once
+  CHECK(seen.size() == 1);
+}
+
+TEST_CASE("Receiver: an ISO operate_time, a numeric item_code, entry_code_itm 1.0: taken once") {
+  std::vector<EntryConfirmation> seen;
+  Receiver receiver(
+      [&seen](const EntryConfirmation& order) -> Result<PushReply> {
+        seen.push_back(order);
+        return PushReply{"0", "新增成功", "PC", "PC2"};
+      },
+      expect_token("t0k"));
+  std::string loose = kWmsRequestSample;
+  loose.replace(loose.find("\"2023-03-02 11:25:13\""), 21, "\"2023-03-02T11:25:13.250+08:00\"");
+  loose.replace(loose.find("\"P001\","), 7, "90017,");
+  loose.replace(loose.find("\"entry_code_itm\": 1"), 19, "\"entry_code_itm\": 1.0");
+  for (int push = 0; push < 3; ++push) {
+    auto reply = receiver.handle(kAuthorized, loose);
+    CHECK(reply.http_status == 200);
+    CHECK(reply_of(reply).bil_no == "PC2");
+  }
+  REQUIRE(seen.size() == 1);
+  const EntryConfirmation& order = seen[0];
+  CHECK(order.order.operate_time->to_string() == "2023-03-02 11:25:13");
+  CHECK(order.lines.at(0).item_code == "90017");
+  std::set<std::string> paths;
+  for (const auto& note : order.notes) paths.insert(note.path);
+  CHECK(paths.count("entry_order.operate_time") == 1);
+  CHECK(paths.count("order_lines[0].entry_code_itm") == 1);
+}
+
+TEST_CASE("Receiver: a successful handler is final; its over-long reply is fitted, not rerun") {
+  for (const char* backend : {"memory", "sqlite"}) {
+    INFO(backend);
+    erpbridge::test_support::TempDir directory;
+    std::shared_ptr<ClaimStore> store = make_memory_store();
+    if (std::string(backend) == "sqlite") store = open_sqlite_store(directory.file("c.db")).value();
+    std::atomic<int> calls{0};
+    Receiver receiver(
+        [&calls](const EntryConfirmation&) -> Result<PushReply> {
+          ++calls;  // the ERP made its document: a 19-digit id, longer than bil_id's 10
+          return PushReply{"0", "新增成功", "1634800180022794240", "ERP-1634800180022794240"};
+        },
+        expect_token("t0k"), store);
+    std::string first_body;
+    for (int push = 0; push < 3; ++push) {
+      auto reply = receiver.handle(kAuthorized, kWmsRequestSample);
+      REQUIRE(reply.http_status == 200);
+      if (push == 0) first_body = reply.body;
+      CHECK(reply.body == first_body);
+    }
+    CHECK(calls == 1);
+    PushReply stored = reply_of(receiver.handle(kAuthorized, kWmsRequestSample));
+    CHECK(stored.code == "0");
+    CHECK(stored.bil_id == "1634800180");  // the table's 10 characters
+    CHECK(stored.bil_no == "ERP-1634800180022794240");
+    CHECK(first_body.find("erpbridge_notes") != std::string::npos);
+    CHECK(first_body.find("bil_id: must be at most 10 characters") != std::string::npos);
+  }
 }
 
 TEST_CASE("Receiver: a new entry_code is delivered once; a repeat gets the stored reply") {
