@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "aftersales/codec.hpp"
 #include "erpbridge/aftersales/types.hpp"
 
 using erpbridge::ErrorCode;
@@ -68,4 +69,44 @@ TEST_CASE("A new order needs all six fields, each missing one named") {
         "reason, remark");
   order.reason.clear();
   CHECK(validate(order).error().message == "new order: required field(s) missing: reason");
+}
+
+TEST_CASE("Every status and workflow status the document lists decodes from literal JSON") {
+  // 订单状态描述: status = [...], workflow_status = [...], as the document lists them (and the
+  // rules' spelling waitting), each in an order as a server sends it.
+  const std::pair<const char*, Status> statuses[] = {
+      {"created", Status::Created},
+      {"waiting", Status::Waiting},
+      {"waitting", Status::Waiting},
+      {"service_approving", Status::ServiceApproving},
+      {"service_approved", Status::ServiceApproved},
+      {"manager_reviewing", Status::ManagerReviewing},
+      {"manager_reviewed", Status::ManagerReviewed},
+      {"chief_reviewing", Status::ChiefReviewing},
+      {"chief_reviewed", Status::ChiefReviewed},
+      {"finance_reviewing", Status::FinanceReviewing},
+      {"end", Status::End}};
+  const std::pair<const char*, WorkflowStatus> workflows[] = {
+      {"halt", WorkflowStatus::Halt},
+      {"in_progress", WorkflowStatus::InProgress},
+      {"done", WorkflowStatus::Done},
+      {"cancel", WorkflowStatus::Cancel},
+      {"overdue", WorkflowStatus::Overdue}};
+  for (const auto& [status, expected] : statuses) {
+    for (const auto& [workflow, expected_workflow] : workflows) {
+      const std::string body = std::string(R"({"id":7,"status":")") + status +
+                               R"(","workflow_status":")" + workflow + R"("})";
+      INFO(body);
+      auto order = erpbridge::json::decode<Order>(body);
+      REQUIRE(order.ok());
+      CHECK(order->status == expected);
+      CHECK(order->status.label() == status);  // kept as sent
+      CHECK(order->workflow_status == expected_workflow);
+      CHECK(order->workflow_status.label() == workflow);
+    }
+  }
+  auto unknown = erpbridge::json::decode<Order>(R"({"status":"archived"})");
+  REQUIRE(unknown.ok());
+  CHECK_FALSE(unknown->status.known());
+  CHECK(unknown->status.label() == "archived");
 }
