@@ -470,8 +470,11 @@ class PostgresStore final : public ClaimStore {
 
   Result<PGconn*> connect() const {
     const std::string timeout = std::to_string(options_.connect_timeout.count());
-    const char* keys[] = {"dbname", "connect_timeout", nullptr};
-    const char* values[] = {conninfo_.c_str(), timeout.c_str(), nullptr};
+    // synchronous_commit on for this store's sessions, whatever the server's default: "stored
+    // before the reply leaves" must not depend on the server's configuration.
+    const char* keys[] = {"dbname", "connect_timeout", "options", nullptr};
+    const char* values[] = {conninfo_.c_str(), timeout.c_str(), "-c synchronous_commit=on",
+                            nullptr};
     PGconn* connection = PQconnectdbParams(keys, values, 1);
     if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
       Error error = failure("cannot connect", connection);
@@ -509,7 +512,21 @@ class PostgresStore final : public ClaimStore {
     }
   }
 
+  // Back to the pool only outside any transaction: a statement that failed inside
+  // "BEGIN; ...; COMMIT;" leaves its session in an aborted transaction, which would fail
+  // every later statement run on it. Such a session is rolled back, or closed.
   void give_back(PGconn* connection) {
+    if (PQtransactionStatus(connection) != PQTRANS_IDLE) {
+      PQclear(PQexec(connection, "ROLLBACK"));
+      if (PQtransactionStatus(connection) != PQTRANS_IDLE) {
+        forget_prepared(connection);
+        PQfinish(connection);
+        std::lock_guard<std::mutex> guard(mutex_);
+        --opened_;
+        returned_.notify_one();
+        return;
+      }
+    }
     {
       std::lock_guard<std::mutex> guard(mutex_);
       idle_.push_back(connection);
