@@ -295,7 +295,9 @@ TEST_CASE("Async cancellation: a call waiting on a slow server ends within 50 ms
                              HttpMethod::Post);
   const wms::Client wms = wms_client(server);
   auto pending = wms.push_async(sample_entry());
-  std::this_thread::sleep_for(200ms);  // on the wire, waiting for the answer
+  // On the wire: the server has it and holds its answer for 2 s.
+  REQUIRE(erpbridge::test_support::wait_until(
+      [&] { return server.emulator->request_count("/CreateEntryConfirmation") >= 1; }, scaled(2s)));
   CHECK_FALSE(pending.ready());
   const auto start = Clock::now();
   pending.cancel();
@@ -309,7 +311,13 @@ TEST_CASE("Async cancellation: a call waiting on a slow server ends within 50 ms
   // A write that went out may have been applied: the error says so.
   const kingdee::Client kingdee = kingdee_client(server);
   auto write = kingdee.push_spare_parts_async("1634800180022794240");
-  std::this_thread::sleep_for(300ms);
+  // The server has received the push (after the token call): it may apply it.
+  REQUIRE(erpbridge::test_support::wait_until(
+      [&] {
+        return server.emulator->request_count("/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup") >=
+               1;
+      },
+      scaled(2s)));
   write.cancel();
   auto cancelled_write = settled(write, 1s);
   REQUIRE_FALSE(cancelled_write.ok());
@@ -355,7 +363,10 @@ TEST_CASE("Async: destroying a client completes its 100 pending calls with Cance
     base.max_in_flight = 16;  // 16 on the wire, 84 queued: both kinds must end
     const wms::Client client = wms_client(server, base);
     for (int i = 0; i < 100; ++i) pending.push_back(client.push_async(sample_entry()));
-    std::this_thread::sleep_for(200ms);
+    // 16 on the wire (the server has them), the rest queued in the client.
+    REQUIRE(erpbridge::test_support::wait_until(
+        [&] { return server.emulator->request_count("/CreateEntryConfirmation") >= 16; },
+        scaled(2s)));
   }
   const auto start = Clock::now();
   std::size_t cancelled = 0;
