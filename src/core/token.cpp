@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -47,7 +48,7 @@ class CachedToken final : public TokenProvider {
     lock.unlock();
     // No lock is held while fetching: the fetcher may take as long as it needs, and may call
     // invalidate() or another provider.
-    Result<AccessToken> fetched = fetch_();
+    Result<AccessToken> fetched = fetch_guarded();
     lock.lock();
     fetching_ = false;
     fetcher_ = std::thread::id();
@@ -63,6 +64,20 @@ class CachedToken final : public TokenProvider {
   }
 
  private:
+  // The caller's fetcher, whose exception fails this fetch (and is never left to unwind with
+  // the provider marked "fetching", which would fail every later call for good).
+  Result<AccessToken> fetch_guarded() {
+    try {
+      return fetch_();
+    } catch (const std::exception& exception) {
+      return make_error(ErrorCode::Unauthenticated,
+                        std::string("the TokenFetcher threw: ") + exception.what());
+    } catch (...) {
+      return make_error(ErrorCode::Unauthenticated,
+                        "the TokenFetcher threw a non-standard exception");
+    }
+  }
+
   bool expiring(const AccessToken& token) const {
     return token.expires_at && now_() + refresh_ahead_ >= *token.expires_at;
   }

@@ -135,3 +135,21 @@ TEST_CASE("A failed fetch is an error and is retried on the next call") {
   CHECK(failed.error().message == "fetching a token failed: bad app secret");
   CHECK(*provider->token() == "ok");
 }
+
+TEST_CASE("A TokenFetcher that throws fails that call, and the next call fetches again") {
+  int calls = 0;
+  auto provider =
+      erpbridge::make_cached_token([&calls]() -> erpbridge::Result<erpbridge::AccessToken> {
+        if (++calls == 1) throw std::runtime_error("vault unreachable");
+        return erpbridge::AccessToken{"fresh", std::nullopt};
+      });
+  auto first = provider->token();
+  REQUIRE_FALSE(first.ok());
+  CHECK(first.error().code == erpbridge::ErrorCode::Unauthenticated);
+  CHECK(first.error().message.find("the TokenFetcher threw: vault unreachable") !=
+        std::string::npos);
+  auto second = provider->token();  // not "called token() of its own provider", for good
+  REQUIRE(second.ok());
+  CHECK(*second == "fresh");
+  CHECK(calls == 2);
+}
