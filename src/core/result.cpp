@@ -30,6 +30,8 @@ const char* to_string(ErrorCode code) noexcept {
       return "Decode";
     case ErrorCode::Cancelled:
       return "Cancelled";
+    case ErrorCode::Internal:
+      return "Internal";
   }
   return "Unknown";
 }

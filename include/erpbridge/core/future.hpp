@@ -8,10 +8,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -62,6 +64,35 @@ struct FutureState {
     return true;
   }
 };
+
+/// Shared by the copies of one Promise: when the last goes without completing the future,
+/// the future completes with Cancelled instead of leaving get() waiting for ever.
+template <typename T>
+struct Producer {
+  std::shared_ptr<FutureState<T>> state;
+  explicit Producer(std::shared_ptr<FutureState<T>> s) : state(std::move(s)) {}
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+  ~Producer() {
+    state->complete(make_error(ErrorCode::Cancelled,
+                               "the producer went away: its Promise was destroyed unfulfilled"));
+  }
+};
+
+/// `next(outcome)`, or an Internal error naming the exception it threw: a continuation's
+/// exception completes its own future, never unwinds into the completing thread.
+template <typename F, typename T>
+auto run_continuation(F& next, Result<T> outcome) -> decltype(next(std::move(outcome))) {
+  using R = decltype(next(std::move(outcome)));
+  try {
+    return next(std::move(outcome));
+  } catch (const std::exception& exception) {
+    return R(
+        make_error(ErrorCode::Internal, std::string("a continuation threw: ") + exception.what()));
+  } catch (...) {
+    return R(make_error(ErrorCode::Internal, "a continuation threw a non-standard exception"));
+  }
+}
 
 }  // namespace detail
 
@@ -162,12 +193,12 @@ class Future {
     downstream->canceller = [upstream] { Future<T>(upstream).cancel(); };
     auto run = [downstream, executor, next = std::move(next)](Result<T> outcome) mutable {
       if (!executor) {
-        downstream->complete(next(std::move(outcome)));
+        downstream->complete(detail::run_continuation(next, std::move(outcome)));
         return;
       }
       auto shared = std::make_shared<Result<T>>(std::move(outcome));
       executor([downstream, next = std::move(next), shared]() mutable {
-        downstream->complete(next(std::move(*shared)));
+        downstream->complete(detail::run_continuation(next, std::move(*shared)));
       });
     };
     std::optional<Result<T>> ready;
@@ -193,10 +224,16 @@ class Future {
 
 /// The producing side of a Future: completes it once, and learns of cancellation. For
 /// Connection subclasses and tests that make their own futures.
+///
+/// Copies share the future. When the last copy is destroyed without completing it, the
+/// future completes with Cancelled ("the producer went away"): a dropped promise never
+/// leaves get() waiting.
 template <typename T>
 class Promise {
  public:
-  Promise() : state_(std::make_shared<detail::FutureState<T>>()) {}
+  Promise()
+      : state_(std::make_shared<detail::FutureState<T>>()),
+        producer_(std::make_shared<detail::Producer<T>>(state_)) {}
 
   /// The future this promise completes.
   Future<T> future() const { return Future<T>(state_); }
@@ -229,6 +266,7 @@ class Promise {
 
  private:
   std::shared_ptr<detail::FutureState<T>> state_;
+  std::shared_ptr<detail::Producer<T>> producer_;  // the last copy's end completes the future
 };
 
 /// Runs `work` on the SDK's worker pool: threads for blocking work that must not run on a

@@ -28,6 +28,7 @@ enum class ErrorCode {
   Api,                 ///< The vendor's envelope reported a failure.
   Decode,              ///< The response could not be decoded into the expected type.
   Cancelled,           ///< The caller cancelled the operation.
+  Internal,            ///< Code of the caller's failed inside the SDK (a continuation threw).
 };
 
 /// The stable English name of a code, e.g. "InvalidArgument".
