@@ -428,3 +428,20 @@ TEST_CASE("Kingdee over HTTP: the push's headers must be the configured values")
   REQUIRE_FALSE(swapped.ok());
   CHECK(swapped.error().vendor_message.find("wrong header groupName") != std::string::npos);
 }
+
+TEST_CASE("Kingdee over HTTP: 100 million with 10 decimals (19 digits) arrives exact") {
+  Gateway gateway;
+  Fault big;
+  big.body = R"({"success":true,"reachPlugin":true,"data":{"id":"1634800180022794241",
+    "billno":"BJLL-1","material_entity":[{"seq":1,"qty":"100000000.0000000000",
+    "unitcost":"12345678901234567890.1234567890","cost":123456789.0123456789}]}})";
+  gateway.emulator->set_fault(kPushPath, big);
+  Client client(gateway.options(erpbridge::make_static_token(gateway.kingdee.issue_token())));
+  auto bill = client.push_spare_parts(kEntryPk);
+  REQUIRE(bill.ok());
+  CHECK(bill.notes().empty());
+  REQUIRE(bill->materials.size() == 1);
+  CHECK(bill->materials[0].qty->to_string() == "100000000.0000000000");
+  CHECK(bill->materials[0].unit_cost->to_string() == "12345678901234567890.1234567890");
+  CHECK(bill->materials[0].cost->to_string() == "123456789.0123456789");  // a JSON number, exact
+}
