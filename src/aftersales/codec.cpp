@@ -3,6 +3,12 @@
 namespace erpbridge::aftersales::wire {
 namespace {
 
+// A status that is an order's own ("waitting", "end"...): the body holding it is the
+// resource, not the {status, message, data} envelope.
+bool is_order_status(const std::string& status) {
+  return Labeled<Status>::from_label(status).known();
+}
+
 template <typename T>
 internal::Verdict judge(const Envelope<T>& envelope, const HttpResponse& response,
                         const internal::CallContext& call) {
@@ -10,8 +16,7 @@ internal::Verdict judge(const Envelope<T>& envelope, const HttpResponse& respons
   // write answered with the resource itself). Judged on the HTTP status by read_reply.
   if (!envelope.status) return internal::Verdict::success();
   const std::string& status = *envelope.status;
-  // An order's own status ("waitting", "end"...): the body is the resource, not the envelope.
-  if (Labeled<Status>::from_label(status).known()) return internal::Verdict::success();
+  if (is_order_status(status)) return internal::Verdict::success();
   if (status == "0") return internal::Verdict::success();
   ErrorCode code = ErrorCode::Api;
   if (status.size() == 3 && status[0] >= '1' && status[0] <= '5') {
@@ -56,7 +61,7 @@ Result<Envelope<T>> decode(HttpResponse&& response, const internal::CallContext&
   Result<Envelope<T>> envelope = internal::read_reply<Envelope<T>>(
       response, call, [&](const Envelope<T>& e) { return judge(e, response, call); });
   const bool resource_status =
-      envelope.ok() && envelope->status && Labeled<Status>::from_label(*envelope->status).known();
+      envelope.ok() && envelope->status && is_order_status(*envelope->status);
   if (!envelope.ok() || (envelope->status && !resource_status) || !call.write ||
       !envelope->data.empty()) {
     return envelope;

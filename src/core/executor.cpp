@@ -1,6 +1,7 @@
 #include "core/executor.hpp"
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/secrets.hpp"
 
 #include <algorithm>
@@ -96,13 +97,10 @@ std::optional<long long> http_date_seconds(std::string_view text) {
       second < 0 || second > 60) {
     return std::nullopt;
   }
-  // Days since 1970-01-01 of the civil date (H. Hinnant's days_from_civil).
-  const long long y = m <= 2 ? year - 1 : year;
-  const long long era = y / 400;
-  const long long yoe = y - era * 400;
-  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const long long days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-  return days * 86400 + hour * 3600 + minute * 60 + second;
+  const Result<Date> date =
+      Date::from_parts(static_cast<int>(year), static_cast<int>(m), static_cast<int>(day));
+  if (!date.ok()) return std::nullopt;
+  return date->days_since_epoch() * 86400 + hour * 3600 + minute * 60 + second;
 }
 
 // What the async calls of one executor share: the bound on calls in flight and the calls

@@ -128,7 +128,6 @@ Result<AccessToken> fetch_token(const internal::Executor& executor, const ApiCre
   if (!reply.ok()) return std::move(reply).error();
   AccessToken token;
   token.value = reply->data.token();
-  remember_secret(token.value);
   for (const std::string* other :
        {&reply->data.app_token_dash, &reply->data.app_token, &reply->data.access_token}) {
     remember_secret(*other);
@@ -157,24 +156,9 @@ std::string app_signature(const std::string& app_key, const std::string& app_sec
 }
 
 std::string api_url_encode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    // RFC 3986's unreserved characters, spelled out: no locale-dependent isalnum.
-    const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                            (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' ||
-                            byte == '.' || byte == '~';
-    if (unreserved) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0x0F]);
-    }
-  }
-  return out;
+  // The SDK's URL encoding is exactly this rule: RFC 3986's unreserved set kept, every other
+  // byte %XX with upper-case hex.
+  return url_encode(text);
 }
 
 std::string api_signature_text(std::string_view method, std::string_view path,

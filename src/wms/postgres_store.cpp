@@ -512,20 +512,22 @@ class PostgresStore final : public ClaimStore {
     }
   }
 
+  // Closes a connection that cannot be reused, making room for a new one.
+  void discard(PGconn* connection) {
+    forget_prepared(connection);
+    PQfinish(connection);
+    std::lock_guard<std::mutex> guard(mutex_);
+    --opened_;
+    returned_.notify_one();
+  }
+
   // Back to the pool only outside any transaction: a statement that failed inside
   // "BEGIN; ...; COMMIT;" leaves its session in an aborted transaction, which would fail
   // every later statement run on it. Such a session is rolled back, or closed.
   void give_back(PGconn* connection) {
     if (PQtransactionStatus(connection) != PQTRANS_IDLE) {
       PQclear(PQexec(connection, "ROLLBACK"));
-      if (PQtransactionStatus(connection) != PQTRANS_IDLE) {
-        forget_prepared(connection);
-        PQfinish(connection);
-        std::lock_guard<std::mutex> guard(mutex_);
-        --opened_;
-        returned_.notify_one();
-        return;
-      }
+      if (PQtransactionStatus(connection) != PQTRANS_IDLE) return discard(connection);
     }
     {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -592,11 +594,7 @@ class PostgresStore final : public ClaimStore {
       }
       Error error = failure("query failed", connection);
       if (PQstatus(connection) == CONNECTION_BAD) {
-        forget_prepared(connection);
-        PQfinish(connection);
-        std::lock_guard<std::mutex> guard(mutex_);
-        --opened_;
-        returned_.notify_one();
+        discard(connection);
       } else {
         give_back(connection);
       }

@@ -75,10 +75,10 @@ class PaginatedRange {
 
   /// A range starting at `first_page`. `per_page`, the page size asked for, does not decide
   /// where the list ends (a server may send fewer a page): PageStop does.
-  PaginatedRange(Loader load, int first_page, int per_page) : state_(std::make_shared<State>()) {
+  PaginatedRange(Loader load, int first_page, int /*per_page*/)
+      : state_(std::make_shared<State>()) {
     state_->load = std::move(load);
     state_->next_page = first_page;
-    state_->per_page = per_page;
   }
 
   /// An input iterator over Result<T>; loads the next page when needed.
@@ -160,7 +160,6 @@ class PaginatedRange {
   struct State {
     Loader load;
     int next_page = 1;
-    int per_page = 0;
     std::vector<T> items;
     std::size_t index = 0;
     PageStop stop;
