@@ -1,5 +1,7 @@
 #include "erpbridge/core/token.hpp"
 
+#include "core/token_probe.hpp"
+
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -39,7 +41,9 @@ class CachedToken final : public TokenProvider {
       }
       // Another caller is fetching: wait for its result instead of fetching again.
       const std::uint64_t generation = generation_;
+      ++waiting_;
       fetched_.wait(lock, [&] { return generation_ != generation; });
+      --waiting_;
       if (!last_error_.has_value()) continue;  // the fresh token is cached
       return *last_error_;
     }
@@ -61,6 +65,11 @@ class CachedToken final : public TokenProvider {
   void invalidate(const std::string& token) override {
     std::lock_guard<std::mutex> guard(mutex_);
     if (cached_ && cached_->value == token) cached_.reset();
+  }
+
+  std::size_t waiting() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return waiting_;
   }
 
  private:
@@ -109,10 +118,20 @@ class CachedToken final : public TokenProvider {
   bool fetching_ = false;
   std::thread::id fetcher_;
   std::uint64_t generation_ = 0;  // fetches finished
+  std::size_t waiting_ = 0;       // callers waiting for another's fetch
   std::optional<Error> last_error_;
 };
 
 }  // namespace
+
+namespace internal {
+
+std::size_t callers_waiting_for_fetch(TokenProvider& provider) {
+  auto* cached = dynamic_cast<CachedToken*>(&provider);
+  return cached != nullptr ? cached->waiting() : 0;
+}
+
+}  // namespace internal
 
 std::shared_ptr<TokenProvider> make_static_token(std::string value) {
   return std::make_shared<StaticToken>(std::move(value));

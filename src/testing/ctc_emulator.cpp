@@ -9,7 +9,6 @@
 #include <mutex>
 #include <optional>
 
-#include "ctc/codec.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 
 namespace erpbridge::testing {
@@ -149,65 +148,66 @@ std::string text(const rapidjson::Value& object, const char* key) {
 
 void CtcEmulator::install(Emulator& emulator) const {
   std::shared_ptr<State> state = state_;
-  emulator.route(HttpMethod::Post, ctc::wire::kReceiptsPath, [state](const EmulatorRequest& in) {
-    auto reply = [&](const char* res, const std::string& msg, ctc::Direction direction,
-                     const std::vector<ctc::Receipt>& data = {}) {
-      return receipts_reply(res, msg, direction, data, in.variance);
-    };
-    // The request as the document's 参数示例 writes it: {"key":…,"data":{"type",
-    // "inputtime_s","inputtime_e"}}, read here with the document's keys.
-    rapidjson::Document request;
-    request.Parse(in.body.c_str(), in.body.size());
-    if (request.HasParseError() || !request.IsObject()) {
-      return reply("3", "参数错误: 不是JSON对象", ctc::Direction::In);
-    }
-    if (text(request, "key") != state->key) return reply("1", "签名无效", ctc::Direction::In);
-    auto data = request.FindMember("data");
-    if (data == request.MemberEnd() || !data->value.IsObject()) {
-      return reply("3", "参数错误: data", ctc::Direction::In);
-    }
-    const std::string type = text(data->value, "type");
-    if (type != "in" && type != "out") {
-      return reply("3", "参数错误: type 有效值 in, out", ctc::Direction::In);
-    }
-    const auto direction = type == "in" ? ctc::Direction::In : ctc::Direction::Out;
-    Result<DateTime> start = DateTime::parse(text(data->value, "inputtime_s"));
-    Result<DateTime> end = DateTime::parse(text(data->value, "inputtime_e"));
-    const std::optional<std::int64_t> start_s = seconds_of(text(data->value, "inputtime_s"));
-    const std::optional<std::int64_t> end_s = seconds_of(text(data->value, "inputtime_e"));
-    if (!start.ok() || !end.ok() || !start_s || !end_s) {
-      return reply("3", "参数错误: 时间格式", direction);
-    }
-    if (*end_s < *start_s) return reply("3", "结束时间不能早于起始时间", direction);
-    // The document: 与结束时间范围不能超过7天. Read strictly (the default, as a strict server
-    // would) it is 7 x 24 h, refused with res 4; read loosely, calendar days (the document's
-    // own example spans 7 days and 8 minutes). Counted here with arithmetic of our own.
-    const CtcEmulator::WindowRule rule = [&] {
-      std::lock_guard<std::mutex> guard(state->mutex);
-      return state->window_rule;
-    }();
-    if (rule == CtcEmulator::WindowRule::SevenTimes24Hours) {
-      if (*end_s - *start_s > 7 * 86400) return reply("4", "时间范围不能超过7天", direction);
-    } else if (*end_s / 86400 - *start_s / 86400 > 7) {
-      return reply("4", "时间范围不能超过7天", direction);
-    }
-
-    std::vector<ctc::Receipt> matches;
-    {
-      std::lock_guard<std::mutex> guard(state->mutex);
-      for (const ctc::Receipt& receipt : state->receipts) {
-        if (receipt.direction == direction && receipt.created_at >= *start &&
-            receipt.created_at <= *end) {
-          matches.push_back(receipt);
+  emulator.route(
+      HttpMethod::Post, "/doscall/oa/api/receipt_parts/", [state](const EmulatorRequest& in) {
+        auto reply = [&](const char* res, const std::string& msg, ctc::Direction direction,
+                         const std::vector<ctc::Receipt>& data = {}) {
+          return receipts_reply(res, msg, direction, data, in.variance);
+        };
+        // The request as the document's 参数示例 writes it: {"key":…,"data":{"type",
+        // "inputtime_s","inputtime_e"}}, read here with the document's keys.
+        rapidjson::Document request;
+        request.Parse(in.body.c_str(), in.body.size());
+        if (request.HasParseError() || !request.IsObject()) {
+          return reply("3", "参数错误: 不是JSON对象", ctc::Direction::In);
         }
-      }
-      state->answered += matches.size();
-    }
-    // 无数据: in variance mode the code only in msg, as the table lists it (2:无数据).
-    if (matches.empty())
-      return in.variance ? reply("-1", "2", direction) : reply("2", "无数据", direction);
-    return reply("0", "", direction, matches);
-  });
+        if (text(request, "key") != state->key) return reply("1", "签名无效", ctc::Direction::In);
+        auto data = request.FindMember("data");
+        if (data == request.MemberEnd() || !data->value.IsObject()) {
+          return reply("3", "参数错误: data", ctc::Direction::In);
+        }
+        const std::string type = text(data->value, "type");
+        if (type != "in" && type != "out") {
+          return reply("3", "参数错误: type 有效值 in, out", ctc::Direction::In);
+        }
+        const auto direction = type == "in" ? ctc::Direction::In : ctc::Direction::Out;
+        Result<DateTime> start = DateTime::parse(text(data->value, "inputtime_s"));
+        Result<DateTime> end = DateTime::parse(text(data->value, "inputtime_e"));
+        const std::optional<std::int64_t> start_s = seconds_of(text(data->value, "inputtime_s"));
+        const std::optional<std::int64_t> end_s = seconds_of(text(data->value, "inputtime_e"));
+        if (!start.ok() || !end.ok() || !start_s || !end_s) {
+          return reply("3", "参数错误: 时间格式", direction);
+        }
+        if (*end_s < *start_s) return reply("3", "结束时间不能早于起始时间", direction);
+        // The document: 与结束时间范围不能超过7天. Read strictly (the default, as a strict server
+        // would) it is 7 x 24 h, refused with res 4; read loosely, calendar days (the document's
+        // own example spans 7 days and 8 minutes). Counted here with arithmetic of our own.
+        const CtcEmulator::WindowRule rule = [&] {
+          std::lock_guard<std::mutex> guard(state->mutex);
+          return state->window_rule;
+        }();
+        if (rule == CtcEmulator::WindowRule::SevenTimes24Hours) {
+          if (*end_s - *start_s > 7 * 86400) return reply("4", "时间范围不能超过7天", direction);
+        } else if (*end_s / 86400 - *start_s / 86400 > 7) {
+          return reply("4", "时间范围不能超过7天", direction);
+        }
+
+        std::vector<ctc::Receipt> matches;
+        {
+          std::lock_guard<std::mutex> guard(state->mutex);
+          for (const ctc::Receipt& receipt : state->receipts) {
+            if (receipt.direction == direction && receipt.created_at >= *start &&
+                receipt.created_at <= *end) {
+              matches.push_back(receipt);
+            }
+          }
+          state->answered += matches.size();
+        }
+        // 无数据: in variance mode the code only in msg, as the table lists it (2:无数据).
+        if (matches.empty())
+          return in.variance ? reply("-1", "2", direction) : reply("2", "无数据", direction);
+        return reply("0", "", direction, matches);
+      });
 }
 
 std::vector<ctc::Receipt> CtcEmulator::spec_samples() {

@@ -12,7 +12,6 @@
 #include <mutex>
 
 #include "erpbridge/testing/mock_transport.hpp"
-#include "kingdee/codec.hpp"
 
 namespace erpbridge::testing {
 
@@ -240,110 +239,118 @@ void KingdeeEmulator::install(Emulator& emulator) const {
 
   // The token: {"errcode":0,"description":"success","data":{"app-token":…}} as Kingdee's
   // guide shows it; app_signature = Base64(hex HMAC-SHA256(app_key, key app_secret)).
-  emulator.route(HttpMethod::Get, kingdee::wire::kAuthPath, [state](const EmulatorRequest& in) {
-    std::lock_guard<std::mutex> guard(state->mutex);
-    ++state->auth_requests;
-    const KingdeeEmulatorSettings& settings = state->settings;
-    if (!settings.client_id.empty()) {
-      const std::string problem = signature_problem(in, settings);
-      if (!problem.empty()) return auth_failure(1004, problem);
-    }
-    if (in.query_value("app_key") != settings.app_key ||
-        in.query_value("app_signature") != hmac_hex_base64(settings.app_secret, settings.app_key)) {
-      return auth_failure(40001, "app_key 或 app_signature 无效");
-    }
-    const std::string token = state->issue();
-    std::string data = quoted(settings.token_key) + ":" + quoted(token);
-    if (settings.send_expires) {
-      data +=
-          ",\"expires\":" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               state->tokens[token].time_since_epoch())
-                                               .count());
-    }
-    if (settings.domain_in_token_reply) data += ",\"domain\":" + quoted(settings.domain);
-    return json_response(200, "{\"errcode\":0,\"description\":\"success\",\"data\":{" + data +
-                                  ",\"uid\":173053163}}");
-  });
+  emulator.route(HttpMethod::Get, "/jdyconnector/app_management/kingdee_auth_token",
+                 [state](const EmulatorRequest& in) {
+                   std::lock_guard<std::mutex> guard(state->mutex);
+                   ++state->auth_requests;
+                   const KingdeeEmulatorSettings& settings = state->settings;
+                   if (!settings.client_id.empty()) {
+                     const std::string problem = signature_problem(in, settings);
+                     if (!problem.empty()) return auth_failure(1004, problem);
+                   }
+                   if (in.query_value("app_key") != settings.app_key ||
+                       in.query_value("app_signature") !=
+                           hmac_hex_base64(settings.app_secret, settings.app_key)) {
+                     return auth_failure(40001, "app_key 或 app_signature 无效");
+                   }
+                   const std::string token = state->issue();
+                   std::string data = quoted(settings.token_key) + ":" + quoted(token);
+                   if (settings.send_expires) {
+                     data += ",\"expires\":" +
+                             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                state->tokens[token].time_since_epoch())
+                                                .count());
+                   }
+                   if (settings.domain_in_token_reply)
+                     data += ",\"domain\":" + quoted(settings.domain);
+                   return json_response(
+                       200, "{\"errcode\":0,\"description\":\"success\",\"data\":{" + data +
+                                ",\"uid\":173053163}}");
+                 });
 
   // The instance's app: {"errcode":0,"data":[{"appKey","appSecret","domain",…}]}.
-  emulator.route(
-      HttpMethod::Post, kingdee::wire::kAuthorizePath, [state](const EmulatorRequest& in) {
-        std::lock_guard<std::mutex> guard(state->mutex);
-        ++state->authorize_requests;
-        const KingdeeEmulatorSettings& settings = state->settings;
-        const std::string problem = signature_problem(in, settings);
-        if (!problem.empty()) return auth_failure(1004, problem);
-        if (in.query_value("outerInstanceId") != settings.outer_instance_id) {
-          return auth_failure(40002, "outerInstanceId 未授权");
-        }
-        return json_response(
-            200, "{\"errcode\":0,\"description\":\"success\",\"data\":[{\"appKey\":" +
-                     quoted(settings.app_key) + ",\"appSecret\":" + quoted(settings.app_secret) +
-                     ",\"domain\":" + quoted(settings.domain) +
-                     ",\"outerInstanceId\":" + quoted(settings.outer_instance_id) +
-                     ",\"accountId\":\"1406720347851475968\"}]}");
-      });
+  emulator.route(HttpMethod::Post, "/jdyconnector/app_management/push_app_authorize",
+                 [state](const EmulatorRequest& in) {
+                   std::lock_guard<std::mutex> guard(state->mutex);
+                   ++state->authorize_requests;
+                   const KingdeeEmulatorSettings& settings = state->settings;
+                   const std::string problem = signature_problem(in, settings);
+                   if (!problem.empty()) return auth_failure(1004, problem);
+                   if (in.query_value("outerInstanceId") != settings.outer_instance_id) {
+                     return auth_failure(40002, "outerInstanceId 未授权");
+                   }
+                   return json_response(
+                       200, "{\"errcode\":0,\"description\":\"success\",\"data\":[{\"appKey\":" +
+                                quoted(settings.app_key) +
+                                ",\"appSecret\":" + quoted(settings.app_secret) +
+                                ",\"domain\":" + quoted(settings.domain) +
+                                ",\"outerInstanceId\":" + quoted(settings.outer_instance_id) +
+                                ",\"accountId\":\"1406720347851475968\"}]}");
+                 });
 
-  emulator.route(HttpMethod::Post, kingdee::wire::kPushPath, [state](const EmulatorRequest& in) {
-    const std::string token = in.query_value("access_token");
-    {
-      std::lock_guard<std::mutex> guard(state->mutex);
-      auto found = state->tokens.find(token);
-      if (token.empty()) return envelope_failure(401, "401", "access_token is missing");
-      if (found == state->tokens.end() || found->second <= Clock::now()) {
-        return envelope_failure(401, "401", "access_token is invalid or expired");
-      }
-    }
-    const KingdeeEmulatorSettings& settings = state->settings;
-    // A business call that is signed (Options::sign_requests) must be signed right.
-    if (in.header("X-Api-Signature") != nullptr && !settings.client_id.empty()) {
-      const std::string problem = signature_problem(in, settings);
-      if (!problem.empty()) return envelope_failure(401, "1004", problem);
-    }
-    for (auto [header, expected] : {std::pair{"groupName", &settings.group_name},
-                                    std::pair{"accountid", &settings.account_id},
-                                    std::pair{"X-GW-Router-Addr", &settings.router_addr}}) {
-      const std::string* value = in.header(header);
-      if (value == nullptr || value->empty()) {
-        return envelope_failure(400, "400", std::string("missing header ") + header);
-      }
-      const bool domain = std::string(header) == "X-GW-Router-Addr" && *value == settings.domain;
-      if (!expected->empty() && *value != *expected && !domain) {
-        return envelope_failure(400, "400", std::string("wrong header ") + header);
-      }
-    }
-    const std::string* content_type = in.header("Content-Type");
-    if (content_type == nullptr || content_type->rfind("application/json", 0) != 0) {
-      return envelope_failure(400, "400", "Content-Type must be application/json");
-    }
-    // The body as the document's 示例: {"operation":"push","entryPk":…,"billdata":{"id":…}}.
-    rapidjson::Document body;
-    body.Parse(in.body.c_str(), in.body.size());
-    if (body.HasParseError() || !body.IsObject()) {
-      return envelope_failure(400, "400", "invalid body: not a JSON object");
-    }
-    const std::string operation = text_of(body, "operation");
-    const std::string entry_pk = text_of(body, "entryPk");
-    auto billdata = body.FindMember("billdata");
-    if (billdata == body.MemberEnd() || !billdata->value.IsObject()) {
-      return envelope_failure(400, "400", "invalid body: billdata is required");
-    }
-    // 示例: billdata.id is the same 单据id as entryPk.
-    if (text_of(billdata->value, "id") != entry_pk) {
-      return envelope_failure(400, "400", "invalid body: billdata.id must equal entryPk");
-    }
-    const auto& known = state->settings.known_entry_pks;
-    if (operation != "push" || std::find(known.begin(), known.end(), entry_pk) == known.end()) {
-      return envelope_failure(200, "bos.billnotexist",
-                              "工单执行单据不存在: " + entry_pk.substr(0, 40));
-    }
-    std::size_t number = 0;
-    {
-      std::lock_guard<std::mutex> guard(state->mutex);
-      number = ++state->bills;
-    }
-    return json_response(200, push_reply(entry_pk, number, in.variance));
-  });
+  emulator.route(
+      HttpMethod::Post, "/app/mxoc_0001_mxoc_pq/pq_orderexe_push_backup",
+      [state](const EmulatorRequest& in) {
+        const std::string token = in.query_value("access_token");
+        {
+          std::lock_guard<std::mutex> guard(state->mutex);
+          auto found = state->tokens.find(token);
+          if (token.empty()) return envelope_failure(401, "401", "access_token is missing");
+          if (found == state->tokens.end() || found->second <= Clock::now()) {
+            return envelope_failure(401, "401", "access_token is invalid or expired");
+          }
+        }
+        const KingdeeEmulatorSettings& settings = state->settings;
+        // A business call that is signed (Options::sign_requests) must be signed right.
+        if (in.header("X-Api-Signature") != nullptr && !settings.client_id.empty()) {
+          const std::string problem = signature_problem(in, settings);
+          if (!problem.empty()) return envelope_failure(401, "1004", problem);
+        }
+        for (auto [header, expected] : {std::pair{"groupName", &settings.group_name},
+                                        std::pair{"accountid", &settings.account_id},
+                                        std::pair{"X-GW-Router-Addr", &settings.router_addr}}) {
+          const std::string* value = in.header(header);
+          if (value == nullptr || value->empty()) {
+            return envelope_failure(400, "400", std::string("missing header ") + header);
+          }
+          const bool domain =
+              std::string(header) == "X-GW-Router-Addr" && *value == settings.domain;
+          if (!expected->empty() && *value != *expected && !domain) {
+            return envelope_failure(400, "400", std::string("wrong header ") + header);
+          }
+        }
+        const std::string* content_type = in.header("Content-Type");
+        if (content_type == nullptr || content_type->rfind("application/json", 0) != 0) {
+          return envelope_failure(400, "400", "Content-Type must be application/json");
+        }
+        // The body as the document's 示例: {"operation":"push","entryPk":…,"billdata":{"id":…}}.
+        rapidjson::Document body;
+        body.Parse(in.body.c_str(), in.body.size());
+        if (body.HasParseError() || !body.IsObject()) {
+          return envelope_failure(400, "400", "invalid body: not a JSON object");
+        }
+        const std::string operation = text_of(body, "operation");
+        const std::string entry_pk = text_of(body, "entryPk");
+        auto billdata = body.FindMember("billdata");
+        if (billdata == body.MemberEnd() || !billdata->value.IsObject()) {
+          return envelope_failure(400, "400", "invalid body: billdata is required");
+        }
+        // 示例: billdata.id is the same 单据id as entryPk.
+        if (text_of(billdata->value, "id") != entry_pk) {
+          return envelope_failure(400, "400", "invalid body: billdata.id must equal entryPk");
+        }
+        const auto& known = state->settings.known_entry_pks;
+        if (operation != "push" || std::find(known.begin(), known.end(), entry_pk) == known.end()) {
+          return envelope_failure(200, "bos.billnotexist",
+                                  "工单执行单据不存在: " + entry_pk.substr(0, 40));
+        }
+        std::size_t number = 0;
+        {
+          std::lock_guard<std::mutex> guard(state->mutex);
+          number = ++state->bills;
+        }
+        return json_response(200, push_reply(entry_pk, number, in.variance));
+      });
 }
 
 }  // namespace erpbridge::testing

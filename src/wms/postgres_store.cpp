@@ -100,7 +100,7 @@ class Rows {
 class PostgresStore final : public ClaimStore {
  public:
   PostgresStore(std::string conninfo, PostgresStoreOptions options)
-      : conninfo_(std::move(conninfo)), options_(options) {}
+      : conninfo_(std::move(conninfo)), options_(std::move(options)) {}
 
   ~PostgresStore() override {
     stop_writers();
@@ -137,18 +137,22 @@ class PostgresStore final : public ClaimStore {
       claim.token = token;
       Result<Rows> inserted = query(
           "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, token, lease_until) "
-          "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
-          "ON CONFLICT (entry_code) DO NOTHING RETURNING token",
-          {entry_code, fingerprint, token, lease_ms});
+          "VALUES ($1, $2, $3, " +
+              now_sql(5) +
+              " + $4::bigint * interval '1 millisecond') "
+              "ON CONFLICT (entry_code) DO NOTHING RETURNING token",
+          {entry_code, fingerprint, token, lease_ms, clock_ms()});
       if (!inserted.ok()) return std::move(inserted).error();
       if (inserted->count() == 1) return claim;
       // Its holder's lease ran out (it died): taken over.
       Result<Rows> taken = query(
           "UPDATE erpbridge_wms_claims SET token = $3, "
-          "lease_until = now() + $4::bigint * interval '1 millisecond' "
-          "WHERE entry_code = $1 AND fingerprint = $2 AND NOT done AND lease_until <= now() "
-          "RETURNING token",
-          {entry_code, fingerprint, token, lease_ms});
+          "lease_until = " +
+              now_sql(5) +
+              " + $4::bigint * interval '1 millisecond' "
+              "WHERE entry_code = $1 AND fingerprint = $2 AND NOT done AND lease_until <= " +
+              now_sql(5) + " RETURNING token",
+          {entry_code, fingerprint, token, lease_ms, clock_ms()});
       if (!taken.ok()) return std::move(taken).error();
       if (taken->count() == 1) return claim;
       Result<Rows> found = query(
@@ -266,14 +270,19 @@ class PostgresStore final : public ClaimStore {
     // Rows another consumer has locked are skipped, not waited for: consumers share the inbox.
     Result<Rows> taken = query(
         "WITH picked AS (SELECT id FROM erpbridge_wms_inbox "
-        "WHERE NOT acknowledged AND leased_until <= now() ORDER BY id LIMIT $1 "
-        "FOR UPDATE SKIP LOCKED) "
-        "UPDATE erpbridge_wms_inbox i "
-        "SET leased_until = now() + $2::bigint * interval '1 millisecond' "
-        "FROM picked WHERE i.id = picked.id "
-        "RETURNING i.id, i.entry_code, i.body, i.reply, "
-        "(extract(epoch FROM i.received_at) * 1000)::bigint, i.acknowledged",
-        {std::to_string(std::min<std::size_t>(max, 1u << 20)), std::to_string(lease.count())});
+        "WHERE NOT acknowledged AND leased_until <= " +
+            now_sql(3) +
+            " ORDER BY id LIMIT $1 "
+            "FOR UPDATE SKIP LOCKED) "
+            "UPDATE erpbridge_wms_inbox i "
+            "SET leased_until = " +
+            now_sql(3) +
+            " + $2::bigint * interval '1 millisecond' "
+            "FROM picked WHERE i.id = picked.id "
+            "RETURNING i.id, i.entry_code, i.body, i.reply, "
+            "(extract(epoch FROM i.received_at) * 1000)::bigint, i.acknowledged",
+        {std::to_string(std::min<std::size_t>(max, 1u << 20)), std::to_string(lease.count()),
+         clock_ms()});
     if (!taken.ok()) return std::move(taken).error();
     std::vector<InboxEntry> entries = entries_of(*taken);
     std::sort(entries.begin(), entries.end(),
@@ -559,6 +568,19 @@ class PostgresStore final : public ClaimStore {
   // Runs one statement (atomic by itself). A broken connection is reopened and the
   // statement sent once more: every statement here is safe to repeat (a claim repeats with
   // the same token and recognises its own row).
+  // Leases are judged by the database's clock, unless options_.clock is set (tests): then
+  // parameter $index carries that clock's milliseconds and stands in for now().
+  static std::string now_sql(int index) {
+    const std::string parameter = "$" + std::to_string(index);
+    return "coalesce(to_timestamp(nullif(" + parameter + ", '')::bigint / 1000.0), now())";
+  }
+  std::string clock_ms() const {
+    if (!options_.clock) return std::string();
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock().time_since_epoch())
+            .count());
+  }
+
   Result<Rows> query(const std::string& sql, const std::vector<std::string>& parameters) {
     Result<PGconn*> acquired = acquire();
     if (!acquired.ok()) return std::move(acquired).error();

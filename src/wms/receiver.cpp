@@ -23,9 +23,12 @@ using SystemClock = std::chrono::system_clock;
 
 class MemoryStore final : public ClaimStore {
  public:
+  explicit MemoryStore(StoreClock clock)
+      : clock_(clock ? std::move(clock) : StoreClock(&SystemClock::now)) {}
+
   Result<Claim> claim(const std::string& entry_code, const std::string& fingerprint,
                       std::chrono::milliseconds lease) override {
-    const auto now = SystemClock::now();
+    const auto now = clock_();
     std::lock_guard<std::mutex> guard(mutex_);
     auto found = records_.find(entry_code);
     Claim claim;
@@ -89,7 +92,7 @@ class MemoryStore final : public ClaimStore {
     entry.entry_code = tokens_[token];
     entry.body.assign(body.data(), body.size());
     entry.reply = reply;
-    entry.received_at = SystemClock::now();
+    entry.received_at = clock_();
     inbox_.push_back(Stored{std::move(entry), SystemClock::time_point()});
     tokens_.erase(token);
     return ok();
@@ -101,7 +104,7 @@ class MemoryStore final : public ClaimStore {
   }
 
   Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease) override {
-    const auto now = SystemClock::now();
+    const auto now = clock_();
     std::lock_guard<std::mutex> guard(mutex_);
     std::vector<InboxEntry> out;
     for (Stored& stored : inbox_) {
@@ -155,6 +158,7 @@ class MemoryStore final : public ClaimStore {
     return record == records_.end() ? nullptr : &record->second;
   }
 
+  const StoreClock clock_;
   std::mutex mutex_;
   std::map<std::string, Record> records_;      // entry_code -> record
   std::map<std::string, std::string> tokens_;  // live claim token -> entry_code
@@ -313,8 +317,8 @@ TokenChecker expect_token(std::string expected) {
   };
 }
 
-std::shared_ptr<ClaimStore> make_memory_store() {
-  return std::make_shared<MemoryStore>();
+std::shared_ptr<ClaimStore> make_memory_store(StoreClock clock) {
+  return std::make_shared<MemoryStore>(std::move(clock));
 }
 
 struct Receiver::State {

@@ -55,10 +55,8 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_sequences (
 INSERT OR IGNORE INTO erpbridge_schema (name, version) VALUES ('wms', 1);
 )SQL";
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             SystemClock::now().time_since_epoch())
-      .count();
+std::int64_t ms_since_epoch(SystemClock::time_point when) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
 }
 
 SystemClock::time_point from_ms(std::int64_t ms) {
@@ -118,7 +116,9 @@ class Statement {
 
 class SqliteStore final : public ClaimStore {
  public:
-  SqliteStore(sqlite3* db, SqliteStoreOptions options) : db_(db), options_(options) {}
+  SqliteStore(sqlite3* db, SqliteStoreOptions options) : db_(db), options_(std::move(options)) {
+    if (!options_.clock) options_.clock = &SystemClock::now;
+  }
 
   ~SqliteStore() override {
     {
@@ -309,6 +309,9 @@ class SqliteStore final : public ClaimStore {
     // The operations of the same batch whose waiters this one's waiter wakes (see finish).
     Operation* wakes[2] = {nullptr, nullptr};
   };
+
+  // Lease arithmetic in milliseconds of the store's clock (options_.clock).
+  std::int64_t now_ms() const { return ms_since_epoch(options_.clock()); }
 
   static std::int64_t limit(std::size_t max) {
     return static_cast<std::int64_t>(std::min<std::size_t>(max, 1u << 20));

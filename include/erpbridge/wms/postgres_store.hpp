@@ -23,6 +23,9 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   /// hide a distant server's round trips; on a small machine sharing its cores with the
   /// server, fewer leave it more CPU.
   std::size_t accept_writers = 2;
+  /// Leases are judged by the database's clock, shared by every replica. A clock set here
+  /// replaces it (see StoreClock): for tests, or replicas that agree on a clock of their own.
+  StoreClock clock;
 };
 
 /// Opens the claim store in the database `conninfo` names (libpq's "host=… dbname=…" or a

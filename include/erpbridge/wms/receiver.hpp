@@ -135,8 +135,14 @@ class ERPBRIDGE_WMS_EXPORT ClaimStore {
                                                bool include_acknowledged);
 };
 
+/// The wall clock a store judges leases by. Empty means std::chrono::system_clock::now; tests
+/// pass a clock they move by hand, so a lease runs out when the test says, not when the
+/// machine gets round to it.
+using StoreClock = std::function<std::chrono::system_clock::time_point()>;
+
 /// Claims and an inbox in memory: for tests and for one process that may forget on restart.
-ERPBRIDGE_WMS_EXPORT std::shared_ptr<ClaimStore> make_memory_store();
+/// Leases are judged by `clock` (see StoreClock).
+ERPBRIDGE_WMS_EXPORT std::shared_ptr<ClaimStore> make_memory_store(StoreClock clock = {});
 
 /// How inbox mode numbers an accepted order: the reply (code "0", bil_id, bil_no) WMS gets.
 /// Called from handle()'s threads.

@@ -19,6 +19,9 @@ struct ERPBRIDGE_WMS_SQLITE_EXPORT SqliteStoreOptions {
   std::chrono::milliseconds busy_timeout{5000};
   /// The most operations committed in one transaction (one fsync for all of them).
   std::size_t max_batch = 512;
+  /// The clock leases are judged by (see StoreClock); empty means the system clock. Every
+  /// process sharing a file should use the same clock.
+  StoreClock clock;
 };
 
 /// Opens the claim store at `path`, creating the file and its schema when missing (an

@@ -4,6 +4,7 @@
 #include <future>
 #include <thread>
 
+#include "core/token_probe.hpp"
 #include "erpbridge/core/token.hpp"
 #include "support/timing.hpp"
 
@@ -53,25 +54,26 @@ TEST_CASE("Invalidating a cached token fetches a new one, once") {
 }
 
 TEST_CASE("Concurrent callers with no token cause one fetch") {
-  // The fetch does not finish before all 8 callers have asked for a token, so they really
-  // overlap it.
+  // The fetch does not finish before the other 7 callers wait inside token() for it, so
+  // they really overlap it.
   std::atomic<int> fetches{0};
-  std::atomic<int> arrived{0};
-  auto provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
+  std::atomic<bool> overlapped{false};
+  std::shared_ptr<erpbridge::TokenProvider> provider;
+  provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
     ++fetches;
-    while (arrived < 8) std::this_thread::yield();
-    std::this_thread::sleep_for(erpbridge::test_support::scaled(20ms));  // laggards too
+    overlapped = erpbridge::test_support::wait_until(
+        [&] { return erpbridge::internal::callers_waiting_for_fetch(*provider) == 7; }, 10s);
     return AccessToken{"shared", std::nullopt};
   });
   std::vector<std::thread> threads;
   std::atomic<int> right{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      ++arrived;
       if (*provider->token() == "shared") ++right;
     });
   }
   for (auto& thread : threads) thread.join();
+  CHECK(overlapped);
   CHECK(fetches == 1);
   CHECK(right == 8);
 }
@@ -98,18 +100,18 @@ TEST_CASE("A fetcher runs without the provider's lock: it may invalidate, not re
 
 TEST_CASE("Callers waiting on a failed fetch get its error") {
   std::atomic<int> fetches{0};
-  std::atomic<int> arrived{0};
-  auto provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
+  std::atomic<bool> overlapped{false};
+  std::shared_ptr<erpbridge::TokenProvider> provider;
+  provider = erpbridge::make_cached_token([&]() -> Result<AccessToken> {
     ++fetches;
-    while (arrived < 4) std::this_thread::yield();
-    std::this_thread::sleep_for(erpbridge::test_support::scaled(20ms));
+    overlapped = erpbridge::test_support::wait_until(
+        [&] { return erpbridge::internal::callers_waiting_for_fetch(*provider) == 3; }, 10s);
     return erpbridge::make_error(erpbridge::ErrorCode::Unauthenticated, "app secret revoked");
   });
   std::vector<std::thread> threads;
   std::atomic<int> refused{0};
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
-      ++arrived;
       auto token = provider->token();
       if (!token.ok() && token.error().message.find("app secret revoked") != std::string::npos) {
         ++refused;
@@ -117,6 +119,7 @@ TEST_CASE("Callers waiting on a failed fetch get its error") {
     });
   }
   for (auto& thread : threads) thread.join();
+  CHECK(overlapped);
   CHECK(refused == 4);
   CHECK(fetches == 1);  // one failing fetch, shared: no stampede on a failing token source
 }

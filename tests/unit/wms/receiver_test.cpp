@@ -12,6 +12,7 @@
 #include "erpbridge/wms/receiver.hpp"
 #include "erpbridge/wms/sqlite_store.hpp"
 #include "support/files.hpp"
+#include "support/manual_clock.hpp"
 
 using erpbridge::ErrorCode;
 using erpbridge::HttpHeaders;
@@ -487,7 +488,8 @@ TEST_CASE("Receiver: a slow store for one entry code does not stall the others")
 }
 
 TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
-  auto store = make_memory_store();
+  erpbridge::test_support::ManualClock clock;
+  auto store = make_memory_store(clock.function());
   // A holder in another process claims the order with a short lease, then dies.
   auto order = parse_entry_confirmation(kWmsRequestSample).value();
   auto held =
@@ -505,7 +507,10 @@ TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
       expect_token("t0k"), store, options);
   // Within the lease: the holder may still be working, so WMS is asked to come back.
   CHECK(receiver.handle(kAuthorized, kWmsRequestSample).http_status == 503);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  clock.advance(std::chrono::milliseconds(149));
+  CHECK(receiver.handle(kAuthorized, kWmsRequestSample).http_status == 503);
+  CHECK(calls == 0);
+  clock.advance(std::chrono::milliseconds(1));
   // After it: delivered here (the at-least-once window of a dead holder).
   auto taken = receiver.handle(kAuthorized, kWmsRequestSample);
   CHECK(taken.http_status == 200);

@@ -10,10 +10,12 @@
 #include "erpbridge/wms/postgres_store.hpp"
 #include "erpbridge/wms/sqlite_store.hpp"
 #include "support/files.hpp"
+#include "support/manual_clock.hpp"
 #include "support/postgres.hpp"
 #include "support/start_line.hpp"
 
 using erpbridge::ErrorCode;
+using erpbridge::test_support::ManualClock;
 using erpbridge::test_support::StartLine;
 using erpbridge::test_support::TempDir;
 using erpbridge::test_support::TestDatabase;
@@ -22,25 +24,30 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// One store under test, and what keeps its backing alive.
+// One store under test, the clock it judges leases by, and what keeps its backing alive.
 struct Backend {
   std::string name;
   std::shared_ptr<ClaimStore> store;
   std::unique_ptr<TempDir> directory;
   std::unique_ptr<TestDatabase> database;
+  ManualClock clock;
 };
 
 Backend sqlite_backend() {
-  Backend backend{"sqlite", nullptr, std::make_unique<TempDir>(), nullptr};
-  auto opened = open_sqlite_store(backend.directory->file("claims.db"));
+  Backend backend{"sqlite", nullptr, std::make_unique<TempDir>(), nullptr, {}};
+  SqliteStoreOptions options;
+  options.clock = backend.clock.function();
+  auto opened = open_sqlite_store(backend.directory->file("claims.db"), options);
   REQUIRE(opened.ok());
   backend.store = *opened;
   return backend;
 }
 
 Backend postgres_backend() {
-  Backend backend{"postgres", nullptr, nullptr, std::make_unique<TestDatabase>()};
-  auto opened = open_postgres_store(backend.database->conninfo());
+  Backend backend{"postgres", nullptr, nullptr, std::make_unique<TestDatabase>(), {}};
+  PostgresStoreOptions options;
+  options.clock = backend.clock.function();
+  auto opened = open_postgres_store(backend.database->conninfo(), options);
   INFO((opened.ok() ? std::string() : opened.error().to_string()));
   REQUIRE(opened.ok());
   backend.store = *opened;
@@ -50,7 +57,8 @@ Backend postgres_backend() {
 template <typename Body>
 void each_store(Body body) {
   SECTION("memory") {
-    Backend backend{"memory", make_memory_store(), nullptr, nullptr};
+    Backend backend{"memory", nullptr, nullptr, nullptr, {}};
+    backend.store = make_memory_store(backend.clock.function());
     body(backend);
   }
   SECTION("sqlite") {
@@ -117,7 +125,9 @@ TEST_CASE("Claim store: a claim whose lease ran out is taken over") {
     INFO(b.name);
     auto dead = b.store->claim("RK-3", "fp", 100ms);
     REQUIRE(dead->kind == Claim::Kind::Claimed);
-    std::this_thread::sleep_for(300ms);
+    b.clock.advance(99ms);
+    CHECK(b.store->claim("RK-3", "fp", 60s)->kind == Claim::Kind::Busy);  // not yet
+    b.clock.advance(1ms);
     auto taken = b.store->claim("RK-3", "fp", 60s);
     REQUIRE(taken.ok());
     REQUIRE(taken->kind == Claim::Kind::Claimed);
@@ -203,7 +213,9 @@ TEST_CASE("Claim store: an inbox entry not acknowledged within its lease is hand
     REQUIRE(b.store->complete_into_inbox(claim->token, kReply, "{}").ok());
     REQUIRE(b.store->take(5, 100ms)->size() == 1);
     CHECK(b.store->take(5, 100ms)->empty());
-    std::this_thread::sleep_for(300ms);
+    b.clock.advance(99ms);
+    CHECK(b.store->take(5, 100ms)->empty());  // not yet
+    b.clock.advance(1ms);
     auto again = b.store->take(5, 60s);
     REQUIRE(again->size() == 1);
     CHECK(again->at(0).entry_code == "RK-20");
@@ -270,7 +282,9 @@ TEST_CASE("Claim store: a claim whose holder died is taken over by accept_into_i
     InboxNumbering numbering = numbering_with("IN-");
     auto held = b.store->claim("RK-40", "fp-40", 100ms);
     REQUIRE(held->kind == Claim::Kind::Claimed);
-    std::this_thread::sleep_for(300ms);
+    CHECK(b.store->accept_into_inbox("RK-40", "fp-40", "{}", numbering, 60s)->kind ==
+          Claim::Kind::Busy);
+    b.clock.advance(100ms);
     auto accepted = b.store->accept_into_inbox("RK-40", "fp-40", "{}", numbering, 60s);
     REQUIRE(accepted.ok());
     CHECK(accepted->kind == Claim::Kind::Accepted);
