@@ -299,6 +299,12 @@ class PostgresStore final : public ClaimStore {
     return make_error(ErrorCode::NotFound, "no inbox entry " + std::to_string(id));
   }
 
+  Result<void> check() override {
+    Result<Rows> answered = query("SELECT 1", {});
+    if (!answered.ok()) return std::move(answered).error();
+    return ok();
+  }
+
   Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
                                        bool include_acknowledged) override {
     Result<Rows> rows = query(

@@ -266,6 +266,10 @@ Result<void> ClaimStore::complete_into_inbox(const std::string&, const PushReply
                                              std::string_view) {
   return no_inbox("complete_into_inbox");
 }
+Result<void> ClaimStore::check() {
+  return ok();
+}
+
 Result<std::int64_t> ClaimStore::next_sequence(const std::string&) {
   return no_inbox("next_sequence");
 }
@@ -339,6 +343,20 @@ struct Receiver::State {
   std::atomic<std::size_t> rejected{0};
   std::atomic<std::size_t> failed{0};
   std::atomic<std::size_t> busy{0};
+  std::atomic<std::size_t> drained{0};
+
+  // Graceful stop: handle() calls in progress, and the flag that turns new ones away.
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> in_flight{0};
+  std::mutex idle_mutex;
+  std::condition_variable idle;
+
+  void leave() {
+    if (in_flight.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> guard(idle_mutex);
+      idle.notify_all();
+    }
+  }
 
   void end_claim() {
     {
@@ -374,10 +392,54 @@ Receiver::Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<C
 ReceiverStats Receiver::stats() const {
   const State& s = *state_;
   return ReceiverStats{s.delivered.load(), s.duplicates.load(), s.conflicts.load(),
-                       s.rejected.load(),  s.failed.load(),     s.busy.load()};
+                       s.rejected.load(),  s.failed.load(),     s.busy.load(),
+                       s.drained.load()};
+}
+
+void Receiver::drain() const noexcept {
+  state_->draining = true;
+}
+
+bool Receiver::draining() const noexcept {
+  return state_->draining.load();
+}
+
+bool Receiver::wait_idle(std::chrono::milliseconds limit) const {
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.idle_mutex);
+  return s.idle.wait_for(lock, limit, [&] { return s.in_flight.load() == 0; });
+}
+
+Result<void> Receiver::ready() const {
+  if (state_->draining) {
+    return make_error(ErrorCode::FailedPrecondition, "the receiver is draining (stopping)");
+  }
+  Result<void> probe = state_->store->check();
+  if (!probe.ok()) {
+    Error error = std::move(probe).error();
+    error.message = "claim store: " + error.message;
+    return error;
+  }
+  return ok();
 }
 
 ReceiverReply Receiver::handle(const HttpHeaders& headers, std::string_view body) const noexcept {
+  State& s = *state_;
+  // Counted before the flag is read: drain() then wait_idle() sees every call that got past
+  // the flag.
+  s.in_flight.fetch_add(1);
+  struct Leave {
+    State& state;
+    ~Leave() { state.leave(); }
+  } leave{s};
+  if (s.draining) {
+    ++s.drained;
+    ReceiverReply reply = error_reply(503, "the receiver is stopping; push again later");
+    reply.retry_after_seconds =
+        static_cast<int>(std::max<long long>(1, s.options.drain_retry_after.count()));
+    reply.close_connection = true;
+    return reply;
+  }
   try {
     return state_->handle(headers, body);
   } catch (...) {

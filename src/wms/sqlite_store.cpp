@@ -10,12 +10,14 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
+#include "wms/sqlite_store_probe.hpp"
 #include "wms/sqlite_wal_vfs.hpp"
 
 namespace erpbridge::wms {
@@ -287,6 +289,25 @@ class SqliteStore final : public ClaimStore {
     });
   }
 
+  // Test hooks (see wms/sqlite_store_probe.hpp).
+  Result<void> run_in_batch(const std::function<Result<void>(sqlite3*)>& run) {
+    return submit([&]() -> Result<void> { return run(db_); });
+  }
+  std::size_t queued() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return queue_.size();
+  }
+
+  Result<void> check() override {
+    return submit([&]() -> Result<void> {
+      if (sqlite3_exec(db_, "SELECT count(*) FROM erpbridge_schema", nullptr, nullptr, nullptr) !=
+          SQLITE_OK) {
+        return store_error("checking the store", db_);
+      }
+      return ok();
+    });
+  }
+
   Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
                                        bool include_acknowledged) override {
     std::vector<InboxEntry> entries;
@@ -465,24 +486,42 @@ class SqliteStore final : public ClaimStore {
         const Error error = store_error("starting a transaction", db_);
         results.assign(batch.size(), Result<void>(error));
       } else {
+        // Set when the batch's transaction can no longer be trusted: a savepoint that would
+        // not roll back or release, or SQLite rolling the whole transaction back by itself
+        // (SQLITE_FULL, IOERR, NOMEM may). Then nothing of the batch commits and every
+        // operation in it fails, the ones that went well before too: they were undone, and
+        // the ones after would run in autocommit mode, committing piecemeal.
+        std::optional<Error> lost;
         for (Operation* operation : batch) {
+          if (lost) {
+            results.push_back(*lost);
+            continue;
+          }
           // Each operation under a savepoint of its own: one that fails half-way leaves
           // nothing behind, and the others in the batch still commit.
           Result<void> result = make_error(ErrorCode::Api, "the operation did not run");
           if (!execute("savepoint")) {
-            result = store_error("starting a savepoint", db_);
+            lost = store_error("starting a savepoint", db_);
           } else {
             try {
               result = operation->run();
             } catch (const std::exception& exception) {
               result = make_error(ErrorCode::Api, exception.what());
             }
-            if (!result.ok()) execute("rollback_to");
-            execute("release_savepoint");
+            if (sqlite3_get_autocommit(db_) != 0) {
+              lost = store_error("SQLite rolled the transaction back", db_);
+            } else if (!result.ok() && !execute("rollback_to")) {
+              lost = store_error("undoing a failed operation", db_);
+            } else if (!execute("release_savepoint")) {
+              lost = store_error("releasing a savepoint", db_);
+            }
           }
           results.push_back(std::move(result));
         }
-        if (!execute("commit")) {
+        if (lost) {
+          if (sqlite3_get_autocommit(db_) == 0) execute("rollback");
+          for (auto& result : results) result = *lost;
+        } else if (!execute("commit")) {
           const Error error = store_error("committing", db_);
           execute("rollback");
           for (auto& result : results) result = error;
@@ -504,6 +543,22 @@ class SqliteStore final : public ClaimStore {
 };
 
 }  // namespace
+
+namespace internal {
+
+Result<void> run_in_sqlite_batch(ClaimStore& store,
+                                 const std::function<Result<void>(sqlite3*)>& run) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  if (sqlite == nullptr) return make_error(ErrorCode::InvalidArgument, "not a SQLite store");
+  return sqlite->run_in_batch(run);
+}
+
+std::size_t sqlite_queued_operations(ClaimStore& store) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  return sqlite != nullptr ? sqlite->queued() : 0;
+}
+
+}  // namespace internal
 
 Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
                                                       SqliteStoreOptions options) {

@@ -2,23 +2,31 @@
 // with SIGKILL mid-run and restarted on its SQLite file, two replicas sharing one PostgreSQL,
 // and a handler-mode holder that dies mid-handler. Expected outcomes are counted from what
 // the pushers saw and from the stores' rows, never from the receiver's own bookkeeping.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <rapidjson/document.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "data/wms_sample.hpp"
+#include "erpbridge/wms/client.hpp"
 #include "erpbridge/wms/postgres_store.hpp"
 #include "erpbridge/wms/sqlite_store.hpp"
+#include "erpbridge/wms/token_issuer.hpp"
 #include "support/files.hpp"
 #include "support/postgres.hpp"
 #include "support/subprocess.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::test_support::ChildProcess;
 using erpbridge::test_support::TempDir;
@@ -50,13 +58,14 @@ struct Server {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
 
-  // `erpbridge wms serve` with `arguments` after --port 0.
-  static Server cli(std::vector<std::string> arguments) {
+  // `erpbridge wms serve` with `arguments` after --port 0, and `environment` (by default the
+  // static token).
+  static Server cli(std::vector<std::string> arguments,
+                    std::vector<std::string> environment = {"ERPBRIDGE_WMS_TOKEN=" + kToken}) {
     std::vector<std::string> argv = {ERPBRIDGE_CLI_PROGRAM, "wms", "serve", "--port", "0"};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     Server server;
-    server.process = std::make_unique<ChildProcess>(
-        argv, std::vector<std::string>{"ERPBRIDGE_WMS_TOKEN=" + kToken});
+    server.process = std::make_unique<ChildProcess>(argv, std::move(environment));
     const std::string line = server.process->read_line();
     // "erpbridge wms serve: listening on http://127.0.0.1:PORT (...)"
     const std::size_t colon = line.find("127.0.0.1:");
@@ -393,4 +402,218 @@ TEST_CASE(
     CHECK(post(*client_for(next.port), body).body == accepted.body);
     CHECK(log_lines().size() == 2);
   }
+}
+
+namespace {
+
+// What one push got: an HTTP answer, or the client's error (Connection: refused, never
+// accepted; Read or Write: cut off after it was sent).
+struct Answer {
+  int status = 0;
+  httplib::Error error = httplib::Error::Success;
+  std::string retry_after;
+  std::string connection;
+  std::string body;
+};
+
+Answer push_once(httplib::Client& client, const std::string& body) {
+  auto response = client.Post("/CreateEntryConfirmation", {{"Authorization", kToken}}, body,
+                              "application/json");
+  if (!response) return Answer{0, response.error(), "", "", ""};
+  return Answer{response->status, httplib::Error::Success,
+                response->get_header_value("Retry-After"), response->get_header_value("Connection"),
+                response->body};
+}
+
+}  // namespace
+
+TEST_CASE("wms serve: SIGTERM in a burst answers every push it read and keeps every 200") {
+  TempDir directory;
+  Server server = Server::cli({"--store", "sqlite:" + directory.file("receiver.db"), "--mode",
+                               "inbox", "--drain-seconds", "20"});
+  REQUIRE(server.port > 0);
+  constexpr int kPushers = 16;
+  std::vector<std::vector<std::pair<std::string, Answer>>> answers(kPushers);
+  std::atomic<int> next{0};
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < kPushers; ++t) {
+    pushers.emplace_back([&, t] {
+      auto client = client_for(server.port);
+      // Like WMS: push new orders until one is not accepted, then stop (and retry later).
+      for (;;) {
+        const std::string code = code_of(next++);
+        Answer answer = push_once(*client, order_body(code));
+        answers[static_cast<std::size_t>(t)].emplace_back(code, answer);
+        if (answer.status != 200) return;
+        ++accepted;
+      }
+    });
+  }
+  // SIGTERM while all 16 are pushing (a latch on what they were answered, not a sleep).
+  REQUIRE(erpbridge::test_support::wait_until([&] { return accepted >= 400; }, 60s));
+  REQUIRE(kill(server.process->pid(), SIGTERM) == 0);
+  for (auto& pusher : pushers) pusher.join();
+  CHECK(server.process->stop(SIGTERM, 30s) == 0);
+
+  std::map<std::string, std::string> bills;  // entry code -> bil_no answered with 200
+  std::size_t cut = 0;
+  std::size_t drained = 0;
+  for (const auto& pusher : answers) {
+    REQUIRE_FALSE(pusher.empty());
+    for (const auto& [code, answer] : pusher) {
+      if (answer.status == 200) bills[code] = bil_no_of(answer.body);
+      if (answer.error == httplib::Error::Read || answer.error == httplib::Error::Write) ++cut;
+    }
+    // Each pusher's last push was turned away by the drain, on its open connection: 503 with
+    // Retry-After, and the connection closed so the next push finds the successor.
+    const Answer& last = pusher.back().second;
+    CHECK(last.status == 503);
+    CHECK(last.retry_after == "5");
+    CHECK(last.connection == "close");
+    if (last.status == 503) ++drained;
+  }
+  CHECK(cut == 0);
+  CHECK(drained == static_cast<std::size_t>(kPushers));
+  // Every 200 is in the inbox with the bill it was answered with, and nothing else is.
+  auto opened = erpbridge::wms::open_sqlite_store(directory.file("receiver.db"));
+  REQUIRE(opened.ok());
+  auto entries = (*opened)->list(0, 100000, true);
+  REQUIRE(entries.ok());
+  std::map<std::string, std::string> kept;
+  for (const auto& entry : *entries) kept[entry.entry_code] = entry.reply.bil_no;
+  CHECK(kept.size() == bills.size());
+  CHECK(kept == bills);
+}
+
+TEST_CASE("wms serve: /healthz, /readyz, and a drain that waits for an idle connection") {
+  TempDir directory;
+  Server server = Server::cli({"--store", "sqlite:" + directory.file("receiver.db"), "--mode",
+                               "inbox", "--drain-seconds", "60"});
+  REQUIRE(server.port > 0);
+  // A kept-alive connection: the drain waits for it to close.
+  auto idle = client_for(server.port);
+  auto health = idle->Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(health->body == R"({"status":"ok"})");
+  auto ready = idle->Get("/readyz");
+  REQUIRE(ready);
+  CHECK(ready->status == 200);
+  CHECK(ready->body == R"({"status":"ready"})");
+
+  REQUIRE(kill(server.process->pid(), SIGTERM) == 0);
+  // Probed on the idle connection itself, which each request keeps alive (the server closes
+  // a connection idle for 5 s).
+  httplib::Client& probe = *idle;
+  std::string readiness;
+  CHECK(erpbridge::test_support::wait_until(
+      [&] {
+        auto answer = probe.Get("/readyz");
+        if (answer && answer->status == 503) readiness = answer->body;
+        return !readiness.empty();
+      },
+      10s));
+  CHECK(readiness == R"({"status":"draining"})");
+  // A push on a kept-alive connection: turned away, and told to close it.
+  auto late = client_for(server.port);
+  Answer turned_away = push_once(*late, order_body("RK-LATE-1"));
+  CHECK(turned_away.status == 503);
+  CHECK(turned_away.retry_after == "5");
+  CHECK(turned_away.connection == "close");
+  CHECK(turned_away.body.find(R"("code":503,)") != std::string::npos);
+  // Alive while draining, and still draining while that connection stays open.
+  auto alive = probe.Get("/healthz");
+  REQUIRE(alive);
+  CHECK(alive->status == 200);
+  // The last connection closes: the drain ends and the process exits 0.
+  idle.reset();
+  late.reset();
+  CHECK(server.process->stop(SIGTERM, 30s) == 0);
+  auto opened = erpbridge::wms::open_sqlite_store(directory.file("receiver.db"));
+  REQUIRE(opened.ok());
+  CHECK((*opened)->list(0, 10, true)->empty());  // the turned-away order was not kept
+}
+
+TEST_CASE("wms serve --issue-tokens: a pusher obtains its token at /auth/token; pushes need one") {
+  TempDir directory;
+  const std::string secret = "client-secret-for-wms-7";
+  // No static token: only issued ones open the door.
+  Server server =
+      Server::cli({"--store", "sqlite:" + directory.file("receiver.db"), "--issue-tokens"},
+                  {"ERPBRIDGE_WMS_TOKEN=", "ERPBRIDGE_WMS_CLIENT_ID=wms-prod",
+                   "ERPBRIDGE_WMS_CLIENT_SECRET=" + secret});
+  REQUIRE(server.port > 0);
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(server.port);
+  auto order = erpbridge::wms::parse_entry_confirmation(erpbridge::test_data::kWmsRequestSample);
+  REQUIRE(order.ok());
+  auto client_with = [&](const std::string& client_secret) {
+    erpbridge::wms::IssuedTokenSource source;
+    source.client.base_url = base_url;
+    source.client_id = "wms-prod";
+    source.client_secret = client_secret;
+    erpbridge::wms::Options options;
+    options.base_url = base_url;
+    options.token = erpbridge::wms::make_issued_token(source);
+    return erpbridge::wms::Client(options);
+  };
+
+  auto pushed = client_with(secret).push(*order);
+  INFO((pushed.ok() ? std::string() : pushed.error().to_string()));
+  REQUIRE(pushed.ok());
+  CHECK(pushed->code == "0");
+  CHECK_FALSE(pushed->bil_no.empty());
+
+  auto refused = client_with("client-secret-for-wms-8").push(*order);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == erpbridge::ErrorCode::Unauthenticated);
+  CHECK(refused.error().to_string().find("client-secret-for-wms-8") == std::string::npos);
+
+  // The token endpoint itself, and a push with a token it did not issue.
+  httplib::Client raw("127.0.0.1", server.port);
+  auto token =
+      raw.Post("/auth/token", R"({"client_id":"wms-prod","client_secret":")" + secret + R"("})",
+               "application/json");
+  REQUIRE(token);
+  CHECK(token->status == 200);
+  CHECK(token->body.find(R"("expires_in":7200)") != std::string::npos);
+  auto forged = raw.Post("/CreateEntryConfirmation", {{"Authorization", "ebt1.9999999999.00.00"}},
+                         order_body("RK-FORGED-1"), "application/json");
+  REQUIRE(forged);
+  CHECK(forged->status == 401);
+  CHECK(server.process->stop(SIGTERM, 15s) == 0);
+}
+
+TEST_CASE("wms serve: 64 connections stalled half-way through a request do not delay a push") {
+  TempDir directory;
+  Server server = Server::cli({"--store", "sqlite:" + directory.file("receiver.db")});
+  REQUIRE(server.port > 0);
+  // Each sends the head of a push and 20 of its 1,000 bytes, then nothing (a slow or broken
+  // sender); they connect first, so the server takes them before the push below.
+  std::vector<int> stalled;
+  for (int i = 0; i < 64; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(server.port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    const std::string head =
+        "POST /CreateEntryConfirmation HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + kToken +
+        "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"entry_order\":{";
+    REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(head.size()));
+    stalled.push_back(fd);
+  }
+  auto client = client_for(server.port);
+  const auto started = std::chrono::steady_clock::now();
+  Answer answer = push_once(*client, order_body("RK-BESIDE-STALLED"));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  CHECK(answer.status == 200);
+  // The stalled ones would hold the push until the 10 s read timeout if they took every
+  // worker.
+  CHECK(elapsed < erpbridge::test_support::scaled(1s));
+  for (const int fd : stalled) ::close(fd);
+  CHECK(server.process->stop(SIGTERM, 30s) == 0);
 }

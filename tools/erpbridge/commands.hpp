@@ -28,8 +28,13 @@ struct ServeOptions {
   int read_timeout = 10;
   int write_timeout = 10;
   std::size_t max_body = 8u * 1024u * 1024u;
-  std::size_t max_connections = 64;
+  std::size_t max_connections = 256;
   int lease_seconds = 60;
+  int drain_seconds = 10;
+  bool issue_tokens = false;
+  std::optional<std::string> client_id;
+  std::optional<std::string> client_secret_file;
+  int token_lifetime = 7200;
 };
 
 /// Options of `erpbridge wms inbox list|show|ack`.

@@ -20,6 +20,7 @@
 #include "erpbridge/wms/postgres_store.hpp"
 #include "erpbridge/wms/receiver.hpp"
 #include "erpbridge/wms/sqlite_store.hpp"
+#include "erpbridge/wms/token_issuer.hpp"
 
 namespace erpbridge::cli {
 namespace {
@@ -40,34 +41,47 @@ std::shared_ptr<wms::ClaimStore> open_store(const std::string& spec) {
   return *store;
 }
 
+// Connections being served, shared by the server's task queue (which httplib owns and
+// deletes when listening ends) and the drain that waits for them to end.
+struct ConnectionSlots {
+  std::mutex mutex;
+  std::condition_variable freed;
+  std::size_t active = 0;
+
+  /// Waits until no connection is being served, at most until `deadline`; true if none is.
+  bool wait_idle(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return freed.wait_until(lock, deadline, [this] { return active == 0; });
+  }
+};
+
 // Serves at most `limit` connections at a time: the listener waits for a free worker instead
 // of queueing without bound, so further clients wait in the kernel's backlog.
 class BoundedQueue : public httplib::TaskQueue {
  public:
-  explicit BoundedQueue(std::size_t limit) : limit_(limit), pool_(limit) {}
+  BoundedQueue(std::size_t limit, std::shared_ptr<ConnectionSlots> slots)
+      : limit_(limit), slots_(std::move(slots)), pool_(limit) {}
   void enqueue(std::function<void()> fn) override {
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      freed_.wait(lock, [this] { return active_ < limit_; });
-      ++active_;
+      std::unique_lock<std::mutex> lock(slots_->mutex);
+      slots_->freed.wait(lock, [this] { return slots_->active < limit_; });
+      ++slots_->active;
     }
-    pool_.enqueue([this, fn = std::move(fn)] {
+    pool_.enqueue([slots = slots_, fn = std::move(fn)] {
       fn();
       {
-        std::lock_guard<std::mutex> guard(mutex_);
-        --active_;
+        std::lock_guard<std::mutex> guard(slots->mutex);
+        --slots->active;
       }
-      freed_.notify_one();
+      slots->freed.notify_all();
     });
   }
   void shutdown() override { pool_.shutdown(); }
 
  private:
   std::size_t limit_;
+  std::shared_ptr<ConnectionSlots> slots_;
   httplib::ThreadPool pool_;
-  std::mutex mutex_;
-  std::condition_variable freed_;
-  std::size_t active_ = 0;
 };
 
 // Handler mode's application: each delivered order appended to a log file as one line
@@ -124,14 +138,49 @@ std::string stamp(std::chrono::system_clock::time_point at) {
   return text;
 }
 
+// Which Authorization tokens pushes may carry: tokens this server issued (--issue-tokens),
+// the static token, or either.
+wms::TokenChecker token_checker(const ServeOptions& options, const Settings& settings,
+                                std::unique_ptr<wms::TokenIssuer>& issuer) {
+  std::vector<wms::TokenChecker> checkers;
+  if (options.issue_tokens) {
+    wms::TokenIssuerOptions issuing;
+    issuing.client_id = settings.required("wms", "client_id", options.client_id);
+    issuing.client_secret =
+        settings.required_secret("wms", "client_secret", options.client_secret_file);
+    if (issuing.client_secret.size() < 16) {
+      throw UsageError{"the wms client_secret must be at least 16 characters"};
+    }
+    issuing.lifetime = std::chrono::seconds(options.token_lifetime);
+    issuer = std::make_unique<wms::TokenIssuer>(issuing);
+    checkers.push_back(issuer->checker());
+    std::optional<std::string> fixed = settings.secret("wms", "token", options.token_file);
+    if (fixed && !fixed->empty()) checkers.push_back(wms::expect_token(*fixed));
+  } else {
+    checkers.push_back(
+        wms::expect_token(settings.required_secret("wms", "token", options.token_file)));
+  }
+  return wms::accept_any(std::move(checkers));
+}
+
 int serve(const ServeOptions& options, const Settings& settings) {
-  const std::string token = settings.required_secret("wms", "token", options.token_file);
+  std::unique_ptr<wms::TokenIssuer> issuer;
+  const wms::TokenChecker checker = token_checker(options, settings, issuer);
   if (options.tls_cert.has_value() != options.tls_key.has_value()) {
     throw UsageError{"--tls-cert and --tls-key go together"};
   }
   if (options.mode == "log" && options.log_file.empty()) {
     throw UsageError{"--mode log needs --log FILE"};
   }
+  // Stop signals are taken by the main thread alone (sigwait below): blocked before any
+  // thread starts (the stores start theirs), since every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
   std::shared_ptr<wms::ClaimStore> store = open_store(options.store);
   wms::ReceiverOptions limits;
   limits.max_body_bytes = options.max_body;
@@ -140,8 +189,7 @@ int serve(const ServeOptions& options, const Settings& settings) {
   std::unique_ptr<DeliveryLog> log;
   std::unique_ptr<wms::Receiver> receiver;
   if (options.mode == "inbox") {
-    receiver =
-        std::make_unique<wms::Receiver>(wms::InboxMode{}, wms::expect_token(token), store, limits);
+    receiver = std::make_unique<wms::Receiver>(wms::InboxMode{}, checker, store, limits);
   } else {
     log = std::make_unique<DeliveryLog>(options.log_file);
     DeliveryLog* sink = log.get();
@@ -158,16 +206,8 @@ int serve(const ServeOptions& options, const Settings& settings) {
           if (!written.ok()) return std::move(written).error();
           return reply;
         },
-        wms::expect_token(token), store, limits);
+        checker, store, limits);
   }
-
-  // Stop signals are taken by the main thread alone (sigwait below).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   std::unique_ptr<httplib::Server> server;
   if (options.tls_cert) {
@@ -178,7 +218,10 @@ int serve(const ServeOptions& options, const Settings& settings) {
     server = std::make_unique<httplib::Server>();
   }
   const std::size_t workers = std::max<std::size_t>(1, options.max_connections);
-  server->new_task_queue = [workers] { return new BoundedQueue(workers); };
+  auto connections = std::make_shared<ConnectionSlots>();
+  server->new_task_queue = [workers, connections] {
+    return new BoundedQueue(workers, connections);
+  };
   // SO_REUSEADDR only (httplib's default adds SO_REUSEPORT, which would let a second serve
   // share the port silently); the socket is kept to raise httplib's backlog of 5 below.
   int listen_fd = -1;
@@ -191,6 +234,8 @@ int serve(const ServeOptions& options, const Settings& settings) {
   server->set_read_timeout(options.read_timeout, 0);
   server->set_write_timeout(options.write_timeout, 0);
   server->set_keep_alive_timeout(5);
+  // WMS's connections are kept for many pushes (httplib's default closes one after 5).
+  server->set_keep_alive_max_count(1000);
   // Bodies a little over the limit still reach the receiver, which answers 413 in the
   // document's shape; far larger ones are refused by the server itself.
   server->set_payload_max_length(options.max_body + 1024 * 1024);
@@ -206,10 +251,42 @@ int serve(const ServeOptions& options, const Settings& settings) {
                  if (reply.retry_after_seconds) {
                    out.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
                  }
+                 // Draining: the client's next push goes out on a new connection, which a
+                 // successor or another replica takes once this one stops listening.
+                 if (reply.close_connection) out.set_header("Connection", "close");
                  out.set_content(reply.body, "application/json; charset=utf-8");
                });
-  server->Get("/health", [](const httplib::Request&, httplib::Response& out) {
+  if (issuer) {
+    const wms::TokenIssuer* tokens = issuer.get();
+    server->Post("/auth/token", [tokens](const httplib::Request& in, httplib::Response& out) {
+      HttpHeaders headers;
+      for (const auto& header : in.headers) headers.emplace_back(header.first, header.second);
+      const wms::ReceiverReply reply = tokens->handle(headers, in.body);
+      out.status = reply.http_status;
+      out.set_content(reply.body, "application/json; charset=utf-8");
+    });
+  }
+  // Liveness: the process answers. Readiness: it takes pushes (not draining, store answers).
+  auto alive = [](const httplib::Request&, httplib::Response& out) {
     out.set_content(R"({"status":"ok"})", "application/json");
+  };
+  server->Get("/healthz", alive);
+  server->Get("/health", alive);
+  server->Get("/readyz", [handler](const httplib::Request&, httplib::Response& out) {
+    Result<void> ready = handler->ready();
+    if (ready.ok()) {
+      out.set_content(R"({"status":"ready"})", "application/json");
+      return;
+    }
+    // The store's error may name its host and user: it goes to the log, not to the prober.
+    out.status = 503;
+    if (handler->draining()) {
+      out.set_content(R"({"status":"draining"})", "application/json");
+    } else {
+      std::fprintf(stderr, "erpbridge wms serve: not ready: %s\n",
+                   ready.error().to_string().c_str());
+      out.set_content(R"({"status":"store unavailable"})", "application/json");
+    }
   });
   const int port = options.port == 0
                        ? server->bind_to_any_port(options.bind)
@@ -221,22 +298,49 @@ int serve(const ServeOptions& options, const Settings& settings) {
   // A burst of WMS connections (a shift change) would overflow a backlog of 5, and each
   // dropped SYN costs its sender a second: listening again raises it.
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
-  std::thread serving([&] { server->listen_after_bind(); });
+  // Listening ends only through stop() below; if it ends by itself (an accept error), the
+  // main thread is woken as by SIGTERM and the process exits with a failure.
+  const pthread_t main_thread = pthread_self();
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> listen_failed{false};
+  std::thread serving([&] {
+    server->listen_after_bind();
+    if (!stopping) {
+      listen_failed = true;
+      pthread_kill(main_thread, SIGTERM);
+    }
+  });
   std::printf("erpbridge wms serve: listening on %s://%s:%d (%s mode, store %s)\n",
               options.tls_cert ? "https" : "http", options.bind.c_str(), port, options.mode.c_str(),
               options.store.rfind("postgres:", 0) == 0 ? "postgres" : options.store.c_str());
   std::fflush(stdout);
   int received = 0;
   sigwait(&stop_signals, &received);
-  // Graceful: no new connections; requests in progress finish and are answered.
+  // Graceful, in two steps. First drain: still listening, every new push is answered 503
+  // with Retry-After and Connection: close (its body unused), /readyz says draining, and
+  // pushes in progress finish; this lasts until no connection is left or --drain-seconds
+  // passed. Then stop listening: requests already being read are still answered (503), and
+  // only a connection the kernel took at the last moment is dropped unanswered (its sender
+  // pushes again; nothing was stored for it).
+  const auto drain_until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(options.drain_seconds);
+  receiver->drain();
+  const bool pushes_done = receiver->wait_idle(std::chrono::seconds(options.drain_seconds));
+  const bool connections_done = connections->wait_idle(drain_until);
+  stopping = true;
   server->stop();
   serving.join();
+  if (listen_failed) {
+    std::fprintf(stderr, "erpbridge wms serve: listening ended unexpectedly\n");
+    return kFailed;
+  }
   const wms::ReceiverStats stats = receiver->stats();
   std::fprintf(stderr,
                "erpbridge wms serve: stopped on %s after %zu accepted, %zu duplicates, "
-               "%zu conflicts, %zu rejected, %zu failed\n",
+               "%zu conflicts, %zu rejected, %zu failed, %zu turned away while draining%s\n",
                received == SIGINT ? "SIGINT" : "SIGTERM", stats.delivered, stats.duplicates,
-               stats.conflicts, stats.rejected, stats.failed);
+               stats.conflicts, stats.rejected, stats.failed, stats.drained,
+               pushes_done && connections_done ? "" : " (drain bound reached)");
   return kOk;
 }
 
@@ -299,7 +403,19 @@ void add_serve_command(CLI::App& wms, ServeOptions& options, const Settings& set
   serve_app->add_option("--bind", options.bind, "address to listen on");
   serve_app->add_option("--token-file", options.token_file,
                         "a file holding the Authorization token WMS sends, - for standard "
-                        "input (ERPBRIDGE_WMS_TOKEN)");
+                        "input (ERPBRIDGE_WMS_TOKEN); optional with --issue-tokens");
+  serve_app->add_flag("--issue-tokens", options.issue_tokens,
+                      "serve POST /auth/token: WMS obtains its token there with a client id "
+                      "and secret, and pushes must carry such a token (or the static one)");
+  serve_app->add_option("--client-id", options.client_id,
+                        "the client allowed to obtain tokens (ERPBRIDGE_WMS_CLIENT_ID)");
+  serve_app->add_option("--client-secret-file", options.client_secret_file,
+                        "a file holding that client's secret (ERPBRIDGE_WMS_CLIENT_SECRET); "
+                        "changing it revokes every token issued");
+  serve_app
+      ->add_option("--token-lifetime", options.token_lifetime,
+                   "seconds an issued token is accepted")
+      ->check(CLI::Range(300, 30 * 24 * 3600));
   serve_app->add_option("--store", options.store,
                         "memory, sqlite:PATH (one machine) or postgres:CONNINFO (replicas)");
   serve_app
@@ -320,6 +436,11 @@ void add_serve_command(CLI::App& wms, ServeOptions& options, const Settings& set
       ->add_option("--max-connections", options.max_connections,
                    "connections served at once; more wait")
       ->check(CLI::Range(1, 4096));
+  serve_app
+      ->add_option("--drain-seconds", options.drain_seconds,
+                   "on SIGTERM, how long pushes in progress and open connections may take "
+                   "to finish (new pushes get 503) before the server stops")
+      ->check(CLI::Range(0, 3600));
   serve_app
       ->add_option("--lease", options.lease_seconds,
                    "seconds a delivery in progress holds its entry_code")

@@ -26,6 +26,9 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverReply {
   std::string body;       ///< JSON: {"code":…,"message":…,"bil_id":…,"bil_no":…}.
   /// Seconds the client should wait before trying again (503 only), for a Retry-After header.
   std::optional<int> retry_after_seconds;
+  /// Answer with `Connection: close`: the receiver is draining, and the client's next push
+  /// should go out on a new connection (to a successor or another replica).
+  bool close_connection = false;
 };
 
 /// The application's processing of a new order. Its PushReply (code "0", bil_id, bil_no) is
@@ -133,6 +136,9 @@ class ERPBRIDGE_WMS_EXPORT ClaimStore {
   /// `max`, for inspection; no lease is taken.
   virtual Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
                                                bool include_acknowledged);
+  /// Whether the store's backing (its file, its database) answers now: a cheap read, for
+  /// readiness probes. The default (a store in memory) is always ok.
+  virtual Result<void> check();
 };
 
 /// The wall clock a store judges leases by. Empty means std::chrono::system_clock::now; tests
@@ -169,6 +175,8 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverOptions {
   /// How often a waiting duplicate asks the store again (for holders in other processes;
   /// ones in this process wake it at once).
   std::chrono::milliseconds poll_interval{50};
+  /// The Retry-After of the 503 a draining receiver answers (see Receiver::drain).
+  std::chrono::seconds drain_retry_after{5};
 };
 
 /// Counters of what handle() did.
@@ -179,6 +187,7 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverStats {
   std::size_t rejected = 0;    ///< 400/401/413 answers.
   std::size_t failed = 0;      ///< Handler errors, exceptions and refusals, store failures.
   std::size_t busy = 0;        ///< Duplicates answered 503 after waiting for the original.
+  std::size_t drained = 0;     ///< Pushes answered 503 because the receiver was draining.
 };
 
 /// Thread-safe; handle() never throws. Status paths of handle():
@@ -191,7 +200,8 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverStats {
 ///  - 409: an entry_code already used for different content; the handler is not called;
 ///  - 500: the handler failed or threw, or the store failed: nothing stored and the claim
 ///    released, so WMS's retry runs the handler again;
-///  - 503 with Retry-After: a duplicate of an order still in flight after duplicate_wait.
+///  - 503 with Retry-After: a duplicate of an order still in flight after duplicate_wait, or
+///    any push once drain() was called.
 ///
 /// Guarantee: an accepted order (200 with code "0") is stored before the reply leaves, and
 /// each entry_code is accepted once. The handler runs again for the same order only if its
@@ -213,6 +223,19 @@ class ERPBRIDGE_WMS_EXPORT Receiver {
   ReceiverReply handle(const HttpHeaders& headers, std::string_view body) const noexcept;
   /// What handle() did so far.
   ReceiverStats stats() const;
+
+  /// Starts a graceful stop. From now on handle() answers every push 503 with Retry-After
+  /// (ReceiverOptions::drain_retry_after) before reading it, so WMS pushes it again later to
+  /// another replica or to this service's successor; calls already past that point finish
+  /// as usual. Cannot be undone.
+  void drain() const noexcept;
+  /// Whether drain() was called.
+  bool draining() const noexcept;
+  /// Waits until no handle() call is in progress, at most `limit`. True if none is.
+  bool wait_idle(std::chrono::milliseconds limit) const;
+  /// Whether this receiver can take pushes now, for a readiness probe: FailedPrecondition
+  /// while draining, the store's own error when it does not answer a read.
+  Result<void> ready() const;
 
  private:
   struct State;

@@ -13,6 +13,7 @@
 #include "erpbridge/wms/sqlite_store.hpp"
 #include "support/files.hpp"
 #include "support/manual_clock.hpp"
+#include "support/timing.hpp"
 
 using erpbridge::ErrorCode;
 using erpbridge::HttpHeaders;
@@ -584,4 +585,61 @@ TEST_CASE("Receiver in inbox mode needs a store that keeps an inbox") {
   auto reply = receiver.handle(kAuthorized, kWmsRequestSample);
   CHECK(reply.http_status == 500);
   CHECK(reply_of(reply).message.find("keeps no inbox") != std::string::npos);
+}
+
+TEST_CASE("Receiver: draining turns new pushes away with 503 and lets the ones in progress end") {
+  auto store = std::make_shared<CountingStore>();
+  Gate handler_gate;
+  std::atomic<int> calls{0};
+  ReceiverOptions options;
+  options.drain_retry_after = std::chrono::seconds(7);
+  Receiver receiver(
+      [&](const EntryConfirmation& order) -> Result<PushReply> {
+        ++calls;
+        handler_gate.wait();
+        return PushReply{"0", "新增成功", "PC", "PC-" + order.order.entry_code};
+      },
+      expect_token("t0k"), store, options);
+  REQUIRE(receiver.ready().ok());
+  CHECK(receiver.wait_idle(std::chrono::milliseconds(0)));
+  // One push inside its handler when the drain starts.
+  ReceiverReply in_progress;
+  std::thread pushing([&] { in_progress = receiver.handle(kAuthorized, kWmsRequestSample); });
+  REQUIRE(
+      erpbridge::test_support::wait_until([&] { return calls == 1; }, std::chrono::seconds(10)));
+  receiver.drain();
+  CHECK(receiver.draining());
+  auto ready = receiver.ready();
+  REQUIRE_FALSE(ready.ok());
+  CHECK(ready.error().code == ErrorCode::FailedPrecondition);
+  // A new push, even a valid new order, is not read: 503 in the document's shape.
+  auto turned_away = receiver.handle(kAuthorized, with_entry_code("RK-DRAIN-2"));
+  CHECK(turned_away.http_status == 503);
+  CHECK(turned_away.retry_after_seconds == 7);
+  CHECK(turned_away.close_connection);
+  CHECK(reply_of(turned_away).code == "503");
+  CHECK(calls == 1);
+  // The one in progress holds the receiver busy until its handler ends, then answers 200.
+  CHECK_FALSE(receiver.wait_idle(std::chrono::milliseconds(20)));  // its handler is parked
+  handler_gate.open();
+  CHECK(receiver.wait_idle(std::chrono::seconds(10)));
+  pushing.join();
+  CHECK(in_progress.http_status == 200);
+  CHECK_FALSE(in_progress.close_connection);  // its connection may carry the next push
+  CHECK(reply_of(in_progress).bil_no == "PC-RK230302000001");
+  CHECK(receiver.stats().drained == 1);
+  CHECK(receiver.stats().delivered == 1);
+}
+
+TEST_CASE("Receiver: not ready while its store does not answer") {
+  struct Unreachable : CountingStore {
+    Result<void> check() override {
+      return erpbridge::make_error(ErrorCode::Transport, "connection refused");
+    }
+  };
+  Receiver receiver(InboxMode{}, expect_token("t0k"), std::make_shared<Unreachable>());
+  auto ready = receiver.ready();
+  REQUIRE_FALSE(ready.ok());
+  CHECK(ready.error().code == ErrorCode::Transport);
+  CHECK(ready.error().message == "claim store: connection refused");
 }

@@ -3,7 +3,11 @@
 // protocol's description, not from any store.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -13,6 +17,8 @@
 #include "support/manual_clock.hpp"
 #include "support/postgres.hpp"
 #include "support/start_line.hpp"
+#include "support/timing.hpp"
+#include "wms/sqlite_store_probe.hpp"
 
 using erpbridge::ErrorCode;
 using erpbridge::test_support::ManualClock;
@@ -444,4 +450,109 @@ TEST_CASE("PostgreSQL claim store: an unreachable server is an error, the passwo
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.error().code == ErrorCode::Transport);
   CHECK(opened.error().to_string().find("pg-S3CRET-pass") == std::string::npos);
+}
+
+namespace {
+
+// Runs `operation` on a thread of its own and waits until the store's writer has it queued
+// as operation number `position` (so a batch's order is the test's).
+template <typename Operation>
+std::thread queued_as(ClaimStore& store, std::size_t position, Operation operation) {
+  std::thread thread(std::move(operation));
+  REQUIRE(erpbridge::test_support::wait_until(
+      [&] { return erpbridge::wms::internal::sqlite_queued_operations(store) == position; }, 10s));
+  return thread;
+}
+
+// Holds the SQLite writer inside a batch of its own until opened, so the operations queued
+// meanwhile form the next batch together.
+struct WriterHold {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool holding = false;
+  bool released = false;
+
+  std::thread start(ClaimStore& store) {
+    std::thread thread([this, &store] {
+      (void)erpbridge::wms::internal::run_in_sqlite_batch(store, [this](sqlite3*) {
+        std::unique_lock<std::mutex> lock(mutex);
+        holding = true;
+        changed.notify_all();
+        changed.wait(lock, [this] { return released; });
+        return erpbridge::Result<void>(erpbridge::ok());
+      });
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [this] { return holding; });
+    return thread;
+  }
+  void release() {
+    std::lock_guard<std::mutex> guard(mutex);
+    released = true;
+    changed.notify_all();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("SQLite store: one failed operation in a batch is undone alone; the others commit") {
+  TempDir directory;
+  auto store = open_sqlite_store(directory.file("claims.db")).value();
+  WriterHold hold;
+  std::thread holder = hold.start(*store);
+  erpbridge::Result<Claim> first = erpbridge::make_error(ErrorCode::Transport, "not run");
+  erpbridge::Result<void> failing = erpbridge::ok();
+  erpbridge::Result<Claim> last = erpbridge::make_error(ErrorCode::Transport, "not run");
+  std::thread a = queued_as(*store, 1, [&] { first = store->claim("RK-60", "fp", 60s); });
+  std::thread b = queued_as(*store, 2, [&] {
+    failing = erpbridge::wms::internal::run_in_sqlite_batch(*store, [](sqlite3* db) {
+      // Half-way through, then a failure: its own write must not survive.
+      sqlite3_exec(db, "INSERT INTO erpbridge_wms_sequences (day, last) VALUES ('half', 1)",
+                   nullptr, nullptr, nullptr);
+      return erpbridge::Result<void>(erpbridge::make_error(ErrorCode::Api, "failed half-way"));
+    });
+  });
+  std::thread c = queued_as(*store, 3, [&] { last = store->claim("RK-61", "fp", 60s); });
+  hold.release();
+  for (std::thread* thread : {&holder, &a, &b, &c}) thread->join();
+  REQUIRE(first.ok());
+  REQUIRE(last.ok());
+  CHECK(first->kind == Claim::Kind::Claimed);
+  CHECK(last->kind == Claim::Kind::Claimed);
+  CHECK_FALSE(failing.ok());
+  CHECK(store->claim("RK-60", "fp", 60s)->kind == Claim::Kind::Busy);  // committed
+  CHECK(store->claim("RK-61", "fp", 60s)->kind == Claim::Kind::Busy);
+  CHECK(*store->next_sequence("half") == 1);  // the failed operation's row is gone
+}
+
+TEST_CASE(
+    "SQLite store: a batch whose transaction SQLite rolled back fails whole, commits nothing") {
+  TempDir directory;
+  auto store = open_sqlite_store(directory.file("claims.db")).value();
+  WriterHold hold;
+  std::thread holder = hold.start(*store);
+  erpbridge::Result<Claim> before = erpbridge::make_error(ErrorCode::Transport, "not run");
+  erpbridge::Result<void> rolled_back = erpbridge::ok();
+  erpbridge::Result<Claim> after = erpbridge::make_error(ErrorCode::Transport, "not run");
+  std::thread a = queued_as(*store, 1, [&] { before = store->claim("RK-70", "fp", 60s); });
+  std::thread b = queued_as(*store, 2, [&] {
+    rolled_back = erpbridge::wms::internal::run_in_sqlite_batch(*store, [](sqlite3* db) {
+      // What SQLite may do itself on SQLITE_FULL, IOERR or NOMEM: end the transaction.
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return erpbridge::Result<void>(
+          erpbridge::make_error(ErrorCode::Transport, "database or disk is full"));
+    });
+  });
+  std::thread c = queued_as(*store, 3, [&] { after = store->claim("RK-71", "fp", 60s); });
+  hold.release();
+  for (std::thread* thread : {&holder, &a, &b, &c}) thread->join();
+  // Every operation of the batch failed -- the one before the rollback too, since it was
+  // undone -- and the one after did not run in autocommit mode behind the batch's back.
+  CHECK_FALSE(before.ok());
+  CHECK_FALSE(rolled_back.ok());
+  CHECK_FALSE(after.ok());
+  CHECK(store->claim("RK-70", "fp", 60s)->kind == Claim::Kind::Claimed);  // nothing kept
+  CHECK(store->claim("RK-71", "fp", 60s)->kind == Claim::Kind::Claimed);
+  // The store goes on: the next batch commits.
+  CHECK(store->claim("RK-71", "fp", 60s)->kind == Claim::Kind::Busy);
 }
