@@ -74,8 +74,8 @@ ERPBRIDGE_WMS_EXPORT TokenChecker accept_any(std::vector<TokenChecker> checkers)
 struct ERPBRIDGE_WMS_EXPORT IssuedTokenSource {
   ClientOptions client;  ///< base_url of the receiver; timeouts, TLS and retries of the call.
   std::string path = "/auth/token";  ///< The endpoint below base_url.
-  std::string client_id;      ///< As configured on the receiver.
-  std::string client_secret;  ///< As configured on the receiver; never logged.
+  std::string client_id;             ///< As configured on the receiver.
+  std::string client_secret;         ///< As configured on the receiver; never logged.
   /// A token is fetched again this long before it expires.
   std::chrono::seconds refresh_ahead{60};
   /// The clock expiry is judged by; empty: the system clock.
