@@ -249,6 +249,16 @@ class PostgresStore final : public ClaimStore {
     return stored->count() == 1 ? ok() : Result<void>(claims::lost());
   }
 
+  Result<void> renew(const std::string& token, std::chrono::milliseconds lease) override {
+    Result<Rows> renewed =
+        query("UPDATE erpbridge_wms_claims SET lease_until = " + now_sql(4) +
+                  " + $3::bigint * interval '1 millisecond' "
+                  "WHERE entry_code = $2 AND token = $1 AND NOT done RETURNING entry_code",
+              {token, claims::entry_code_of(token), std::to_string(lease.count()), clock_ms()});
+    if (!renewed.ok()) return std::move(renewed).error();
+    return renewed->count() == 1 ? ok() : Result<void>(claims::lost());
+  }
+
   Result<void> release(const std::string& token) override {
     Result<Rows> deleted = query(
         "DELETE FROM erpbridge_wms_claims WHERE entry_code = $2 AND token = $1 AND NOT done "

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "core/hex.hpp"
 #include "erpbridge/core/secrets.hpp"
@@ -68,6 +69,15 @@ class MemoryStore final : public ClaimStore {
     record->done = true;
     record->reply = reply;
     tokens_.erase(token);
+    return ok();
+  }
+
+  Result<void> renew(const std::string& token, std::chrono::milliseconds lease) override {
+    const auto now = clock_();
+    std::lock_guard<std::mutex> guard(mutex_);
+    Record* record = held(token);
+    if (record == nullptr || record->done) return claims::lost();
+    record->lease_until = now + lease;
     return ok();
   }
 
@@ -270,6 +280,19 @@ Result<void> ClaimStore::check() {
   return ok();
 }
 
+Result<void> ClaimStore::renew(const std::string&, std::chrono::milliseconds) {
+  return make_error(ErrorCode::Unimplemented, "this claim store does not renew claims");
+}
+
+namespace {
+// The lost flag of the delivery running on this thread (set around the handler's call).
+thread_local const std::atomic<bool>* current_claim_lost = nullptr;
+}  // namespace
+
+bool delivery_claim_lost() noexcept {
+  return current_claim_lost != nullptr && current_claim_lost->load();
+}
+
 Result<std::int64_t> ClaimStore::next_sequence(const std::string&) {
   return no_inbox("next_sequence");
 }
@@ -355,6 +378,60 @@ struct Receiver::State {
     if (in_flight.fetch_sub(1) == 1) {
       std::lock_guard<std::mutex> guard(idle_mutex);
       idle.notify_all();
+    }
+  }
+
+  // Claims of deliveries in progress here, renewed every lease/3 by one thread (started with
+  // the first delivery, joined when the last copy of the receiver goes).
+  std::mutex renew_mutex;
+  std::condition_variable renew_wake;
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> renewing;  // token -> lost
+  bool renew_stop = false;
+  std::thread renewer;
+
+  ~State() {
+    {
+      std::lock_guard<std::mutex> guard(renew_mutex);
+      renew_stop = true;
+    }
+    renew_wake.notify_all();
+    if (renewer.joinable()) renewer.join();
+  }
+
+  std::shared_ptr<std::atomic<bool>> start_renewing(const std::string& token) {
+    auto lost = std::make_shared<std::atomic<bool>>(false);
+    std::lock_guard<std::mutex> guard(renew_mutex);
+    renewing[token] = lost;
+    if (!renewer.joinable()) renewer = std::thread([this] { renew_loop(); });
+    return lost;
+  }
+
+  void stop_renewing(const std::string& token) {
+    std::lock_guard<std::mutex> guard(renew_mutex);
+    renewing.erase(token);
+  }
+
+  void renew_loop() noexcept {
+    const auto period = std::max(options.lease / 3, std::chrono::milliseconds(1));
+    std::unique_lock<std::mutex> lock(renew_mutex);
+    for (;;) {
+      if (renew_wake.wait_for(lock, period, [this] { return renew_stop; })) return;
+      try {
+        const auto due = renewing;  // renewed without the lock: the store may be slow
+        lock.unlock();
+        for (const auto& [token, lost] : due) {
+          if (lost->load()) continue;
+          Result<void> renewed = store->renew(token, options.lease);
+          // Lost: another holder has the order. Other failures: tried again next period
+          // (Unimplemented: this store cannot renew; the lease alone protects the holder).
+          if (!renewed.ok() && renewed.error().code == ErrorCode::FailedPrecondition) {
+            lost->store(true);
+          }
+        }
+        lock.lock();
+      } catch (...) {
+        if (!lock.owns_lock()) lock.lock();  // out of memory: the next period tries again
+      }
     }
   }
 
@@ -538,18 +615,23 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
 
 ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::string_view body,
                                        const std::string& token) {
-  // Whatever happens below, the claim ends and waiting duplicates wake.
+  // Whatever happens below, the claim stops being renewed, ends, and waiting duplicates wake.
   struct Ending {
     State& state;
     const std::string& token;
     bool settled = false;
     ~Ending() {
+      state.stop_renewing(token);
       if (!settled) (void)state.store->release(token);
       state.end_claim();
     }
   } ending{*this, token};
 
+  // Renewed while the handler runs; the handler can see a lost claim.
+  const std::shared_ptr<std::atomic<bool>> lost = start_renewing(token);
+  current_claim_lost = lost.get();
   Result<PushReply> handled = run_handler(inbox ? inbox->numbering : handler, order);
+  current_claim_lost = nullptr;
   if (!handled.ok()) {
     ++failed;
     return error_reply(500, "not processed: " + handled.error().message);

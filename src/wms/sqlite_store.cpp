@@ -153,6 +153,9 @@ class SqliteStore final : public ClaimStore {
               "WHERE entry_code = ? AND token = ? AND done = 0"},
              {"release",
               "DELETE FROM erpbridge_wms_claims WHERE entry_code = ? AND token = ? AND done = 0"},
+             {"renew",
+              "UPDATE erpbridge_wms_claims SET lease_until = ? WHERE entry_code = ? AND token = ? "
+              "AND done = 0"},
              {"begin", "BEGIN IMMEDIATE"},
              {"commit", "COMMIT"},
              {"rollback", "ROLLBACK"},
@@ -237,6 +240,16 @@ class SqliteStore final : public ClaimStore {
       Result<void> done = mark_done(token, reply_json);
       if (!done.ok()) return done;
       return keep(claims::entry_code_of(token), reply_json, body);
+    });
+  }
+
+  Result<void> renew(const std::string& token, std::chrono::milliseconds lease) override {
+    return submit([&]() -> Result<void> {
+      Statement& renewal = stmt("renew").reset().bind(now_ms() + lease.count());
+      if (renewal.bind(claims::entry_code_of(token)).bind(token).step() != SQLITE_DONE) {
+        return store_error("renewing a claim", db_);
+      }
+      return sqlite3_changes(db_) == 1 ? ok() : Result<void>(claims::lost());
     });
   }
 

@@ -139,12 +139,22 @@ class ERPBRIDGE_WMS_EXPORT ClaimStore {
   /// Whether the store's backing (its file, its database) answers now: a cheap read, for
   /// readiness probes. The default (a store in memory) is always ok.
   virtual Result<void> check();
+  /// Extends the claim `token` holds to `lease` from now: its holder is still working.
+  /// FailedPrecondition if the claim was lost (taken over after its lease ran out, or
+  /// ended). The default returns Unimplemented, and the receiver then does not renew.
+  virtual Result<void> renew(const std::string& token, std::chrono::milliseconds lease);
 };
 
 /// The wall clock a store judges leases by. Empty means std::chrono::system_clock::now; tests
 /// pass a clock they move by hand, so a lease runs out when the test says, not when the
 /// machine gets round to it.
 using StoreClock = std::function<std::chrono::system_clock::time_point()>;
+
+/// Called from an EntryHandler: whether the claim of the order it is handling was lost
+/// while it ran (a renewal failed because another holder took the order over after the
+/// lease ran out). The handler should then not write the order: the new holder will.
+/// False outside a handler.
+ERPBRIDGE_WMS_EXPORT bool delivery_claim_lost() noexcept;
 
 /// Claims and an inbox in memory: for tests and for one process that may forget on restart.
 /// Leases are judged by `clock` (see StoreClock).
@@ -167,7 +177,8 @@ struct ERPBRIDGE_WMS_EXPORT InboxMode {
 struct ERPBRIDGE_WMS_EXPORT ReceiverOptions {
   std::size_t max_body_bytes = 8u * 1024u * 1024u;  ///< Larger bodies get 413.
   /// How long a claim protects a delivery in progress; a holder that dies is taken over
-  /// after it. The handler must finish within it.
+  /// after it. While the handler runs, the receiver renews the claim every lease/3, so a
+  /// slow handler keeps it; see delivery_claim_lost().
   std::chrono::milliseconds lease{60000};
   /// How long a duplicate waits for the original in flight before answering 503 with
   /// Retry-After, so that WMS's retry is never parked indefinitely.

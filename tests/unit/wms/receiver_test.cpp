@@ -643,3 +643,57 @@ TEST_CASE("Receiver: not ready while its store does not answer") {
   CHECK(ready.error().code == ErrorCode::Transport);
   CHECK(ready.error().message == "claim store: connection refused");
 }
+
+TEST_CASE("Receiver: a handler running past its lease keeps its claim; the duplicate waits") {
+  auto store = make_memory_store();
+  Gate gate;
+  std::atomic<int> calls{0};
+  ReceiverOptions options;
+  options.lease = std::chrono::milliseconds(900);            // renewed every 300 ms
+  options.duplicate_wait = std::chrono::milliseconds(2250);  // 2.5 leases
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        ++calls;
+        gate.wait();
+        return PushReply{"0", "新增成功", "PC", "PC230301099"};
+      },
+      expect_token("t0k"), store, options);
+  ReceiverReply original;
+  std::thread first([&] { original = receiver.handle(kAuthorized, kWmsRequestSample); });
+  REQUIRE(
+      erpbridge::test_support::wait_until([&] { return calls == 1; }, std::chrono::seconds(10)));
+  // Without renewal the duplicate would take the order over once the first lease ran out,
+  // and run the handler a second time beside the first.
+  const ReceiverReply duplicate = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(duplicate.http_status == 503);
+  CHECK(calls == 1);
+  gate.open();
+  first.join();
+  CHECK(original.http_status == 200);
+  CHECK(calls == 1);
+  CHECK(receiver.handle(kAuthorized, kWmsRequestSample).body == original.body);
+}
+
+TEST_CASE("Receiver: a handler learns that its claim was lost; outside a handler nothing is") {
+  struct Losing : CountingStore {
+    Result<void> renew(const std::string&, std::chrono::milliseconds) override {
+      return erpbridge::make_error(ErrorCode::FailedPrecondition, "the claim was taken over");
+    }
+  };
+  ReceiverOptions options;
+  options.lease = std::chrono::milliseconds(300);
+  std::atomic<bool> lost_before{true};
+  std::atomic<bool> lost_seen{false};
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        lost_before = delivery_claim_lost();
+        lost_seen = erpbridge::test_support::wait_until([] { return delivery_claim_lost(); },
+                                                        std::chrono::seconds(10));
+        return PushReply{"0", "新增成功", "PC", "PC230301098"};
+      },
+      expect_token("t0k"), std::make_shared<Losing>(), options);
+  CHECK(receiver.handle(kAuthorized, kWmsRequestSample).http_status == 200);
+  CHECK_FALSE(lost_before);  // not lost when the handler starts
+  CHECK(lost_seen);          // lost after the first renewal failed
+  CHECK_FALSE(delivery_claim_lost());
+}

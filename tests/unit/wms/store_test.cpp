@@ -556,3 +556,24 @@ TEST_CASE(
   // The store goes on: the next batch commits.
   CHECK(store->claim("RK-71", "fp", 60s)->kind == Claim::Kind::Busy);
 }
+
+TEST_CASE("Claim store: a held claim is renewed; a lost or ended one is not") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    auto held = b.store->claim("RK-80", "fp", 100ms);
+    REQUIRE(held->kind == Claim::Kind::Claimed);
+    b.clock.advance(90ms);
+    REQUIRE(b.store->renew(held->token, 100ms).ok());
+    b.clock.advance(90ms);  // past the first lease, inside the renewed one
+    CHECK(b.store->claim("RK-80", "fp", 60s)->kind == Claim::Kind::Busy);
+    b.clock.advance(10ms);  // the renewed lease ends: taken over
+    auto taken = b.store->claim("RK-80", "fp", 60s);
+    REQUIRE(taken->kind == Claim::Kind::Claimed);
+    auto lost = b.store->renew(held->token, 100ms);
+    REQUIRE_FALSE(lost.ok());
+    CHECK(lost.error().code == ErrorCode::FailedPrecondition);
+    CHECK(b.store->renew(taken->token, 60s).ok());
+    REQUIRE(b.store->complete(taken->token, kReply).ok());
+    CHECK(b.store->renew(taken->token, 60s).error().code == ErrorCode::FailedPrecondition);
+  });
+}
