@@ -450,7 +450,7 @@ TEST_CASE("After-service over HTTP: the status filter sends the spelling chosen"
   CHECK(collect(service.client->all_orders(filter)).empty());  // the emulator stores waitting
 }
 
-TEST_CASE("After-service over HTTP: a create whose reply lacks the id; find_created finds it") {
+TEST_CASE("After-service over HTTP: a create whose reply lacks the id, find_created finds it") {
   Service service;
   // The server creates the order (the handler runs) but answers with the resource alone,
   // no envelope and no id.

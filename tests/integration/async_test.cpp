@@ -429,7 +429,7 @@ TEST_CASE("Async: calls queued from several threads while the others wait all st
   }
 }
 
-TEST_CASE("Async: at most max_in_flight calls of a client are in flight; the rest queue") {
+TEST_CASE("Async: at most max_in_flight calls of a client are in flight, the rest queue") {
   FamilyServer server;
   Fault slow;
   slow.latency = 100ms;

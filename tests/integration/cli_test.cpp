@@ -78,7 +78,7 @@ TEST_CASE("CLI: ctc receipts over 90 days with progress lines, in every format")
   CHECK(json.out.rfind(R"([{"out_number":"CK1590583223368861321","outtype":"核销出库")", 0) == 0);
 }
 
-TEST_CASE("CLI: errors are one line with the vendor's code; usage errors exit 2") {
+TEST_CASE("CLI: errors are one line with the vendor's code, usage errors exit 2") {
   EmulatorProgram emulator;
   REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   Run denied =
@@ -204,7 +204,7 @@ TEST_CASE("CLI: settings come from a TOML config file when no flag or variable i
         2);
 }
 
-TEST_CASE("CLI: wms validate prints every violation; push prints the bill") {
+TEST_CASE("CLI: wms validate prints every violation, push prints the bill") {
   EmulatorProgram emulator;
   REQUIRE(emulator.base_url.rfind("http://127.0.0.1:", 0) == 0);
   TempFile sample(erpbridge::test_data::kWmsRequestSample);

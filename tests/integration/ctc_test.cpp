@@ -82,7 +82,7 @@ TEST_CASE("CTC over HTTP: a wrong key is Unauthenticated and the key never shows
 }
 
 TEST_CASE(
-    "CTC over HTTP: the key comes from a TokenProvider; a rotated key is fetched again "
+    "CTC over HTTP: the key comes from a TokenProvider, a rotated key is fetched again "
     "once") {
   CtcServer server;
   server.ctc.add_receipts(CtcEmulator::spec_samples());

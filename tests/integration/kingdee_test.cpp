@@ -142,7 +142,7 @@ TEST_CASE("Kingdee over HTTP: an unknown entry_pk is an Api error with errorCode
   CHECK(result.error().message.find("errorCode bos.billnotexist") != std::string::npos);
 }
 
-TEST_CASE("Kingdee over HTTP: a 503 on the push is not retried; the token stays secret") {
+TEST_CASE("Kingdee over HTTP: a 503 on the push is not retried, the token stays secret") {
   Gateway gateway;
   Fault busy;
   busy.status = 503;

@@ -535,7 +535,7 @@ TEST_CASE("wms serve: /healthz, /readyz, and a drain that waits for an idle conn
   CHECK((*opened)->list(0, 10, true)->empty());  // the turned-away order was not kept
 }
 
-TEST_CASE("wms serve --issue-tokens: a pusher obtains its token at /auth/token; pushes need one") {
+TEST_CASE("wms serve --issue-tokens: a pusher obtains its token at /auth/token, pushes need one") {
   TempDir directory;
   const std::string secret = "client-secret-for-wms-7";
   // No static token: only issued ones open the door.

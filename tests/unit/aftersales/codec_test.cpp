@@ -61,7 +61,7 @@ TEST_CASE("After-service: an order decodes with every spelling the spec uses") {
   CHECK(snake->duty_date == "2023-03-06");
 }
 
-TEST_CASE("After-service: data may be one object or a list; total is read when sent") {
+TEST_CASE("After-service: data may be one object or a list, total is read when sent") {
   auto single =
       wire::decode<Order>(response(200, R"({"status":0,"data":{"id":3}})"), {"get", false});
   REQUIRE(single.ok());
@@ -102,7 +102,7 @@ TEST_CASE("After-service: status != 0 maps to errors with the server's message")
   CHECK(wrong.notes()[0].raw == R"("abc")");
 }
 
-TEST_CASE("After-service: status decides when present; a 2xx without one is a success") {
+TEST_CASE("After-service: status decides when present, a 2xx without one is a success") {
   // The document's list example has no status at all.
   auto list =
       wire::decode<Order>(response(200, R"({"data":[{"id":1},{"id":2}]})"), {"list", false});

@@ -45,7 +45,7 @@ TEST_CASE("next_status: every (status, operation) pair") {
   }
 }
 
-TEST_CASE("Both spellings decode as Waiting; the rules' spelling waitting is the default") {
+TEST_CASE("Both spellings decode as Waiting, the rules' spelling waitting is the default") {
   auto spelled = erpbridge::Labeled<Status>::from_label("waitting");
   CHECK(spelled == Status::Waiting);
   CHECK(spelled.label() == "waitting");

@@ -74,7 +74,7 @@ TEST_CASE("SlidingRun: progress is told one call at a time, counts in order, bef
   CHECK(told == std::vector<std::size_t>{1, 2});
 }
 
-TEST_CASE("SlidingRun: a progress callback may cancel the run; nothing is told after") {
+TEST_CASE("SlidingRun: a progress callback may cancel the run, nothing is told after") {
   Calls calls(3);
   Future<erpbridge::internal::SlidingOutcome<int>> run;
   std::vector<std::size_t> told;  // the callback runs on the thread completing a call: here

@@ -300,7 +300,7 @@ TEST_CASE("CTC: res values map to errors, 无数据 to an empty list") {
   CHECK(other.error().message.find("系统繁忙") != std::string::npos);
 }
 
-TEST_CASE("CTC: only res decides; other misfits are notes, HTTP errors by status") {
+TEST_CASE("CTC: only res decides, other misfits are notes, HTTP errors by status") {
   auto wrong = wire::decode_receipts(
       ok_response(
           R"({"res":0,"msg":"","data":[{"in_number":"a","parts_details":[{"amount":"x"}]}]})"),

@@ -72,7 +72,7 @@ TEST_CASE("Windows: 19 and 90 days, hand-counted") {
   }
 }
 
-TEST_CASE("Windows: start == end is one window; end < start is InvalidArgument") {
+TEST_CASE("Windows: start == end is one window, end < start is InvalidArgument") {
   auto single = split_windows(Direction::In, at("2020-05-20 10:00:00"), at("2020-05-20 10:00:00"));
   REQUIRE(single->size() == 1);
   auto backwards =
@@ -83,7 +83,7 @@ TEST_CASE("Windows: start == end is one window; end < start is InvalidArgument")
   CHECK(backwards.error().message.find("2020-05-20 00:00:00") != std::string::npos);
 }
 
-TEST_CASE("One query: 7 calendar days; more, or backwards, is InvalidArgument naming both") {
+TEST_CASE("One query: 7 calendar days, more, or backwards, is InvalidArgument naming both") {
   // The document's example request is sent unchanged.
   CHECK(validate({Direction::In, at("2020-05-20 20:40:23"), at("2020-05-27 20:49:12")}).ok());
   CHECK(validate({Direction::In, at("2020-05-20 00:00:00"), at("2020-05-27 23:59:59")}).ok());

@@ -278,7 +278,7 @@ TEST_CASE("Kingdee: the table's dotted names and the sample's flattened names ag
   CHECK(dotted->materials[0].qty->to_string() == "2.5000000000");
 }
 
-TEST_CASE("Kingdee: \"null\" is absent; numbers may arrive as strings or numbers") {
+TEST_CASE("Kingdee: \"null\" is absent, numbers may arrive as strings or numbers") {
   auto bill = parse_spare_parts_bill(
       R"({"id":123,"remark":"null","totalamount":"null","material_entity":[{"seq":"7","kfperiod":12,"kftype":"null","cost":3.50}]})");
   REQUIRE(bill.ok());

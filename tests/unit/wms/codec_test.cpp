@@ -84,7 +84,7 @@ TEST_CASE("WMS: the table's spelling totalorderlines decodes too") {
   CHECK(to_json(*decoded) == compact(kWmsRequestSample));  // encodes the example's spelling
 }
 
-TEST_CASE("WMS: the reply sample decodes; code may be a number or a string") {
+TEST_CASE("WMS: the reply sample decodes, code may be a number or a string") {
   auto reply = parse_push_reply(kWmsReplySample);
   REQUIRE(reply.ok());
   CHECK(reply->code == "0");

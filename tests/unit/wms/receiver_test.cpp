@@ -151,7 +151,7 @@ TEST_CASE("Receiver: an oversized body is 413") {
   CHECK(app.calls == 0);
 }
 
-TEST_CASE("Receiver: invalid JSON or no entry_code is 400; broken rules are notes, not refusals") {
+TEST_CASE("Receiver: invalid JSON or no entry_code is 400, broken rules are notes, not refusals") {
   std::vector<EntryConfirmation> seen;
   Receiver receiver(
       [&seen](const EntryConfirmation& order) -> Result<PushReply> {
@@ -214,7 +214,7 @@ TEST_CASE("Receiver: an ISO operate_time, a numeric item_code, entry_code_itm 1.
   CHECK(paths.count("order_lines[0].entry_code_itm") == 1);
 }
 
-TEST_CASE("Receiver: a successful handler is final; its over-long reply is fitted, not rerun") {
+TEST_CASE("Receiver: a successful handler is final, its over-long reply is fitted, not rerun") {
   for (const char* backend : {"memory", "sqlite"}) {
     INFO(backend);
     erpbridge::test_support::TempDir directory;
@@ -244,7 +244,7 @@ TEST_CASE("Receiver: a successful handler is final; its over-long reply is fitte
   }
 }
 
-TEST_CASE("Receiver: a new entry_code is delivered once; a repeat gets the stored reply") {
+TEST_CASE("Receiver: a new entry_code is delivered once, a repeat gets the stored reply") {
   Counting app;
   Receiver receiver(app.handler(), expect_token("t0k"));
   auto first = receiver.handle(kAuthorized, kWmsRequestSample);
@@ -314,7 +314,7 @@ TEST_CASE("Receiver: 16 concurrent pushes of one new entry_code call the handler
   CHECK(receiver.stats().duplicates == 15);
 }
 
-TEST_CASE("Receiver: a handler failure is not stored; the retry is delivered once") {
+TEST_CASE("Receiver: a handler failure is not stored, the retry is delivered once") {
   std::atomic<int> calls{0};
   Receiver receiver(
       [&](const EntryConfirmation&) -> Result<PushReply> {
@@ -644,7 +644,7 @@ TEST_CASE("Receiver: not ready while its store does not answer") {
   CHECK(ready.error().message == "claim store: connection refused");
 }
 
-TEST_CASE("Receiver: a handler running past its lease keeps its claim; the duplicate waits") {
+TEST_CASE("Receiver: a handler running past its lease keeps its claim, the duplicate waits") {
   auto store = make_memory_store();
   Gate gate;
   std::atomic<int> calls{0};
@@ -674,7 +674,7 @@ TEST_CASE("Receiver: a handler running past its lease keeps its claim; the dupli
   CHECK(receiver.handle(kAuthorized, kWmsRequestSample).body == original.body);
 }
 
-TEST_CASE("Receiver: a handler learns that its claim was lost; outside a handler nothing is") {
+TEST_CASE("Receiver: a handler learns that its claim was lost, outside a handler nothing is") {
   struct Losing : CountingStore {
     Result<void> renew(const std::string&, std::chrono::milliseconds) override {
       return erpbridge::make_error(ErrorCode::FailedPrecondition, "the claim was taken over");

@@ -90,7 +90,7 @@ InboxNumbering numbering_with(const std::string& prefix) {
 
 }  // namespace
 
-TEST_CASE("Claim store: claim, complete, then done; another fingerprint conflicts") {
+TEST_CASE("Claim store: claim, complete, then done, another fingerprint conflicts") {
   each_store([](Backend& b) {
     INFO(b.name);
     auto first = b.store->claim("RK-1", "fp-a", 60s);
@@ -495,7 +495,7 @@ struct WriterHold {
 
 }  // namespace
 
-TEST_CASE("SQLite store: one failed operation in a batch is undone alone; the others commit") {
+TEST_CASE("SQLite store: one failed operation in a batch is undone alone, the others commit") {
   TempDir directory;
   auto store = open_sqlite_store(directory.file("claims.db")).value();
   WriterHold hold;
@@ -557,7 +557,7 @@ TEST_CASE(
   CHECK(store->claim("RK-71", "fp", 60s)->kind == Claim::Kind::Busy);
 }
 
-TEST_CASE("Claim store: a held claim is renewed; a lost or ended one is not") {
+TEST_CASE("Claim store: a held claim is renewed, a lost or ended one is not") {
   each_store([](Backend& b) {
     INFO(b.name);
     auto held = b.store->claim("RK-80", "fp", 100ms);

@@ -92,7 +92,7 @@ TEST_CASE("Token issuer: wrong credentials are 401, a malformed request 400, a h
   CHECK(issuer.issue("wms-prod", "nope").error().code == ErrorCode::Unauthenticated);
 }
 
-TEST_CASE("Token issuer: a forged, altered or foreign token is refused; a new secret revokes") {
+TEST_CASE("Token issuer: a forged, altered or foreign token is refused, a new secret revokes") {
   ManualClock clock;
   const TokenIssuer issuer = issuer_with("s3cret-value-0001", clock);
   const std::string token = issuer.issue("wms-prod", "s3cret-value-0001")->token;
