@@ -129,6 +129,13 @@ class DeliveryLog {
   std::unordered_map<std::string, std::string> logged_;
 };
 
+// A request's header fields as the SDK's endpoints take them.
+HttpHeaders headers_of(const httplib::Request& in) {
+  HttpHeaders headers;
+  for (const auto& header : in.headers) headers.emplace_back(header.first, header.second);
+  return headers;
+}
+
 std::string stamp(std::chrono::system_clock::time_point at) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
   std::tm tm{};
@@ -242,11 +249,7 @@ int serve(const ServeOptions& options, const Settings& settings) {
   wms::Receiver* handler = receiver.get();
   server->Post("/CreateEntryConfirmation",
                [handler](const httplib::Request& in, httplib::Response& out) {
-                 HttpHeaders headers;
-                 for (const auto& header : in.headers) {
-                   headers.emplace_back(header.first, header.second);
-                 }
-                 wms::ReceiverReply reply = handler->handle(headers, in.body);
+                 wms::ReceiverReply reply = handler->handle(headers_of(in), in.body);
                  out.status = reply.http_status;
                  if (reply.retry_after_seconds) {
                    out.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
@@ -259,9 +262,7 @@ int serve(const ServeOptions& options, const Settings& settings) {
   if (issuer) {
     const wms::TokenIssuer* tokens = issuer.get();
     server->Post("/auth/token", [tokens](const httplib::Request& in, httplib::Response& out) {
-      HttpHeaders headers;
-      for (const auto& header : in.headers) headers.emplace_back(header.first, header.second);
-      const wms::ReceiverReply reply = tokens->handle(headers, in.body);
+      const wms::ReceiverReply reply = tokens->handle(headers_of(in), in.body);
       out.status = reply.http_status;
       out.set_content(reply.body, "application/json; charset=utf-8");
     });
