@@ -124,6 +124,14 @@ void Emulator::set_global_bandwidth(std::uint64_t bytes_per_second) {
   global_bandwidth_ = bytes_per_second;
 }
 
+void Emulator::cut_latency_waits() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    ++latency_cuts_;
+  }
+  latency_cut_.notify_all();
+}
+
 EmulatorRequest Emulator::to_emulator_request(const HttpRequest& request) {
   EmulatorRequest out;
   out.method = request.method;
@@ -205,7 +213,11 @@ EmulatorReply Emulator::dispatch(const EmulatorRequest& incoming) {
     }
   }
   if (fault) latency += fault->latency;
-  if (latency.count() > 0) std::this_thread::sleep_for(latency);
+  if (latency.count() > 0) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const std::uint64_t cuts = latency_cuts_;
+    latency_cut_.wait_for(lock, latency, [&] { return latency_cuts_ != cuts; });
+  }
 
   EmulatorReply reply;
   reply.bytes_per_second =

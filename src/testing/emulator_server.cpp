@@ -240,6 +240,7 @@ EmulatorServer::~EmulatorServer() {
 void EmulatorServer::stop() {
   if (!impl_) return;
   impl_->server.stop();
+  impl_->emulator->cut_latency_waits();
   // Workers wait up to the keep-alive timeout for a client's next request; end idle
   // connections now so stopping is prompt.
   for_each_connection(impl_->port, -1, [](int fd, int) {

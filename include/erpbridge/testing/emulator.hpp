@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -89,6 +90,9 @@ class ERPBRIDGE_TESTING_EXPORT Emulator : public HttpTransport {
   /// Sends every answer's body at `bytes_per_second` (0: as fast as it goes), e.g. 12.5 MB/s
   /// for a 100 Mbit/s link; a fault's own bytes_per_second wins.
   void set_global_bandwidth(std::uint64_t bytes_per_second);
+  /// Ends every added-latency wait in progress at once, so a server stopping does not sit out
+  /// a slow fault it has already made its point with (EmulatorServer::stop calls it).
+  void cut_latency_waits();
 
   /// Variance mode for requests whose path matches `pattern` (any method when none given):
   /// the family emulators then answer with shapes their documents allow but the samples do
@@ -138,6 +142,8 @@ class ERPBRIDGE_TESTING_EXPORT Emulator : public HttpTransport {
   std::vector<VarianceRule> variance_;
   std::chrono::milliseconds global_latency_{0};
   std::uint64_t global_bandwidth_ = 0;
+  std::condition_variable latency_cut_;
+  std::uint64_t latency_cuts_ = 0;
   std::map<std::string, std::size_t> counts_;
   std::size_t total_ = 0;
   std::size_t in_flight_ = 0;
