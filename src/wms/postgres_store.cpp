@@ -27,7 +27,8 @@ namespace {
 
 using SystemClock = std::chrono::system_clock;
 
-constexpr int kSchemaVersion = 1;
+// 2 added the claims' fence; a version 1 database is migrated by the first store to start.
+constexpr int kSchemaVersion = 2;
 
 const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS erpbridge_schema (
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_claims (
   done boolean NOT NULL DEFAULT false,
   token text,
   lease_until timestamptz NOT NULL,
-  reply text);
+  reply text,
+  fence bigint NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
   id bigserial PRIMARY KEY,
   entry_code text NOT NULL,
@@ -50,7 +52,13 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
   acknowledged boolean NOT NULL DEFAULT false);
 CREATE INDEX IF NOT EXISTS erpbridge_wms_inbox_pending
   ON erpbridge_wms_inbox (id) WHERE NOT acknowledged;
-INSERT INTO erpbridge_schema (name, version) VALUES ('wms', 1) ON CONFLICT DO NOTHING;
+INSERT INTO erpbridge_schema (name, version) VALUES ('wms', 2) ON CONFLICT DO NOTHING;
+DO $$ BEGIN
+  IF (SELECT version FROM erpbridge_schema WHERE name = 'wms') = 1 THEN
+    ALTER TABLE erpbridge_wms_claims ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0;
+    UPDATE erpbridge_schema SET version = 2 WHERE name = 'wms';
+  END IF;
+END $$;
 )SQL";
 
 // The per-day numbering lives in sequences (nextval takes no row lock, so replicas and
@@ -136,32 +144,41 @@ class PostgresStore final : public ClaimStore {
       Claim claim;
       claim.token = token;
       Result<Rows> inserted = query(
-          "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, token, lease_until) "
+          "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, token, lease_until, fence) "
           "VALUES ($1, $2, $3, " +
               now_sql(5) +
-              " + $4::bigint * interval '1 millisecond') "
-              "ON CONFLICT (entry_code) DO NOTHING RETURNING token",
+              " + $4::bigint * interval '1 millisecond', 1) "
+              "ON CONFLICT (entry_code) DO NOTHING RETURNING fence",
           {entry_code, fingerprint, token, lease_ms, clock_ms()});
       if (!inserted.ok()) return std::move(inserted).error();
-      if (inserted->count() == 1) return claim;
-      // Its holder's lease ran out (it died): taken over.
+      if (inserted->count() == 1) {
+        claim.fence = inserted->integer(0, 0);
+        return claim;
+      }
+      // Its holder's lease ran out (it died), or it released the claim (no token: then any
+      // content may claim it): taken over, with the next fence.
       Result<Rows> taken = query(
-          "UPDATE erpbridge_wms_claims SET token = $3, "
+          "UPDATE erpbridge_wms_claims SET token = $3, fingerprint = $2, fence = fence + 1, "
           "lease_until = " +
               now_sql(5) +
               " + $4::bigint * interval '1 millisecond' "
-              "WHERE entry_code = $1 AND fingerprint = $2 AND NOT done AND lease_until <= " +
-              now_sql(5) + " RETURNING token",
+              "WHERE entry_code = $1 AND (fingerprint = $2 OR token IS NULL) AND NOT done "
+              "AND lease_until <= " +
+              now_sql(5) + " RETURNING fence",
           {entry_code, fingerprint, token, lease_ms, clock_ms()});
       if (!taken.ok()) return std::move(taken).error();
-      if (taken->count() == 1) return claim;
+      if (taken->count() == 1) {
+        claim.fence = taken->integer(0, 0);
+        return claim;
+      }
       Result<Rows> found = query(
           "SELECT fingerprint, done, reply, token, "
-          "(extract(epoch FROM lease_until) * 1000)::bigint "
+          "(extract(epoch FROM lease_until) * 1000)::bigint, fence "
           "FROM erpbridge_wms_claims WHERE entry_code = $1",
           {entry_code});
       if (!found.ok()) return std::move(found).error();
-      if (found->count() == 0) continue;  // released meanwhile: claim again
+      // Released meanwhile: claim again.
+      if (found->count() == 0 || (!found->boolean(0, 1) && found->is_null(0, 3))) continue;
       claim.token.clear();
       if (found->text(0, 0) != fingerprint) {
         claim.kind = Claim::Kind::Conflict;
@@ -176,6 +193,7 @@ class PostgresStore final : public ClaimStore {
       } else if (!found->is_null(0, 3) && found->text(0, 3) == token) {
         claim.kind = Claim::Kind::Claimed;  // ours: an earlier try's insert did commit
         claim.token = token;
+        claim.fence = found->integer(0, 5);
       } else {
         claim.kind = Claim::Kind::Busy;
         claim.busy_until = SystemClock::time_point(std::chrono::milliseconds(found->integer(0, 4)));
@@ -260,12 +278,13 @@ class PostgresStore final : public ClaimStore {
   }
 
   Result<void> release(const std::string& token) override {
-    Result<Rows> deleted = query(
-        "DELETE FROM erpbridge_wms_claims WHERE entry_code = $2 AND token = $1 AND NOT done "
-        "RETURNING entry_code",
+    // The row stays (without a token), so that the next claim's fence is greater.
+    Result<Rows> released = query(
+        "UPDATE erpbridge_wms_claims SET token = NULL, lease_until = '-infinity' "
+        "WHERE entry_code = $2 AND token = $1 AND NOT done RETURNING entry_code",
         {token, claims::entry_code_of(token)});
-    if (!deleted.ok()) return std::move(deleted).error();
-    return deleted->count() == 1 ? ok() : Result<void>(claims::lost());
+    if (!released.ok()) return std::move(released).error();
+    return released->count() == 1 ? ok() : Result<void>(claims::lost());
   }
 
   Result<std::int64_t> next_sequence(const std::string& day) override {

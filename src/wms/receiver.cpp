@@ -33,9 +33,12 @@ class MemoryStore final : public ClaimStore {
     std::lock_guard<std::mutex> guard(mutex_);
     auto found = records_.find(entry_code);
     Claim claim;
+    std::int64_t fence = 1;
     if (found != records_.end()) {
       Record& record = found->second;
-      if (record.fingerprint != fingerprint) {
+      fence = record.fence + 1;
+      // A released record is free for any content; otherwise the content must match.
+      if (!record.released && record.fingerprint != fingerprint) {
         claim.kind = Claim::Kind::Conflict;
         return claim;
       }
@@ -49,16 +52,19 @@ class MemoryStore final : public ClaimStore {
         claim.busy_until = record.lease_until;
         return claim;
       }
-      tokens_.erase(record.token);  // the holder's lease ran out: taken over
+      tokens_.erase(record.token);  // the holder's lease ran out (or it released): taken over
     }
     Record& record = records_[entry_code];
     record.fingerprint = fingerprint;
     record.done = false;
+    record.released = false;
+    record.fence = fence;
     record.token = claims::new_token(entry_code);
     record.lease_until = now + lease;
     tokens_[record.token] = entry_code;
     claim.kind = Claim::Kind::Claimed;
     claim.token = record.token;
+    claim.fence = fence;
     return claim;
   }
 
@@ -85,7 +91,11 @@ class MemoryStore final : public ClaimStore {
     std::lock_guard<std::mutex> guard(mutex_);
     auto found = tokens_.find(token);
     if (found == tokens_.end()) return claims::lost();
-    records_.erase(found->second);
+    // Kept, so that the next claim's fence is greater than this one's.
+    Record& record = records_[found->second];
+    record.released = true;
+    record.token.clear();
+    record.lease_until = SystemClock::time_point();
     tokens_.erase(found);
     return ok();
   }
@@ -159,6 +169,8 @@ class MemoryStore final : public ClaimStore {
     std::string token;
     SystemClock::time_point lease_until;
     PushReply reply;
+    bool released = false;  // given up by its holder: the next claim takes any content
+    std::int64_t fence = 0;
   };
 
   Record* held(const std::string& token) {
@@ -287,7 +299,13 @@ Result<void> ClaimStore::renew(const std::string&, std::chrono::milliseconds) {
 namespace {
 // The lost flag of the delivery running on this thread (set around the handler's call).
 thread_local const std::atomic<bool>* current_claim_lost = nullptr;
+// The fencing token of the delivery running on this thread (0 outside a handler).
+thread_local std::int64_t current_fence = 0;
 }  // namespace
+
+std::int64_t delivery_fencing_token() noexcept {
+  return current_fence;
+}
 
 bool delivery_claim_lost() noexcept {
   return current_claim_lost != nullptr && current_claim_lost->load();
@@ -445,7 +463,7 @@ struct Receiver::State {
 
   ReceiverReply handle(const HttpHeaders& headers, std::string_view body);
   ReceiverReply deliver(const EntryConfirmation& order, std::string_view body,
-                        const std::string& token);
+                        const std::string& token, std::int64_t fence);
 };
 
 Receiver::Receiver(EntryHandler handler, TokenChecker token_checker,
@@ -575,7 +593,7 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
           ++failed;
           return error_reply(500, "claim store: accept_into_inbox answered Claimed");
         }
-        return deliver(order, body, claim->token);
+        return deliver(order, body, claim->token, claim->fence);
       case Claim::Kind::Accepted:
         ++delivered;
         return ReceiverReply{200, json::encode(claim->reply), std::nullopt};
@@ -614,7 +632,7 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
 }
 
 ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::string_view body,
-                                       const std::string& token) {
+                                       const std::string& token, std::int64_t fence) {
   // Whatever happens below, the claim stops being renewed, ends, and waiting duplicates wake.
   struct Ending {
     State& state;
@@ -630,8 +648,10 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::stri
   // Renewed while the handler runs; the handler can see a lost claim.
   const std::shared_ptr<std::atomic<bool>> lost = start_renewing(token);
   current_claim_lost = lost.get();
+  current_fence = fence;
   Result<PushReply> handled = run_handler(inbox ? inbox->numbering : handler, order);
   current_claim_lost = nullptr;
+  current_fence = 0;
   if (!handled.ok()) {
     ++failed;
     return error_reply(500, "not processed: " + handled.error().message);

@@ -25,7 +25,8 @@ namespace {
 
 using SystemClock = std::chrono::system_clock;
 
-constexpr int kSchemaVersion = 1;
+// 2 added the claims' fence; a version 1 file is migrated when opened.
+constexpr int kSchemaVersion = 2;
 
 // Few b-trees, so that a commit writes few pages: the claims are keyed by entry_code alone
 // (a claim's token carries its entry code, so no index on tokens), and the inbox's entry
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS erpbridge_wms_claims (
   done INTEGER NOT NULL DEFAULT 0,
   token TEXT,
   lease_until INTEGER NOT NULL DEFAULT 0,
-  reply TEXT) WITHOUT ROWID;
+  reply TEXT,
+  fence INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS erpbridge_wms_inbox (
   id INTEGER PRIMARY KEY,
   entry_code TEXT NOT NULL,
@@ -54,7 +56,13 @@ CREATE INDEX IF NOT EXISTS erpbridge_wms_inbox_pending
 CREATE TABLE IF NOT EXISTS erpbridge_wms_sequences (
   day TEXT PRIMARY KEY,
   last INTEGER NOT NULL) WITHOUT ROWID;
-INSERT OR IGNORE INTO erpbridge_schema (name, version) VALUES ('wms', 1);
+INSERT OR IGNORE INTO erpbridge_schema (name, version) VALUES ('wms', 2);
+)SQL";
+
+// From version 1: claims get their fence (a released claim's row is kept from now on).
+const char* kMigrateFrom1 = R"SQL(
+ALTER TABLE erpbridge_wms_claims ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+UPDATE erpbridge_schema SET version = 2 WHERE name = 'wms';
 )SQL";
 
 std::int64_t ms_since_epoch(SystemClock::time_point when) {
@@ -137,22 +145,23 @@ class SqliteStore final : public ClaimStore {
   Result<void> start() {
     for (const auto& [name, sql] : std::initializer_list<std::pair<const char*, const char*>>{
              {"find_claim",
-              "SELECT fingerprint, done, lease_until, reply FROM erpbridge_wms_claims "
-              "WHERE entry_code = ?"},
+              "SELECT fingerprint, done, lease_until, reply, token IS NULL, fence "
+              "FROM erpbridge_wms_claims WHERE entry_code = ?"},
              {"insert_claim",
               "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, token, "
-              "lease_until) VALUES (?, ?, 0, ?, ?)"},
+              "lease_until, fence) VALUES (?, ?, 0, ?, ?, 1)"},
              {"insert_done",
               "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, reply) "
               "VALUES (?, ?, 1, ?)"},
              {"take_over",
-              "UPDATE erpbridge_wms_claims SET token = ?, lease_until = ? WHERE entry_code = ? "
-              "AND done = 0"},
+              "UPDATE erpbridge_wms_claims SET token = ?, lease_until = ?, fingerprint = ?, "
+              "fence = ? WHERE entry_code = ? AND done = 0"},
              {"complete",
               "UPDATE erpbridge_wms_claims SET done = 1, reply = ?, token = NULL "
               "WHERE entry_code = ? AND token = ? AND done = 0"},
              {"release",
-              "DELETE FROM erpbridge_wms_claims WHERE entry_code = ? AND token = ? AND done = 0"},
+              "UPDATE erpbridge_wms_claims SET token = NULL, lease_until = 0 "
+              "WHERE entry_code = ? AND token = ? AND done = 0"},
              {"renew",
               "UPDATE erpbridge_wms_claims SET lease_until = ? WHERE entry_code = ? AND token = ? "
               "AND done = 0"},
@@ -363,7 +372,9 @@ class SqliteStore final : public ClaimStore {
     Statement& find = stmt("find_claim").reset().bind(entry_code);
     const int found = find.step();
     if (found == SQLITE_ROW) {
-      if (find.text(0) != fingerprint) {
+      // A claim its holder released (no token, not done) is free for any content.
+      const bool released = find.integer(1) == 0 && find.integer(4) != 0;
+      if (!released && find.text(0) != fingerprint) {
         claim.kind = Claim::Kind::Conflict;
         return ok();
       }
@@ -379,11 +390,12 @@ class SqliteStore final : public ClaimStore {
         claim.busy_until = from_ms(find.integer(2));
         return ok();
       }
-      // The holder's lease ran out (it died): taken over.
+      // The holder's lease ran out (it died), or it released the claim: taken over.
       claim.kind = Claim::Kind::Claimed;
       claim.token = claims::new_token(entry_code);
+      claim.fence = find.integer(5) + 1;
       Statement& take = stmt("take_over").reset().bind(claim.token).bind(now + lease.count());
-      if (take.bind(entry_code).step() != SQLITE_DONE) {
+      if (take.bind(fingerprint).bind(claim.fence).bind(entry_code).step() != SQLITE_DONE) {
         return store_error("taking a claim over", db_);
       }
       return ok();
@@ -395,6 +407,7 @@ class SqliteStore final : public ClaimStore {
     }
     claim.kind = Claim::Kind::Claimed;
     claim.token = claims::new_token(entry_code);
+    claim.fence = 1;
     Statement& insert = stmt("insert_claim").reset().bind(entry_code).bind(fingerprint);
     insert.bind(claim.token).bind(now + lease.count());
     if (insert.step() != SQLITE_DONE) return store_error("recording a claim", db_);
@@ -623,6 +636,15 @@ Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
     found = sqlite3_column_int(version, 0);
   }
   sqlite3_finalize(version);
+  if (found == 1) {
+    if (sqlite3_exec(db, kMigrateFrom1, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Error error = store_error("migrating the schema from version 1 (" + path + ")", db);
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close_v2(db);
+      return error;
+    }
+    found = 2;
+  }
   if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return fail("committing the schema");
   }

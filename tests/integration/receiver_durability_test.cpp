@@ -348,7 +348,7 @@ TEST_CASE(
 
 TEST_CASE(
     "Durability: a handler-mode holder that dies mid-handler is taken over after its "
-    "lease") {
+    "lease, with a greater fencing token") {
   TempDir directory;
   const std::string store = "sqlite:" + directory.file("receiver.db");
   const std::string log = directory.file("delivered.log");
@@ -379,7 +379,7 @@ TEST_CASE(
     REQUIRE(accepted.status == 200);
     CHECK(post(*client, body).body == accepted.body);
     REQUIRE(log_lines().size() == 1);
-    CHECK(log_lines()[0] == "RK-LEASE-1 " + bil_no_of(accepted.body));
+    CHECK(log_lines()[0] == "RK-LEASE-1 " + bil_no_of(accepted.body) + " 2");
   }
   SECTION("died after its effect: the at-least-once window, the handler's effect twice") {
     Server holder = Server::handler_receiver(store, log, "1500", "RK-LEASE-1", "after");
@@ -389,6 +389,7 @@ TEST_CASE(
     holder.process->kill_now();
     pushing.join();
     REQUIRE(log_lines().size() == 1);  // its effect happened; its reply was never stored
+    CHECK(log_lines()[0].substr(log_lines()[0].rfind(' ')) == " 1");
 
     Server next = Server::handler_receiver(store, log, "1500", "none", "never");
     REQUIRE(next.port > 0);
@@ -396,7 +397,9 @@ TEST_CASE(
     REQUIRE(accepted.status == 200);
     const auto lines = log_lines();
     REQUIRE(lines.size() == 2);  // documented: a handler must be idempotent by entry_code
-    CHECK(lines[1] == "RK-LEASE-1 " + bil_no_of(accepted.body));
+    // The second run's fencing token is greater: an ERP that keeps the highest one it saw
+    // per entry code can refuse a write the first holder makes after it.
+    CHECK(lines[1] == "RK-LEASE-1 " + bil_no_of(accepted.body) + " 2");
     CHECK(lines[0] != lines[1]);
     // From now on the stored reply: WMS only ever saw the second delivery's.
     CHECK(post(*client_for(next.port), body).body == accepted.body);

@@ -1,7 +1,7 @@
 // A handler-mode receiver whose handler can be made to hang on one entry code, so that a test
 // can kill it mid-delivery (SIGKILL) and watch another process take the order over after the
-// lease. The handler appends "ENTRY_CODE BIL_NO" to a delivery log (no deduplication of its
-// own: the log shows every time the handler ran to the end).
+// lease. The handler appends "ENTRY_CODE BIL_NO FENCE" to a delivery log (no deduplication of
+// its own: the log shows every time the handler ran that far, and with which fencing token).
 //   handler_receiver STORE LOG LEASE_MS HANG_CODE before|after|never
 // STORE is sqlite:PATH or postgres:CONNINFO; the token is $ERPBRIDGE_WMS_TOKEN. Prints
 // "listening PORT", and "handling CODE" once it hangs; stops on SIGTERM.
@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
         wms::PushReply reply{"0", "新增成功", "HD", "HD" + std::to_string(*number)};
         {
           std::lock_guard<std::mutex> guard(log_mutex);
-          const std::string line = code + " " + reply.bil_no + "\n";
+          const std::string line = code + " " + reply.bil_no + " " +
+                                   std::to_string(wms::delivery_fencing_token()) + "\n";
           if (::write(log, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
               ::fdatasync(log) != 0) {
             return erpbridge::make_error(erpbridge::ErrorCode::Transport, "log write failed");

@@ -63,7 +63,11 @@ struct ERPBRIDGE_WMS_EXPORT Claim {
   };
   Kind kind = Kind::Claimed;  ///< The answer.
   std::string token;          ///< Claimed: proves the claim to complete() and release().
-  PushReply reply;            ///< Done, Accepted: the stored reply.
+  /// Claimed: the claim's fencing token. It starts at 1 and grows by one each time the entry
+  /// code changes hands (a takeover after a lease ran out, a claim after a release), so a
+  /// holder that was taken over has a smaller number than the one that took over.
+  std::int64_t fence = 0;
+  PushReply reply;                                   ///< Done, Accepted: the stored reply.
   std::chrono::system_clock::time_point busy_until;  ///< Busy: when the holder's lease ends.
 };
 
@@ -108,7 +112,8 @@ class ERPBRIDGE_WMS_EXPORT ClaimStore {
   /// Records `reply` for the claim `token` holds; later claims answer Done with it.
   /// FailedPrecondition if the claim was lost (its lease expired and was taken over).
   virtual Result<void> complete(const std::string& token, const PushReply& reply) = 0;
-  /// Gives the claim up: the next claim of its entry code is Claimed.
+  /// Gives the claim up: the next claim of its entry code is Claimed, whatever its content,
+  /// with a greater fence.
   virtual Result<void> release(const std::string& token) = 0;
 
   /// complete(), and in the same transaction an inbox entry holding `body` and `reply`:
@@ -155,6 +160,13 @@ using StoreClock = std::function<std::chrono::system_clock::time_point()>;
 /// lease ran out). The handler should then not write the order: the new holder will.
 /// False outside a handler.
 ERPBRIDGE_WMS_EXPORT bool delivery_claim_lost() noexcept;
+
+/// Called from an EntryHandler: the fencing token of the claim of the order it is handling
+/// (Claim::fence), 0 outside a handler. An application whose ERP accepts a version with its
+/// writes passes it along, and refuses a write whose number is lower than one it has seen
+/// for the order: a holder that overran its lease and was taken over cannot then overwrite
+/// what its successor wrote.
+ERPBRIDGE_WMS_EXPORT std::int64_t delivery_fencing_token() noexcept;
 
 /// Claims and an inbox in memory: for tests and for one process that may forget on restart.
 /// Leases are judged by `clock` (see StoreClock).

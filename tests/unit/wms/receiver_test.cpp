@@ -488,7 +488,8 @@ TEST_CASE("Receiver: a slow store for one entry code does not stall the others")
   CHECK(slow.http_status == 200);
 }
 
-TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
+TEST_CASE(
+    "Receiver: a claim whose holder died is taken over after its lease, with a greater fence") {
   erpbridge::test_support::ManualClock clock;
   auto store = make_memory_store(clock.function());
   // A holder in another process claims the order with a short lease, then dies.
@@ -497,12 +498,15 @@ TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
       store->claim(order.order.entry_code, fingerprint_of(order), std::chrono::milliseconds(150));
   REQUIRE(held.ok());
   REQUIRE(held->kind == Claim::Kind::Claimed);
+  REQUIRE(held->fence == 1);
   std::atomic<int> calls{0};
+  std::atomic<std::int64_t> fence_seen{0};
   ReceiverOptions options;
   options.duplicate_wait = std::chrono::milliseconds(10);
   Receiver receiver(
       [&](const EntryConfirmation&) -> Result<PushReply> {
         ++calls;
+        fence_seen = delivery_fencing_token();
         return PushReply{"0", "新增成功", "PC", "PC230301007"};
       },
       expect_token("t0k"), store, options);
@@ -516,6 +520,8 @@ TEST_CASE("Receiver: a claim whose holder died is taken over after its lease") {
   auto taken = receiver.handle(kAuthorized, kWmsRequestSample);
   CHECK(taken.http_status == 200);
   CHECK(calls == 1);
+  CHECK(fence_seen == 2);  // greater than the dead holder's, so its writes can be refused
+  CHECK(delivery_fencing_token() == 0);  // outside a handler
   // The dead holder's token no longer completes anything.
   CHECK(store->complete(held->token, PushReply{"0", "", "X", "X"}).error().code ==
         ErrorCode::FailedPrecondition);

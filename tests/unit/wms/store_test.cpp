@@ -145,6 +145,35 @@ TEST_CASE("Claim store: a claim whose lease ran out is taken over") {
   });
 }
 
+TEST_CASE("Claim store: each change of hands gives a greater fence, a release frees the code") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    auto first = b.store->claim("RK-F", "fp-a", 100ms);
+    REQUIRE(first->kind == Claim::Kind::Claimed);
+    CHECK(first->fence == 1);
+    b.clock.advance(100ms);  // the first holder overran its lease
+    auto second = b.store->claim("RK-F", "fp-a", 100ms);
+    REQUIRE(second->kind == Claim::Kind::Claimed);
+    CHECK(second->fence == 2);
+    // Renewing keeps the fence; a busy answer hands out none.
+    REQUIRE(b.store->renew(second->token, 60s).ok());
+    auto busy = b.store->claim("RK-F", "fp-a", 60s);
+    REQUIRE(busy->kind == Claim::Kind::Busy);
+    CHECK(busy->fence == 0);
+    // A release gives the code up: other content may claim it, with the next fence.
+    REQUIRE(b.store->release(second->token).ok());
+    auto third = b.store->claim("RK-F", "fp-b", 60s);
+    REQUIRE(third->kind == Claim::Kind::Claimed);
+    CHECK(third->fence == 3);
+    CHECK(b.store->claim("RK-F", "fp-a", 60s)->kind == Claim::Kind::Conflict);
+    CHECK(b.store->complete(first->token, kReply).error().code == ErrorCode::FailedPrecondition);
+    REQUIRE(b.store->complete(third->token, kReply).ok());
+    CHECK(b.store->claim("RK-F", "fp-b", 60s)->kind == Claim::Kind::Done);
+    // Another entry code counts on its own.
+    CHECK(b.store->claim("RK-G", "fp-a", 60s)->fence == 1);
+  });
+}
+
 TEST_CASE("Claim store: 16 concurrent claims of one entry code, one is Claimed") {
   each_store([](Backend& b) {
     INFO(b.name);
@@ -415,6 +444,108 @@ TEST_CASE("SQLite claim store: claims and the inbox survive closing and reopenin
   auto inbox = (*reopened)->take(5, 60s);
   REQUIRE(inbox->size() == 1);
   CHECK(inbox->at(0).body == R"({"kept":true})");
+}
+
+namespace {
+
+// The claims table as schema version 1 created it (the release before fences), written out
+// here rather than taken from the store, with one claim done and one left by a dead holder.
+const char* kSqliteVersion1 = R"SQL(
+CREATE TABLE erpbridge_schema (name TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE erpbridge_wms_claims (entry_code TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0, token TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  reply TEXT) WITHOUT ROWID;
+INSERT INTO erpbridge_schema VALUES ('wms', 1);
+INSERT INTO erpbridge_wms_claims VALUES ('RK-OLD-DONE', 'fp', 1, NULL, 0,
+  '{"code":"0","message":"新增成功","bil_id":"PC","bil_no":"PC000001"}');
+INSERT INTO erpbridge_wms_claims VALUES ('RK-OLD-HELD', 'fp', 0,
+  '0123456789abcdef0123456789abcdefRK-OLD-HELD', 1000, NULL);
+)SQL";
+
+// What a store opened on a migrated version 1 database must answer.
+void check_migrated(ClaimStore& store) {
+  auto done = store.claim("RK-OLD-DONE", "fp", 60s);
+  REQUIRE(done.ok());
+  REQUIRE(done->kind == Claim::Kind::Done);
+  CHECK(done->reply.bil_no == "PC000001");
+  auto held = store.claim("RK-OLD-HELD", "fp", 60s);  // its lease ended in 1970
+  REQUIRE(held.ok());
+  REQUIRE(held->kind == Claim::Kind::Claimed);
+  CHECK(held->fence == 1);
+  auto fresh = store.claim("RK-NEW", "fp", 60s);
+  REQUIRE(fresh->kind == Claim::Kind::Claimed);
+  CHECK(fresh->fence == 1);
+}
+
+}  // namespace
+
+TEST_CASE("SQLite claim store: a version 1 file is migrated to version 2, its claims kept") {
+  TempDir directory;
+  const std::string path = directory.file("v1.db");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, kSqliteVersion1, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto opened = open_sqlite_store(path);
+    INFO((opened.ok() ? std::string() : opened.error().to_string()));
+    REQUIRE(opened.ok());
+    check_migrated(**opened);
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* version = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT version FROM erpbridge_schema WHERE name = 'wms'", -1,
+                             &version, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(version) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(version, 0) == 2);
+  sqlite3_finalize(version);
+  sqlite3_close(db);
+  // Opening again finds version 2 and changes nothing.
+  REQUIRE(open_sqlite_store(path).ok());
+}
+
+TEST_CASE("SQLite claim store: a file of a newer schema version is refused") {
+  TempDir directory;
+  const std::string path = directory.file("v9.db");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE erpbridge_schema (name TEXT PRIMARY KEY, version INTEGER "
+                       "NOT NULL); INSERT INTO erpbridge_schema VALUES ('wms', 9);",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto opened = open_sqlite_store(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == ErrorCode::FailedPrecondition);
+  CHECK(opened.error().message.find("version 9") != std::string::npos);
+}
+
+TEST_CASE(
+    "PostgreSQL claim store: a version 1 database is migrated to version 2, its claims kept") {
+  TestDatabase database;
+  database.scalar(R"SQL(
+CREATE TABLE erpbridge_schema (name text PRIMARY KEY, version integer NOT NULL);
+CREATE TABLE erpbridge_wms_claims (entry_code text PRIMARY KEY, fingerprint text NOT NULL,
+  done boolean NOT NULL DEFAULT false, token text, lease_until timestamptz NOT NULL,
+  reply text);
+INSERT INTO erpbridge_schema VALUES ('wms', 1);
+INSERT INTO erpbridge_wms_claims VALUES ('RK-OLD-DONE', 'fp', true, NULL, now(),
+  '{"code":"0","message":"新增成功","bil_id":"PC","bil_no":"PC000001"}');
+INSERT INTO erpbridge_wms_claims VALUES ('RK-OLD-HELD', 'fp', false,
+  '0123456789abcdef0123456789abcdefRK-OLD-HELD', '1970-01-01 00:00:01+00', NULL);
+)SQL");
+  REQUIRE(database.scalar("SELECT version FROM erpbridge_schema") == "1");
+  {
+    auto opened = open_postgres_store(database.conninfo());
+    INFO((opened.ok() ? std::string() : opened.error().to_string()));
+    REQUIRE(opened.ok());
+    check_migrated(**opened);
+  }
+  CHECK(database.scalar("SELECT version FROM erpbridge_schema WHERE name = 'wms'") == "2");
+  REQUIRE(open_postgres_store(database.conninfo()).ok());
 }
 
 TEST_CASE("SQLite claim store: two stores on one file share their claims") {
