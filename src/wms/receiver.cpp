@@ -385,6 +385,7 @@ struct Receiver::State {
   std::atomic<std::size_t> failed{0};
   std::atomic<std::size_t> busy{0};
   std::atomic<std::size_t> drained{0};
+  std::atomic<std::size_t> unavailable{0};
 
   // Graceful stop: handle() calls in progress, and the flag that turns new ones away.
   std::atomic<bool> draining{false};
@@ -462,6 +463,8 @@ struct Receiver::State {
   }
 
   ReceiverReply handle(const HttpHeaders& headers, std::string_view body);
+  // 503 with Retry-After for a store that did not answer (a retryable error), else 500.
+  ReceiverReply store_failed(const Error& error);
   ReceiverReply deliver(const EntryConfirmation& order, std::string_view body,
                         const std::string& token, std::int64_t fence);
 };
@@ -484,11 +487,26 @@ Receiver::Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<C
   state_->options = options;
 }
 
+ReceiverReply Receiver::State::store_failed(const Error& error) {
+  if (!error.retryable) {
+    ++failed;
+    return error_reply(500, "claim store: " + error.message);
+  }
+  // The store did not answer (its database is restarting, say): nothing was stored, and
+  // WMS's next push, after Retry-After, will likely find it back.
+  ++unavailable;
+  ReceiverReply reply =
+      error_reply(503, "claim store unavailable, push again later: " + error.message);
+  reply.retry_after_seconds =
+      static_cast<int>(std::max<long long>(1, options.store_retry_after.count()));
+  return reply;
+}
+
 ReceiverStats Receiver::stats() const {
   const State& s = *state_;
   return ReceiverStats{s.delivered.load(), s.duplicates.load(), s.conflicts.load(),
                        s.rejected.load(),  s.failed.load(),     s.busy.load(),
-                       s.drained.load()};
+                       s.drained.load(),   s.unavailable.load()};
 }
 
 void Receiver::drain() const noexcept {
@@ -582,10 +600,7 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
     Result<Claim> claim = one_step ? store->accept_into_inbox(entry_code, fingerprint, body,
                                                               default_numbering(), options.lease)
                                    : store->claim(entry_code, fingerprint, options.lease);
-    if (!claim.ok()) {
-      ++failed;
-      return error_reply(500, "claim store: " + claim.error().message);
-    }
+    if (!claim.ok()) return store_failed(claim.error());
     switch (claim->kind) {
       case Claim::Kind::Claimed:
         if (one_step) {  // a store bug: accept_into_inbox() hands out no claim
@@ -665,11 +680,32 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::stri
   // for the 10-character bil_id, say) is fitted to it and the change noted in the reply that
   // is stored and sent -- never a reason to run the handler again for this order.
   if (std::vector<Violation> bad = validate(*handled); !bad.empty()) fit_to_table(*handled, bad);
-  Result<void> completed =
-      inbox ? store->complete_into_inbox(token, *handled, body) : store->complete(token, *handled);
+  // Nor is a store that does not answer for a while: completing is tried again (the claim
+  // still renewed meanwhile) until it is stored, the claim is lost, or a lease has passed.
+  auto complete = [&] {
+    return inbox ? store->complete_into_inbox(token, *handled, body)
+                 : store->complete(token, *handled);
+  };
+  Result<void> completed = complete();
+  const auto give_up_at = std::chrono::steady_clock::now() + options.lease;
+  std::chrono::milliseconds pause{50};
+  bool tried_again = false;
+  while (!completed.ok() && completed.error().retryable && !lost->load() &&
+         std::chrono::steady_clock::now() + pause < give_up_at) {
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::milliseconds>(pause * 2, std::chrono::seconds(1));
+    tried_again = true;
+    completed = complete();
+  }
   if (!completed.ok()) {
-    ++failed;
-    return error_reply(500, "claim store: " + completed.error().message);
+    // "Lost" after a try that failed on the way may mean that try did store the reply: the
+    // next push finds out (Done), so it is asked for rather than answered 500.
+    if (tried_again && completed.error().code == ErrorCode::FailedPrecondition) {
+      Error unsure = completed.error();
+      unsure.retryable = true;
+      return store_failed(unsure);
+    }
+    return store_failed(completed.error());
   }
   ending.settled = true;
   ++delivered;

@@ -620,3 +620,103 @@ TEST_CASE("wms serve: 64 connections stalled half-way through a request do not d
   for (const int fd : stalled) ::close(fd);
   CHECK(server.process->stop(SIGTERM, 30s) == 0);
 }
+
+TEST_CASE(
+    "Durability: PostgreSQL stopped for 5 s under 2,000 pushes to two replicas, 503 while "
+    "down, each order once after") {
+  // A server of the test's own: stopping the shared one would fail the tests beside it.
+  erpbridge::test_support::PostgresServer postgres;
+  const std::vector<std::string> arguments = {
+      "--store", "postgres:" + postgres.conninfo(), "--mode", "inbox", "--lease", "2"};
+  Server a = Server::cli(arguments);
+  Server b = Server::cli(arguments);
+  REQUIRE(a.port > 0);
+  REQUIRE(b.port > 0);
+
+  // Each order is pushed to both replicas at the same moment; a send without a 200 is sent
+  // again (a pusher that follows Retry-After would wait longer, to the same end).
+  std::vector<std::array<Outcome, 2>> outcomes(kOrders);
+  std::atomic<int> orders_done{0};
+  std::atomic<bool> down{false};
+  std::atomic<int> unavailable_while_down{0};
+  std::atomic<int> unavailable_without_retry_after{0};
+  std::atomic<int> other_failures{0};
+  auto send = [&](httplib::Client& client, const std::string& body) {
+    const auto give_up = std::chrono::steady_clock::now() + 60s;
+    Outcome outcome = post(client, body);
+    while (outcome.status != 200 && std::chrono::steady_clock::now() < give_up) {
+      if (outcome.status == 503) {
+        if (down) ++unavailable_while_down;
+        if (outcome.retry_after.empty()) ++unavailable_without_retry_after;
+      } else {
+        ++other_failures;  // a 500, or no answer at all: neither may happen
+      }
+      std::this_thread::sleep_for(100ms);
+      outcome = post(client, body);
+    }
+    return outcome;
+  };
+  // The outage: after 500 orders, stopped for 5 s, started again on the same port.
+  std::atomic<int> not_ready_while_down{0};
+  std::thread outage([&] {
+    while (orders_done < 500) std::this_thread::sleep_for(1ms);
+    postgres.stop();
+    down = true;
+    const auto restart_at = std::chrono::steady_clock::now() + 5s;
+    auto probe = client_for(a.port);
+    while (std::chrono::steady_clock::now() < restart_at) {
+      auto ready = probe->Get("/readyz");
+      if (ready && ready->status == 503) ++not_ready_while_down;
+      std::this_thread::sleep_for(200ms);
+    }
+    down = false;
+    postgres.start();
+  });
+  std::atomic<int> next{0};
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 16; ++t) {
+    pushers.emplace_back([&] {
+      auto to_a = client_for(a.port);
+      auto to_b = client_for(b.port);
+      for (int i = next++; i < kOrders; i = next++) {
+        auto& pair = outcomes[static_cast<std::size_t>(i)];
+        const std::string body = order_body(code_of(i));
+        std::thread on_b([&] { pair[1] = send(*to_b, body); });
+        pair[0] = send(*to_a, body);
+        on_b.join();
+        ++orders_done;
+      }
+    });
+  }
+  for (auto& pusher : pushers) pusher.join();
+  outage.join();
+
+  INFO("503s during the outage: " << unavailable_while_down);
+  CHECK(unavailable_while_down > 0);
+  CHECK(unavailable_without_retry_after == 0);
+  CHECK(other_failures == 0);
+  CHECK(not_ready_while_down > 0);
+  const auto bills = identical_replies(outcomes);
+  // The same two processes, ready again without a restart.
+  for (Server* replica : {&a, &b}) {
+    auto ready = client_for(replica->port)->Get("/readyz");
+    REQUIRE(ready);
+    CHECK(ready->status == 200);
+  }
+  CHECK(a.process->stop(SIGTERM, 10s) == 0);
+  CHECK(b.process->stop(SIGTERM, 10s) == 0);
+
+  auto opened = erpbridge::wms::open_postgres_store(postgres.conninfo());
+  REQUIRE(opened.ok());
+  auto entries = (*opened)->list(0, 10 * kOrders, true);
+  REQUIRE(entries.ok());
+  CHECK(entries->size() == static_cast<std::size_t>(kOrders));
+  std::set<std::string> codes;
+  std::size_t mismatched = 0;
+  for (const auto& entry : *entries) {
+    codes.insert(entry.entry_code);
+    if (bills.at(entry.entry_code) != entry.reply.bil_no) ++mismatched;
+  }
+  CHECK(codes.size() == static_cast<std::size_t>(kOrders));
+  CHECK(mismatched == 0);
+}

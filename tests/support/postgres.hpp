@@ -1,11 +1,13 @@
 // A database of its own for one test, on the PostgreSQL server scripts/with-postgres starts
 // (scripts/test runs every test under it). Without that server a test needing it fails: it
-// never passes silently.
+// never passes silently. A test that stops and starts its database has a server of its own
+// (PostgresServer), so that the tests running beside it keep theirs.
 #pragma once
 
 #include <libpq-fe.h>
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -64,5 +66,51 @@ class TestDatabase {
   std::string name_;
   std::string conninfo_;
 };
+
+#ifdef ERPBRIDGE_SCRIPTS_DIR
+/// A PostgreSQL server of the test's own (scripts/postgres-cluster), on 127.0.0.1 at a free
+/// port, which the test may stop and start again; removed with its files when destroyed.
+class PostgresServer {
+ public:
+  PostgresServer() {
+    char pattern[] = "/tmp/erpbridge-own-postgres-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) FAIL("cannot make a directory for PostgreSQL");
+    directory_ = pattern;
+    run("create");
+    run("start");
+    conninfo_ = read_line(script() + " conninfo " + directory_);
+  }
+  ~PostgresServer() { std::system((script() + " remove " + directory_).c_str()); }
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
+  /// libpq conninfo of its "postgres" database.
+  const std::string& conninfo() const { return conninfo_; }
+  /// Stops it (fast: every session is cut) and waits until it is down.
+  void stop() { run("stop"); }
+  /// Starts it again on the same port and waits until it accepts connections.
+  void start() { run("start"); }
+
+ private:
+  static std::string script() { return std::string(ERPBRIDGE_SCRIPTS_DIR) + "/postgres-cluster"; }
+  void run(const std::string& command) const {
+    const std::string line = script() + " " + command + " " + directory_;
+    if (std::system(line.c_str()) != 0) FAIL("failed: " << line);
+  }
+  static std::string read_line(const std::string& command) {
+    std::string out;
+    if (FILE* pipe = popen(command.c_str(), "r")) {
+      char buffer[512];
+      while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+      pclose(pipe);
+    }
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+
+  std::string directory_;
+  std::string conninfo_;
+};
+#endif
 
 }  // namespace erpbridge::test_support

@@ -338,9 +338,10 @@ int serve(const ServeOptions& options, const Settings& settings) {
   const wms::ReceiverStats stats = receiver->stats();
   std::fprintf(stderr,
                "erpbridge wms serve: stopped on %s after %zu accepted, %zu duplicates, "
-               "%zu conflicts, %zu rejected, %zu failed, %zu turned away while draining%s\n",
+               "%zu conflicts, %zu rejected, %zu failed, %zu turned away while the store did "
+               "not answer, %zu turned away while draining%s\n",
                received == SIGINT ? "SIGINT" : "SIGTERM", stats.delivered, stats.duplicates,
-               stats.conflicts, stats.rejected, stats.failed, stats.drained,
+               stats.conflicts, stats.rejected, stats.failed, stats.unavailable, stats.drained,
                pushes_done && connections_done ? "" : " (drain bound reached)");
   return kOk;
 }

@@ -200,17 +200,22 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverOptions {
   std::chrono::milliseconds poll_interval{50};
   /// The Retry-After of the 503 a draining receiver answers (see Receiver::drain).
   std::chrono::seconds drain_retry_after{5};
+  /// The Retry-After of the 503 answered when the store does not answer (a retryable store
+  /// error: its database restarting or unreachable). Nothing was stored; the push is
+  /// accepted once the store is back.
+  std::chrono::seconds store_retry_after{2};
 };
 
 /// Counters of what handle() did.
 struct ERPBRIDGE_WMS_EXPORT ReceiverStats {
-  std::size_t delivered = 0;   ///< Handler calls that succeeded and were stored.
-  std::size_t duplicates = 0;  ///< Repeats answered from the store.
-  std::size_t conflicts = 0;   ///< Reused entry codes with different content.
-  std::size_t rejected = 0;    ///< 400/401/413 answers.
-  std::size_t failed = 0;      ///< Handler errors, exceptions and refusals, store failures.
-  std::size_t busy = 0;        ///< Duplicates answered 503 after waiting for the original.
-  std::size_t drained = 0;     ///< Pushes answered 503 because the receiver was draining.
+  std::size_t delivered = 0;    ///< Handler calls that succeeded and were stored.
+  std::size_t duplicates = 0;   ///< Repeats answered from the store.
+  std::size_t conflicts = 0;    ///< Reused entry codes with different content.
+  std::size_t rejected = 0;     ///< 400/401/413 answers.
+  std::size_t failed = 0;       ///< Handler errors, exceptions and refusals, store failures.
+  std::size_t busy = 0;         ///< Duplicates answered 503 after waiting for the original.
+  std::size_t drained = 0;      ///< Pushes answered 503 because the receiver was draining.
+  std::size_t unavailable = 0;  ///< Pushes answered 503 because the store did not answer.
 };
 
 /// Thread-safe; handle() never throws. Status paths of handle():
@@ -221,10 +226,12 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverStats {
 ///    the same content (key order, spacing and spelling variants aside): the stored reply;
 ///    a refusal by the handler (code != "0") is answered but not stored;
 ///  - 409: an entry_code already used for different content; the handler is not called;
-///  - 500: the handler failed or threw, or the store failed: nothing stored and the claim
-///    released, so WMS's retry runs the handler again;
-///  - 503 with Retry-After: a duplicate of an order still in flight after duplicate_wait, or
-///    any push once drain() was called.
+///  - 500: the handler failed or threw, or the store refused an operation: nothing stored and
+///    the claim released, so WMS's retry runs the handler again;
+///  - 503 with Retry-After: a duplicate of an order still in flight after duplicate_wait, any
+///    push once drain() was called, or the store did not answer (its database down). After a
+///    successful handler, completing is retried for up to a lease before that answer, so a
+///    short outage does not make the handler run twice.
 ///
 /// Guarantee: an accepted order (200 with code "0") is stored before the reply leaves, and
 /// each entry_code is accepted once. The handler runs again for the same order only if its

@@ -69,6 +69,7 @@ class CountingStore : public ClaimStore {
                       std::chrono::milliseconds lease) override {
     if (code == blocked_code) claim_gate.wait();
     if (fail_claims) return erpbridge::make_error(ErrorCode::Transport, "disk unavailable");
+    if (claims_unanswered) return unanswered();
     Result<Claim> claim = inner_->claim(code, fingerprint, lease);
     if (claim.ok() && claim->kind == Claim::Kind::Busy) {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -79,11 +80,22 @@ class CountingStore : public ClaimStore {
   }
   Result<void> complete(const std::string& token, const PushReply& reply) override {
     if (fail_completes) return erpbridge::make_error(ErrorCode::Transport, "disk full");
+    ++completes;
+    if (unanswered_completes > 0) {
+      --unanswered_completes;
+      return unanswered();
+    }
     return inner_->complete(token, reply);
   }
   Result<void> release(const std::string& token) override {
     ++releases;
     return inner_->release(token);
+  }
+  static erpbridge::Error unanswered() {
+    erpbridge::Error error =
+        erpbridge::make_error(ErrorCode::Transport, "server closed the connection unexpectedly");
+    error.retryable = true;
+    return error;
   }
   /// Whether `count` Busy answers were given within 10 s.
   bool wait_for_busy(int count) {
@@ -93,6 +105,9 @@ class CountingStore : public ClaimStore {
 
   std::atomic<bool> fail_claims{false};
   std::atomic<bool> fail_completes{false};
+  std::atomic<bool> claims_unanswered{false};  // as a database that is down answers
+  std::atomic<int> unanswered_completes{0};    // this many complete() calls get no answer
+  std::atomic<int> completes{0};
   std::atomic<int> releases{0};
   std::string blocked_code;  // set before use: claims of it wait for claim_gate
   Gate claim_gate;
@@ -466,6 +481,59 @@ TEST_CASE("Receiver: a failing store is 500 and releases nothing it did not hold
   auto delivered = receiver.handle(kAuthorized, kWmsRequestSample);
   CHECK(delivered.http_status == 200);
   CHECK(calls == 2);
+}
+
+TEST_CASE("Receiver: a store that does not answer is 503 with Retry-After, then takes the push") {
+  auto store = std::make_shared<CountingStore>();
+  std::atomic<int> calls{0};
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        ++calls;
+        return PushReply{"0", "新增成功", "PC", "PC230301016"};
+      },
+      expect_token("t0k"), store);
+  store->claims_unanswered = true;
+  const ReceiverReply down = receiver.handle(kAuthorized, kWmsRequestSample);
+  CHECK(down.http_status == 503);
+  CHECK(down.retry_after_seconds == std::optional<int>(2));
+  CHECK(reply_of(down).message.find("unavailable") != std::string::npos);
+  CHECK(calls == 0);
+  CHECK(receiver.stats().unavailable == 1);
+  CHECK(receiver.stats().failed == 0);
+  store->claims_unanswered = false;
+  CHECK(receiver.handle(kAuthorized, kWmsRequestSample).http_status == 200);
+  CHECK(calls == 1);
+}
+
+TEST_CASE("Receiver: completion is tried again while the store does not answer, the handler once") {
+  auto store = std::make_shared<CountingStore>();
+  std::atomic<int> calls{0};
+  ReceiverOptions options;
+  options.lease = std::chrono::milliseconds(600);
+  Receiver receiver(
+      [&](const EntryConfirmation&) -> Result<PushReply> {
+        ++calls;
+        return PushReply{"0", "新增成功", "PC", "PC230301017"};
+      },
+      expect_token("t0k"), store, options);
+  SECTION("an outage shorter than the lease: stored, 200, the handler ran once") {
+    store->unanswered_completes = 3;  // 50 + 100 + 200 ms of retries
+    const ReceiverReply stored = receiver.handle(kAuthorized, kWmsRequestSample);
+    CHECK(stored.http_status == 200);
+    CHECK(store->completes == 4);
+    CHECK(calls == 1);
+    CHECK(receiver.handle(kAuthorized, kWmsRequestSample).body == stored.body);
+    CHECK(calls == 1);
+    CHECK(store->releases == 0);
+  }
+  SECTION("an outage past the lease: 503, never 500, and the claim given back") {
+    store->unanswered_completes = 1000;
+    const ReceiverReply unsure = receiver.handle(kAuthorized, kWmsRequestSample);
+    CHECK(unsure.http_status == 503);
+    CHECK(unsure.retry_after_seconds.has_value());
+    CHECK(store->completes > 1);
+    CHECK(store->releases == 1);
+  }
 }
 
 TEST_CASE("Receiver: a slow store for one entry code does not stall the others") {
