@@ -25,6 +25,7 @@
 #include "erpbridge/wms/token_issuer.hpp"
 #include "support/files.hpp"
 #include "support/postgres.hpp"
+#include "support/prometheus_text.hpp"
 #include "support/subprocess.hpp"
 #include "support/timing.hpp"
 
@@ -658,6 +659,7 @@ TEST_CASE(
   };
   // The outage: after 500 orders, stopped for 5 s, started again on the same port.
   std::atomic<int> not_ready_while_down{0};
+  std::atomic<int> metrics_not_ready_while_down{0};
   std::thread outage([&] {
     while (orders_done < 500) std::this_thread::sleep_for(1ms);
     postgres.stop();
@@ -667,6 +669,11 @@ TEST_CASE(
     while (std::chrono::steady_clock::now() < restart_at) {
       auto ready = probe->Get("/readyz");
       if (ready && ready->status == 503) ++not_ready_while_down;
+      auto scraped = probe->Get("/metrics");
+      if (scraped && erpbridge::test_support::read_prometheus_text(scraped->body)
+                             .value("erpbridge_receiver_ready") == 0) {
+        ++metrics_not_ready_while_down;
+      }
       std::this_thread::sleep_for(200ms);
     }
     down = false;
@@ -696,6 +703,10 @@ TEST_CASE(
   CHECK(unavailable_without_retry_after == 0);
   CHECK(other_failures == 0);
   CHECK(not_ready_while_down > 0);
+  CHECK(metrics_not_ready_while_down > 0);
+  const auto after =
+      erpbridge::test_support::read_prometheus_text(client_for(a.port)->Get("/metrics")->body);
+  CHECK(after.value("erpbridge_receiver_pushes_total", "outcome=\"store_unavailable\"") > 0);
   const auto bills = identical_replies(outcomes);
   // The same two processes, ready again without a restart.
   for (Server* replica : {&a, &b}) {
@@ -719,4 +730,80 @@ TEST_CASE(
   }
   CHECK(codes.size() == static_cast<std::size_t>(kOrders));
   CHECK(mismatched == 0);
+}
+
+TEST_CASE("The Prometheus text reader finds what the format forbids") {
+  using erpbridge::test_support::read_prometheus_text;
+  const std::string good =
+      "# HELP a_total Things.\n# TYPE a_total counter\na_total{k=\"v \\\"q\\\" \\\\ "
+      "\\n\"} 3\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\n"
+      "h_sum 1.5\nh_count 2\n";
+  const auto read = read_prometheus_text(good);
+  CHECK(read.violations.empty());
+  CHECK(read.value("a_total", "k=\"v \\\"q\\\" \\\\ \\n\"") != read.value("nothing"));
+  CHECK(read.value("h_count") == 2);
+  for (const std::string& bad : {
+           std::string("9name 1\n"),                                              // name start
+           std::string("a{k=v} 1\n"),                                             // unquoted value
+           std::string("a{k=\"\\t\"} 1\n"),                                       // bad escape
+           std::string("a one\n"),                                                // bad value
+           std::string("a 1\na 2\n"),                                             // series twice
+           std::string("a 1\nb 1\na{x=\"y\"} 1\n"),                               // apart
+           std::string("a 1\n# TYPE a counter\n"),                                // TYPE late
+           std::string("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_count 2\n"),  // no +Inf
+           std::string("# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_bucket{le=\"+Inf\"} "
+                       "2\nh_count 2\n"),  // not cumulative
+       }) {
+    INFO(bad);
+    CHECK_FALSE(read_prometheus_text(bad).violations.empty());
+  }
+}
+
+TEST_CASE("wms serve: /metrics reads back under the Prometheus text rules, counted by value") {
+  TempDir directory;
+  Server server =
+      Server::cli({"--store", "sqlite:" + directory.file("receiver.db"), "--mode", "inbox"});
+  REQUIRE(server.port > 0);
+  auto client = client_for(server.port);
+  for (int i = 0; i < 10; ++i) REQUIRE(post(*client, order_body(code_of(i))).status == 200);
+  for (int i = 0; i < 5; ++i) REQUIRE(post(*client, order_body(code_of(i))).status == 200);
+  auto unauthorized = client->Post("/CreateEntryConfirmation", {{"Authorization", "wrong"}},
+                                   order_body(code_of(99)), "application/json");
+  REQUIRE(unauthorized);
+  CHECK(unauthorized->status == 401);
+  CHECK(post(*client, "{not json").status == 400);
+
+  auto scraped = client->Get("/metrics");
+  REQUIRE(scraped);
+  CHECK(scraped->status == 200);
+  CHECK(scraped->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0) == 0);
+  CHECK(scraped->body.find(kToken) == std::string::npos);
+  CHECK(scraped->body.find("RK-DUR") == std::string::npos);  // no entry code as a label
+  const auto metrics = erpbridge::test_support::read_prometheus_text(scraped->body);
+  INFO(scraped->body);
+  for (const std::string& violation : metrics.violations) FAIL_CHECK(violation);
+  CHECK(metrics.types.at("erpbridge_receiver_pushes_total") == "counter");
+  CHECK(metrics.types.at("erpbridge_receiver_push_duration_seconds") == "histogram");
+  const std::string pushes = "erpbridge_receiver_pushes_total";
+  CHECK(metrics.value(pushes, "outcome=\"accepted\"") == 10);
+  CHECK(metrics.value(pushes, "outcome=\"duplicate\"") == 5);
+  CHECK(metrics.value(pushes, "outcome=\"rejected\"") == 2);
+  for (const char* none : {"conflict", "failed", "busy", "store_unavailable", "draining"}) {
+    CHECK(metrics.value(pushes, std::string("outcome=\"") + none + "\"") == 0);
+  }
+  const std::string durations = "erpbridge_receiver_push_duration_seconds";
+  CHECK(metrics.value(durations + "_count", "status=\"200\"") == 15);
+  CHECK(metrics.value(durations + "_count", "status=\"401\"") == 1);
+  CHECK(metrics.value(durations + "_count", "status=\"400\"") == 1);
+  CHECK(metrics.value(durations + "_bucket", "le=\"+Inf\",status=\"200\"") == 15);
+  CHECK(metrics.value(durations + "_sum", "status=\"200\"") > 0);
+  CHECK(metrics.value("erpbridge_receiver_ready") == 1);
+  CHECK(metrics.value("erpbridge_receiver_draining") == 0);
+  CHECK(metrics.value("erpbridge_receiver_pushes_in_flight") == 0);
+  // Counters only grow: a second scrape after two more duplicates adds exactly two.
+  for (int i = 0; i < 2; ++i) REQUIRE(post(*client, order_body(code_of(i))).status == 200);
+  const auto again = erpbridge::test_support::read_prometheus_text(client->Get("/metrics")->body);
+  CHECK(again.value(pushes, "outcome=\"duplicate\"") == 7);
+  CHECK(again.value(pushes, "outcome=\"accepted\"") == 10);
+  CHECK(server.process->stop(SIGTERM, 10s) == 0);
 }

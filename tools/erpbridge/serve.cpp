@@ -21,6 +21,7 @@
 #include "erpbridge/wms/receiver.hpp"
 #include "erpbridge/wms/sqlite_store.hpp"
 #include "erpbridge/wms/token_issuer.hpp"
+#include "metrics.hpp"
 
 namespace erpbridge::cli {
 namespace {
@@ -247,18 +248,23 @@ int serve(const ServeOptions& options, const Settings& settings) {
   // document's shape; far larger ones are refused by the server itself.
   server->set_payload_max_length(options.max_body + 1024 * 1024);
   wms::Receiver* handler = receiver.get();
-  server->Post("/CreateEntryConfirmation",
-               [handler](const httplib::Request& in, httplib::Response& out) {
-                 wms::ReceiverReply reply = handler->handle(headers_of(in), in.body);
-                 out.status = reply.http_status;
-                 if (reply.retry_after_seconds) {
-                   out.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
-                 }
-                 // Draining: the client's next push goes out on a new connection, which a
-                 // successor or another replica takes once this one stops listening.
-                 if (reply.close_connection) out.set_header("Connection", "close");
-                 out.set_content(reply.body, "application/json; charset=utf-8");
-               });
+  ServeMetrics metrics(*receiver);
+  ServeMetrics* measured = &metrics;
+  server->Post("/CreateEntryConfirmation", [handler, measured](const httplib::Request& in,
+                                                               httplib::Response& out) {
+    const auto started = std::chrono::steady_clock::now();
+    measured->push_started();
+    wms::ReceiverReply reply = handler->handle(headers_of(in), in.body);
+    measured->push_finished(reply.http_status, std::chrono::steady_clock::now() - started);
+    out.status = reply.http_status;
+    if (reply.retry_after_seconds) {
+      out.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
+    }
+    // Draining: the client's next push goes out on a new connection, which a
+    // successor or another replica takes once this one stops listening.
+    if (reply.close_connection) out.set_header("Connection", "close");
+    out.set_content(reply.body, "application/json; charset=utf-8");
+  });
   if (issuer) {
     const wms::TokenIssuer* tokens = issuer.get();
     server->Post("/auth/token", [tokens](const httplib::Request& in, httplib::Response& out) {
@@ -273,6 +279,10 @@ int serve(const ServeOptions& options, const Settings& settings) {
   };
   server->Get("/healthz", alive);
   server->Get("/health", alive);
+  // Counters, gauges and push durations in the Prometheus text format.
+  server->Get("/metrics", [measured](const httplib::Request&, httplib::Response& out) {
+    out.set_content(measured->scrape(), "text/plain; version=0.0.4; charset=utf-8");
+  });
   server->Get("/readyz", [handler](const httplib::Request&, httplib::Response& out) {
     Result<void> ready = handler->ready();
     if (ready.ok()) {
