@@ -4,8 +4,10 @@
 // turn). Side by side, on one and the same cpp-httplib server set-up:
 //   BM_Receiver/Bare      the baseline: the body parsed with RapidJSON's DOM, answered
 //   BM_Receiver/Memory    the Receiver in inbox mode on the memory store
-//   BM_Receiver/Sqlite    ... on SqliteStore (synchronous=FULL: every reply after its fsync)
+//   BM_Receiver/Sqlite    ... on SqliteStore (synchronous=FULL: every reply after its fsync),
+//                         SQLite's own VFS (the default)
 //   BM_Receiver/SqlitePerPusherCodes  the same, each pusher's codes a range of their own
+//   BM_Receiver/SqliteGatheredWal     the same with the opt-in gathered-WAL VFS
 //   BM_Receiver/Postgres  ... on PostgresStore (needs ERPBRIDGE_TEST_POSTGRES: scripts/bench
 //                         runs under scripts/with-postgres)
 #include <benchmark/benchmark.h>
@@ -227,7 +229,7 @@ void BM_Receiver_Memory(benchmark::State& state) {
   push_hard(state, server.port(), run_id());
 }
 
-void sqlite_receiver(benchmark::State& state, Codes codes) {
+void sqlite_receiver(benchmark::State& state, Codes codes, wms::SqliteStoreOptions options = {}) {
   char directory[] = "/tmp/erpbridge-bench-XXXXXX";
   if (mkdtemp(directory) == nullptr) {
     state.SkipWithError("no temporary directory");
@@ -235,7 +237,7 @@ void sqlite_receiver(benchmark::State& state, Codes codes) {
   }
   const std::string path = std::string(directory) + "/receiver.db";
   {
-    auto store = wms::open_sqlite_store(path);
+    auto store = wms::open_sqlite_store(path, options);
     if (!store.ok()) {
       state.SkipWithError(store.error().to_string().c_str());
     } else {
@@ -255,6 +257,12 @@ void BM_Receiver_Sqlite(benchmark::State& state) {
 // of its orders (reported beside the main figure).
 void BM_Receiver_SqlitePerPusherCodes(benchmark::State& state) {
   sqlite_receiver(state, Codes::PerPusherRanges);
+}
+
+void BM_Receiver_SqliteGatheredWal(benchmark::State& state) {
+  wms::SqliteStoreOptions options;
+  options.gathered_wal_writes = true;
+  sqlite_receiver(state, Codes::OneSequence, options);
 }
 
 void BM_Receiver_Postgres(benchmark::State& state) {
@@ -289,4 +297,5 @@ BENCHMARK(BM_Receiver_Bare)->Apply(receiver);
 BENCHMARK(BM_Receiver_Memory)->Apply(receiver);
 BENCHMARK(BM_Receiver_Sqlite)->Apply(receiver);
 BENCHMARK(BM_Receiver_SqlitePerPusherCodes)->Apply(receiver);
+BENCHMARK(BM_Receiver_SqliteGatheredWal)->Apply(receiver);
 BENCHMARK(BM_Receiver_Postgres)->Apply(receiver);

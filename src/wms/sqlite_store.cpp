@@ -174,9 +174,10 @@ class SqliteStore final : public ClaimStore {
              {"insert_inbox",
               "INSERT INTO erpbridge_wms_inbox (entry_code, body, reply, received_at) "
               "VALUES (?, ?, ?, ?)"},
-             {"next_sequence",
-              "INSERT INTO erpbridge_wms_sequences (day, last) VALUES (?, 1) "
-              "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last"},
+             {"read_sequence", "SELECT last FROM erpbridge_wms_sequences WHERE day = ?"},
+             {"write_sequence",
+              "INSERT INTO erpbridge_wms_sequences (day, last) VALUES (?, ?) "
+              "ON CONFLICT (day) DO UPDATE SET last = excluded.last"},
              {"pending",
               "SELECT id, entry_code, body, reply, received_at, acknowledged "
               "FROM erpbridge_wms_inbox WHERE acknowledged = 0 AND leased_until <= ? "
@@ -287,6 +288,7 @@ class SqliteStore final : public ClaimStore {
   Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease) override {
     std::vector<InboxEntry> entries;
     Result<void> done = submit([&]() -> Result<void> {
+      entries.clear();  // an operation may run twice (see run_batch)
       const std::int64_t now = now_ms();
       Result<void> read = read_entries(stmt("pending").reset().bind(now).bind(limit(max)), entries);
       if (!read.ok()) return read;
@@ -334,6 +336,7 @@ class SqliteStore final : public ClaimStore {
                                        bool include_acknowledged) override {
     std::vector<InboxEntry> entries;
     Result<void> done = submit([&]() -> Result<void> {
+      entries.clear();  // an operation may run twice (see run_batch)
       Statement& list = stmt("list").reset().bind(after).bind(
           static_cast<std::int64_t>(include_acknowledged ? 1 : 0));
       return read_entries(list.bind(limit(max)), entries);
@@ -368,6 +371,7 @@ class SqliteStore final : public ClaimStore {
   // the caller records it done at once.
   Result<void> claim_now(const std::string& entry_code, const std::string& fingerprint,
                          std::chrono::milliseconds lease, Claim& claim, bool* fresh = nullptr) {
+    claim = Claim{};  // an operation may run twice (see run_batch): nothing left from before
     const std::int64_t now = now_ms();
     Statement& find = stmt("find_claim").reset().bind(entry_code);
     const int found = find.step();
@@ -414,13 +418,28 @@ class SqliteStore final : public ClaimStore {
     return ok();
   }
 
+  // The next number of `day`. The transaction holds the file's write lock, so the day's
+  // last number is read once per transaction and counted on here; flush_sequences() writes
+  // it back before the commit: one write per day and batch instead of one per order.
   Result<std::int64_t> sequence_now(const std::string& day) {
-    Statement& next = stmt("next_sequence").reset().bind(day);
-    if (next.step() != SQLITE_ROW) return store_error("numbering", db_);
-    const std::int64_t value = next.integer(0);
-    while (next.step() == SQLITE_ROW) {
+    auto found = sequences_.find(day);
+    if (found == sequences_.end()) {
+      Statement& read = stmt("read_sequence").reset().bind(day);
+      const int stepped = read.step();
+      if (stepped != SQLITE_ROW && stepped != SQLITE_DONE) return store_error("numbering", db_);
+      found = sequences_.emplace(day, stepped == SQLITE_ROW ? read.integer(0) : 0).first;
+      read.reset();  // no statement left open in the transaction
     }
-    return value;
+    return ++found->second;
+  }
+
+  Result<void> flush_sequences() {
+    for (const auto& [day, last] : sequences_) {
+      if (stmt("write_sequence").reset().bind(day).bind(last).step() != SQLITE_DONE) {
+        return store_error("numbering", db_);
+      }
+    }
+    return ok();
   }
 
   Result<void> keep(const std::string& entry_code, const std::string& reply_json,
@@ -460,12 +479,16 @@ class SqliteStore final : public ClaimStore {
     Operation operation;
     operation.run = std::move(run);
     std::future<Result<void>> done = operation.done.get_future();
+    bool first = false;
     {
       std::lock_guard<std::mutex> guard(mutex_);
       if (stopping_) return make_error(ErrorCode::Cancelled, "SQLite claim store closed");
       queue_.push_back(&operation);
+      first = queue_.size() == 1;
     }
-    wake_.notify_one();
+    // The writer waits only while the queue is empty; otherwise it takes whatever queued
+    // meanwhile when its batch is done, and a wake-up per operation would only cost it.
+    if (first) wake_.notify_one();
     Result<void> result = done.get();
     for (Operation* other : operation.wakes) {
       if (other != nullptr) other->done.set_value(std::move(other->result));
@@ -493,6 +516,98 @@ class SqliteStore final : public ClaimStore {
     return stepped == SQLITE_DONE || stepped == SQLITE_ROW;
   }
 
+  // Runs one operation, an exception turned into its error.
+  static Result<void> run_operation(Operation& operation) {
+    try {
+      return operation.run();
+    } catch (const std::exception& exception) {
+      return make_error(ErrorCode::Api, exception.what());
+    }
+  }
+
+  // One transaction for the whole batch: one fsync for every operation in it. First without
+  // savepoints (two statements fewer per operation); if an operation fails, or SQLite ends the
+  // transaction itself, that transaction is rolled back and the batch runs again with each
+  // operation under a savepoint of its own, so that a failure undoes only its own writes.
+  // Operations may therefore run twice: each starts from what the database holds and sets
+  // its outputs afresh, and only the committed run's results reach the waiters.
+  void run_batch(const std::vector<Operation*>& batch, std::vector<Result<void>>& results) {
+    results.clear();
+    sequences_.clear();
+    if (!execute("begin")) {
+      results.assign(batch.size(), Result<void>(store_error("starting a transaction", db_)));
+      return;
+    }
+    bool clean = true;
+    for (Operation* operation : batch) {
+      Result<void> result = run_operation(*operation);
+      if (!result.ok() || sqlite3_get_autocommit(db_) != 0) {
+        clean = false;
+        break;
+      }
+      results.push_back(std::move(result));
+    }
+    if (clean) {
+      commit_or_fail(results);
+      return;
+    }
+    if (sqlite3_get_autocommit(db_) == 0) execute("rollback");
+    run_batch_with_savepoints(batch, results);
+  }
+
+  // Writes the batch's numbering back and commits; on failure every result is the error.
+  void commit_or_fail(std::vector<Result<void>>& results) {
+    Result<void> numbered = flush_sequences();
+    if (!numbered.ok() || !execute("commit")) {
+      const Error error = numbered.ok() ? store_error("committing", db_) : numbered.error();
+      execute("rollback");
+      for (auto& result : results) result = error;
+    }
+  }
+
+  void run_batch_with_savepoints(const std::vector<Operation*>& batch,
+                                 std::vector<Result<void>>& results) {
+    results.clear();
+    sequences_.clear();
+    if (!execute("begin")) {
+      results.assign(batch.size(), Result<void>(store_error("starting a transaction", db_)));
+      return;
+    }
+    // Set when the batch's transaction can no longer be trusted: a savepoint that would not
+    // roll back or release, or SQLite rolling the whole transaction back by itself
+    // (SQLITE_FULL, IOERR, NOMEM may). Then nothing of the batch commits and every operation
+    // in it fails, the ones that went well before too: they were undone, and the ones after
+    // would run in autocommit mode, committing piecemeal. A number taken by an operation
+    // that is undone stays taken (a gap, never a repeat).
+    std::optional<Error> lost;
+    for (Operation* operation : batch) {
+      if (lost) {
+        results.push_back(*lost);
+        continue;
+      }
+      Result<void> result = make_error(ErrorCode::Api, "the operation did not run");
+      if (!execute("savepoint")) {
+        lost = store_error("starting a savepoint", db_);
+      } else {
+        result = run_operation(*operation);
+        if (sqlite3_get_autocommit(db_) != 0) {
+          lost = store_error("SQLite rolled the transaction back", db_);
+        } else if (!result.ok() && !execute("rollback_to")) {
+          lost = store_error("undoing a failed operation", db_);
+        } else if (!execute("release_savepoint")) {
+          lost = store_error("releasing a savepoint", db_);
+        }
+      }
+      results.push_back(std::move(result));
+    }
+    if (lost) {
+      if (sqlite3_get_autocommit(db_) == 0) execute("rollback");
+      for (auto& result : results) result = *lost;
+      return;
+    }
+    commit_or_fail(results);
+  }
+
   void run() {
     std::vector<Operation*> batch;
     std::vector<Result<void>> results;
@@ -506,53 +621,7 @@ class SqliteStore final : public ClaimStore {
           queue_.pop_front();
         }
       }
-      // One transaction for the whole batch: one fsync for every operation in it.
-      results.clear();
-      if (!execute("begin")) {
-        const Error error = store_error("starting a transaction", db_);
-        results.assign(batch.size(), Result<void>(error));
-      } else {
-        // Set when the batch's transaction can no longer be trusted: a savepoint that would
-        // not roll back or release, or SQLite rolling the whole transaction back by itself
-        // (SQLITE_FULL, IOERR, NOMEM may). Then nothing of the batch commits and every
-        // operation in it fails, the ones that went well before too: they were undone, and
-        // the ones after would run in autocommit mode, committing piecemeal.
-        std::optional<Error> lost;
-        for (Operation* operation : batch) {
-          if (lost) {
-            results.push_back(*lost);
-            continue;
-          }
-          // Each operation under a savepoint of its own: one that fails half-way leaves
-          // nothing behind, and the others in the batch still commit.
-          Result<void> result = make_error(ErrorCode::Api, "the operation did not run");
-          if (!execute("savepoint")) {
-            lost = store_error("starting a savepoint", db_);
-          } else {
-            try {
-              result = operation->run();
-            } catch (const std::exception& exception) {
-              result = make_error(ErrorCode::Api, exception.what());
-            }
-            if (sqlite3_get_autocommit(db_) != 0) {
-              lost = store_error("SQLite rolled the transaction back", db_);
-            } else if (!result.ok() && !execute("rollback_to")) {
-              lost = store_error("undoing a failed operation", db_);
-            } else if (!execute("release_savepoint")) {
-              lost = store_error("releasing a savepoint", db_);
-            }
-          }
-          results.push_back(std::move(result));
-        }
-        if (lost) {
-          if (sqlite3_get_autocommit(db_) == 0) execute("rollback");
-          for (auto& result : results) result = *lost;
-        } else if (!execute("commit")) {
-          const Error error = store_error("committing", db_);
-          execute("rollback");
-          for (auto& result : results) result = error;
-        }
-      }
+      run_batch(batch, results);
       finish(batch, results);
       batch.clear();
     }
@@ -561,6 +630,8 @@ class SqliteStore final : public ClaimStore {
   sqlite3* db_;
   SqliteStoreOptions options_;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
+  // Writer thread only: each day's last number taken in the current transaction.
+  std::map<std::string, std::int64_t> sequences_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Operation*> queue_;
@@ -588,10 +659,17 @@ std::size_t sqlite_queued_operations(ClaimStore& store) {
 
 Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
                                                       SqliteStoreOptions options) {
+  // The SQLite the gathered-WAL VFS was reasoned about (sqlite_wal_vfs.cpp): 3.40.
+  if (options.gathered_wal_writes && sqlite3_libversion_number() / 1000 != 3040) {
+    return make_error(ErrorCode::FailedPrecondition,
+                      std::string("SqliteStoreOptions::gathered_wal_writes needs SQLite 3.40, "
+                                  "this is ") +
+                          sqlite3_libversion());
+  }
   sqlite3* db = nullptr;
   const int opened = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      sqlite_wal::vfs_name());
+      options.gathered_wal_writes ? sqlite_wal::vfs_name() : nullptr);
   if (opened != SQLITE_OK) {
     Error error = make_error(ErrorCode::InvalidArgument,
                              "cannot open SQLite claim store " + path + ": " +

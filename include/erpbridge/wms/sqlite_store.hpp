@@ -22,6 +22,12 @@ struct ERPBRIDGE_WMS_SQLITE_EXPORT SqliteStoreOptions {
   /// The clock leases are judged by (see StoreClock); empty means the system clock. Every
   /// process sharing a file should use the same clock.
   StoreClock clock;
+  /// Opt-in, off by default: open the file through a VFS that gathers the writes SQLite makes
+  /// to the write-ahead log between two syncs into one write (about 9% more pushes a second
+  /// on one benchmark). It relies on how SQLite 3.40 writes its log, beyond the VFS
+  /// contract, and moves a write's I/O error to the sync after it, so it is refused
+  /// (FailedPrecondition) with any other SQLite version.
+  bool gathered_wal_writes = false;
 };
 
 /// Opens the claim store at `path`, creating the file and its schema when missing (an

@@ -358,6 +358,42 @@ TEST_CASE("Claim store: 16 concurrent accepts of one new order keep it once") {
   });
 }
 
+TEST_CASE("Claim store: 200 new orders accepted at once are numbered 1 to 200, each once") {
+  each_store([](Backend& b) {
+    INFO(b.name);
+    const InboxNumbering numbering = numbering_with("IN20261130");
+    constexpr int kThreads = 8;
+    constexpr int kEach = 25;
+    StartLine start(kThreads);
+    std::vector<std::thread> threads;
+    std::vector<std::string> bil_nos(kThreads * kEach);
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kEach; ++i) {
+          const int n = t * kEach + i;
+          auto answer =
+              b.store->accept_into_inbox("RK-N" + std::to_string(n), "fp", "{}", numbering, 60s);
+          if (answer.ok() && answer->kind == Claim::Kind::Accepted) {
+            bil_nos[static_cast<std::size_t>(n)] = answer->reply.bil_no;
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    // Written out, not computed from the store's format: IN20261130000001 ... 000200.
+    std::set<std::string> expected;
+    for (int n = 1; n <= kThreads * kEach; ++n) {
+      char number[8];
+      std::snprintf(number, sizeof number, "%06d", n);
+      expected.insert(std::string("IN20261130") + number);
+    }
+    CHECK(std::set<std::string>(bil_nos.begin(), bil_nos.end()) == expected);
+    // The day goes on from there, in a later transaction too.
+    CHECK(*b.store->next_sequence("20261130") == kThreads * kEach + 1);
+  });
+}
+
 TEST_CASE("Claim store: concurrent calls with different outcomes each get their own") {
   // A store that answers in batches hands each caller its own outcome: accepted (each with its
   // own number), conflict, done (with the stored reply) and busy, all in flight at once.
