@@ -458,7 +458,7 @@ TEST_CASE("wms serve: SIGTERM in a burst answers every push it read and keeps ev
   REQUIRE(erpbridge::test_support::wait_until([&] { return accepted >= 400; }, 60s));
   REQUIRE(kill(server.process->pid(), SIGTERM) == 0);
   for (auto& pusher : pushers) pusher.join();
-  CHECK(server.process->stop(SIGTERM, 30s) == 0);
+  CHECK(server.process->wait(30s) == 0);  // the drain ends by itself
 
   std::map<std::string, std::string> bills;  // entry code -> bil_no answered with 200
   std::size_t cut = 0;
@@ -533,7 +533,7 @@ TEST_CASE("wms serve: /healthz, /readyz, and a drain that waits for an idle conn
   // The last connection closes: the drain ends and the process exits 0.
   idle.reset();
   late.reset();
-  CHECK(server.process->stop(SIGTERM, 30s) == 0);
+  CHECK(server.process->wait(30s) == 0);
   auto opened = erpbridge::wms::open_sqlite_store(directory.file("receiver.db"));
   REQUIRE(opened.ok());
   CHECK((*opened)->list(0, 10, true)->empty());  // the turned-away order was not kept
@@ -730,6 +730,34 @@ TEST_CASE(
   }
   CHECK(codes.size() == static_cast<std::size_t>(kOrders));
   CHECK(mismatched == 0);
+}
+
+TEST_CASE("wms serve: a second SIGTERM cuts the drain short, what was answered 200 is kept") {
+  TempDir directory;
+  Server server = Server::cli({"--store", "sqlite:" + directory.file("receiver.db"), "--mode",
+                               "inbox", "--drain-seconds", "60"});
+  REQUIRE(server.port > 0);
+  // A kept-alive connection would hold the drain open (up to the server's 5 s idle limit).
+  auto idle = client_for(server.port);
+  REQUIRE(post(*idle, order_body("RK-CUT-1")).status == 200);
+  REQUIRE(kill(server.process->pid(), SIGTERM) == 0);
+  auto draining = client_for(server.port);
+  CHECK(erpbridge::test_support::wait_until(
+      [&] {
+        auto ready = draining->Get("/readyz");
+        return ready && ready->status == 503;
+      },
+      10s));
+  // The second signal: the process ends now, not when the connections are gone.
+  const auto cut_at = std::chrono::steady_clock::now();
+  CHECK(server.process->stop(SIGTERM, 3s) == 1);
+  CHECK(std::chrono::steady_clock::now() - cut_at < 3s);
+  auto opened = erpbridge::wms::open_sqlite_store(directory.file("receiver.db"));
+  REQUIRE(opened.ok());
+  auto kept = (*opened)->list(0, 10, true);
+  REQUIRE(kept.ok());
+  REQUIRE(kept->size() == 1);
+  CHECK(kept->at(0).entry_code == "RK-CUT-1");
 }
 
 TEST_CASE("The Prometheus text reader finds what the format forbids") {

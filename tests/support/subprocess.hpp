@@ -71,6 +71,11 @@ class ChildProcess {
   /// Sends `signal` and waits up to `limit` for the exit; the exit code, or -1.
   int stop(int signal, std::chrono::milliseconds limit) {
     kill(pid_, signal);
+    return wait(limit);
+  }
+
+  /// Waits up to `limit` for the exit, sending nothing; the exit code, or -1.
+  int wait(std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <memory>
@@ -336,8 +337,26 @@ int serve(const ServeOptions& options, const Settings& settings) {
   const auto drain_until =
       std::chrono::steady_clock::now() + std::chrono::seconds(options.drain_seconds);
   receiver->drain();
-  const bool pushes_done = receiver->wait_idle(std::chrono::seconds(options.drain_seconds));
-  const bool connections_done = connections->wait_idle(drain_until);
+  // A second SIGTERM or SIGINT while draining means "now": the process ends at once, as if
+  // it had crashed. Everything answered 200 is stored; a push in progress gets no answer
+  // and its sender pushes it again.
+  bool pushes_done = false;
+  bool connections_done = false;
+  for (;;) {
+    pushes_done = receiver->wait_idle(std::chrono::milliseconds(0));
+    connections_done = connections->wait_idle(std::chrono::steady_clock::now());
+    if ((pushes_done && connections_done) || std::chrono::steady_clock::now() >= drain_until) {
+      break;
+    }
+    const timespec slice{0, 50 * 1000 * 1000};
+    const int again = sigtimedwait(&stop_signals, nullptr, &slice);
+    if (again == SIGTERM || again == SIGINT) {
+      std::fprintf(stderr, "erpbridge wms serve: drain cut short by a second %s; stopping now\n",
+                   again == SIGINT ? "SIGINT" : "SIGTERM");
+      std::fflush(stderr);
+      std::_Exit(kFailed);
+    }
+  }
   stopping = true;
   server->stop();
   serving.join();
