@@ -8,6 +8,8 @@
 //                         SQLite's own VFS (the default)
 //   BM_Receiver/SqlitePerPusherCodes  the same, each pusher's codes a range of their own
 //   BM_Receiver/SqliteGatheredWal     the same with the opt-in gathered-WAL VFS
+//   BM_Receiver/FsyncFloor  not a receiver: one 4 KiB write and fdatasync of a file beside the
+//                         SQLite one, the floor under every SQLite commit on this machine
 //   BM_Receiver/Postgres  ... on PostgresStore (needs ERPBRIDGE_TEST_POSTGRES: scripts/bench
 //                         runs under scripts/with-postgres)
 #include <benchmark/benchmark.h>
@@ -20,6 +22,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -265,6 +268,27 @@ void BM_Receiver_SqliteGatheredWal(benchmark::State& state) {
   sqlite_receiver(state, Codes::OneSequence, options);
 }
 
+void BM_Receiver_FsyncFloor(benchmark::State& state) {
+  char path[] = "/tmp/erpbridge-bench-fsync-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) {
+    state.SkipWithError("no temporary file");
+    return;
+  }
+  std::string page(4096, 'x');
+  std::int64_t at = 0;
+  for (auto _ : state) {
+    // Sixteen pages in turn, as a WAL grows and restarts.
+    if (::pwrite(fd, page.data(), page.size(), (at++ % 16) * 4096) != 4096 ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("write or fdatasync failed");
+      break;
+    }
+  }
+  ::close(fd);
+  ::unlink(path);
+}
+
 void BM_Receiver_Postgres(benchmark::State& state) {
   BenchDatabase database;
   if (database.conninfo().empty()) {
@@ -298,4 +322,5 @@ BENCHMARK(BM_Receiver_Memory)->Apply(receiver);
 BENCHMARK(BM_Receiver_Sqlite)->Apply(receiver);
 BENCHMARK(BM_Receiver_SqlitePerPusherCodes)->Apply(receiver);
 BENCHMARK(BM_Receiver_SqliteGatheredWal)->Apply(receiver);
+BENCHMARK(BM_Receiver_FsyncFloor)->Unit(benchmark::kMicrosecond)->MinTime(0.5);
 BENCHMARK(BM_Receiver_Postgres)->Apply(receiver);
