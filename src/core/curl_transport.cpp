@@ -18,16 +18,19 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <queue>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/curl_probe.hpp"
 #include "core/redact.hpp"
 #include "erpbridge/core/options.hpp"
 
@@ -69,11 +72,26 @@ struct Transfer {
   bool stream_asked = false;  // begin() was called for this try
   bool streaming = false;     // and took the body
   std::size_t streamed_bytes = 0;
+  // A callback caught an exception: the transfer was aborted, and this says why (a fixed
+  // buffer: recording it must not allocate, the failure may be an allocation's).
+  std::array<char, 160> callback_failure{};
 };
 
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
+// Test hook (core/curl_probe.hpp): body writes still to fail as if out of memory.
+std::atomic<int> body_writes_to_fail{0};
+
+// Keeps what an exception says in `transfer` and returns 0, which makes libcurl abort the
+// transfer (CURLE_WRITE_ERROR): nothing may unwind through libcurl's C frames.
+std::size_t abort_for(Transfer& transfer, const char* what) noexcept {
+  std::snprintf(transfer.callback_failure.data(), transfer.callback_failure.size(), "%s", what);
+  return 0;
+}
+
+std::size_t write_body(Transfer* transfer, char* data, std::size_t bytes) {
+  if (body_writes_to_fail.load(std::memory_order_relaxed) > 0 &&
+      body_writes_to_fail.fetch_sub(1) > 0) {
+    throw std::bad_alloc();
+  }
   if (transfer->stream != nullptr && !transfer->stream_asked) {
     transfer->stream_asked = true;
     long status = 0;
@@ -102,9 +120,20 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return bytes;
 }
 
-std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
   auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
+  try {
+    return write_body(transfer, data, size * count);
+  } catch (const std::bad_alloc&) {
+    return abort_for(*transfer, "out of memory while receiving the reply");
+  } catch (const std::exception& exception) {
+    return abort_for(*transfer, exception.what());
+  } catch (...) {
+    return abort_for(*transfer, "an exception while receiving the reply");
+  }
+}
+
+std::size_t read_header(Transfer* transfer, char* data, std::size_t bytes) {
   std::string_view line(data, bytes);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.rfind("HTTP/", 0) == 0) {
@@ -119,6 +148,17 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (transfer->response.headers.empty()) transfer->response.headers.reserve(8);
   transfer->response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
   return bytes;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) noexcept {
+  auto* transfer = static_cast<Transfer*>(user);
+  try {
+    return read_header(transfer, data, size * count);
+  } catch (const std::bad_alloc&) {
+    return abort_for(*transfer, "out of memory while receiving the reply's headers");
+  } catch (...) {
+    return abort_for(*transfer, "an exception while receiving the reply's headers");
+  }
 }
 
 class CurlTransport final : public HttpTransport {
@@ -701,6 +741,14 @@ class CurlTransport final : public HttpTransport {
       return make_error(ErrorCode::Transport, target + ": response body exceeds the limit of " +
                                                   std::to_string(max_bytes_) + " bytes");
     }
+    if (transfer.callback_failure[0] != '\0') {
+      // Not repeated by a retry loop (memory is not likely to come back at once), and
+      // reported as possibly acted on: the request had gone out, the reply was lost here.
+      Error error =
+          make_error(ErrorCode::Transport, target + ": " + transfer.callback_failure.data());
+      error.outcome_unknown = true;
+      return error;
+    }
     const auto& error_buffer = transfer.handle->error_buffer;
     std::string detail = error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(code);
     Error error;
@@ -753,6 +801,14 @@ class CurlTransport final : public HttpTransport {
 };
 
 }  // namespace
+
+namespace internal {
+
+void fail_next_body_writes(int count) {
+  body_writes_to_fail.store(count);
+}
+
+}  // namespace internal
 
 std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options) {
   return std::make_shared<CurlTransport>(options);

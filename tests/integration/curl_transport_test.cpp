@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "core/curl_probe.hpp"
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
@@ -325,4 +326,25 @@ TEST_CASE("Transport: a blocking send hands a body to its BodyStream as it arriv
   REQUIRE_FALSE(over.ok());
   CHECK(over.error().message.find("exceeds the limit of 100000 bytes") != std::string::npos);
   CHECK_FALSE(stream->complete);
+}
+
+TEST_CASE("Transport: an exception in the body callback fails that call, never unwinds") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  const bool async = GENERATE(false, true);
+  INFO((async ? "send_async" : "send"));
+  auto send = [&](const HttpRequest& request) {
+    return async ? transport->send_async(request).get() : transport->send(request);
+  };
+  erpbridge::internal::fail_next_body_writes(1);
+  auto failed = send(loopback.request("/large"));
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == ErrorCode::Transport);
+  CHECK(failed.error().message.find("out of memory") != std::string::npos);
+  CHECK(failed.error().outcome_unknown);  // the request had gone out
+  CHECK_FALSE(failed.error().retryable);
+  // The transport goes on: the next call, on the same pooled handle, is whole.
+  auto whole = send(loopback.request("/large"));
+  REQUIRE(whole.ok());
+  CHECK(whole->body.size() == 200000);
 }
