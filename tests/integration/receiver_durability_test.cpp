@@ -164,6 +164,50 @@ std::map<std::string, std::string> identical_replies(
   return bills;
 }
 
+// 16 pushers send each of the kOrders orders to both replicas at the same moment, with
+// `send(client, body)` (one send, or one and its repeats); `orders_done` counts the orders
+// whose two sends have finished.
+template <typename Send>
+void push_each_to_both(int port_a, int port_b, std::vector<std::array<Outcome, 2>>& outcomes,
+                       std::atomic<int>& orders_done, Send send) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 16; ++t) {
+    pushers.emplace_back([&] {
+      auto to_a = client_for(port_a);
+      auto to_b = client_for(port_b);
+      for (int i = next++; i < kOrders; i = next++) {
+        auto& pair = outcomes[static_cast<std::size_t>(i)];
+        const std::string body = order_body(code_of(i));
+        std::thread on_b([&] { pair[1] = send(*to_b, body); });
+        pair[0] = send(*to_a, body);
+        on_b.join();
+        ++orders_done;
+      }
+    });
+  }
+  for (auto& pusher : pushers) pusher.join();
+}
+
+// The inbox of the PostgreSQL store at `conninfo` holds each of the kOrders orders once, with
+// the bil_no its pushes were answered (`bills`, by entry code).
+void check_postgres_inbox(const std::string& conninfo,
+                          const std::map<std::string, std::string>& bills) {
+  auto opened = erpbridge::wms::open_postgres_store(conninfo);
+  REQUIRE(opened.ok());
+  auto entries = (*opened)->list(0, 10 * kOrders, true);
+  REQUIRE(entries.ok());
+  CHECK(entries->size() == static_cast<std::size_t>(kOrders));
+  std::set<std::string> codes;
+  std::size_t mismatched = 0;
+  for (const auto& entry : *entries) {
+    codes.insert(entry.entry_code);
+    if (bills.at(entry.entry_code) != entry.reply.bil_no) ++mismatched;
+  }
+  CHECK(codes.size() == static_cast<std::size_t>(kOrders));
+  CHECK(mismatched == 0);
+}
+
 // The crash run: 2,000 orders, each pushed twice (every third pair at once), the server killed
 // after `kill_after` answered sends, restarted by `restart`, and every send without a 200 sent
 // again to the new process.
@@ -299,23 +343,7 @@ TEST_CASE(
     while (orders_done < 700) std::this_thread::sleep_for(1ms);
     a.process->kill_now();
   });
-  std::atomic<int> next{0};
-  std::vector<std::thread> pushers;
-  for (int t = 0; t < 16; ++t) {
-    pushers.emplace_back([&] {
-      auto to_a = client_for(a.port);
-      auto to_b = client_for(b.port);
-      for (int i = next++; i < kOrders; i = next++) {
-        auto& pair = outcomes[static_cast<std::size_t>(i)];
-        const std::string body = order_body(code_of(i));
-        std::thread on_b([&] { pair[1] = post(*to_b, body); });  // both at the same moment
-        pair[0] = post(*to_a, body);
-        on_b.join();
-        ++orders_done;
-      }
-    });
-  }
-  for (auto& pusher : pushers) pusher.join();
+  push_each_to_both(a.port, b.port, outcomes, orders_done, post);
   killer.join();
   std::size_t lost_with_a = 0;
   for (const auto& pair : outcomes) lost_with_a += pair[0].status == 200 ? 0 : 1;
@@ -331,19 +359,7 @@ TEST_CASE(
   const auto bills = identical_replies(outcomes);
   CHECK(b.process->stop(SIGTERM, 10s) == 0);
 
-  auto opened = erpbridge::wms::open_postgres_store(database.conninfo());
-  REQUIRE(opened.ok());
-  auto entries = (*opened)->list(0, 10 * kOrders, true);
-  REQUIRE(entries.ok());
-  CHECK(entries->size() == static_cast<std::size_t>(kOrders));
-  std::set<std::string> codes;
-  std::size_t mismatched = 0;
-  for (const auto& entry : *entries) {
-    codes.insert(entry.entry_code);
-    if (bills.at(entry.entry_code) != entry.reply.bil_no) ++mismatched;
-  }
-  CHECK(codes.size() == static_cast<std::size_t>(kOrders));
-  CHECK(mismatched == 0);
+  check_postgres_inbox(database.conninfo(), bills);
   CHECK(database.scalar("SELECT count(*) FROM erpbridge_wms_claims WHERE NOT done") == "0");
 }
 
@@ -679,23 +695,7 @@ TEST_CASE(
     down = false;
     postgres.start();
   });
-  std::atomic<int> next{0};
-  std::vector<std::thread> pushers;
-  for (int t = 0; t < 16; ++t) {
-    pushers.emplace_back([&] {
-      auto to_a = client_for(a.port);
-      auto to_b = client_for(b.port);
-      for (int i = next++; i < kOrders; i = next++) {
-        auto& pair = outcomes[static_cast<std::size_t>(i)];
-        const std::string body = order_body(code_of(i));
-        std::thread on_b([&] { pair[1] = send(*to_b, body); });
-        pair[0] = send(*to_a, body);
-        on_b.join();
-        ++orders_done;
-      }
-    });
-  }
-  for (auto& pusher : pushers) pusher.join();
+  push_each_to_both(a.port, b.port, outcomes, orders_done, send);
   outage.join();
 
   INFO("503s during the outage: " << unavailable_while_down);
@@ -717,19 +717,7 @@ TEST_CASE(
   CHECK(a.process->stop(SIGTERM, 10s) == 0);
   CHECK(b.process->stop(SIGTERM, 10s) == 0);
 
-  auto opened = erpbridge::wms::open_postgres_store(postgres.conninfo());
-  REQUIRE(opened.ok());
-  auto entries = (*opened)->list(0, 10 * kOrders, true);
-  REQUIRE(entries.ok());
-  CHECK(entries->size() == static_cast<std::size_t>(kOrders));
-  std::set<std::string> codes;
-  std::size_t mismatched = 0;
-  for (const auto& entry : *entries) {
-    codes.insert(entry.entry_code);
-    if (bills.at(entry.entry_code) != entry.reply.bil_no) ++mismatched;
-  }
-  CHECK(codes.size() == static_cast<std::size_t>(kOrders));
-  CHECK(mismatched == 0);
+  check_postgres_inbox(postgres.conninfo(), bills);
 }
 
 TEST_CASE("wms serve: a second SIGTERM cuts the drain short, what was answered 200 is kept") {
