@@ -105,7 +105,7 @@ class Rows {
   PGresult* result_;
 };
 
-class PostgresStore final : public ClaimStore {
+class PostgresStore final : public ReceiverStore {
  public:
   PostgresStore(std::string conninfo, PostgresStoreOptions options)
       : conninfo_(std::move(conninfo)), options_(std::move(options)) {}
@@ -242,7 +242,7 @@ class PostgresStore final : public ClaimStore {
     }
     // Not new: Done, Conflict or Busy; or a claim to take over (its holder died), done step by
     // step.
-    return ClaimStore::accept_into_inbox(entry_code, fingerprint, body, numbering, lease);
+    return ReceiverStore::accept_into_inbox(entry_code, fingerprint, body, numbering, lease);
   }
 
   Result<void> complete(const std::string& token, const PushReply& reply) override {
@@ -692,13 +692,13 @@ void remember_password(const std::string& conninfo) {
 
 }  // namespace
 
-Result<std::shared_ptr<ClaimStore>> open_postgres_store(const std::string& conninfo,
-                                                        PostgresStoreOptions options) {
+Result<std::shared_ptr<ReceiverStore>> open_postgres_store(const std::string& conninfo,
+                                                           PostgresStoreOptions options) {
   remember_password(conninfo);
   auto store = std::make_shared<PostgresStore>(conninfo, options);
   Result<void> started = store->start();
   if (!started.ok()) return std::move(started).error();
-  return std::shared_ptr<ClaimStore>(std::move(store));
+  return std::shared_ptr<ReceiverStore>(std::move(store));
 }
 
 }  // namespace erpbridge::wms

@@ -22,7 +22,7 @@ namespace {
 
 using SystemClock = std::chrono::system_clock;
 
-class MemoryStore final : public ClaimStore {
+class MemoryStore final : public ReceiverStore {
  public:
   explicit MemoryStore(StoreClock clock)
       : clock_(clock ? std::move(clock) : StoreClock(&SystemClock::now)) {}
@@ -249,11 +249,6 @@ Result<PushReply> run_handler(const EntryHandler& handler, const EntryConfirmati
   }
 }
 
-Error no_inbox(const char* what) {
-  return make_error(ErrorCode::Unimplemented,
-                    std::string("this claim store keeps no inbox (ClaimStore::") + what + ")");
-}
-
 // Today in China's wall clock, "YYYYMMDD": the day of the default inbox numbering.
 std::string china_day() {
   const auto seconds =
@@ -284,10 +279,6 @@ std::string fingerprint_of(const EntryConfirmation& order) {
   return internal::to_hex(digest, length);
 }
 
-Result<void> ClaimStore::complete_into_inbox(const std::string&, const PushReply&,
-                                             std::string_view) {
-  return no_inbox("complete_into_inbox");
-}
 Result<void> ClaimStore::check() {
   return ok();
 }
@@ -311,20 +302,17 @@ bool delivery_claim_lost() noexcept {
   return current_claim_lost != nullptr && current_claim_lost->load();
 }
 
-Result<std::int64_t> ClaimStore::next_sequence(const std::string&) {
-  return no_inbox("next_sequence");
-}
-
 PushReply InboxNumbering::reply_for(std::int64_t number) const {
   char digits_text[32];
   std::snprintf(digits_text, sizeof digits_text, "%0*lld", digits, static_cast<long long>(number));
   return PushReply{"0", message, bil_id, bil_no_prefix + digits_text};
 }
 
-Result<Claim> ClaimStore::accept_into_inbox(const std::string& entry_code,
-                                            const std::string& fingerprint, std::string_view body,
-                                            const InboxNumbering& numbering,
-                                            std::chrono::milliseconds lease) {
+Result<Claim> ReceiverStore::accept_into_inbox(const std::string& entry_code,
+                                               const std::string& fingerprint,
+                                               std::string_view body,
+                                               const InboxNumbering& numbering,
+                                               std::chrono::milliseconds lease) {
   Result<Claim> claimed = claim(entry_code, fingerprint, lease);
   if (!claimed.ok() || claimed->kind != Claim::Kind::Claimed) return claimed;
   const std::string token = claimed->token;
@@ -340,15 +328,6 @@ Result<Claim> ClaimStore::accept_into_inbox(const std::string& entry_code,
   accepted.reply = numbering.reply_for(*number);
   return accepted;
 }
-Result<std::vector<InboxEntry>> ClaimStore::take(std::size_t, std::chrono::milliseconds) {
-  return no_inbox("take");
-}
-Result<void> ClaimStore::acknowledge(std::int64_t) {
-  return no_inbox("acknowledge");
-}
-Result<std::vector<InboxEntry>> ClaimStore::list(std::int64_t, std::size_t, bool) {
-  return no_inbox("list");
-}
 
 TokenChecker expect_token(std::string expected) {
   remember_secret(expected);
@@ -362,7 +341,7 @@ TokenChecker expect_token(std::string expected) {
   };
 }
 
-std::shared_ptr<ClaimStore> make_memory_store(StoreClock clock) {
+std::shared_ptr<ReceiverStore> make_memory_store(StoreClock clock) {
   return std::make_shared<MemoryStore>(std::move(clock));
 }
 
@@ -371,6 +350,7 @@ struct Receiver::State {
   std::optional<InboxMode> inbox;  // set in inbox mode
   TokenChecker token_checker;
   std::shared_ptr<ClaimStore> store;
+  std::shared_ptr<InboxStore> inbox_store;  // inbox mode: the same store as `store`
   ReceiverOptions options;
 
   // Wakes duplicates waiting in this process when a claim ends; guards no store I/O.
@@ -478,12 +458,14 @@ Receiver::Receiver(EntryHandler handler, TokenChecker token_checker,
   state_->options = options;
 }
 
-Receiver::Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<ClaimStore> store,
+Receiver::Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<ReceiverStore> store,
                    ReceiverOptions options)
     : state_(std::make_shared<State>()) {
   state_->inbox = std::move(mode);
   state_->token_checker = std::move(token_checker);
-  state_->store = store ? std::move(store) : make_memory_store();
+  if (!store) store = make_memory_store();
+  state_->inbox_store = store;
+  state_->store = std::move(store);
   state_->options = options;
 }
 
@@ -597,9 +579,10 @@ ReceiverReply Receiver::State::handle(const HttpHeaders& headers, std::string_vi
     // Inbox mode with the default numbering is one step of the store; otherwise claim, run
     // the handler (or the user's numbering), then complete.
     const bool one_step = inbox && !inbox->numbering;
-    Result<Claim> claim = one_step ? store->accept_into_inbox(entry_code, fingerprint, body,
-                                                              default_numbering(), options.lease)
-                                   : store->claim(entry_code, fingerprint, options.lease);
+    Result<Claim> claim = one_step
+                              ? inbox_store->accept_into_inbox(entry_code, fingerprint, body,
+                                                               default_numbering(), options.lease)
+                              : store->claim(entry_code, fingerprint, options.lease);
     if (!claim.ok()) return store_failed(claim.error());
     switch (claim->kind) {
       case Claim::Kind::Claimed:
@@ -683,7 +666,7 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::stri
   // Nor is a store that does not answer for a while: completing is tried again (the claim
   // still renewed meanwhile) until it is stored, the claim is lost, or a lease has passed.
   auto complete = [&] {
-    return inbox ? store->complete_into_inbox(token, *handled, body)
+    return inbox ? inbox_store->complete_into_inbox(token, *handled, body)
                  : store->complete(token, *handled);
   };
   Result<void> completed = complete();
@@ -712,7 +695,7 @@ ReceiverReply Receiver::State::deliver(const EntryConfirmation& order, std::stri
   return ReceiverReply{200, json::encode(*handled), std::nullopt};
 }
 
-Inbox::Inbox(std::shared_ptr<ClaimStore> store, std::chrono::milliseconds lease)
+Inbox::Inbox(std::shared_ptr<InboxStore> store, std::chrono::milliseconds lease)
     : store_(std::move(store)), lease_(lease) {}
 
 Result<std::vector<InboxEntry>> Inbox::next(std::size_t max) {

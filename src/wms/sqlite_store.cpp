@@ -124,7 +124,7 @@ class Statement {
   int next_ = 1;
 };
 
-class SqliteStore final : public ClaimStore {
+class SqliteStore final : public ReceiverStore {
  public:
   SqliteStore(sqlite3* db, SqliteStoreOptions options) : db_(db), options_(std::move(options)) {
     if (!options_.clock) options_.clock = &SystemClock::now;
@@ -657,8 +657,8 @@ std::size_t sqlite_queued_operations(ClaimStore& store) {
 
 }  // namespace internal
 
-Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
-                                                      SqliteStoreOptions options) {
+Result<std::shared_ptr<ReceiverStore>> open_sqlite_store(const std::string& path,
+                                                         SqliteStoreOptions options) {
   // The SQLite the gathered-WAL VFS was reasoned about (sqlite_wal_vfs.cpp): 3.40.
   if (options.gathered_wal_writes && sqlite3_libversion_number() / 1000 != 3040) {
     return make_error(ErrorCode::FailedPrecondition,
@@ -677,7 +677,7 @@ Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
     sqlite3_close_v2(db);
     return error;
   }
-  auto fail = [&](const std::string& what) -> Result<std::shared_ptr<ClaimStore>> {
+  auto fail = [&](const std::string& what) -> Result<std::shared_ptr<ReceiverStore>> {
     Error error = store_error(what + " (" + path + ")", db);
     sqlite3_close_v2(db);
     return error;
@@ -736,7 +736,7 @@ Result<std::shared_ptr<ClaimStore>> open_sqlite_store(const std::string& path,
   auto store = std::make_shared<SqliteStore>(db, options);
   Result<void> started = store->start();
   if (!started.ok()) return std::move(started).error();
-  return std::shared_ptr<ClaimStore>(std::move(store));
+  return std::shared_ptr<ReceiverStore>(std::move(store));
 }
 
 }  // namespace erpbridge::wms

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string spec = argv[1];
-  erpbridge::Result<std::shared_ptr<wms::ClaimStore>> store =
+  erpbridge::Result<std::shared_ptr<wms::ReceiverStore>> store =
       spec.rfind("sqlite:", 0) == 0 ? wms::open_sqlite_store(spec.substr(7))
                                     : wms::open_postgres_store(spec.substr(9));
   if (!store.ok()) {

@@ -28,8 +28,8 @@ namespace erpbridge::cli {
 namespace {
 
 // "memory", "sqlite:PATH" or "postgres:CONNINFO".
-std::shared_ptr<wms::ClaimStore> open_store(const std::string& spec) {
-  Result<std::shared_ptr<wms::ClaimStore>> store = Error{};
+std::shared_ptr<wms::ReceiverStore> open_store(const std::string& spec) {
+  Result<std::shared_ptr<wms::ReceiverStore>> store = Error{};
   if (spec == "memory") {
     store = wms::make_memory_store();
   } else if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7) {
@@ -190,7 +190,7 @@ int serve(const ServeOptions& options, const Settings& settings) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  std::shared_ptr<wms::ClaimStore> store = open_store(options.store);
+  std::shared_ptr<wms::ReceiverStore> store = open_store(options.store);
   wms::ReceiverOptions limits;
   limits.max_body_bytes = options.max_body;
   limits.lease = std::chrono::seconds(options.lease_seconds);

@@ -38,7 +38,7 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
 /// transaction); the default numbering uses one PostgreSQL sequence per day.
 /// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).
 /// A password in `conninfo` is treated as a secret: it never reaches an error text.
-ERPBRIDGE_WMS_POSTGRES_EXPORT Result<std::shared_ptr<ClaimStore>> open_postgres_store(
+ERPBRIDGE_WMS_POSTGRES_EXPORT Result<std::shared_ptr<ReceiverStore>> open_postgres_store(
     const std::string& conninfo, PostgresStoreOptions options = {});
 
 }  // namespace erpbridge::wms

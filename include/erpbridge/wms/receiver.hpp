@@ -97,10 +97,8 @@ struct ERPBRIDGE_WMS_EXPORT InboxEntry {
 /// Where a receiver records entry codes. One protocol for every store: claim an entry code
 /// for a lease, then complete it with the reply or release it. A claim is atomic across
 /// everything that shares the store (threads, processes, replicas); a claim whose lease
-/// expired (its holder crashed) is taken over by the next claimant.
-///
-/// A store that also keeps an inbox (inbox mode) implements the methods after release();
-/// their default bodies return Unimplemented.
+/// expired (its holder crashed) is taken over by the next claimant. Handler mode needs this
+/// alone.
 ///
 /// Thread-safe; called from handle()'s threads, never under a receiver-wide lock.
 class ERPBRIDGE_WMS_EXPORT ClaimStore {
@@ -115,39 +113,60 @@ class ERPBRIDGE_WMS_EXPORT ClaimStore {
   /// Gives the claim up: the next claim of its entry code is Claimed, whatever its content,
   /// with a greater fence.
   virtual Result<void> release(const std::string& token) = 0;
-
-  /// complete(), and in the same transaction an inbox entry holding `body` and `reply`:
-  /// the order is accepted and kept, or neither.
-  virtual Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
-                                           std::string_view body);
-  /// The next number of `day` ("20261130"), from 1, kept in the store: the default numbering
-  /// of inbox mode. A number may be skipped (a crash after taking it), never repeated.
-  virtual Result<std::int64_t> next_sequence(const std::string& day);
-  /// Inbox mode with the store's numbering in one step: a new `entry_code` (or one whose
-  /// holder's lease ran out) is numbered, completed and kept with `body` → Accepted with its
-  /// reply; otherwise what claim() answers (Done, Conflict, Busy). The default composes
-  /// claim(), next_sequence() and complete_into_inbox(); the SQLite and PostgreSQL stores do
-  /// it in one transaction, so a crash never leaves a claim held.
-  virtual Result<Claim> accept_into_inbox(const std::string& entry_code,
-                                          const std::string& fingerprint, std::string_view body,
-                                          const InboxNumbering& numbering,
-                                          std::chrono::milliseconds lease);
-  /// Up to `max` entries not yet acknowledged and not leased to another consumer, oldest
-  /// first, each leased to the caller for `lease` (after which another consumer gets it).
-  virtual Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease);
-  /// Marks entry `id` acknowledged: it is never taken again. Acknowledging twice is fine.
-  virtual Result<void> acknowledge(std::int64_t id);
-  /// Entries from id `after` on (acknowledged ones too when `include_acknowledged`), at most
-  /// `max`, for inspection; no lease is taken.
-  virtual Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
-                                               bool include_acknowledged);
-  /// Whether the store's backing (its file, its database) answers now: a cheap read, for
-  /// readiness probes. The default (a store in memory) is always ok.
-  virtual Result<void> check();
   /// Extends the claim `token` holds to `lease` from now: its holder is still working.
   /// FailedPrecondition if the claim was lost (taken over after its lease ran out, or
   /// ended). The default returns Unimplemented, and the receiver then does not renew.
   virtual Result<void> renew(const std::string& token, std::chrono::milliseconds lease);
+  /// Whether the store's backing (its file, its database) answers now: a cheap read, for
+  /// readiness probes. The default (a store in memory) is always ok.
+  virtual Result<void> check();
+};
+
+/// The inbox of inbox mode: orders kept with their replies until the application
+/// acknowledges them. An entry is made by completing a claim of the same store, in the same
+/// transaction, so an InboxStore is always one of a ReceiverStore.
+///
+/// Thread-safe.
+class ERPBRIDGE_WMS_EXPORT InboxStore {
+ public:
+  virtual ~InboxStore() = default;
+  /// Completes the claim `token` holds with `reply` and, in the same transaction, keeps an
+  /// inbox entry holding `body` and `reply`: the order is accepted and kept, or neither.
+  virtual Result<void> complete_into_inbox(const std::string& token, const PushReply& reply,
+                                           std::string_view body) = 0;
+  /// The next number of `day` ("20261130"), from 1, kept in the store: the default numbering
+  /// of inbox mode. A number may be skipped (a crash after taking it), never repeated.
+  virtual Result<std::int64_t> next_sequence(const std::string& day) = 0;
+  /// Inbox mode with the store's numbering in one step: a new `entry_code` (or one whose
+  /// holder's lease ran out) is numbered, completed and kept with `body` → Accepted with its
+  /// reply; otherwise what a claim answers (Done, Conflict, Busy).
+  virtual Result<Claim> accept_into_inbox(const std::string& entry_code,
+                                          const std::string& fingerprint, std::string_view body,
+                                          const InboxNumbering& numbering,
+                                          std::chrono::milliseconds lease) = 0;
+  /// Up to `max` entries not yet acknowledged and not leased to another consumer, oldest
+  /// first, each leased to the caller for `lease` (after which another consumer gets it).
+  virtual Result<std::vector<InboxEntry>> take(std::size_t max,
+                                               std::chrono::milliseconds lease) = 0;
+  /// Marks entry `id` acknowledged: it is never taken again. Acknowledging twice is fine.
+  virtual Result<void> acknowledge(std::int64_t id) = 0;
+  /// Entries from id `after` on (acknowledged ones too when `include_acknowledged`), at most
+  /// `max`, for inspection; no lease is taken.
+  virtual Result<std::vector<InboxEntry>> list(std::int64_t after, std::size_t max,
+                                               bool include_acknowledged) = 0;
+};
+
+/// Claims and an inbox in one backing, as the memory, SQLite and PostgreSQL stores are:
+/// what inbox mode needs (a handler-mode receiver takes it as its ClaimStore, an Inbox as
+/// its InboxStore).
+class ERPBRIDGE_WMS_EXPORT ReceiverStore : public ClaimStore, public InboxStore {
+ public:
+  /// Composes claim(), next_sequence() and complete_into_inbox(), releasing the claim if a
+  /// step fails; the SQLite and PostgreSQL stores do it in one transaction, so a crash never
+  /// leaves a claim held.
+  Result<Claim> accept_into_inbox(const std::string& entry_code, const std::string& fingerprint,
+                                  std::string_view body, const InboxNumbering& numbering,
+                                  std::chrono::milliseconds lease) override;
 };
 
 /// The wall clock a store judges leases by. Empty means std::chrono::system_clock::now; tests
@@ -170,7 +189,7 @@ ERPBRIDGE_WMS_EXPORT std::int64_t delivery_fencing_token() noexcept;
 
 /// Claims and an inbox in memory: for tests and for one process that may forget on restart.
 /// Leases are judged by `clock` (see StoreClock).
-ERPBRIDGE_WMS_EXPORT std::shared_ptr<ClaimStore> make_memory_store(StoreClock clock = {});
+ERPBRIDGE_WMS_EXPORT std::shared_ptr<ReceiverStore> make_memory_store(StoreClock clock = {});
 
 /// How inbox mode numbers an accepted order: the reply (code "0", bil_id, bil_no) WMS gets.
 /// Called from handle()'s threads.
@@ -246,7 +265,7 @@ class ERPBRIDGE_WMS_EXPORT Receiver {
            std::shared_ptr<ClaimStore> store = make_memory_store(), ReceiverOptions options = {});
   /// Inbox mode: accepts new orders into `store`'s inbox (see InboxMode). In this mode an
   /// order is accepted exactly once: its 200 leaves only after it is durably in the inbox.
-  Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<ClaimStore> store,
+  Receiver(InboxMode mode, TokenChecker token_checker, std::shared_ptr<ReceiverStore> store,
            ReceiverOptions options = {});
 
   /// Answers one POST of CreateEntryConfirmation (see the status paths above).
@@ -278,7 +297,7 @@ class ERPBRIDGE_WMS_EXPORT Receiver {
 class ERPBRIDGE_WMS_EXPORT Inbox {
  public:
   /// Consumes `store`'s inbox, leasing what next() returns for `lease`.
-  explicit Inbox(std::shared_ptr<ClaimStore> store,
+  explicit Inbox(std::shared_ptr<InboxStore> store,
                  std::chrono::milliseconds lease = std::chrono::seconds(60));
   /// Up to `max` entries to process, oldest first. Process each, then ack() it; an entry not
   /// acknowledged within the lease is handed out again (at least once processing).
@@ -289,7 +308,7 @@ class ERPBRIDGE_WMS_EXPORT Inbox {
   static Result<EntryConfirmation> order_of(const InboxEntry& entry);
 
  private:
-  std::shared_ptr<ClaimStore> store_;
+  std::shared_ptr<InboxStore> store_;
   std::chrono::milliseconds lease_;
 };
 

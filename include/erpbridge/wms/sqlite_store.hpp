@@ -37,7 +37,7 @@ struct ERPBRIDGE_WMS_SQLITE_EXPORT SqliteStoreOptions {
 /// together from several threads are committed in one transaction (group commit: one fsync,
 /// many orders). Several processes on one host may share the file (not over a network file
 /// system); claims are atomic across them. Keeps an inbox, for inbox mode.
-ERPBRIDGE_WMS_SQLITE_EXPORT Result<std::shared_ptr<ClaimStore>> open_sqlite_store(
+ERPBRIDGE_WMS_SQLITE_EXPORT Result<std::shared_ptr<ReceiverStore>> open_sqlite_store(
     const std::string& path, SqliteStoreOptions options = {});
 
 }  // namespace erpbridge::wms

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include "data/wms_sample.hpp"
 #include "erpbridge/wms/receiver.hpp"
@@ -642,23 +643,15 @@ TEST_CASE("Receiver in inbox mode: the user's numbering, and its failure") {
   CHECK(Inbox(store).next(10)->size() == 1);
 }
 
-TEST_CASE("Receiver in inbox mode needs a store that keeps an inbox") {
-  class ClaimsOnly : public ClaimStore {
-   public:
-    Result<Claim> claim(const std::string& code, const std::string& fingerprint,
-                        std::chrono::milliseconds lease) override {
-      return inner->claim(code, fingerprint, lease);
-    }
-    Result<void> complete(const std::string& token, const PushReply& reply) override {
-      return inner->complete(token, reply);
-    }
-    Result<void> release(const std::string& token) override { return inner->release(token); }
-    std::shared_ptr<ClaimStore> inner = make_memory_store();
-  };
-  Receiver receiver(InboxMode{}, expect_token("t0k"), std::make_shared<ClaimsOnly>());
-  auto reply = receiver.handle(kAuthorized, kWmsRequestSample);
-  CHECK(reply.http_status == 500);
-  CHECK(reply_of(reply).message.find("keeps no inbox") != std::string::npos);
+TEST_CASE("Receiver in inbox mode takes only a store that keeps an inbox, when compiling") {
+  // Inbox mode completes a claim and keeps the order in one transaction of one store: a
+  // store of claims alone is refused by the compiler, not answered 500 at the first push.
+  STATIC_REQUIRE_FALSE(
+      std::is_constructible<Receiver, InboxMode, TokenChecker, std::shared_ptr<ClaimStore>>::value);
+  STATIC_REQUIRE(std::is_constructible<Receiver, InboxMode, TokenChecker,
+                                       std::shared_ptr<ReceiverStore>>::value);
+  STATIC_REQUIRE(std::is_constructible<Inbox, std::shared_ptr<InboxStore>>::value);
+  STATIC_REQUIRE_FALSE(std::is_constructible<Inbox, std::shared_ptr<ClaimStore>>::value);
 }
 
 TEST_CASE("Receiver: draining turns new pushes away with 503 and lets the ones in progress end") {
@@ -711,7 +704,8 @@ TEST_CASE("Receiver: not ready while its store does not answer") {
       return erpbridge::make_error(ErrorCode::Transport, "connection refused");
     }
   };
-  Receiver receiver(InboxMode{}, expect_token("t0k"), std::make_shared<Unreachable>());
+  Receiver receiver([](const EntryConfirmation&) -> Result<PushReply> { return PushReply{}; },
+                    expect_token("t0k"), std::make_shared<Unreachable>());
   auto ready = receiver.ready();
   REQUIRE_FALSE(ready.ok());
   CHECK(ready.error().code == ErrorCode::Transport);

@@ -33,7 +33,7 @@ namespace {
 // One store under test, the clock it judges leases by, and what keeps its backing alive.
 struct Backend {
   std::string name;
-  std::shared_ptr<ClaimStore> store;
+  std::shared_ptr<ReceiverStore> store;
   std::unique_ptr<TempDir> directory;
   std::unique_ptr<TestDatabase> database;
   ManualClock clock;
