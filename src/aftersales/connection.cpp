@@ -179,10 +179,10 @@ class HttpConnection final : public Connection {
   // Each endpoint once, as a prepared call; the blocking and async methods run it.
 #define ERPBRIDGE_ENDPOINT(T, name, params, args) \
   Result<T> name params override {                \
-    return run(name##_call args);                 \
+    return run(#name, name##_call args);          \
   }                                               \
   Future<T> name##_async params override {        \
-    return run_async(name##_call args);           \
+    return run_async(#name, name##_call args);    \
   }
 
   ERPBRIDGE_ENDPOINT(Order, create_order, (const NewOrder& order), (order))
@@ -223,13 +223,15 @@ class HttpConnection final : public Connection {
   using Prepared = Result<internal::PreparedCall<T>>;
 
   template <typename T>
-  Result<T> run(Prepared<T> call) {
+  Result<T> run(std::string_view endpoint, Prepared<T> call) {
     if (!call.ok()) return std::move(call).error();
+    call->label = {"aftersales", endpoint};
     return internal::run_call(executor_, *call);
   }
   template <typename T>
-  Future<T> run_async(Prepared<T> call) {
+  Future<T> run_async(std::string_view endpoint, Prepared<T> call) {
     if (!call.ok()) return ready_future<T>(std::move(call).error());
+    call->label = {"aftersales", endpoint};
     return internal::run_call_async(executor_, std::move(call).value());
   }
 

@@ -5,9 +5,12 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -20,13 +23,15 @@ namespace erpbridge::internal {
 
 template <typename T>
 struct PreparedCall {
+  /// The family and endpoint, for the call's events.
+  CallLabel label;
   /// The request, for `token` ("" when the endpoint has no TokenProvider).
   std::function<Result<HttpRequest>(const std::string& token)> build;
   /// The reply as the call's result (decode notes logged by the caller's executor).
   /// It may decode the body in place (the response is not used after it).
   std::function<Result<T>(HttpResponse& response)> decode;
   /// The credential: a reply saying Unauthenticated invalidates it and the call is made once
-  /// more with a fresh one (a refused call was not acted on).
+  /// more with a fresh one (TokenRefresh).
   std::shared_ptr<TokenProvider> token;
   /// Optional, for endpoints whose replies can be large: a stream for one blocking call (see
   /// StreamingBody), and the result of a try whose body went to it, instead of decode().
@@ -37,42 +42,63 @@ struct PreparedCall {
 /// Runs `call` on the calling thread.
 template <typename T>
 Result<T> run_call(const Executor& executor, const PreparedCall<T>& call) {
+  using Clock = std::chrono::steady_clock;
+  const bool observed = executor.observed();
+  const Clock::time_point started = observed ? Clock::now() : Clock::time_point();
+  CallRecord record;
+  HttpMethod method = HttpMethod::Post;
   const std::shared_ptr<BodyStream> stream = call.make_stream ? call.make_stream() : nullptr;
   auto attempt = [&](const std::string& token) -> Result<T> {
     Result<HttpRequest> request = call.build(token);
     if (!request.ok()) return std::move(request).error();
+    method = request->method;
     request->body_stream = stream;
-    Result<HttpResponse> response = executor.execute(*request);
+    Result<HttpResponse> response = executor.execute(*request, call.label, &record);
     if (!response.ok()) return std::move(response).error();
-    if (response->body_streamed) return call.decode_streamed(*stream, *response);
-    return call.decode(*response);
+    const Clock::time_point decoding = observed ? Clock::now() : Clock::time_point();
+    Result<T> result =
+        response->body_streamed ? call.decode_streamed(*stream, *response) : call.decode(*response);
+    if (observed) record.decode_time += Clock::now() - decoding;
+    return result;
   };
-  if (!call.token) return attempt(std::string());
-  return call_with_token<T>(*call.token, attempt);
+  Result<T> result = call.token ? call_with_token<T>(*call.token, attempt, &record.token_refreshed)
+                                : attempt(std::string());
+  if (observed) {
+    executor.report_call(call.label, method, result.ok() ? nullptr : &result.error(), record,
+                         started, CallOptionsScope::current().traceparent.value_or(""),
+                         /*async=*/false);
+  }
+  return result;
 }
 
 namespace detail {
 
 template <typename T>
 struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
+  using Clock = std::chrono::steady_clock;
   PreparedCall<T> call;
   std::shared_ptr<const Executor> executor;
   CallOptions options;  // the caller's scope, for a try made from another thread
   Promise<T> promise;
   std::mutex mutex;
   Future<HttpResponse> current;  // the exchange in flight
-  bool refreshed = false;
+  std::optional<TokenRefresh> refresh;
+  std::shared_ptr<CallRecord> record = std::make_shared<CallRecord>();
+  Clock::time_point started;
+  HttpMethod method = HttpMethod::Post;
+  std::atomic<bool> completed{false};
 
   void start(const std::string& token) {
     Result<HttpRequest> request = call.build(token);
     if (!request.ok()) {
-      promise.complete(std::move(request).error());
+      complete(std::move(request).error());
       return;
     }
+    method = request->method;
     Future<HttpResponse> exchange;
     {
       CallOptionsScope scope(options);
-      exchange = executor->execute_async(std::move(request).value());
+      exchange = executor->execute_async(std::move(request).value(), call.label, record);
     }
     {
       std::lock_guard<std::mutex> guard(mutex);
@@ -81,29 +107,42 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
     if (promise.cancel_requested()) exchange.cancel();
     auto self = this->shared_from_this();
     (void)exchange.then([self, token](Result<HttpResponse> response) -> Result<void> {
+      const bool observed = self->executor->observed();
+      const Clock::time_point decoding = observed ? Clock::now() : Clock::time_point();
       Result<T> result =
           response.ok() ? self->call.decode(*response) : Result<T>(std::move(response).error());
-      if (self->call.token && !self->refreshed && !result.ok() &&
-          result.error().code == ErrorCode::Unauthenticated && !self->promise.cancel_requested()) {
+      if (observed) self->record->decode_time += Clock::now() - decoding;
+      if (self->refresh && !result.ok() && !self->promise.cancel_requested() &&
+          self->refresh->again_after(result.error(), token)) {
         // The fetch of a fresh token may block: not on the I/O thread.
-        self->refreshed = true;
-        self->call.token->invalidate(token);
+        self->record->token_refreshed = true;
         run_on_worker_pool([self] { self->with_token(); });
         return ok();
       }
-      self->promise.complete(std::move(result));
+      self->complete(std::move(result));
       return ok();
     });
   }
 
   void with_token() {
-    Result<std::string> token = call.token->token();
+    if (!refresh) refresh.emplace(*call.token);
+    Result<std::string> token = refresh->token();
     if (!token.ok()) {
-      promise.complete(std::move(token).error());
+      complete(std::move(token).error());
       return;
     }
-    remember_secret(*token);
     start(*token);
+  }
+
+  /// Reports the call's event (before the caller can see the result), then completes it.
+  void complete(Result<T> result) {
+    if (completed.exchange(true)) return;  // a cancel raced the outcome; the first one stands
+    if (executor->observed()) {
+      executor->report_call(call.label, method, result.ok() ? nullptr : &result.error(), *record,
+                            started, options.traceparent.value_or(""),
+                            /*async=*/true);
+    }
+    promise.complete(std::move(result));
   }
 
   void cancel() {
@@ -115,7 +154,7 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
     if (exchange.valid()) {
       exchange.cancel();  // completes through the exchange, with what it knows of a write
     } else {
-      promise.complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
+      complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
     }
   }
 };
@@ -131,6 +170,7 @@ Future<T> run_call_async(const Executor& executor, PreparedCall<T> call) {
   run->call = std::move(call);
   run->executor = executor.shared();
   run->options = CallOptionsScope::current();
+  if (executor.observed()) run->started = std::chrono::steady_clock::now();
   Future<T> future = run->promise.future();
   std::weak_ptr<detail::AsyncRun<T>> weak = run;
   run->promise.on_cancel([weak] {

@@ -13,6 +13,7 @@ CallOptions CallOptions::overridden_by(const CallOptions& other) const {
   if (other.request_timeout) merged.request_timeout = other.request_timeout;
   if (other.overall_deadline) merged.overall_deadline = other.overall_deadline;
   if (other.retry) merged.retry = other.retry;
+  if (other.traceparent) merged.traceparent = other.traceparent;
   return merged;
 }
 

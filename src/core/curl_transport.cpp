@@ -732,6 +732,20 @@ class CurlTransport final : public HttpTransport {
       long status = 0;
       curl_easy_getinfo(transfer.handle->easy, CURLINFO_RESPONSE_CODE, &status);
       transfer.response.status = static_cast<int>(status);
+      CURL* easy = transfer.handle->easy;
+      auto phase = [easy](CURLINFO info) {
+        curl_off_t microseconds = 0;
+        curl_easy_getinfo(easy, info, &microseconds);
+        return std::chrono::microseconds(microseconds);
+      };
+      TransferTimings& timings = transfer.response.timings;
+      timings.name_lookup = phase(CURLINFO_NAMELOOKUP_TIME_T);
+      timings.connect = phase(CURLINFO_CONNECT_TIME_T);
+      timings.tls = phase(CURLINFO_APPCONNECT_TIME_T);
+      timings.first_byte = phase(CURLINFO_STARTTRANSFER_TIME_T);
+      timings.total = phase(CURLINFO_TOTAL_TIME_T);
+      transfer.response.body_bytes =
+          transfer.streaming ? transfer.streamed_bytes : transfer.response.body.size();
       return std::move(transfer.response);
     }
     const HttpRequest& request = *transfer.request;

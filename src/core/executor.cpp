@@ -4,8 +4,11 @@
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/secrets.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
 #include <deque>
@@ -103,6 +106,76 @@ std::optional<long long> http_date_seconds(std::string_view text) {
   return date->days_since_epoch() * 86400 + hour * 3600 + minute * 60 + second;
 }
 
+// Runs the observer's events of async calls, in the order posted, on a thread of the
+// executor's own: never on the I/O thread, whose transfers a slow observer would stall.
+// Started by the first event, drained and joined when the executor goes.
+class EventThread {
+ public:
+  ~EventThread() { close(); }
+
+  void post(std::function<void()> event) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (closed_) {
+      lock.unlock();
+      run(event);  // a late event of a call that outlived its client: no thread to run it
+      return;
+    }
+    queue_.push_back(std::move(event));
+    if (!thread_.joinable()) {
+      thread_ = std::thread([this] { serve(); });
+      return;
+    }
+    lock.unlock();
+    ready_.notify_one();
+  }
+
+  void close() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    ready_.notify_one();
+    if (!thread_.joinable()) return;
+    // An observer that dropped the last reference to its client runs on this very thread.
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
+  }
+
+ private:
+  static void run(const std::function<void()>& event) noexcept {
+    try {
+      event();
+    } catch (...) {
+      // An observer must not throw; if it does, the event is lost, never the call.
+    }
+  }
+
+  void serve() {
+    pthread_setname_np(pthread_self(), "erpbridge-event");
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      ready_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closed, and everything posted has run
+      std::function<void()> event = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      run(event);
+      event = nullptr;
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  std::thread thread_;
+  bool closed_ = false;
+};
+
 // What the async calls of one executor share: the bound on calls in flight and the calls
 // still pending, so that the executor's end can cancel them.
 struct Executor::AsyncState {
@@ -112,20 +185,106 @@ struct Executor::AsyncState {
   std::unordered_set<std::shared_ptr<AsyncCall>> live;  // started or waiting
   std::weak_ptr<const Executor> copy;  // the executor the calls run on (see async_self_)
   bool closed = false;
+  EventThread events;
 };
 
-// One async call: its request and settings, the try in flight, and its promise.
+// What the retry machine says after a try.
+struct Executor::Verdict {
+  bool again = false;  // another try follows
+  milliseconds delay{0};
+  RetryReason reason = RetryReason::None;
+};
+
+// The one retry loop, as a machine each path drives: before each try next() gives its
+// timeout (or the error that ends the call: the deadline passed); after it, after() says
+// whether another try follows and after what wait. The blocking path sleeps between tries,
+// the batch path sends a batch's tries together, the async path waits on the transport's
+// timer; none of them decides anything of its own.
+class Executor::Tries {
+ public:
+  // `starts_now`: the first try is sent at once, so the whole deadline remains for it
+  // without reading the clock (tens of nanoseconds on a call of tens of microseconds).
+  Tries(const Executor& executor, const Settings& settings, milliseconds caller_timeout,
+        bool starts_now)
+      : executor_(&executor),
+        settings_(settings),
+        caller_timeout_(caller_timeout),
+        has_deadline_(settings.overall_deadline.count() > 0),
+        starts_now_(starts_now) {
+    if (has_deadline_) deadline_ = executor.environment_.now() + settings.overall_deadline;
+  }
+
+  Result<milliseconds> next() {
+    ++attempt_;
+    milliseconds timeout = caller_timeout_.count() > 0
+                               ? std::min(caller_timeout_, settings_.request_timeout)
+                               : settings_.request_timeout;
+    if (!has_deadline_) return timeout;
+    const milliseconds remaining =
+        attempt_ == 1 && starts_now_
+            ? settings_.overall_deadline
+            : std::chrono::duration_cast<milliseconds>(deadline_ - executor_->environment_.now());
+    if (remaining.count() <= 0) {
+      Error error =
+          make_error(ErrorCode::Timeout, "overall deadline of " +
+                                             std::to_string(settings_.overall_deadline.count()) +
+                                             " ms passed before try " + std::to_string(attempt_));
+      error.retryable = true;
+      return error;
+    }
+    return std::min(timeout, remaining);
+  }
+
+  Verdict after(const Result<HttpResponse>& outcome) const {
+    Verdict verdict;
+    if (attempt_ >= std::max(1, settings_.retry.max_attempts) || !settings_.idempotent) {
+      return verdict;
+    }
+    if (!outcome.ok()) {
+      if (!outcome.error().retryable) return verdict;
+      verdict.reason = outcome.error().code == ErrorCode::Timeout ? RetryReason::Timeout
+                                                                  : RetryReason::Transport;
+    } else if (is_retryable_status(outcome->status)) {
+      verdict.reason = RetryReason::HttpStatus;
+    } else {
+      return verdict;
+    }
+    verdict.delay = executor_->retry_delay(outcome, attempt_, settings_.retry);
+    // Never past the deadline: a wait that would end after it ends the call now.
+    if (has_deadline_ && executor_->environment_.now() + verdict.delay >= deadline_) {
+      return Verdict{};
+    }
+    verdict.again = true;
+    return verdict;
+  }
+
+  Result<HttpResponse> finish(Result<HttpResponse>& outcome) const {
+    return finished(settings_.idempotent, outcome);
+  }
+  int attempt() const noexcept { return attempt_; }
+  bool idempotent() const noexcept { return settings_.idempotent; }
+
+ private:
+  const Executor* executor_;
+  Settings settings_;
+  milliseconds caller_timeout_;
+  bool has_deadline_;
+  bool starts_now_;
+  Clock::time_point deadline_{};
+  int attempt_ = 0;
+};
+
+// One async call: its request and tries, the try in flight, and its promise.
 struct Executor::AsyncCall {
   HttpRequest request;
-  Settings settings;
+  std::optional<Tries> tries;
+  CallLabel label;
+  std::shared_ptr<CallRecord> record;
   Promise<HttpResponse> promise;
-  Clock::time_point deadline;
-  bool has_deadline = false;
-  milliseconds caller_timeout{0};
-  int attempt = 0;
   bool counted = false;          // holds one of the max_in_flight places
   std::mutex mutex;              // guards what follows
   Future<HttpResponse> current;  // the try in flight
+  Clock::time_point sent;        // when it was handed to the transport
   bool write_sent = false;       // a try not safe to repeat was handed to the transport
   bool done = false;
 };
@@ -169,6 +328,8 @@ Executor::~Executor() {
     finish_async(call, std::move(error));
     current.cancel();
   }
+  // The events of those calls are delivered before the client is gone.
+  async_->events.close();
 }
 
 Executor::Settings Executor::settings_for(const HttpRequest& request) const {
@@ -181,10 +342,14 @@ Executor::Settings Executor::settings_for(const HttpRequest& request) const {
   return settings;
 }
 
-bool Executor::should_retry(bool idempotent, const Result<HttpResponse>& outcome) {
-  if (!idempotent) return false;
-  if (!outcome.ok()) return outcome.error().retryable;
-  return is_retryable_status(outcome->status);
+Result<void> Executor::check_traceparent() {
+  const std::optional<std::string>& traceparent = CallOptionsScope::current().traceparent;
+  if (traceparent && !is_valid_traceparent(*traceparent)) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "CallOptions::traceparent: not a W3C traceparent "
+                      "(00-<32 lower-case hex>-<16 lower-case hex>-<2 hex>, ids not all zero)");
+  }
+  return ok();
 }
 
 milliseconds Executor::retry_delay(const Result<HttpResponse>& outcome, int attempt,
@@ -250,6 +415,89 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
   log(LogLevel::Info, std::move(line));
 }
 
+void Executor::post_event(std::function<void()> event) const {
+  async_->events.post(std::move(event));
+}
+
+void Executor::report_try(const CallLabel& label, const HttpRequest& request, int attempt,
+                          const Result<HttpResponse>& outcome, const Verdict& verdict,
+                          Clock::duration elapsed, bool async) const {
+  if (!options_.observer) return;
+  TryEvent event;
+  event.family = label.family;
+  event.endpoint = label.endpoint;
+  event.method = request.method;
+  event.attempt = attempt;
+  event.ok = outcome.ok();
+  if (outcome.ok()) {
+    event.http_status = outcome->status;
+    event.bytes_received = outcome->body_bytes;
+    event.timings = outcome->timings;
+  } else {
+    event.error = outcome.error().code;
+    event.outcome_unknown = outcome.error().outcome_unknown;
+  }
+  if (event.timings.total.count() == 0) {
+    event.timings.total = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
+  }
+  event.retry = verdict.again ? verdict.reason : RetryReason::None;
+  event.retry_delay = verdict.again ? verdict.delay : milliseconds(0);
+  event.bytes_sent = request.body.size();
+  const std::string* traceparent = find_header(request.headers, "traceparent");
+  if (!async) {
+    if (traceparent != nullptr) event.traceparent = *traceparent;
+    try {
+      options_.observer->on_try(event);
+    } catch (...) {
+      // An observer must not throw; if it does, the event is lost, never the call.
+    }
+    return;
+  }
+  std::string owned_traceparent = traceparent != nullptr ? *traceparent : std::string();
+  post_event([observer = options_.observer, event, owned_traceparent]() mutable {
+    event.traceparent = owned_traceparent;
+    observer->on_try(event);
+  });
+}
+
+void Executor::report_call(const CallLabel& label, HttpMethod method, const Error* error,
+                           const CallRecord& record, Clock::time_point started,
+                           std::string_view traceparent, bool async) const {
+  if (!options_.observer) return;
+  CallEvent event;
+  event.family = label.family;
+  event.endpoint = label.endpoint;
+  event.method = method;
+  event.attempts = record.attempts;
+  event.ok = error == nullptr;
+  event.http_status = record.http_status;
+  event.token_refreshed = record.token_refreshed;
+  event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  event.decode_time = std::chrono::duration_cast<std::chrono::microseconds>(record.decode_time);
+  std::string vendor_code;
+  if (error != nullptr) {
+    event.error = error->code;
+    event.outcome_unknown = error->outcome_unknown;
+    if (error->http_status != 0) event.http_status = error->http_status;
+    vendor_code = error->vendor_code;
+  }
+  auto deliver = [observer = options_.observer, event, vendor_code = std::move(vendor_code),
+                  traceparent = std::string(traceparent)]() mutable {
+    event.vendor_code = vendor_code;
+    event.traceparent = traceparent;
+    observer->on_call(event);
+  };
+  if (async) {
+    post_event(std::move(deliver));
+    return;
+  }
+  try {
+    deliver();
+  } catch (...) {
+    // As for a try: the event is lost, never the call.
+  }
+}
+
 Result<HttpResponse> Executor::finished(bool idempotent, Result<HttpResponse>& outcome) {
   if (outcome.ok()) return std::move(outcome);
   Error error = std::move(outcome).error();
@@ -258,119 +506,125 @@ Result<HttpResponse> Executor::finished(bool idempotent, Result<HttpResponse>& o
   return scrubbed(std::move(error));
 }
 
-Result<HttpResponse> Executor::execute(HttpRequest& request, int* attempts) const {
-  const Settings settings = settings_for(request);
-  const bool has_deadline = settings.overall_deadline.count() > 0;
-  // The clock is read only where something needs it (a deadline, a logged duration): a
-  // typed call on loopback is tens of microseconds, and each read is tens of nanoseconds.
-  const Clock::time_point start = has_deadline ? environment_.now() : Clock::time_point();
-  const Clock::time_point deadline = start + settings.overall_deadline;
-  const bool timed = static_cast<bool>(options_.log_sink);
-  const milliseconds caller_timeout = request.timeout;
+namespace {
+
+// Adds the scope's traceparent to a request for as long as this lives (a request sent in
+// place goes back to its caller as it came).
+class TraceHeader {
+ public:
+  explicit TraceHeader(HttpRequest& request) : request_(request) {
+    const std::optional<std::string>& traceparent = CallOptionsScope::current().traceparent;
+    if (!traceparent) return;
+    request.headers.emplace_back("traceparent", *traceparent);
+    added_ = true;
+  }
+  ~TraceHeader() {
+    if (added_) request_.headers.pop_back();
+  }
+  TraceHeader(const TraceHeader&) = delete;
+  TraceHeader& operator=(const TraceHeader&) = delete;
+
+ private:
+  HttpRequest& request_;
+  bool added_ = false;
+};
+
+}  // namespace
+
+Result<HttpResponse> Executor::execute(HttpRequest& request, const CallLabel& label,
+                                       CallRecord* record) const {
+  Result<void> traceparent = check_traceparent();
+  if (!traceparent.ok()) return std::move(traceparent).error();
+  Tries tries(*this, settings_for(request), request.timeout, /*starts_now=*/true);
+  // The clock is read only where something needs it (a deadline, a log, an observer).
+  const bool timed = options_.log_sink || options_.observer;
   struct RestoreTimeout {
     HttpRequest& request;
     milliseconds timeout;
     ~RestoreTimeout() { request.timeout = timeout; }
-  } restore{request, caller_timeout};
-  const int max_attempts = std::max(1, settings.retry.max_attempts);
-  for (int attempt = 1;; ++attempt) {
-    if (attempts != nullptr) *attempts = attempt;
-    milliseconds timeout = caller_timeout.count() > 0
-                               ? std::min(caller_timeout, settings.request_timeout)
-                               : settings.request_timeout;
-    if (has_deadline) {
-      // Before the first try the whole deadline remains (start was just read).
-      auto remaining =
-          attempt == 1 ? settings.overall_deadline
-                       : std::chrono::duration_cast<milliseconds>(deadline - environment_.now());
-      if (remaining.count() <= 0) {
-        Error error =
-            make_error(ErrorCode::Timeout, "overall deadline of " +
-                                               std::to_string(settings.overall_deadline.count()) +
-                                               " ms passed before try " + std::to_string(attempt));
-        error.retryable = true;
-        return error;
-      }
-      timeout = std::min(timeout, remaining);
-    }
-    request.timeout = timeout;
-    log_request(request, attempt);
+  } restore{request, request.timeout};
+  TraceHeader trace(request);
+  for (;;) {
+    Result<milliseconds> timeout = tries.next();
+    if (!timeout.ok()) return std::move(timeout).error();
+    if (record != nullptr) ++record->attempts;
+    request.timeout = *timeout;
+    log_request(request, tries.attempt());
     const Clock::time_point sent = timed ? environment_.now() : Clock::time_point();
     Result<HttpResponse> outcome = transport_->send(request);
-    if (timed) log_outcome(request, outcome, environment_.now() - sent);
-    if (attempt >= max_attempts || !should_retry(settings.idempotent, outcome)) {
-      return finished(settings.idempotent, outcome);
-    }
-    const milliseconds delay = retry_delay(outcome, attempt, settings.retry);
-    // Never past the deadline: a wait that would end after it ends the call now.
-    if (has_deadline && environment_.now() + delay >= deadline) {
-      return finished(settings.idempotent, outcome);
-    }
-    environment_.sleep(delay);
+    const Clock::duration elapsed = timed ? environment_.now() - sent : Clock::duration();
+    if (record != nullptr && outcome.ok()) record->http_status = outcome->status;
+    log_outcome(request, outcome, elapsed);
+    const Verdict verdict = tries.after(outcome);
+    report_try(label, request, tries.attempt(), outcome, verdict, elapsed, /*async=*/false);
+    if (!verdict.again) return tries.finish(outcome);
+    environment_.sleep(verdict.delay);
   }
 }
 
 std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest> requests,
-                                                        std::size_t max_concurrency) const {
+                                                        std::size_t max_concurrency,
+                                                        const CallLabel& label) const {
   std::vector<Result<HttpResponse>> results(
       requests.size(), Result<HttpResponse>(make_error(ErrorCode::Cancelled, "not sent")));
-  std::vector<std::size_t> pending(requests.size());
-  for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
-
-  const Settings settings = settings_for(requests.empty() ? HttpRequest{} : requests.front());
-  std::vector<bool> idempotent(requests.size());
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    idempotent[i] = CallOptionsScope::current().idempotent.value_or(requests[i].idempotent);
+  Result<void> traceparent = check_traceparent();
+  if (!traceparent.ok()) {
+    for (auto& result : results) result = traceparent.error();
+    return results;
   }
-  const Clock::time_point start = environment_.now();
-  const bool has_deadline = settings.overall_deadline.count() > 0;
-  const Clock::time_point deadline = start + settings.overall_deadline;
-  const int max_attempts = std::max(1, settings.retry.max_attempts);
-
-  for (int attempt = 1; !pending.empty(); ++attempt) {
-    milliseconds timeout = settings.request_timeout;
-    if (has_deadline) {
-      auto remaining = std::chrono::duration_cast<milliseconds>(deadline - environment_.now());
-      if (remaining.count() <= 0) {
-        for (std::size_t index : pending) {
-          if (results[index].ok()) continue;  // keep the last real answer
-          Error error = make_error(ErrorCode::Timeout, "overall deadline passed");
-          error.retryable = true;
-          results[index] = error;
-        }
-        break;
-      }
-      timeout = std::min(timeout, remaining);
+  // Each request has its own machine; a round sends every request whose machine wants
+  // another try, after the longest of their waits.
+  std::vector<Tries> tries;
+  tries.reserve(requests.size());
+  std::vector<std::size_t> pending(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    tries.emplace_back(*this, settings_for(requests[i]), requests[i].timeout, true);
+    pending[i] = i;
+    if (const auto& trace = CallOptionsScope::current().traceparent) {
+      requests[i].headers.emplace_back("traceparent", *trace);
     }
+  }
+  while (!pending.empty()) {
     std::vector<HttpRequest> batch;
+    std::vector<std::size_t> sent_indexes;
     batch.reserve(pending.size());
     for (std::size_t index : pending) {
+      Result<milliseconds> timeout = tries[index].next();
+      if (!timeout.ok()) {
+        // The deadline passed: the last real answer stands, if there was one.
+        if (!results[index].ok()) results[index] = std::move(timeout).error();
+        continue;
+      }
       HttpRequest request = requests[index];
-      request.timeout = request.timeout.count() > 0 ? std::min(request.timeout, timeout) : timeout;
-      log_request(request, attempt);
+      request.timeout = *timeout;
+      log_request(request, tries[index].attempt());
       batch.push_back(std::move(request));
+      sent_indexes.push_back(index);
     }
+    if (batch.empty()) break;
     const Clock::time_point sent = environment_.now();
     std::vector<Result<HttpResponse>> outcomes = transport_->send_all(batch, max_concurrency);
     const Clock::duration elapsed = environment_.now() - sent;
 
     std::vector<std::size_t> again;
     milliseconds delay{0};
-    for (std::size_t k = 0; k < pending.size(); ++k) {
+    for (std::size_t k = 0; k < sent_indexes.size(); ++k) {
+      const std::size_t index = sent_indexes[k];
       log_outcome(batch[k], outcomes[k], elapsed);
-      const bool retry =
-          attempt < max_attempts && should_retry(idempotent[pending[k]], outcomes[k]);
-      results[pending[k]] = std::move(outcomes[k]);
-      if (!retry) continue;
-      again.push_back(pending[k]);
-      delay = std::max(delay, retry_delay(results[pending[k]], attempt, settings.retry));
+      const Verdict verdict = tries[index].after(outcomes[k]);
+      report_try(label, batch[k], tries[index].attempt(), outcomes[k], verdict, elapsed, false);
+      results[index] = std::move(outcomes[k]);
+      if (!verdict.again) continue;
+      again.push_back(index);
+      delay = std::max(delay, verdict.delay);
     }
     if (again.empty()) break;
-    if (has_deadline && environment_.now() + delay >= deadline) break;
     environment_.sleep(delay);
     pending = std::move(again);
   }
-  for (std::size_t i = 0; i < results.size(); ++i) results[i] = finished(idempotent[i], results[i]);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    results[i] = finished(tries[i].idempotent(), results[i]);
+  }
   return results;
 }
 
@@ -384,14 +638,19 @@ std::shared_ptr<const Executor> Executor::shared() const {
   return async_self_;
 }
 
-Future<HttpResponse> Executor::execute_async(HttpRequest request) const {
+Future<HttpResponse> Executor::execute_async(HttpRequest request, const CallLabel& label,
+                                             std::shared_ptr<CallRecord> record) const {
+  Result<void> traceparent = check_traceparent();
+  if (!traceparent.ok()) return ready_future<HttpResponse>(std::move(traceparent).error());
   auto call = std::make_shared<AsyncCall>();
-  call->settings = settings_for(request);  // the calling thread's CallOptionsScope
-  call->caller_timeout = request.timeout;
+  // The calling thread's CallOptionsScope decides the settings and the traceparent.
+  call->tries.emplace(*this, settings_for(request), request.timeout, /*starts_now=*/false);
+  if (const auto& trace = CallOptionsScope::current().traceparent) {
+    request.headers.emplace_back("traceparent", *trace);
+  }
   call->request = std::move(request);
-  const Clock::time_point start = environment_.now();
-  call->has_deadline = call->settings.overall_deadline.count() > 0;
-  call->deadline = start + call->settings.overall_deadline;
+  call->label = label;
+  call->record = std::move(record);
   Future<HttpResponse> future = call->promise.future();
 
   std::shared_ptr<const Executor> self;
@@ -443,25 +702,14 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
     std::lock_guard<std::mutex> guard(call->mutex);
     if (call->done) return;
   }
-  const int attempt = ++call->attempt;
-  milliseconds timeout = call->caller_timeout.count() > 0
-                             ? std::min(call->caller_timeout, call->settings.request_timeout)
-                             : call->settings.request_timeout;
-  if (call->has_deadline) {
-    auto remaining = std::chrono::duration_cast<milliseconds>(call->deadline - environment_.now());
-    if (remaining.count() <= 0) {
-      Error error = make_error(ErrorCode::Timeout,
-                               "overall deadline of " +
-                                   std::to_string(call->settings.overall_deadline.count()) +
-                                   " ms passed before try " + std::to_string(attempt));
-      error.retryable = true;
-      finish_async(call, std::move(error));
-      return;
-    }
-    timeout = std::min(timeout, remaining);
+  Result<milliseconds> timeout = call->tries->next();
+  if (!timeout.ok()) {
+    finish_async(call, std::move(timeout).error());
+    return;
   }
-  call->request.timeout = timeout;
-  log_request(call->request, attempt);
+  if (call->record) ++call->record->attempts;
+  call->request.timeout = *timeout;
+  log_request(call->request, call->tries->attempt());
   const Clock::time_point sent = environment_.now();
   Future<HttpResponse> outcome = transport_->send_async(call->request);
   {
@@ -471,7 +719,8 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
       return;
     }
     call->current = outcome;
-    if (!call->settings.idempotent) call->write_sent = true;
+    call->sent = sent;
+    if (!call->tries->idempotent()) call->write_sent = true;
   }
   std::shared_ptr<const Executor> self;
   {
@@ -480,27 +729,26 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
   }
   (void)outcome.then([self, call, sent](Result<HttpResponse> result) -> Result<void> {
     if (!self) return ok();
-    self->log_outcome(call->request, result, self->environment_.now() - sent);
+    const Clock::duration elapsed = self->environment_.now() - sent;
+    self->log_outcome(call->request, result, elapsed);
     {
       std::lock_guard<std::mutex> guard(call->mutex);
-      if (call->done) return ok();
+      if (call->done) return ok();  // cancelled: finish_async reported this try
+      call->current = Future<HttpResponse>();
     }
-    const bool idempotent = call->settings.idempotent;
-    const int max_attempts = std::max(1, call->settings.retry.max_attempts);
-    if (call->attempt >= max_attempts || !should_retry(idempotent, result)) {
-      self->finish_async(call, finished(idempotent, result));
-      return ok();
-    }
-    const milliseconds delay = self->retry_delay(result, call->attempt, call->settings.retry);
-    if (call->has_deadline && self->environment_.now() + delay >= call->deadline) {
-      self->finish_async(call, finished(idempotent, result));
+    if (call->record && result.ok()) call->record->http_status = result->status;
+    const Verdict verdict = call->tries->after(result);
+    self->report_try(call->label, call->request, call->tries->attempt(), result, verdict, elapsed,
+                     /*async=*/true);
+    if (!verdict.again) {
+      self->finish_async(call, call->tries->finish(result));
       return ok();
     }
     // The wait between tries is a timer, not a sleeping thread; a call cancelled meanwhile
     // has ended already and the timer finds it done.
     std::weak_ptr<const Executor> weak_self = self;
     std::weak_ptr<AsyncCall> weak_call = call;
-    self->transport_->schedule(delay, [weak_self, weak_call] {
+    self->transport_->schedule(verdict.delay, [weak_self, weak_call] {
       std::shared_ptr<const Executor> executor = weak_self.lock();
       std::shared_ptr<AsyncCall> pending = weak_call.lock();
       if (executor && pending) executor->attempt_async(pending);
@@ -511,11 +759,20 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
 
 void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
                             Result<HttpResponse> outcome) const {
+  bool try_in_flight = false;
+  Clock::time_point sent;
   {
     std::lock_guard<std::mutex> guard(call->mutex);
     if (call->done) return;
     call->done = true;
+    try_in_flight = call->current.valid();
+    sent = call->sent;
     call->current = Future<HttpResponse>();
+  }
+  // A try cut short by a cancel ends with the call: its event says so.
+  if (try_in_flight) {
+    report_try(call->label, call->request, call->tries->attempt(), outcome, Verdict{},
+               environment_.now() - sent, /*async=*/true);
   }
   std::shared_ptr<AsyncCall> next;
   {

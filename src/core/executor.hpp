@@ -43,6 +43,20 @@ long long retry_after_seconds(const HttpResponse& response);
 /// process locale; nothing for any other text.
 std::optional<long long> http_date_seconds(std::string_view text);
 
+/// Names a call in its events: static strings, "ctc" and "receipt_parts".
+struct CallLabel {
+  std::string_view family;
+  std::string_view endpoint;
+};
+
+/// What a call runner knows of one call, for its CallEvent: filled as the call goes.
+struct CallRecord {
+  int attempts = 0;
+  int http_status = 0;  // the last reply's
+  bool token_refreshed = false;
+  std::chrono::steady_clock::duration decode_time{0};
+};
+
 class Executor {
  public:
   /// Uses options.transport, or a libcurl transport built from the options.
@@ -56,30 +70,46 @@ class Executor {
   HttpTransport& transport() const noexcept { return *transport_; }
   const RedactionPolicy& redaction() const noexcept { return redaction_; }
   void set_environment(RetryEnvironment environment) { environment_ = std::move(environment); }
+  /// Whether calls are observed (ClientOptions::observer): runners skip their clocks if not.
+  bool observed() const noexcept { return static_cast<bool>(options_.observer); }
 
   /// Sends `request`, retrying an idempotent one on transport errors, timeouts and 408,
   /// 429 and 5xx answers, within the attempt limit and the overall deadline. The thread's
   /// CallOptionsScope overrides the request's idempotency and the client's timeouts and
-  /// retry policy. A final HTTP error status comes back as a response, for the family to
-  /// map. `attempts`, if given, receives the number of tries made.
+  /// retry policy, and adds its traceparent header. A final HTTP error status comes back
+  /// as a response, for the family to map. `record`, if given, counts the tries made and
+  /// keeps the last status.
   ///
   /// An lvalue request is sent in place, without copying its body, so that the caller can
   /// send it again (after a token refresh); each try overwrites its timeout, and the
-  /// caller's is put back before returning.
-  Result<HttpResponse> execute(HttpRequest& request, int* attempts = nullptr) const;
-  Result<HttpResponse> execute(HttpRequest&& request, int* attempts = nullptr) const {
-    return execute(request, attempts);
+  /// caller's is put back (and the traceparent header taken off) before returning.
+  Result<HttpResponse> execute(HttpRequest& request, const CallLabel& label,
+                               CallRecord* record = nullptr) const;
+  Result<HttpResponse> execute(HttpRequest&& request, const CallLabel& label,
+                               CallRecord* record = nullptr) const {
+    return execute(request, label, record);
   }
 
   /// The same for a batch, at most `max_concurrency` in flight; results in request order.
   std::vector<Result<HttpResponse>> execute_all(std::vector<HttpRequest> requests,
-                                                std::size_t max_concurrency) const;
+                                                std::size_t max_concurrency,
+                                                const CallLabel& label) const;
 
   /// execute() without blocking: the same retries, timeouts and deadline, waiting between
   /// tries on the transport's timer rather than a sleeping thread. At most
   /// ClientOptions::max_in_flight calls of this executor are in flight; later ones queue.
   /// Cancelling the future stops the call promptly (during a try or its backoff).
-  Future<HttpResponse> execute_async(HttpRequest request) const;
+  /// `record` is filled before the future completes.
+  Future<HttpResponse> execute_async(HttpRequest request, const CallLabel& label,
+                                     std::shared_ptr<CallRecord> record = nullptr) const;
+
+  /// Reports the end of one call to the observer, if there is one: on this thread, or on
+  /// the client's event thread when `async` (the caller may be the I/O thread).
+  void report_call(const CallLabel& label, HttpMethod method, const Error* error,
+                   const CallRecord& record, std::chrono::steady_clock::time_point started,
+                   std::string_view traceparent, bool async) const;
+  /// The CallOptionsScope's traceparent in force, if it is well-formed; an error if not.
+  static Result<void> check_traceparent();
 
   /// An executor like this one that async work may hold on to after this one is gone (its
   /// calls are cancelled then, but logging and decoding stay valid).
@@ -97,7 +127,8 @@ class Executor {
  private:
   struct AsyncState;
   struct AsyncCall;
-  void start_async(const std::shared_ptr<AsyncCall>& call) const;
+  class Tries;
+  struct Verdict;
   void attempt_async(const std::shared_ptr<AsyncCall>& call) const;
   void finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpResponse> outcome) const;
 
@@ -118,7 +149,12 @@ class Executor {
   void log_request(const HttpRequest& request, int attempt) const;
   void log_outcome(const HttpRequest& request, const Result<HttpResponse>& outcome,
                    std::chrono::steady_clock::duration elapsed) const;
-  static bool should_retry(bool idempotent, const Result<HttpResponse>& outcome);
+  /// The TryEvent of one try, to the observer (on the event thread when `async`).
+  void report_try(const CallLabel& label, const HttpRequest& request, int attempt,
+                  const Result<HttpResponse>& outcome, const Verdict& verdict,
+                  std::chrono::steady_clock::duration elapsed, bool async) const;
+  /// Runs `event` for the observer on the client's event thread.
+  void post_event(std::function<void()> event) const;
   /// The wait before the try after `attempt`: the server's Retry-After up to
   /// policy.max_backoff when it sent one, else the jittered backoff.
   std::chrono::milliseconds retry_delay(const Result<HttpResponse>& outcome, int attempt,

@@ -63,6 +63,8 @@ Error missing_key() {
                     "ctc::Options::key is required (make_static_token(\"...\") for a fixed key)");
 }
 
+const internal::CallLabel kReceiptsLabel{"ctc", "receipt_parts"};
+
 HttpRequest post(std::string url, std::string body, bool idempotent) {
   HttpRequest request;
   request.method = HttpMethod::Post;
@@ -107,20 +109,21 @@ class HttpConnection final : public Connection {
         pending.push_back(i);
       }
     }
+    if (pending.empty()) return results;
     // One key for the batch; the queries it was refused for go once more with a fresh one.
-    for (int try_number = 0; try_number < 2 && !pending.empty(); ++try_number) {
-      Result<std::string> key = key_->token();
+    internal::TokenRefresh refresh(*key_);
+    while (!pending.empty()) {
+      Result<std::string> key = refresh.token();
       if (!key.ok()) {
         for (std::size_t i : pending) results[i] = key.error();
         break;
       }
-      remember_secret(*key);
       std::vector<HttpRequest> requests;
       for (std::size_t i : pending) {
         requests.push_back(post(receipts_url_, wire::encode_query(*key, queries[i]), true));
       }
       std::vector<Result<HttpResponse>> responses =
-          executor_.execute_all(std::move(requests), max_concurrency);
+          executor_.execute_all(std::move(requests), max_concurrency, kReceiptsLabel);
       std::vector<std::size_t> refused;
       for (std::size_t k = 0; k < pending.size(); ++k) {
         const std::size_t i = pending[k];
@@ -133,7 +136,7 @@ class HttpConnection final : public Connection {
           refused.push_back(i);
         }
       }
-      if (!refused.empty()) key_->invalidate(*key);
+      if (refused.empty() || !refresh.again_after(results[refused.front()].error(), *key)) break;
       pending = std::move(refused);
     }
     return results;
@@ -162,6 +165,7 @@ class HttpConnection final : public Connection {
     if (!valid.ok()) return std::move(valid).error();
     if (!key_) return missing_key();
     internal::PreparedCall<std::vector<Receipt>> call;
+    call.label = kReceiptsLabel;
     call.token = key_;
     call.build = [url = receipts_url_, query](const std::string& key) -> Result<HttpRequest> {
       return post(url, wire::encode_query(key, query), true);
@@ -191,6 +195,7 @@ class HttpConnection final : public Connection {
     Result<std::string> checked = wire::encode_call("key-placeholder", data_json);
     if (!checked.ok()) return std::move(checked).error();  // bad data_json: nothing sent
     internal::PreparedCall<std::string> call;
+    call.label = {"ctc", "call"};
     call.token = key_;
     call.build = [url = internal::join_url(executor_.options().base_url, path), data_json,
                   idempotent](const std::string& key) -> Result<HttpRequest> {

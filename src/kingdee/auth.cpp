@@ -120,7 +120,8 @@ Result<AccessToken> fetch_token(const internal::Executor& executor, const ApiCre
   remember_secret(signature);
   Result<HttpResponse> response =
       executor.execute(auth_request(executor, HttpMethod::Get, wire::kAuthPath,
-                                    {{"app_key", app_key}, {"app_signature", signature}}, api));
+                                    {{"app_key", app_key}, {"app_signature", signature}}, api),
+                       {"kingdee", "auth_token"});
   if (!response.ok()) return std::move(response).error();
   const internal::CallContext call{"Kingdee kingdee_auth_token", false};
   Result<wire::AuthReply> reply =
@@ -232,7 +233,8 @@ std::shared_ptr<GatewayToken> make_instance_token(InstanceAuth auth) {
     }
     Result<HttpResponse> response =
         executor->execute(auth_request(*executor, HttpMethod::Post, wire::kAuthorizePath,
-                                       {{"outerInstanceId", auth.outer_instance_id}}, auth.api));
+                                       {{"outerInstanceId", auth.outer_instance_id}}, auth.api),
+                          {"kingdee", "app_authorize"});
     if (!response.ok()) return std::move(response).error();
     const internal::CallContext call{"Kingdee push_app_authorize", false};
     Result<wire::AuthorizeReply> reply =

@@ -77,6 +77,7 @@ class HttpConnection final : public Connection {
       return make_error(ErrorCode::InvalidArgument, "entry_pk must not be empty");
     }
     internal::PreparedCall<SparePartsBill> call;
+    call.label = {"kingdee", "push_spare_parts"};
     Result<void> ready = prepare(call, wire::kPushPath, wire::encode_push(entry_pk));
     if (!ready.ok()) return std::move(ready).error();
     const internal::CallContext context{"Kingdee push " + entry_pk, true};
@@ -114,6 +115,7 @@ class HttpConnection final : public Connection {
                         "body_json is not valid JSON: " + parsed.error().message);
     }
     internal::PreparedCall<std::string> call;
+    call.label = {"kingdee", "call"};
     Result<void> ready = prepare(call, path, std::move(body.text));
     if (!ready.ok()) return std::move(ready).error();
     const internal::CallContext context{"Kingdee " + path, true};

@@ -50,6 +50,7 @@ class HttpConnection final : public Connection {
                         "wms::Options::token is required (the Authorization token)");
     }
     internal::PreparedCall<PushReply> call;
+    call.label = {"wms", "create_entry_confirmation"};
     call.token = token_;
     call.build = [url = url_, body = wire::encode_push(confirmation)](
                      const std::string& token) -> Result<HttpRequest> {

@@ -237,7 +237,7 @@ std::shared_ptr<TokenProvider> make_issued_token(IssuedTokenSource source) {
     request.body = body;
     request.idempotent = true;  // asking for a token twice only issues two tokens
     request.headers = {{"Content-Type", "application/json"}};
-    Result<HttpResponse> response = executor->execute(request);
+    Result<HttpResponse> response = executor->execute(request, {"wms", "token"});
     if (!response.ok()) return std::move(response).error();
     if (response->status < 200 || response->status > 299) {
       // 401: wrong client id or secret (Unauthenticated), as every family maps it.

@@ -29,6 +29,12 @@ std::optional<Error> error_of(const Result<T>& result) {
   return result.error();
 }
 
+/// An async call started and not waited for: cancel it, then wait for its outcome.
+struct PendingCall {
+  std::function<void()> cancel;
+  std::function<std::optional<Error>()> wait;
+};
+
 /// A family's main call and what the fault matrix needs to know about it.
 struct FamilyCall {
   std::string name;
@@ -43,6 +49,8 @@ struct FamilyCall {
   std::function<Caller(const ClientOptions&)> connect;
   /// The same call through its async form (waited for with get()).
   std::function<Caller(const ClientOptions&)> connect_async;
+  /// The async form started and handed back pending (to cancel it).
+  std::function<PendingCall(const ClientOptions&)> start_async{};
   /// A 2xx with an empty body is this call's documented success (after-service writes: 204
   /// No Content), not an unreadable reply.
   bool empty_body_succeeds = false;
@@ -52,11 +60,18 @@ struct FamilyCall {
   }
 };
 
-/// A Caller making `call(client)` blocking and one making `call_async(client).get()`.
+/// The ways to make one call: blocking, async waited for, async left pending.
+struct CallWays {
+  std::function<Caller(const ClientOptions&)> first;   ///< call(client)
+  std::function<Caller(const ClientOptions&)> second;  ///< call_async(client).get()
+  std::function<PendingCall(const ClientOptions&)> pending;
+};
+
+/// A Caller making `call(client)` blocking, one making `call_async(client).get()`, and one
+/// starting `call_async(client)` and handing back the pending future.
 template <typename Client, typename Blocking, typename Async>
-std::pair<std::function<Caller(const ClientOptions&)>, std::function<Caller(const ClientOptions&)>>
-both_ways(std::function<std::shared_ptr<Client>(const ClientOptions&)> make, Blocking blocking,
-          Async async) {
+CallWays both_ways(std::function<std::shared_ptr<Client>(const ClientOptions&)> make,
+                   Blocking blocking, Async async) {
   auto sync_way = [make, blocking](const ClientOptions& options) -> Caller {
     auto client = make(options);
     return [client, blocking] { return error_of(blocking(*client)); };
@@ -65,7 +80,12 @@ both_ways(std::function<std::shared_ptr<Client>(const ClientOptions&)> make, Blo
     auto client = make(options);
     return [client, async] { return error_of(async(*client).get()); };
   };
-  return {sync_way, async_way};
+  auto pending_way = [make, async](const ClientOptions& options) -> PendingCall {
+    auto client = make(options);
+    auto future = std::make_shared<decltype(async(*client))>(async(*client));
+    return {[future] { future->cancel(); }, [client, future] { return error_of(future->get()); }};
+  };
+  return {sync_way, async_way, pending_way};
 }
 
 /// The spec's sample entry order under `entry_code`, by default a new one per call.
@@ -100,6 +120,7 @@ struct FamilyServer {
     auto add = [&calls](FamilyCall call, auto ways) {
       call.connect = ways.first;
       call.connect_async = ways.second;
+      call.start_async = ways.pending;
       calls.push_back(std::move(call));
     };
 
@@ -212,6 +233,7 @@ struct FamilyServer {
     auto add = [&calls](FamilyCall call, auto ways) {
       call.connect = ways.first;
       call.connect_async = ways.second;
+      call.start_async = ways.pending;
       calls.push_back(std::move(call));
     };
     auto connection = [](const ClientOptions& base) { return aftersales::make_connection(base); };

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -76,6 +77,17 @@ struct ERPBRIDGE_CORE_EXPORT HttpRequest {
   std::shared_ptr<BodyStream> body_stream;
 };
 
+/// Where the time of one transfer went, each phase counted from its start (libcurl's
+/// CURLINFO_*_TIME_T): zero when unknown (a transport that does not measure) or skipped (a
+/// reused connection has no name lookup, connect or TLS time of its own).
+struct ERPBRIDGE_CORE_EXPORT TransferTimings {
+  std::chrono::microseconds name_lookup{0};  ///< Until the name was resolved.
+  std::chrono::microseconds connect{0};      ///< Until the TCP connection was up.
+  std::chrono::microseconds tls{0};          ///< Until the TLS handshake ended (0 for http).
+  std::chrono::microseconds first_byte{0};   ///< Until the first byte of the reply.
+  std::chrono::microseconds total{0};        ///< Until the transfer ended.
+};
+
 /// A complete response, whatever its status.
 struct ERPBRIDGE_CORE_EXPORT HttpResponse {
   int status = 0;       ///< The HTTP status code.
@@ -83,6 +95,10 @@ struct ERPBRIDGE_CORE_EXPORT HttpResponse {
   std::string body;     ///< The body, decompressed (its first bytes, if streamed).
   /// The body went to the request's BodyStream.
   bool body_streamed = false;
+  /// Body bytes received (those streamed included).
+  std::uint64_t body_bytes = 0;
+  /// Phase times, as the transport measured them.
+  TransferTimings timings{};
 };
 
 /// Sends requests. Implementations must be safe to call from several threads at once.

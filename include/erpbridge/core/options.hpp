@@ -12,6 +12,7 @@
 
 #include "erpbridge/core/export.hpp"
 #include "erpbridge/core/http.hpp"
+#include "erpbridge/core/observer.hpp"
 #include "erpbridge/version.hpp"
 
 namespace erpbridge {
@@ -38,6 +39,11 @@ struct ERPBRIDGE_CORE_EXPORT CallOptions {
   std::optional<std::chrono::milliseconds> request_timeout;   ///< Limit for one try.
   std::optional<std::chrono::milliseconds> overall_deadline;  ///< Limit for the whole call.
   std::optional<RetryPolicy> retry;                           ///< Tries and backoff.
+  /// A W3C trace-context `traceparent` ("00-<trace id>-<parent id>-<flags>"): sent as the
+  /// `traceparent` header of every try and carried in the call's events, so a tracer can
+  /// link the vendor call to the caller's span. A malformed one fails the call with
+  /// InvalidArgument before anything is sent.
+  std::optional<std::string> traceparent;
 
   /// These options with every field `other` sets taken from `other`.
   CallOptions overridden_by(const CallOptions& other) const;
@@ -115,6 +121,8 @@ struct ERPBRIDGE_CORE_EXPORT ClientOptions {
   /// Async calls of one client in flight at once (each with its retries); later ones queue
   /// until one ends. With libcurl this also bounds the client's open connections.
   std::size_t max_in_flight = 64;
+  /// Receives one event per try and one per call (see CallObserver); none by default.
+  std::shared_ptr<CallObserver> observer;
 };
 
 /// A libcurl transport configured from `options` (timeouts, proxy, TLS, size cap).

@@ -56,7 +56,7 @@ TEST_CASE("A captured log of requests carrying every secret contains none of the
                      {"groupName", "GROUP-VISIBLE"},
                      {"X-Custom-Secret", "CUSTOM-HEADER-6"}};
   request.body = R"({"key":"CTC-KEY-3","app_secret":"APP-SECRET-4","data":{"type":"in"}})";
-  REQUIRE(executor.execute(request).ok());
+  REQUIRE(executor.execute(request, {"test", "redact"}).ok());
 
   std::string all;
   for (const auto& line : lines) all += line + "\n";

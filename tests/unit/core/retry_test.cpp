@@ -16,6 +16,7 @@ using erpbridge::HttpResponse;
 using erpbridge::Result;
 using erpbridge::internal::Executor;
 using erpbridge::internal::RetryEnvironment;
+const erpbridge::internal::CallLabel kLabel{"test", "retry"};
 using std::chrono::milliseconds;
 
 namespace {
@@ -94,12 +95,12 @@ HttpRequest make_request(HttpMethod method, bool idempotent) {
 
 TEST_CASE("A non-idempotent request is sent exactly once on a 503") {
   Fixture f({status(503)});
-  int attempts = 0;
-  auto result = f.executor->execute(make_request(HttpMethod::Post, false), &attempts);
+  erpbridge::internal::CallRecord attempts;
+  auto result = f.executor->execute(make_request(HttpMethod::Post, false), kLabel, &attempts);
   REQUIRE(result.ok());
   CHECK(result->status == 503);
   CHECK(f.transport->sent.size() == 1);
-  CHECK(attempts == 1);
+  CHECK(attempts.attempts == 1);
   CHECK(f.clock.sleeps.empty());
 }
 
@@ -109,11 +110,11 @@ TEST_CASE("An idempotent request is retried up to the limit with growing jittere
   options.retry.initial_backoff = milliseconds(100);
   Fixture f({status(503)}, options);
   f.clock.randoms = {0.99, 0.0, 0.3};
-  int attempts = 0;
-  auto result = f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+  erpbridge::internal::CallRecord attempts;
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), kLabel, &attempts);
   REQUIRE(result.ok());
   CHECK(result->status == 503);
-  CHECK(attempts == 4);
+  CHECK(attempts.attempts == 4);
   CHECK(f.transport->sent.size() == 4);
   REQUIRE(f.clock.sleeps.size() == 3);
   // Equal jitter: try k waits within [base_k/2, base_k], base doubling from 100 ms.
@@ -131,26 +132,29 @@ TEST_CASE("Retries stop at the first success and cover 408, 429, 5xx and transpo
   options.retry.max_attempts = 6;
   Fixture f({status(408), status(429), status(502), Result<HttpResponse>(reset), status(200)},
             options);
-  int attempts = 0;
-  auto result = f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+  erpbridge::internal::CallRecord attempts;
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), kLabel, &attempts);
   REQUIRE(result.ok());
   CHECK(result->status == 200);
-  CHECK(attempts == 5);
+  CHECK(attempts.attempts == 5);
 }
 
 TEST_CASE("A 404 or a non-retryable error is not retried") {
   Fixture not_found({status(404)});
-  int attempts = 0;
-  CHECK(not_found.executor->execute(make_request(HttpMethod::Get, true), &attempts)->status == 404);
-  CHECK(attempts == 1);
+  erpbridge::internal::CallRecord attempts;
+  CHECK(
+      not_found.executor->execute(make_request(HttpMethod::Get, true), kLabel, &attempts)->status ==
+      404);
+  CHECK(attempts.attempts == 1);
   Fixture tls({Result<HttpResponse>(erpbridge::make_error(ErrorCode::Transport, "bad cert"))});
-  CHECK_FALSE(tls.executor->execute(make_request(HttpMethod::Get, true), &attempts).ok());
-  CHECK(attempts == 1);
+  attempts = {};  // a record counts the tries of every call it is given
+  CHECK_FALSE(tls.executor->execute(make_request(HttpMethod::Get, true), kLabel, &attempts).ok());
+  CHECK(attempts.attempts == 1);
 }
 
 TEST_CASE("Retry-After: 2 waits 2 s") {
   Fixture f({status(503, "2"), status(200)});
-  auto result = f.executor->execute(make_request(HttpMethod::Get, true));
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), kLabel);
   REQUIRE(result.ok());
   CHECK(result->status == 200);
   REQUIRE(f.clock.sleeps.size() == 1);
@@ -165,12 +169,12 @@ TEST_CASE("The overall deadline stops retries and bounds each try") {
   options.request_timeout = milliseconds(5000);
   Fixture f({status(503)}, options);
   f.clock.randoms = {1.0, 1.0, 1.0};
-  int attempts = 0;
-  auto result = f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
+  erpbridge::internal::CallRecord attempts;
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), kLabel, &attempts);
   REQUIRE(result.ok());
   CHECK(result->status == 503);
   // Sleeps 400 ms, then the next wait (800 ms) would pass the deadline: stop after 2 tries.
-  CHECK(attempts == 2);
+  CHECK(attempts.attempts == 2);
   CHECK(f.clock.sleeps == std::vector<milliseconds>{milliseconds(400)});
   REQUIRE(f.transport->sent.size() == 2);
   CHECK(f.transport->sent[0].timeout == milliseconds(1000));
@@ -185,13 +189,13 @@ TEST_CASE("A request sent in place keeps its own timeout and body for a second s
   HttpRequest request = make_request(HttpMethod::Post, true);
   request.body = "{\"order\":1}";
   request.timeout = milliseconds(5000);  // longer than the client allows
-  REQUIRE(f.executor->execute(request)->status == 200);
+  REQUIRE(f.executor->execute(request, kLabel)->status == 200);
   CHECK(request.timeout == milliseconds(5000));
   CHECK(request.body == "{\"order\":1}");
   REQUIRE(f.transport->sent.size() == 2);
   CHECK(f.transport->sent[1].timeout == milliseconds(3000));
   CHECK(f.transport->sent[1].body == request.body);
-  REQUIRE(f.executor->execute(request)->status == 200);  // e.g. after a token refresh
+  REQUIRE(f.executor->execute(request, kLabel)->status == 200);  // e.g. after a token refresh
   REQUIRE(f.transport->sent.size() == 3);
   CHECK(f.transport->sent[2].timeout == milliseconds(3000));
   CHECK(request.timeout == milliseconds(5000));
@@ -201,7 +205,7 @@ TEST_CASE("A Retry-After beyond the deadline is not waited for") {
   ClientOptions options;
   options.overall_deadline = milliseconds(1500);
   Fixture f({status(429, "2"), status(200)}, options);
-  auto result = f.executor->execute(make_request(HttpMethod::Get, true));
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), kLabel);
   CHECK(result->status == 429);
   CHECK(f.clock.sleeps.empty());
 }
@@ -221,7 +225,7 @@ TEST_CASE("execute_all retries only the failed idempotent requests of a batch") 
   a.url = "http://h/a";
   HttpRequest b = make_request(HttpMethod::Get, true);
   b.url = "http://h/b";
-  auto results = executor.execute_all({a, b}, 2);
+  auto results = executor.execute_all({a, b}, 2, kLabel);
   REQUIRE(results.size() == 2);
   CHECK(results[0]->body == "a");
   CHECK(results[1]->body == "b");
@@ -235,7 +239,7 @@ TEST_CASE("A Retry-After past max_backoff waits the cap, then retries") {
   options.overall_deadline = milliseconds(0);
   options.retry.max_backoff = milliseconds(5000);
   Fixture f({status(503, "3600"), status(200)}, options);
-  auto result = f.executor->execute(make_request(HttpMethod::Get, true));
+  auto result = f.executor->execute(make_request(HttpMethod::Get, true), kLabel);
   REQUIRE(result.ok());
   CHECK(result->status == 200);
   CHECK(f.clock.sleeps == std::vector<milliseconds>{milliseconds(5000)});
@@ -248,12 +252,12 @@ TEST_CASE("A Retry-After given as an HTTP-date waits until then, within the cap"
   gmtime_r(&in_three, &tm);
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   Fixture f({status(503, date), status(200)});
-  REQUIRE(f.executor->execute(make_request(HttpMethod::Get, true))->status == 200);
+  REQUIRE(f.executor->execute(make_request(HttpMethod::Get, true), kLabel)->status == 200);
   REQUIRE(f.clock.sleeps.size() == 1);
   CHECK(f.clock.sleeps[0] >= milliseconds(1000));  // the second may tick meanwhile
   CHECK(f.clock.sleeps[0] <= milliseconds(3000));
   Fixture past({status(503, "Wed, 21 Oct 2015 07:28:00 GMT"), status(200)});
-  REQUIRE(past.executor->execute(make_request(HttpMethod::Get, true))->status == 200);
+  REQUIRE(past.executor->execute(make_request(HttpMethod::Get, true), kLabel)->status == 200);
   CHECK(past.clock.sleeps == std::vector<milliseconds>{milliseconds(0)});
 }
 
@@ -269,9 +273,9 @@ TEST_CASE("CallOptionsScope overrides idempotency, timeouts and the retry policy
     CallOptions call;
     call.idempotent = true;
     CallOptionsScope scope(call);
-    int attempts = 0;
-    (void)f.executor->execute(make_request(HttpMethod::Put, false), &attempts);
-    CHECK(attempts == 3);
+    erpbridge::internal::CallRecord attempts;
+    (void)f.executor->execute(make_request(HttpMethod::Put, false), kLabel, &attempts);
+    CHECK(attempts.attempts == 3);
   }
   {
     // A read the caller wants tried once, with a shorter per-try timeout.
@@ -280,9 +284,9 @@ TEST_CASE("CallOptionsScope overrides idempotency, timeouts and the retry policy
     call.idempotent = false;
     call.request_timeout = milliseconds(250);
     CallOptionsScope scope(call);
-    int attempts = 0;
-    (void)f.executor->execute(make_request(HttpMethod::Get, true), &attempts);
-    CHECK(attempts == 1);
+    erpbridge::internal::CallRecord attempts;
+    (void)f.executor->execute(make_request(HttpMethod::Get, true), kLabel, &attempts);
+    CHECK(attempts.attempts == 1);
     CHECK(f.transport->sent.at(0).timeout == milliseconds(250));
   }
   {
@@ -298,9 +302,9 @@ TEST_CASE("CallOptionsScope overrides idempotency, timeouts and the retry policy
       twice.max_attempts = 2;
       inner.retry = twice;
       CallOptionsScope inner_scope(inner);
-      int attempts = 0;
-      (void)f.executor->execute(make_request(HttpMethod::Post, false), &attempts);
-      CHECK(attempts == 2);
+      erpbridge::internal::CallRecord attempts;
+      (void)f.executor->execute(make_request(HttpMethod::Post, false), kLabel, &attempts);
+      CHECK(attempts.attempts == 2);
       CHECK(f.transport->sent.at(0).timeout == milliseconds(400));
     }
     CHECK_FALSE(CallOptionsScope::current().retry.has_value());
@@ -310,8 +314,8 @@ TEST_CASE("CallOptionsScope overrides idempotency, timeouts and the retry policy
   {
     // Without a scope, the request decides: a POST is tried once.
     Fixture f({status(503)}, options);
-    int attempts = 0;
-    (void)f.executor->execute(make_request(HttpMethod::Post, false), &attempts);
-    CHECK(attempts == 1);
+    erpbridge::internal::CallRecord attempts;
+    (void)f.executor->execute(make_request(HttpMethod::Post, false), kLabel, &attempts);
+    CHECK(attempts.attempts == 1);
   }
 }

@@ -1,0 +1,386 @@
+// The observer hook of every family's main call, blocking and async, over real HTTP on
+// loopback: a call that succeeds, one retried once, one that times out and one cancelled,
+// each checked against expectations written here by hand (not derived from the executor).
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "erpbridge/core/observer.hpp"
+#include "support/families.hpp"
+
+using erpbridge::CallEvent;
+using erpbridge::CallObserver;
+using erpbridge::CallOptions;
+using erpbridge::CallOptionsScope;
+using erpbridge::ClientOptions;
+using erpbridge::ErrorCode;
+using erpbridge::HttpMethod;
+using erpbridge::RetryReason;
+using erpbridge::TryEvent;
+using erpbridge::test_support::FamilyCall;
+using erpbridge::test_support::FamilyServer;
+using erpbridge::testing::Fault;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Owned copies of the events, in the order they arrived.
+struct SeenTry {
+  std::string family, endpoint, traceparent;
+  HttpMethod method;
+  int attempt, http_status;
+  bool ok;
+  ErrorCode error;
+  bool outcome_unknown;
+  RetryReason retry;
+  std::chrono::milliseconds retry_delay;
+  std::uint64_t bytes_sent, bytes_received;
+  erpbridge::TransferTimings timings;
+  std::thread::id thread;
+};
+struct SeenCall {
+  std::string family, endpoint, traceparent;
+  int attempts, http_status;
+  bool ok;
+  ErrorCode error;
+  bool outcome_unknown;
+  std::chrono::microseconds duration, decode_time;
+  std::size_t tries_before;  // try events seen before this one
+};
+
+class Recorder : public CallObserver {
+ public:
+  void on_try(const TryEvent& e) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    tries_.push_back({std::string(e.family), std::string(e.endpoint), std::string(e.traceparent),
+                      e.method, e.attempt, e.http_status, e.ok, e.error, e.outcome_unknown, e.retry,
+                      e.retry_delay, e.bytes_sent, e.bytes_received, e.timings,
+                      std::this_thread::get_id()});
+  }
+  void on_call(const CallEvent& e) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    calls_.push_back({std::string(e.family), std::string(e.endpoint), std::string(e.traceparent),
+                      e.attempts, e.http_status, e.ok, e.error, e.outcome_unknown, e.duration,
+                      e.decode_time, tries_.size()});
+    arrived_.notify_all();
+  }
+  // Async events arrive on the client's event thread, maybe after the future completed.
+  bool wait_calls(std::size_t count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return arrived_.wait_for(lock, 5s, [&] { return calls_.size() >= count; });
+  }
+  std::vector<SeenTry> tries() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return tries_;
+  }
+  std::vector<SeenCall> calls() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<SeenTry> tries_;
+  std::vector<SeenCall> calls_;
+};
+
+// What each main call is, written out by hand: its family and endpoint names in events,
+// whether its request has a body, whether it is a write (never retried by default).
+struct Expected {
+  const char* family;
+  const char* endpoint;
+  HttpMethod method;
+  bool has_body;
+  bool write;
+};
+const std::vector<Expected> kExpected = {
+    {"ctc", "receipt_parts", HttpMethod::Post, true, false},
+    {"wms", "create_entry_confirmation", HttpMethod::Post, true, false},
+    {"kingdee", "push_spare_parts", HttpMethod::Post, true, true},
+    {"aftersales", "list_orders", HttpMethod::Get, false, false},
+    {"aftersales", "create_order", HttpMethod::Post, true, true},
+};
+
+ClientOptions observed(const FamilyServer& server, const std::shared_ptr<Recorder>& recorder) {
+  ClientOptions options;
+  options.base_url = server.server->base_url();
+  options.observer = recorder;
+  return options;
+}
+
+void check_names(const SeenTry& t, const Expected& e) {
+  CHECK(t.family == e.family);
+  CHECK(t.endpoint == e.endpoint);
+  CHECK(t.method == e.method);
+  CHECK((t.bytes_sent > 0) == e.has_body);
+}
+
+}  // namespace
+
+TEST_CASE("Observer: one try and one call event per successful call, every family, both ways") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  REQUIRE(calls.size() == kExpected.size());
+  for (bool async : {false, true}) {
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      INFO(calls[i].name << (async ? " (async)" : ""));
+      auto recorder = std::make_shared<Recorder>();
+      {
+        auto call = async ? calls[i].connect_async(observed(server, recorder))
+                          : calls[i].connect(observed(server, recorder));
+        const auto error = call();
+        REQUIRE_FALSE(error.has_value());
+      }
+      REQUIRE(recorder->wait_calls(1));
+      const auto tries = recorder->tries();
+      const auto done = recorder->calls();
+      REQUIRE(tries.size() == 1);
+      REQUIRE(done.size() == 1);
+      const SeenTry& t = tries[0];
+      check_names(t, kExpected[i]);
+      CHECK(t.attempt == 1);
+      CHECK(t.ok);
+      CHECK(t.http_status >= 200);
+      CHECK(t.http_status <= 299);
+      CHECK(t.retry == RetryReason::None);
+      CHECK(t.traceparent.empty());
+      // A fresh client opens its connection: every phase up to the first byte is measured.
+      CHECK(t.timings.connect.count() > 0);
+      CHECK(t.timings.first_byte >= t.timings.connect);
+      CHECK(t.timings.total >= t.timings.first_byte);
+      CHECK(t.timings.tls.count() == 0);  // plain http
+      if (async) CHECK(t.thread != std::this_thread::get_id());
+      if (!async) CHECK(t.thread == std::this_thread::get_id());
+      const SeenCall& c = done[0];
+      CHECK(c.family == kExpected[i].family);
+      CHECK(c.endpoint == kExpected[i].endpoint);
+      CHECK(c.ok);
+      CHECK(c.attempts == 1);
+      CHECK(c.tries_before == 1);
+      CHECK(c.duration.count() >= t.timings.total.count());
+    }
+  }
+}
+
+TEST_CASE("Observer: a call retried once reports two tries, the first with its reason") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  CallOptions fast;
+  fast.idempotent = true;  // the writes too, so that every family retries
+  erpbridge::RetryPolicy policy;
+  policy.max_attempts = 3;
+  policy.initial_backoff = 5ms;
+  policy.max_backoff = 20ms;
+  fast.retry = policy;
+  CallOptionsScope scope(fast);
+  for (bool async : {false, true}) {
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      INFO(calls[i].name << (async ? " (async)" : ""));
+      Fault once;
+      once.status = 503;
+      once.times = 1;
+      server.emulator->clear_faults();
+      server.emulator->set_fault(calls[i].path, once, calls[i].method);
+      auto recorder = std::make_shared<Recorder>();
+      {
+        auto call = async ? calls[i].connect_async(observed(server, recorder))
+                          : calls[i].connect(observed(server, recorder));
+        REQUIRE_FALSE(call().has_value());
+      }
+      REQUIRE(recorder->wait_calls(1));
+      const auto tries = recorder->tries();
+      REQUIRE(tries.size() == 2);
+      check_names(tries[0], kExpected[i]);
+      CHECK(tries[0].attempt == 1);
+      CHECK(tries[0].ok);
+      CHECK(tries[0].http_status == 503);
+      CHECK(tries[0].retry == RetryReason::HttpStatus);
+      CHECK(tries[0].retry_delay >= 2ms);  // equal jitter: half the 5 ms base at least
+      CHECK(tries[0].retry_delay <= 5ms);
+      CHECK(tries[1].attempt == 2);
+      CHECK(tries[1].ok);
+      CHECK(tries[1].http_status < 300);
+      CHECK(tries[1].retry == RetryReason::None);
+      CHECK(tries[1].timings.total.count() > 0);
+      const auto done = recorder->calls();
+      REQUIRE(done.size() == 1);
+      CHECK(done[0].ok);
+      CHECK(done[0].attempts == 2);
+      CHECK(done[0].tries_before == 2);
+    }
+  }
+  server.emulator->clear_faults();
+}
+
+TEST_CASE("Observer: a try that times out, and the call it ends") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  CallOptions short_try;
+  short_try.request_timeout = 100ms;
+  erpbridge::RetryPolicy once;
+  once.max_attempts = 1;
+  short_try.retry = once;
+  CallOptionsScope scope(short_try);
+  Fault slow;
+  slow.latency = 3s;
+  for (bool async : {false, true}) {
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      INFO(calls[i].name << (async ? " (async)" : ""));
+      server.emulator->clear_faults();
+      server.emulator->set_fault(calls[i].path, slow, calls[i].method);
+      auto recorder = std::make_shared<Recorder>();
+      {
+        auto call = async ? calls[i].connect_async(observed(server, recorder))
+                          : calls[i].connect(observed(server, recorder));
+        const auto error = call();
+        REQUIRE(error.has_value());
+        CHECK(error->code == ErrorCode::Timeout);
+      }
+      server.emulator->cut_latency_waits();
+      REQUIRE(recorder->wait_calls(1));
+      const auto tries = recorder->tries();
+      REQUIRE(tries.size() == 1);
+      check_names(tries[0], kExpected[i]);
+      CHECK_FALSE(tries[0].ok);
+      CHECK(tries[0].error == ErrorCode::Timeout);
+      CHECK(tries[0].http_status == 0);
+      // The request had gone out: a write's outcome is unknown.
+      CHECK(tries[0].outcome_unknown);
+      CHECK(tries[0].retry == RetryReason::None);
+      CHECK(tries[0].timings.total >= 90ms);
+      CHECK(tries[0].timings.total < 2s);
+      const auto done = recorder->calls();
+      REQUIRE(done.size() == 1);
+      CHECK_FALSE(done[0].ok);
+      CHECK(done[0].error == ErrorCode::Timeout);
+      CHECK(done[0].attempts == 1);
+      CHECK(done[0].outcome_unknown == kExpected[i].write);
+    }
+  }
+  server.emulator->clear_faults();
+}
+
+TEST_CASE("Observer: an async call cancelled during its try") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  Fault slow;
+  slow.latency = 3s;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    INFO(calls[i].name);
+    server.emulator->clear_faults();
+    server.emulator->set_fault(calls[i].path, slow, calls[i].method);
+    auto recorder = std::make_shared<Recorder>();
+    const std::size_t before = server.emulator->request_count(calls[i].path);
+    auto pending = calls[i].start_async(observed(server, recorder));
+    // Cancelled once the server has the request.
+    for (int spin = 0; spin < 200 && server.emulator->request_count(calls[i].path) == before;
+         ++spin) {
+      std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(server.emulator->request_count(calls[i].path) == before + 1);
+    pending.cancel();
+    const auto error = pending.wait();
+    REQUIRE(error.has_value());
+    CHECK(error->code == ErrorCode::Cancelled);
+    server.emulator->cut_latency_waits();
+    REQUIRE(recorder->wait_calls(1));
+    const auto tries = recorder->tries();
+    REQUIRE(tries.size() == 1);
+    check_names(tries[0], kExpected[i]);
+    CHECK_FALSE(tries[0].ok);
+    CHECK(tries[0].error == ErrorCode::Cancelled);
+    CHECK(tries[0].outcome_unknown == kExpected[i].write);
+    CHECK(tries[0].timings.total.count() > 0);
+    const auto done = recorder->calls();
+    REQUIRE(done.size() == 1);
+    CHECK_FALSE(done[0].ok);
+    CHECK(done[0].error == ErrorCode::Cancelled);
+    CHECK(done[0].attempts == 1);
+    CHECK(done[0].outcome_unknown == kExpected[i].write);
+    CHECK(done[0].tries_before == 1);
+  }
+  server.emulator->clear_faults();
+}
+
+TEST_CASE("Observer: a traceparent is sent as a header and carried in the events") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  CallOptions traced;
+  traced.traceparent = traceparent;
+  CallOptionsScope scope(traced);
+  Fault echo;  // the request as received, in a reply header the client does not read
+  echo.headers = {{"X-Echo", "{{echo}}"}};
+  for (bool async : {false, true}) {
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      INFO(calls[i].name << (async ? " (async)" : ""));
+      auto recorder = std::make_shared<Recorder>();
+      ClientOptions options = observed(server, recorder);
+      std::string seen_headers;
+      std::mutex seen_mutex;
+      options.log_level = erpbridge::LogLevel::Debug;
+      options.log_visible_headers = {"traceparent", "X-Echo"};
+      options.log_sink = [&](erpbridge::LogLevel, std::string_view line) {
+        std::lock_guard<std::mutex> guard(seen_mutex);
+        if (line.rfind("response ", 0) == 0) seen_headers += std::string(line);
+      };
+      server.emulator->clear_faults();
+      server.emulator->set_fault(calls[i].path, echo, calls[i].method);
+      {
+        auto call = async ? calls[i].connect_async(options) : calls[i].connect(options);
+        REQUIRE_FALSE(call().has_value());
+      }
+      REQUIRE(recorder->wait_calls(1));
+      {
+        std::lock_guard<std::mutex> guard(seen_mutex);
+        CHECK(seen_headers.find("traceparent: " + traceparent) != std::string::npos);
+      }
+      CHECK(recorder->tries().at(0).traceparent == traceparent);
+      CHECK(recorder->calls().at(0).traceparent == traceparent);
+    }
+  }
+  server.emulator->clear_faults();
+}
+
+TEST_CASE("Observer: a malformed traceparent fails the call before anything is sent") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                          "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}) {
+    CallOptions traced;
+    traced.traceparent = bad;
+    CallOptionsScope scope(traced);
+    for (const FamilyCall& family : calls) {
+      INFO(family.name << " with " << bad);
+      const std::size_t before = server.emulator->request_count(family.path);
+      ClientOptions options;
+      options.base_url = server.server->base_url();
+      const auto error = family.call(options);
+      REQUIRE(error.has_value());
+      CHECK(error->code == ErrorCode::InvalidArgument);
+      CHECK(error->message.find("traceparent") != std::string::npos);
+      CHECK(server.emulator->request_count(family.path) == before);
+    }
+  }
+}
+
+TEST_CASE("Observer: W3C traceparent validation, case by case") {
+  CHECK(erpbridge::is_valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  CHECK(erpbridge::is_valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"));
+  CHECK_FALSE(
+      erpbridge::is_valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"));
+  CHECK_FALSE(
+      erpbridge::is_valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g"));
+  CHECK_FALSE(
+      erpbridge::is_valid_traceparent("00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  CHECK_FALSE(
+      erpbridge::is_valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-"));
+}
