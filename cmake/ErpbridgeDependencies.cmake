@@ -7,6 +7,8 @@ find_package(PkgConfig REQUIRED)
 find_package(SQLite3 3.35 REQUIRED)  # the WMS receiver's claim store; RETURNING needs 3.35
 # libpq for the claim store of several replicas (Debian libpq-dev ships a .pc file).
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=12)
+# erpbridge::prometheus and `wms serve`'s /metrics (Debian prometheus-cpp-dev, its core).
+find_package(prometheus-cpp CONFIG REQUIRED)
 
 # RapidJSON is header-only; its Debian config sets RAPIDJSON_INCLUDE_DIRS.
 find_package(RapidJSON CONFIG QUIET)

@@ -6,6 +6,8 @@
 #include "support/subprocess.hpp"
 
 #include <sys/stat.h>
+#include <sstream>
+#include <string>
 
 using erpbridge::test_support::EmulatorProgram;
 using erpbridge::test_support::shell_output;
@@ -331,4 +333,44 @@ TEST_CASE("CLI: aftersales create, workflow, delete, journals and ranks") {
   CHECK(ranks.exit_code == 0);
   CHECK(ranks.out.rfind("type:\n", 0) == 0);
   CHECK(cli(env, "aftersales create --type only").exit_code == 2);
+}
+
+TEST_CASE("CLI: --timings prints each try's phases and each call's outcome to stderr") {
+  EmulatorProgram emulator;
+  const std::string env =
+      "ERPBRIDGE_CTC_URL=" + emulator.base_url + " ERPBRIDGE_CTC_KEY=erpbridge-demo-key";
+  // Three 7-day windows: three calls of one try each.
+  Run run = cli(env,
+                "--timings ctc receipts --type in --from '2020-03-01 00:00:00' --to "
+                "'2020-03-20 00:00:00'");
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("75 receipts\n") != std::string::npos);
+  std::istringstream lines(run.err);
+  int tries = 0, calls = 0, progress = 0;
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    if (line.rfind("timing: ctc receipt_parts try 1: 200; dns ", 0) == 0) {
+      ++tries;
+      CHECK(line.find(" ms, first byte ") != std::string::npos);
+      CHECK(line.find("; sent ") != std::string::npos);
+      CHECK(line.find(" received 0 B") == std::string::npos);
+    } else if (line.rfind("timing: ctc receipt_parts call: ok after 1 try in ", 0) == 0) {
+      ++calls;
+    } else if (line.rfind("progress: ", 0) == 0) {
+      ++progress;
+    } else {
+      FAIL("unexpected line");
+    }
+  }
+  CHECK(tries == 3);
+  CHECK(calls == 3);
+  CHECK(progress == 1);
+  CHECK(run.err.find("erpbridge-demo-key") == std::string::npos);
+
+  // Without the flag, nothing of it.
+  Run quiet = cli(env,
+                  "ctc receipts --type in --from '2020-03-01 00:00:00' --to '2020-03-02 "
+                  "00:00:00'");
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(quiet.err.find("timing:") == std::string::npos);
 }

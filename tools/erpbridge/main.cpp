@@ -8,6 +8,8 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 
@@ -20,6 +22,46 @@
 
 namespace erpbridge::cli {
 namespace {
+
+// --timings: each try's phase times and each call's outcome, one line each on stderr.
+class TimingsPrinter : public CallObserver {
+ public:
+  void on_try(const TryEvent& e) override {
+    const auto ms = [](std::chrono::microseconds d) {
+      return static_cast<double>(d.count()) / 1e3;
+    };
+    std::string outcome = e.ok ? std::to_string(e.http_status) : to_string(e.error);
+    if (e.retry != RetryReason::None) {
+      outcome += ", retry (" + std::string(to_string(e.retry)) + ") after " +
+                 std::to_string(e.retry_delay.count()) + " ms";
+    }
+    std::lock_guard<std::mutex> guard(mutex_);
+    std::fprintf(stderr,
+                 "timing: %.*s %.*s try %d: %s; dns %.3f ms, connect %.3f ms, tls %.3f ms, "
+                 "first byte %.3f ms, total %.3f ms; sent %llu B, received %llu B\n",
+                 static_cast<int>(e.family.size()), e.family.data(),
+                 static_cast<int>(e.endpoint.size()), e.endpoint.data(), e.attempt, outcome.c_str(),
+                 ms(e.timings.name_lookup), ms(e.timings.connect), ms(e.timings.tls),
+                 ms(e.timings.first_byte), ms(e.timings.total),
+                 static_cast<unsigned long long>(e.bytes_sent),
+                 static_cast<unsigned long long>(e.bytes_received));
+  }
+  void on_call(const CallEvent& e) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    std::fprintf(stderr, "timing: %.*s %.*s call: %s after %d tr%s in %.3f ms (decode %.3f ms)\n",
+                 static_cast<int>(e.family.size()), e.family.data(),
+                 static_cast<int>(e.endpoint.size()), e.endpoint.data(),
+                 e.ok ? "ok" : to_string(e.error), e.attempts, e.attempts == 1 ? "y" : "ies",
+                 static_cast<double>(e.duration.count()) / 1e3,
+                 static_cast<double>(e.decode_time.count()) / 1e3);
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+// Set by --timings, given to every client the command makes.
+std::shared_ptr<CallObserver> timings_observer;
 
 int failed(const Error& error) {
   std::fprintf(stderr, "erpbridge: %s\n", error.to_string().c_str());
@@ -61,6 +103,7 @@ struct CtcReceipts {
   int run(const Settings& settings) const {
     ctc::Options options;
     options.base_url = settings.required("ctc", "url", url);
+    options.observer = timings_observer;
     options.key = make_static_token(settings.required_secret("ctc", "key", key_file));
     const DateTime start = date_time("--from", from);
     const DateTime end = date_time("--to", to);
@@ -139,6 +182,7 @@ struct WmsOrderFile {
     const wms::EntryConfirmation confirmation = order();
     wms::Options options;
     options.base_url = settings.required("wms", "url", url);
+    options.observer = timings_observer;
     options.token = make_static_token(settings.required_secret("wms", "token", token_file));
     auto reply = wms::Client(options).push(confirmation);
     if (!reply.ok()) return failed(reply.error());
@@ -168,6 +212,7 @@ struct Kingdee {
   kingdee::Client client(const Settings& settings) const {
     kingdee::Options options;
     options.base_url = settings.required("kingdee", "url", url);
+    options.observer = timings_observer;
     options.group_name = settings.required("kingdee", "group_name", group_name);
     options.account_id = settings.required("kingdee", "account_id", account_id);
     // Learned from the authorisation (or token) reply's domain when not given.
@@ -190,6 +235,7 @@ struct Kingdee {
     } else if (instance && !instance->empty()) {
       kingdee::InstanceAuth auth;
       auth.client.base_url = auth_base;
+      auth.client.observer = timings_observer;
       auth.api = api;
       auth.outer_instance_id = *instance;
       if (auth.api.client_id.empty()) {
@@ -201,6 +247,7 @@ struct Kingdee {
       auth.app_key = settings.required("kingdee", "app_key", app_key);
       auth.app_secret = settings.required_secret("kingdee", "app_secret", app_secret_file);
       auth.client.base_url = auth_base;
+      auth.client.observer = timings_observer;
       auth.api = api;
       options.token = kingdee::make_gateway_token(auth);
     }
@@ -258,6 +305,7 @@ struct Aftersales {
   aftersales::Client client(const Settings& settings) const {
     aftersales::Options options;
     options.base_url = settings.required("aftersales", "url", url);
+    options.observer = timings_observer;
     return aftersales::Client(options);
   }
 
@@ -371,6 +419,10 @@ int main(int argc, char** argv) {
   app.add_option("--config", config,
                  "TOML settings file (default $ERPBRIDGE_CONFIG or "
                  "~/.config/erpbridge/config.toml)");
+  bool timings = false;
+  app.add_flag("--timings", timings,
+               "print each try's phase times (DNS, connect, TLS, first byte, total) and each "
+               "call's outcome to stderr");
   Settings settings;
   std::function<int()> run;
 
@@ -508,6 +560,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "erpbridge: %s\nRun with --help for the usage.\n", error.what());
     return kUsage;
   }
+  if (timings) timings_observer = std::make_shared<TimingsPrinter>();
   try {
     settings.load(config);
     return run ? run() : kUsage;
