@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -73,6 +74,36 @@ void BM_Paired_CtcQuery(benchmark::State& state) {
                                 : std::vector<ctc::Receipt>();
       },
       [](const std::vector<ctc::Receipt>& receipts) { return receipts.size() == 2; });
+}
+
+// Counts events, as the cheapest real observer would.
+class CountingObserver : public CallObserver {
+ public:
+  void on_try(const TryEvent&) override { tries.fetch_add(1, std::memory_order_relaxed); }
+  void on_call(const CallEvent&) override { calls.fetch_add(1, std::memory_order_relaxed); }
+  std::atomic<long> tries{0};
+  std::atomic<long> calls{0};
+};
+
+// The typed call with an observer installed against the same call without one, call by call
+// in turn: what the hook costs (its clocks, the events), not what an observer does with them.
+void BM_Paired_CtcQueryObserved(benchmark::State& state) {
+  Server server;
+  auto counter = std::make_shared<CountingObserver>();
+  ctc::Options observed_options = client_options(server.server->base_url());
+  observed_options.observer = counter;
+  ctc::Client observed(observed_options);
+  ctc::Client plain(client_options(server.server->base_url()));
+  const ctc::ReceiptQuery query = sample_query();
+  auto right = [](const Result<std::vector<ctc::Receipt>>& receipts) {
+    return receipts.ok() && receipts->size() == 2;
+  };
+  time_paired_calls(
+      state, *server.server, [&] { return observed.query_receipts(query); }, right,
+      [&] { return plain.query_receipts(query); }, right);
+  if (counter->calls.load() == 0 || counter->tries.load() != counter->calls.load()) {
+    state.SkipWithError("the observer did not see one try per call");
+  }
 }
 
 // The SDK's typed call alone, 1,000 in a row: the blocking call the async rows compare with.
@@ -228,6 +259,7 @@ void BM_Sdk_Fetch100k(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Paired_CtcQuery)->Apply(bench::typed_call);
+BENCHMARK(BM_Paired_CtcQueryObserved)->Apply(bench::typed_call);
 // Loopback at full speed, and a 100 Mbit/s link (12.5 MB/s). On loopback one fetch is a
 // repetition of 80 ms whose three threads share two cores: these take the typed calls'
 // repetitions too (a median of 11 put the fetch at 1.03-1.10x its target's baseline).

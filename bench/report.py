@@ -145,6 +145,18 @@ for family, call in (("CTC", "CtcQuery"), ("WMS", "WmsPush"), ("Kingdee", "Kingd
         "connection of its first, untimed call", f"{conns} new TCP connection(s)", "0",
         "expected", "0", conns == 0)
 
+# The observer hook: the typed CTC call with a counting observer against the same call
+# without one, in turn.
+observed = find("BM_Paired_CtcQueryObserved")
+if observed and "cpu_ratio" in observed:
+    r = observed["cpu_ratio"]
+    row("Typed CTC call with an observer (counting events), client CPU per call",
+        f"{observed['cpu_us_per_call']:.1f} µs", f"{observed['bare_cpu_us_per_call']:.1f} µs",
+        "the same call without an observer, in turn",
+        f"≤ 1.05× (median of per-repetition ratios: {r:.2f}×)", r <= 1.05)
+else:
+    rows.append("| Typed CTC call with an observer | not measured | | | |")
+
 # Async: 10,000 typed CTC calls issued at once, 256 in flight on the client's one I/O thread,
 # against the blocking path's client CPU per call.
 async_calls, blocking = find("BM_Sdk_CtcQueryAsync256/0"), find("BM_Sdk_CtcQuery")

@@ -285,6 +285,7 @@ struct Executor::AsyncCall {
   std::mutex mutex;              // guards what follows
   Future<HttpResponse> current;  // the try in flight
   Clock::time_point sent;        // when it was handed to the transport
+  bool in_try = false;           // a try was handed over and its outcome not yet judged
   bool write_sent = false;       // a try not safe to repeat was handed to the transport
   bool done = false;
 };
@@ -711,16 +712,24 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
   call->request.timeout = *timeout;
   log_request(call->request, call->tries->attempt());
   const Clock::time_point sent = environment_.now();
+  {
+    // Marked "handed to the transport" under the lock a cancel takes, before it is: a cancel
+    // that finds the mark reports a write as possibly applied, one that came first stops the
+    // try from being sent at all. No window lets a sent write pass for an unsent one.
+    std::lock_guard<std::mutex> guard(call->mutex);
+    if (call->done) return;
+    call->sent = sent;
+    call->in_try = true;
+    if (!call->tries->idempotent()) call->write_sent = true;
+  }
   Future<HttpResponse> outcome = transport_->send_async(call->request);
   {
     std::lock_guard<std::mutex> guard(call->mutex);
     if (call->done) {
-      outcome.cancel();
+      outcome.cancel();  // cancelled meanwhile: ended with outcome_unknown already
       return;
     }
     call->current = outcome;
-    call->sent = sent;
-    if (!call->tries->idempotent()) call->write_sent = true;
   }
   std::shared_ptr<const Executor> self;
   {
@@ -735,6 +744,7 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
       std::lock_guard<std::mutex> guard(call->mutex);
       if (call->done) return ok();  // cancelled: finish_async reported this try
       call->current = Future<HttpResponse>();
+      call->in_try = false;
     }
     if (call->record && result.ok()) call->record->http_status = result->status;
     const Verdict verdict = call->tries->after(result);
@@ -765,7 +775,7 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
     std::lock_guard<std::mutex> guard(call->mutex);
     if (call->done) return;
     call->done = true;
-    try_in_flight = call->current.valid();
+    try_in_flight = call->in_try;
     sent = call->sent;
     call->current = Future<HttpResponse>();
   }

@@ -77,3 +77,27 @@ TEST_CASE("Example async_calls runs 400 calls at once and cancels 40 against erp
   CHECK(receipts > 0);
   CHECK(products > 0);
 }
+
+TEST_CASE("Example telemetry links two vendor calls to its span and prints their metrics") {
+  EmulatorProgram emulator;
+  Output out = run({ERPBRIDGE_EXAMPLE_DIR "/telemetry", emulator.base_url});
+  REQUIRE(out.exit_code == 0);
+  // Its request's span, two 7-day windows (a span and one try each), two metric lines.
+  REQUIRE(out.lines.size() == 7);
+  REQUIRE(out.lines[0].rfind("span GET /stock-report trace ", 0) == 0);
+  const std::string trace =
+      out.lines[0].substr(std::string("span GET /stock-report trace ").size());
+  CHECK(trace.size() == 32);
+  for (int i : {1, 3}) {
+    INFO(out.lines[i]);
+    CHECK(out.lines[i].rfind("span ctc.receipt_parts trace " + trace + " parent ", 0) == 0);
+    CHECK(out.lines[i].find(": ok in ") != std::string::npos);
+    CHECK(out.lines[i + 1].rfind("  try 1: 200, connect ", 0) == 0);
+  }
+  CHECK(
+      out.lines[5] ==
+      R"(metric erpbridge_client_calls_total{endpoint="receipt_parts",family="ctc",outcome="ok"} 2)");
+  CHECK(
+      out.lines[6] ==
+      R"(metric erpbridge_client_call_duration_seconds_count{endpoint="receipt_parts",family="ctc"} 2)");
+}

@@ -121,6 +121,27 @@ void check_names(const SeenTry& t, const Expected& e) {
   CHECK((t.bytes_sent > 0) == e.has_body);
 }
 
+// The events of a call that failed with `code` in its one try; that try's event.
+SeenTry check_failed_once(Recorder& recorder, const Expected& expected, ErrorCode code) {
+  REQUIRE(recorder.wait_calls(1));
+  const auto tries = recorder.tries();
+  REQUIRE(tries.size() == 1);
+  check_names(tries[0], expected);
+  CHECK_FALSE(tries[0].ok);
+  CHECK(tries[0].error == code);
+  CHECK(tries[0].http_status == 0);
+  CHECK(tries[0].retry == RetryReason::None);
+  const auto done = recorder.calls();
+  REQUIRE(done.size() == 1);
+  CHECK_FALSE(done[0].ok);
+  CHECK(done[0].error == code);
+  CHECK(done[0].attempts == 1);
+  CHECK(done[0].tries_before == 1);
+  // A write that was sent may have been applied; a request safe to repeat has no such doubt.
+  CHECK(done[0].outcome_unknown == expected.write);
+  return tries[0];
+}
+
 }  // namespace
 
 TEST_CASE("Observer: one try and one call event per successful call, every family, both ways") {
@@ -243,24 +264,12 @@ TEST_CASE("Observer: a try that times out, and the call it ends") {
         CHECK(error->code == ErrorCode::Timeout);
       }
       server.emulator->cut_latency_waits();
-      REQUIRE(recorder->wait_calls(1));
-      const auto tries = recorder->tries();
-      REQUIRE(tries.size() == 1);
-      check_names(tries[0], kExpected[i]);
-      CHECK_FALSE(tries[0].ok);
-      CHECK(tries[0].error == ErrorCode::Timeout);
-      CHECK(tries[0].http_status == 0);
-      // The request had gone out: a write's outcome is unknown.
-      CHECK(tries[0].outcome_unknown);
-      CHECK(tries[0].retry == RetryReason::None);
-      CHECK(tries[0].timings.total >= 90ms);
-      CHECK(tries[0].timings.total < 2s);
-      const auto done = recorder->calls();
-      REQUIRE(done.size() == 1);
-      CHECK_FALSE(done[0].ok);
-      CHECK(done[0].error == ErrorCode::Timeout);
-      CHECK(done[0].attempts == 1);
-      CHECK(done[0].outcome_unknown == kExpected[i].write);
+      const SeenTry timed_out = check_failed_once(*recorder, kExpected[i], ErrorCode::Timeout);
+      // The request had gone out: the try says so whatever the request (the call only for
+      // a write).
+      CHECK(timed_out.outcome_unknown);
+      CHECK(timed_out.timings.total >= 90ms);
+      CHECK(timed_out.timings.total < 2s);
     }
   }
   server.emulator->clear_faults();
@@ -289,21 +298,9 @@ TEST_CASE("Observer: an async call cancelled during its try") {
     REQUIRE(error.has_value());
     CHECK(error->code == ErrorCode::Cancelled);
     server.emulator->cut_latency_waits();
-    REQUIRE(recorder->wait_calls(1));
-    const auto tries = recorder->tries();
-    REQUIRE(tries.size() == 1);
-    check_names(tries[0], kExpected[i]);
-    CHECK_FALSE(tries[0].ok);
-    CHECK(tries[0].error == ErrorCode::Cancelled);
-    CHECK(tries[0].outcome_unknown == kExpected[i].write);
-    CHECK(tries[0].timings.total.count() > 0);
-    const auto done = recorder->calls();
-    REQUIRE(done.size() == 1);
-    CHECK_FALSE(done[0].ok);
-    CHECK(done[0].error == ErrorCode::Cancelled);
-    CHECK(done[0].attempts == 1);
-    CHECK(done[0].outcome_unknown == kExpected[i].write);
-    CHECK(done[0].tries_before == 1);
+    const SeenTry cancelled = check_failed_once(*recorder, kExpected[i], ErrorCode::Cancelled);
+    CHECK(cancelled.outcome_unknown == kExpected[i].write);
+    CHECK(cancelled.timings.total.count() > 0);
   }
   server.emulator->clear_faults();
 }
