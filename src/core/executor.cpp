@@ -114,30 +114,32 @@ class EventThread {
   ~EventThread() { close(); }
 
   void post(std::function<void()> event) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (closed_) {
+    std::unique_lock<std::mutex> lock(queue_->mutex);
+    if (queue_->closed) {
       lock.unlock();
       run(event);  // a late event of a call that outlived its client: no thread to run it
       return;
     }
-    queue_.push_back(std::move(event));
+    queue_->events.push_back(std::move(event));
     if (!thread_.joinable()) {
-      thread_ = std::thread([this] { serve(); });
+      thread_ = std::thread([queue = queue_] { serve(*queue); });
       return;
     }
     lock.unlock();
-    ready_.notify_one();
+    queue_->ready.notify_one();
   }
 
   void close() {
     {
-      std::lock_guard<std::mutex> guard(mutex_);
-      if (closed_) return;
-      closed_ = true;
+      std::lock_guard<std::mutex> guard(queue_->mutex);
+      if (queue_->closed) return;
+      queue_->closed = true;
     }
-    ready_.notify_one();
+    queue_->ready.notify_one();
     if (!thread_.joinable()) return;
-    // An observer that dropped the last reference to its client runs on this very thread.
+    // An observer that dropped the last reference to its client runs on this very thread:
+    // it cannot join itself, so it finishes the queue on its own (the queue is shared with
+    // it, and outlives this object).
     if (thread_.get_id() == std::this_thread::get_id()) {
       thread_.detach();
     } else {
@@ -146,6 +148,13 @@ class EventThread {
   }
 
  private:
+  struct Queue {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<std::function<void()>> events;
+    bool closed = false;
+  };
+
   static void run(const std::function<void()>& event) noexcept {
     try {
       event();
@@ -154,14 +163,14 @@ class EventThread {
     }
   }
 
-  void serve() {
+  static void serve(Queue& queue) {
     pthread_setname_np(pthread_self(), "erpbridge-event");
-    std::unique_lock<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(queue.mutex);
     for (;;) {
-      ready_.wait(lock, [this] { return closed_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // closed, and everything posted has run
-      std::function<void()> event = std::move(queue_.front());
-      queue_.pop_front();
+      queue.ready.wait(lock, [&] { return queue.closed || !queue.events.empty(); });
+      if (queue.events.empty()) return;  // closed, and everything posted has run
+      std::function<void()> event = std::move(queue.events.front());
+      queue.events.pop_front();
       lock.unlock();
       run(event);
       event = nullptr;
@@ -169,11 +178,8 @@ class EventThread {
     }
   }
 
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;
+  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
   std::thread thread_;
-  bool closed_ = false;
 };
 
 // What the async calls of one executor share: the bound on calls in flight and the calls
@@ -482,6 +488,8 @@ void Executor::report_call(const CallLabel& label, HttpMethod method, const Erro
     if (error->http_status != 0) event.http_status = error->http_status;
     vendor_code = error->vendor_code;
   }
+  // A malformed traceparent failed the call unsent; it is not passed on to a tracer.
+  if (!is_valid_traceparent(traceparent)) traceparent = {};
   auto deliver = [observer = options_.observer, event, vendor_code = std::move(vendor_code),
                   traceparent = std::string(traceparent)]() mutable {
     event.vendor_code = vendor_code;
@@ -565,7 +573,8 @@ Result<HttpResponse> Executor::execute(HttpRequest& request, const CallLabel& la
 
 std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest> requests,
                                                         std::size_t max_concurrency,
-                                                        const CallLabel& label) const {
+                                                        const CallLabel& label,
+                                                        std::vector<CallRecord>* records) const {
   std::vector<Result<HttpResponse>> results(
       requests.size(), Result<HttpResponse>(make_error(ErrorCode::Cancelled, "not sent")));
   Result<void> traceparent = check_traceparent();
@@ -596,6 +605,7 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
         if (!results[index].ok()) results[index] = std::move(timeout).error();
         continue;
       }
+      if (records != nullptr) ++(*records)[index].attempts;
       HttpRequest request = requests[index];
       request.timeout = *timeout;
       log_request(request, tries[index].attempt());
@@ -612,6 +622,9 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
     for (std::size_t k = 0; k < sent_indexes.size(); ++k) {
       const std::size_t index = sent_indexes[k];
       log_outcome(batch[k], outcomes[k], elapsed);
+      if (records != nullptr && outcomes[k].ok()) {
+        (*records)[index].http_status = outcomes[k]->status;
+      }
       const Verdict verdict = tries[index].after(outcomes[k]);
       report_try(label, batch[k], tries[index].attempt(), outcomes[k], verdict, elapsed, false);
       results[index] = std::move(outcomes[k]);
@@ -708,7 +721,6 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
     finish_async(call, std::move(timeout).error());
     return;
   }
-  if (call->record) ++call->record->attempts;
   call->request.timeout = *timeout;
   log_request(call->request, call->tries->attempt());
   const Clock::time_point sent = environment_.now();
@@ -720,6 +732,8 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
     if (call->done) return;
     call->sent = sent;
     call->in_try = true;
+    // Counted here, under the lock: a cancel's report of the call reads the record after.
+    if (call->record) ++call->record->attempts;
     if (!call->tries->idempotent()) call->write_sent = true;
   }
   Future<HttpResponse> outcome = transport_->send_async(call->request);
@@ -740,16 +754,20 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
     if (!self) return ok();
     const Clock::duration elapsed = self->environment_.now() - sent;
     self->log_outcome(call->request, result, elapsed);
+    Verdict verdict;
     {
+      // Judged and reported under the lock a cancel takes: a cancel comes wholly before
+      // (and reported this try itself) or wholly after, so the try's event always precedes
+      // its call's and the record is not written while the call is reported.
       std::lock_guard<std::mutex> guard(call->mutex);
       if (call->done) return ok();  // cancelled: finish_async reported this try
       call->current = Future<HttpResponse>();
       call->in_try = false;
+      if (call->record && result.ok()) call->record->http_status = result->status;
+      verdict = call->tries->after(result);
+      self->report_try(call->label, call->request, call->tries->attempt(), result, verdict, elapsed,
+                       /*async=*/true);
     }
-    if (call->record && result.ok()) call->record->http_status = result->status;
-    const Verdict verdict = call->tries->after(result);
-    self->report_try(call->label, call->request, call->tries->attempt(), result, verdict, elapsed,
-                     /*async=*/true);
     if (!verdict.again) {
       self->finish_async(call, call->tries->finish(result));
       return ok();

@@ -91,9 +91,10 @@ class Executor {
   }
 
   /// The same for a batch, at most `max_concurrency` in flight; results in request order.
+  /// `records`, if given, has one record per request, filled as execute() fills one.
   std::vector<Result<HttpResponse>> execute_all(std::vector<HttpRequest> requests,
-                                                std::size_t max_concurrency,
-                                                const CallLabel& label) const;
+                                                std::size_t max_concurrency, const CallLabel& label,
+                                                std::vector<CallRecord>* records = nullptr) const;
 
   /// execute() without blocking: the same retries, timeouts and deadline, waiting between
   /// tries on the transport's timer rather than a sleeping thread. At most

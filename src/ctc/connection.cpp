@@ -110,6 +110,12 @@ class HttpConnection final : public Connection {
       }
     }
     if (pending.empty()) return results;
+    // Each query is a call of its own in the observer's events.
+    const bool observed = executor_.observed();
+    const auto started =
+        observed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const std::vector<std::size_t> sent = pending;
+    std::vector<internal::CallRecord> records(queries.size());
     // One key for the batch; the queries it was refused for go once more with a fresh one.
     internal::TokenRefresh refresh(*key_);
     while (!pending.empty()) {
@@ -122,11 +128,15 @@ class HttpConnection final : public Connection {
       for (std::size_t i : pending) {
         requests.push_back(post(receipts_url_, wire::encode_query(*key, queries[i]), true));
       }
-      std::vector<Result<HttpResponse>> responses =
-          executor_.execute_all(std::move(requests), max_concurrency, kReceiptsLabel);
+      std::vector<internal::CallRecord> round(pending.size());
+      std::vector<Result<HttpResponse>> responses = executor_.execute_all(
+          std::move(requests), max_concurrency, kReceiptsLabel, observed ? &round : nullptr);
       std::vector<std::size_t> refused;
       for (std::size_t k = 0; k < pending.size(); ++k) {
         const std::size_t i = pending[k];
+        records[i].attempts += round[k].attempts;
+        if (round[k].http_status != 0) records[i].http_status = round[k].http_status;
+        records[i].token_refreshed = refresh.refreshed();
         results[i] = responses[k].ok()
                          ? executor_.noted("CTC receipt_parts",
                                            wire::decode_receipts(std::move(*responses[k]),
@@ -138,6 +148,14 @@ class HttpConnection final : public Connection {
       }
       if (refused.empty() || !refresh.again_after(results[refused.front()].error(), *key)) break;
       pending = std::move(refused);
+    }
+    if (observed) {
+      const std::string traceparent = CallOptionsScope::current().traceparent.value_or("");
+      for (std::size_t i : sent) {
+        executor_.report_call(kReceiptsLabel, HttpMethod::Post,
+                              results[i].ok() ? nullptr : &results[i].error(), records[i], started,
+                              traceparent, /*async=*/false);
+      }
     }
     return results;
   }

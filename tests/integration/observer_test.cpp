@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "erpbridge/core/observer.hpp"
+#include "erpbridge/ctc/client.hpp"
 #include "support/families.hpp"
 
 using erpbridge::CallEvent;
@@ -356,15 +357,21 @@ TEST_CASE("Observer: a malformed traceparent fails the call before anything is s
     traced.traceparent = bad;
     CallOptionsScope scope(traced);
     for (const FamilyCall& family : calls) {
-      INFO(family.name << " with " << bad);
-      const std::size_t before = server.emulator->request_count(family.path);
-      ClientOptions options;
-      options.base_url = server.server->base_url();
-      const auto error = family.call(options);
-      REQUIRE(error.has_value());
-      CHECK(error->code == ErrorCode::InvalidArgument);
-      CHECK(error->message.find("traceparent") != std::string::npos);
-      CHECK(server.emulator->request_count(family.path) == before);
+      for (bool async : {false, true}) {
+        INFO(family.name << " with " << bad << (async ? " (async)" : ""));
+        const std::size_t before = server.emulator->request_count(family.path);
+        auto recorder = std::make_shared<Recorder>();
+        const auto error = family.call(observed(server, recorder), async);
+        REQUIRE(error.has_value());
+        CHECK(error->code == ErrorCode::InvalidArgument);
+        CHECK(error->message.find("traceparent") != std::string::npos);
+        CHECK(server.emulator->request_count(family.path) == before);
+        // The refusal is a call without tries, and the bad value is not passed on.
+        REQUIRE(recorder->wait_calls(1));
+        CHECK(recorder->tries().empty());
+        CHECK(recorder->calls().at(0).attempts == 0);
+        CHECK(recorder->calls().at(0).traceparent.empty());
+      }
     }
   }
 }
@@ -380,4 +387,81 @@ TEST_CASE("Observer: W3C traceparent validation, case by case") {
       erpbridge::is_valid_traceparent("00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
   CHECK_FALSE(
       erpbridge::is_valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-"));
+}
+
+TEST_CASE("Observer: a CTC batch reports one call per query, each after its tries") {
+  FamilyServer server;
+  auto recorder = std::make_shared<Recorder>();
+  erpbridge::ctc::Options options;
+  static_cast<ClientOptions&>(options) = observed(server, recorder);
+  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  erpbridge::ctc::Client client(options);
+  const auto day = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
+  std::vector<erpbridge::ctc::ReceiptQuery> queries;
+  for (int i = 0; i < 3; ++i) {
+    queries.push_back({erpbridge::ctc::Direction::In, day + std::chrono::hours(24 * i),
+                       day + std::chrono::hours(24 * (i + 1))});
+  }
+  const auto results = client.query_receipts_batch(queries, 2);
+  REQUIRE(results.size() == 3);
+  for (const auto& result : results) REQUIRE(result.ok());
+  REQUIRE(recorder->wait_calls(3));
+  const auto tries = recorder->tries();
+  const auto done = recorder->calls();
+  REQUIRE(tries.size() == 3);
+  REQUIRE(done.size() == 3);
+  for (const auto& t : tries) {
+    CHECK(t.endpoint == "receipt_parts");
+    CHECK(t.http_status == 200);
+  }
+  for (const auto& c : done) {
+    CHECK(c.family == "ctc");
+    CHECK(c.endpoint == "receipt_parts");
+    CHECK(c.ok);
+    CHECK(c.attempts == 1);
+    CHECK(c.http_status == 200);
+    CHECK(c.tries_before == 3);  // the batch's tries go out together, the calls end after
+  }
+}
+
+TEST_CASE("Observer: a client destroyed with calls pending reports each of them") {
+  FamilyServer server;
+  const std::vector<FamilyCall> calls = server.main_calls();
+  const FamilyCall& ctc = calls.at(0);
+  Fault slow;
+  slow.latency = 3s;
+  server.emulator->set_fault(ctc.path, slow, ctc.method);
+  auto recorder = std::make_shared<Recorder>();
+  erpbridge::ctc::Options options;
+  static_cast<ClientOptions&>(options) = observed(server, recorder);
+  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  options.max_in_flight = 2;  // a third call waits, unsent
+  const auto from = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
+  const erpbridge::ctc::ReceiptQuery query{erpbridge::ctc::Direction::In, from,
+                                           from + std::chrono::hours(24)};
+  std::vector<erpbridge::Future<std::vector<erpbridge::ctc::Receipt>>> futures;
+  const std::size_t before = server.emulator->request_count(ctc.path);
+  {
+    erpbridge::ctc::Client client(options);
+    for (int i = 0; i < 3; ++i) futures.push_back(client.query_receipts_async(query));
+    for (int spin = 0; spin < 400 && server.emulator->request_count(ctc.path) < before + 2;
+         ++spin) {
+      std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(server.emulator->request_count(ctc.path) == before + 2);
+  }  // destroyed: its calls end Cancelled, their events delivered before it is gone
+  for (auto& future : futures) CHECK(future.get().error().code == ErrorCode::Cancelled);
+  const auto done = recorder->calls();  // no wait: delivered during the destruction
+  REQUIRE(done.size() == 3);
+  int sent = 0;
+  for (const auto& c : done) {
+    CHECK(c.error == ErrorCode::Cancelled);
+    sent += c.attempts;
+  }
+  CHECK(sent == 2);
+  const auto tries = recorder->tries();
+  REQUIRE(tries.size() == 2);
+  for (const auto& t : tries) CHECK(t.error == ErrorCode::Cancelled);
+  server.emulator->cut_latency_waits();
+  server.emulator->clear_faults();
 }
