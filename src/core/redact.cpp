@@ -14,16 +14,21 @@ bool contains_name(const std::vector<std::string>& names, std::string_view name)
                      [&](const std::string& n) { return iequals(n, name); });
 }
 
+// The name lists below are built once and never destroyed: a transport's I/O thread may still
+// read them (an error text of a cancelled transfer) while the process exits, and a destructor
+// run at exit would race with it.
+
 // Header and query names whose values carry no secret.
-const std::vector<std::string> kDefaultVisibleHeaders = {"Content-Type",     "Content-Length",
-                                                         "Accept",           "Accept-Encoding",
-                                                         "Content-Encoding", "User-Agent",
-                                                         "Connection",       "Date",
-                                                         "Retry-After",      "Server",
-                                                         "groupName",        "accountid",
-                                                         "X-GW-Router-Addr", "Transfer-Encoding",
-                                                         "Keep-Alive",       "Expect"};
-const std::vector<std::string> kDefaultVisibleQuery = {
+const std::vector<std::string>& kDefaultVisibleHeaders =
+    *new const std::vector<std::string>{"Content-Type",     "Content-Length",
+                                        "Accept",           "Accept-Encoding",
+                                        "Content-Encoding", "User-Agent",
+                                        "Connection",       "Date",
+                                        "Retry-After",      "Server",
+                                        "groupName",        "accountid",
+                                        "X-GW-Router-Addr", "Transfer-Encoding",
+                                        "Keep-Alive",       "Expect"};
+const std::vector<std::string>& kDefaultVisibleQuery = *new const std::vector<std::string>{
     "type", "page", "per_page", "status", "workflow_status", "creator_name", "key_word", "app_key"};
 
 // JSON's own white space (not the locale's isspace).
@@ -32,7 +37,7 @@ bool is_json_space(char c) {
 }
 
 // JSON keys whose values are secrets, compared case-insensitively.
-const std::vector<std::string> kSecretJsonKeys = {
+const std::vector<std::string>& kSecretJsonKeys = *new const std::vector<std::string>{
     "key",       "access_token", "app_secret",    "app_signature", "authorization",
     "token",     "password",     "secret",        "refresh_token", "app-token",
     "app_token", "appSecret",    "client_secret", "auth_data"};
