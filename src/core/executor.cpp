@@ -517,16 +517,21 @@ Result<HttpResponse> Executor::finished(bool idempotent, Result<HttpResponse>& o
 
 namespace {
 
+// Adds the scope's traceparent, if it has one, as the request's `traceparent` header: the
+// one place every path (blocking, batch, async) sends it from.
+bool add_traceparent(HttpRequest& request) {
+  const std::optional<std::string>& traceparent = CallOptionsScope::current().traceparent;
+  if (!traceparent) return false;
+  request.headers.emplace_back("traceparent", *traceparent);
+  return true;
+}
+
 // Adds the scope's traceparent to a request for as long as this lives (a request sent in
 // place goes back to its caller as it came).
 class TraceHeader {
  public:
-  explicit TraceHeader(HttpRequest& request) : request_(request) {
-    const std::optional<std::string>& traceparent = CallOptionsScope::current().traceparent;
-    if (!traceparent) return;
-    request.headers.emplace_back("traceparent", *traceparent);
-    added_ = true;
-  }
+  explicit TraceHeader(HttpRequest& request)
+      : request_(request), added_(add_traceparent(request)) {}
   ~TraceHeader() {
     if (added_) request_.headers.pop_back();
   }
@@ -535,7 +540,7 @@ class TraceHeader {
 
  private:
   HttpRequest& request_;
-  bool added_ = false;
+  bool added_;
 };
 
 }  // namespace
@@ -590,9 +595,7 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
   for (std::size_t i = 0; i < requests.size(); ++i) {
     tries.emplace_back(*this, settings_for(requests[i]), requests[i].timeout, true);
     pending[i] = i;
-    if (const auto& trace = CallOptionsScope::current().traceparent) {
-      requests[i].headers.emplace_back("traceparent", *trace);
-    }
+    add_traceparent(requests[i]);
   }
   while (!pending.empty()) {
     std::vector<HttpRequest> batch;
@@ -659,9 +662,7 @@ Future<HttpResponse> Executor::execute_async(HttpRequest request, const CallLabe
   auto call = std::make_shared<AsyncCall>();
   // The calling thread's CallOptionsScope decides the settings and the traceparent.
   call->tries.emplace(*this, settings_for(request), request.timeout, /*starts_now=*/false);
-  if (const auto& trace = CallOptionsScope::current().traceparent) {
-    request.headers.emplace_back("traceparent", *trace);
-  }
+  add_traceparent(request);
   call->request = std::move(request);
   call->label = label;
   call->record = std::move(record);
