@@ -93,6 +93,22 @@ inline bool is_sdk_thread(pid_t thread) {
   return name.rfind("erpbridge-", 0) == 0;
 }
 
+// Voluntary context switches of the calling thread and the SDK's own threads: each is one
+// sleep that a wake-up ended (a handoff from another thread, or data from the network).
+inline unsigned long long client_sleeps() {
+  unsigned long long total = 0;
+  for_each_thread([&](pid_t thread, bool calling) {
+    if (!calling && !is_sdk_thread(thread)) return;
+    std::ifstream status = thread_file(thread, "status");
+    const std::string key = "voluntary_ctxt_switches:";
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind(key, 0) == 0) total += std::strtoull(line.c_str() + key.size(), nullptr, 10);
+    }
+  });
+  return total;
+}
+
 // CPU time of the SDK's own threads, from the kernel's per-thread run time in nanoseconds.
 inline double sdk_threads_cpu_seconds() {
   double seconds = 0;

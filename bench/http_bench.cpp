@@ -111,11 +111,16 @@ void BM_Sdk_CtcQuery(benchmark::State& state) {
   Server server;
   ctc::Client client(client_options(server.server->base_url()));
   const ctc::ReceiptQuery query = sample_query();
+  const unsigned long long sleeps_start = bench::client_sleeps();
   time_calls(
       state, [&] { return client.query_receipts(query); },
       [](const Result<std::vector<ctc::Receipt>>& receipts) {
         return receipts.ok() && receipts->size() == 2;
       });
+  if (state.iterations() > 0) {
+    state.counters["sleeps_per_call"] = static_cast<double>(bench::client_sleeps() - sleeps_start) /
+                                        static_cast<double>(state.iterations());
+  }
 }
 
 // 90 days in 7-day windows with `range(0)` windows in flight, 100 ms per request; range(0)
@@ -155,6 +160,7 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
   if (!client.query_receipts_async(query).get().ok()) state.SkipWithError("warm-up failed");
   const std::size_t connections_before = server.server->accepted_connections();
   const bench::SplitCores split;  // placed as its baseline, the blocking call, is
+  const unsigned long long sleeps_start = bench::client_sleeps();
   const double cpu_start = bench::thread_cpu_seconds() + bench::sdk_threads_cpu_seconds();
   const auto start = bench::Clock::now();
   std::size_t calls = 0;
@@ -176,6 +182,8 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
   const double elapsed = std::chrono::duration<double>(bench::Clock::now() - start).count();
   if (calls == 0) return;
   state.counters["cpu_us_per_call"] = cpu * 1e6 / static_cast<double>(calls);
+  state.counters["sleeps_per_call"] =
+      static_cast<double>(bench::client_sleeps() - sleeps_start) / static_cast<double>(calls);
   state.counters["calls_per_s"] = static_cast<double>(calls) / elapsed;
   state.counters["tcp_connections"] =
       static_cast<double>(server.server->accepted_connections() - connections_before);

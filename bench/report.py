@@ -20,7 +20,7 @@ for path in bench_jsons.split(","):
 # not decide a verdict, and neither must a slow spell. tcp_connections is the maximum.
 MEDIAN_FIELDS = ("real_time", "cpu_time", "p50_us", "p99_us", "cpu_us_per_call", "pushes_per_s",
                  "calls_per_s", "bare_p50_us", "bare_p99_us", "bare_cpu_us_per_call", "p50_ratio",
-                 "cpu_ratio")
+                 "cpu_ratio", "sleeps_per_call", "us_per_wakeup", "cpu_us_per_wakeup")
 repetitions = {}
 for b in run["benchmarks"]:
     if b.get("run_type", "iteration") == "iteration":
@@ -172,6 +172,22 @@ if async_calls and blocking and "cpu_us_per_call" in async_calls:
                 f"{async_calls['calls_per_s']:,.0f} calls/s | | (reported) | |")
 else:
     rows.append("| 10,000 async CTC calls, 256 in flight | not measured | | | |")
+# The floor under the async path: one wake-up between two threads, and how many sleeps (each
+# ended by a wake-up) the client's threads make per call.
+wakeups = {}
+for condvar, label in ((0, "eventfd"), (1, "futex (mutex + condition variable)")):
+    for two_cores, where in ((0, "one core"), (1, "two cores")):
+        w = find(f"BM_Wakeup_PingPong/condvar:{condvar}/two_cores:{two_cores}")
+        if w and "us_per_wakeup" in w:
+            wakeups[(condvar, two_cores)] = w
+            rows.append(f"| One cross-thread wake-up on this machine ({label} ping-pong, threads on "
+                        f"{where}) | {w['us_per_wakeup']:.2f} µs ({w['cpu_us_per_wakeup']:.2f} µs CPU) "
+                        f"| | (reported: the floor of one handoff) | |")
+if async_calls and blocking and "sleeps_per_call" in async_calls and "sleeps_per_call" in blocking:
+    rows.append(f"| Client-thread sleeps per call, each ended by a wake-up (voluntary context "
+                f"switches of the calling and erpbridge-* threads) | async: "
+                f"{async_calls['sleeps_per_call']:.2f} | blocking typed call: "
+                f"{blocking['sleeps_per_call']:.2f} | (reported) | |")
 waiting = find("BM_Sdk_CtcQueryAsync256/20")
 if waiting and "cpu_us_per_call" in waiting:
     rows.append(f"| 10,000 async CTC calls, 256 in flight, server answering after 20 ms: "
@@ -315,7 +331,8 @@ with open(out, "w") as f:
             "needs and which initialises OpenSSL at load, 2 MB of the process) stays out, as "
             "in round 1. The async "
             "rows' client CPU counts the calling thread and the client's own threads "
-            "(`erpbridge-io`, `erpbridge-work`, `erpbridge-timer`, from `/proc/self/task`), "
+            "(`erpbridge-io`, `erpbridge-done` where replies are decoded, `erpbridge-work`, `erpbridge-timer`, "
+            "from `/proc/self/task`), "
             "and every one of their replies is checked; they run placed as the blocking call "
             "they are compared with (the client's threads on one core, the server's on the "
             "other). The I/O thread hands libcurl only the sockets epoll found ready "

@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -55,7 +56,7 @@ class TracerBridge : public erpbridge::CallObserver {
          << e.timings.connect.count() << " us, first byte " << e.timings.first_byte.count()
          << " us, total " << e.timings.total.count() << " us";
     std::lock_guard<std::mutex> guard(mutex_);
-    pending_[std::string(e.traceparent)].push_back(line.str());
+    pending_[e.call_id].push_back(line.str());  // the call's tries, until it ends
   }
   void on_call(const erpbridge::CallEvent& e) override {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -66,13 +67,13 @@ class TracerBridge : public erpbridge::CallObserver {
                 span.trace_id.c_str(), span.parent_id.c_str(), e.ok ? "ok" : to_string(e.error),
                 static_cast<long long>(e.duration.count()),
                 static_cast<long long>(e.decode_time.count()));
-    for (const std::string& line : pending_[parent]) std::printf("  %s\n", line.c_str());
-    pending_.erase(parent);
+    for (const std::string& line : pending_[e.call_id]) std::printf("  %s\n", line.c_str());
+    pending_.erase(e.call_id);
   }
 
  private:
   std::mutex mutex_;
-  std::map<std::string, std::vector<std::string>> pending_;
+  std::map<std::uint64_t, std::vector<std::string>> pending_;
 };
 
 // Both observers at once: the hook takes one, so fan out.

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "core/reply.hpp"
+#include "call/reply.hpp"
 #include "erpbridge/aftersales/types.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/core/pagination.hpp"

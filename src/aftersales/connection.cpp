@@ -1,7 +1,7 @@
 #include "erpbridge/aftersales/connection.hpp"
 
 #include "aftersales/codec.hpp"
-#include "core/call.hpp"
+#include "call/call.hpp"
 #include "erpbridge/core/async.hpp"
 
 namespace erpbridge::aftersales {

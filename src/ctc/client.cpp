@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "core/sliding_run.hpp"
+#include "call/sliding_run.hpp"
 
 namespace erpbridge::ctc {
 
@@ -107,26 +107,25 @@ Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, co
   return internal::SlidingRun<std::vector<Receipt>>::run(windows->size(), concurrency,
                                                          /*stop_at_failure=*/true, start,
                                                          std::move(progress))
-      // Merging and sorting a long range is real work: on the worker pool, not the I/O
-      // thread that every async transfer of the client waits on.
-      .then(erpbridge::Executor(run_on_worker_pool),
-            [windows](Result<internal::SlidingOutcome<std::vector<Receipt>>> outcome)
+      // Merging and sorting a long range is real work: it runs where the last window
+      // completed, a completion thread of the client, never the I/O thread.
+      .then([windows](Result<internal::SlidingOutcome<std::vector<Receipt>>> outcome)
                 -> Result<std::vector<Receipt>> {
-              if (!outcome.ok()) return std::move(outcome).error();  // cancelled
-              if (outcome->failed) {
-                const std::size_t index = *outcome->failed;
-                const ReceiptQuery& window = (*windows)[index];
-                Error error = std::move(outcome->results[index]).error();
-                error.message = "window " + std::to_string(index + 1) + " of " +
-                                std::to_string(windows->size()) + " (" + window.start.to_string() +
-                                " .. " + window.end.to_string() + "): " + error.message;
-                return error;
-              }
-              std::vector<std::vector<Receipt>> parts;
-              parts.reserve(outcome->results.size());
-              for (auto& part : outcome->results) parts.push_back(std::move(part).value());
-              return merged_in_order(parts);
-            });
+        if (!outcome.ok()) return std::move(outcome).error();  // cancelled
+        if (outcome->failed) {
+          const std::size_t index = *outcome->failed;
+          const ReceiptQuery& window = (*windows)[index];
+          Error error = std::move(outcome->results[index]).error();
+          error.message = "window " + std::to_string(index + 1) + " of " +
+                          std::to_string(windows->size()) + " (" + window.start.to_string() +
+                          " .. " + window.end.to_string() + "): " + error.message;
+          return error;
+        }
+        std::vector<std::vector<Receipt>> parts;
+        parts.reserve(outcome->results.size());
+        for (auto& part : outcome->results) parts.push_back(std::move(part).value());
+        return merged_in_order(parts);
+      });
 }
 
 Future<std::vector<Result<std::vector<Receipt>>>> Client::query_receipts_batch_async(

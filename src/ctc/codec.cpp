@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/reply.hpp"
+#include "call/reply.hpp"
 
 namespace erpbridge::ctc::wire {
 namespace {

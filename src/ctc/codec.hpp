@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/body_stream.hpp"
+#include "call/body_stream.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/core/raw_json.hpp"
 #include "erpbridge/ctc/types.hpp"

@@ -2,10 +2,10 @@
 
 #include "erpbridge/core/async.hpp"
 
-#include "core/call.hpp"
-#include "core/executor.hpp"
-#include "core/sliding_run.hpp"
-#include "core/token_call.hpp"
+#include "call/call.hpp"
+#include "call/executor.hpp"
+#include "call/sliding_run.hpp"
+#include "call/token_call.hpp"
 #include "ctc/codec.hpp"
 #include "erpbridge/core/secrets.hpp"
 
@@ -116,6 +116,9 @@ class HttpConnection final : public Connection {
         observed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     const std::vector<std::size_t> sent = pending;
     std::vector<internal::CallRecord> records(queries.size());
+    if (observed) {
+      for (std::size_t i : sent) records[i].call_id = executor_.new_call_id();
+    }
     // One key for the batch; the queries it was refused for go once more with a fresh one.
     internal::TokenRefresh refresh(*key_);
     while (!pending.empty()) {
@@ -129,6 +132,8 @@ class HttpConnection final : public Connection {
         requests.push_back(post(receipts_url_, wire::encode_query(*key, queries[i]), true));
       }
       std::vector<internal::CallRecord> round(pending.size());
+      for (std::size_t k = 0; k < pending.size(); ++k)
+        round[k].call_id = records[pending[k]].call_id;
       std::vector<Result<HttpResponse>> responses = executor_.execute_all(
           std::move(requests), max_concurrency, kReceiptsLabel, observed ? &round : nullptr);
       std::vector<std::size_t> refused;

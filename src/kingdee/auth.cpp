@@ -7,8 +7,8 @@
 #include <mutex>
 #include <random>
 
+#include "call/reply.hpp"
 #include "core/hex.hpp"
-#include "core/reply.hpp"
 #include "erpbridge/core/secrets.hpp"
 #include "kingdee/codec.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "core/reply.hpp"
+#include "call/reply.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/kingdee/types.hpp"
 #include "json/engine.hpp"

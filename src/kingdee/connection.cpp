@@ -4,9 +4,9 @@
 
 #include <type_traits>
 
-#include "core/call.hpp"
-#include "core/executor.hpp"
-#include "core/token_call.hpp"
+#include "call/call.hpp"
+#include "call/executor.hpp"
+#include "call/token_call.hpp"
 #include "erpbridge/core/secrets.hpp"
 #include "kingdee/codec.hpp"
 

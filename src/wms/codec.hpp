@@ -4,7 +4,7 @@
 
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
-#include "core/reply.hpp"
+#include "call/reply.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/wms/types.hpp"
 #include "json/engine.hpp"

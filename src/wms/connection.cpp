@@ -2,9 +2,9 @@
 
 #include "erpbridge/core/async.hpp"
 
-#include "core/call.hpp"
-#include "core/executor.hpp"
-#include "core/token_call.hpp"
+#include "call/call.hpp"
+#include "call/executor.hpp"
+#include "call/token_call.hpp"
 #include "wms/codec.hpp"
 
 namespace erpbridge::wms {

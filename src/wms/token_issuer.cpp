@@ -10,9 +10,9 @@
 
 #include <cstdio>
 
-#include "core/executor.hpp"
+#include "call/executor.hpp"
+#include "call/reply.hpp"
 #include "core/hex.hpp"
-#include "core/reply.hpp"
 #include "erpbridge/core/secrets.hpp"
 
 namespace erpbridge::wms {

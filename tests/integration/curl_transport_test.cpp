@@ -6,10 +6,10 @@
 #include <string>
 #include <thread>
 
-#include "core/curl_probe.hpp"
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
+#include "http/curl_probe.hpp"
 #include "support/start_line.hpp"
 #include "support/timing.hpp"
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +44,7 @@ struct SeenTry {
   std::uint64_t bytes_sent, bytes_received;
   erpbridge::TransferTimings timings;
   std::thread::id thread;
+  std::uint64_t call_id;
 };
 struct SeenCall {
   std::string family, endpoint, traceparent;
@@ -52,6 +54,7 @@ struct SeenCall {
   bool outcome_unknown;
   std::chrono::microseconds duration, decode_time;
   std::size_t tries_before;  // try events seen before this one
+  std::uint64_t call_id;
 };
 
 class Recorder : public CallObserver {
@@ -61,13 +64,13 @@ class Recorder : public CallObserver {
     tries_.push_back({std::string(e.family), std::string(e.endpoint), std::string(e.traceparent),
                       e.method, e.attempt, e.http_status, e.ok, e.error, e.outcome_unknown, e.retry,
                       e.retry_delay, e.bytes_sent, e.bytes_received, e.timings,
-                      std::this_thread::get_id()});
+                      std::this_thread::get_id(), e.call_id});
   }
   void on_call(const CallEvent& e) override {
     std::lock_guard<std::mutex> guard(mutex_);
     calls_.push_back({std::string(e.family), std::string(e.endpoint), std::string(e.traceparent),
                       e.attempts, e.http_status, e.ok, e.error, e.outcome_unknown, e.duration,
-                      e.decode_time, tries_.size()});
+                      e.decode_time, tries_.size(), e.call_id});
     arrived_.notify_all();
   }
   // Async events arrive on the client's event thread, maybe after the future completed.
@@ -235,6 +238,10 @@ TEST_CASE("Observer: a call retried once reports two tries, the first with its r
       CHECK(done[0].ok);
       CHECK(done[0].attempts == 2);
       CHECK(done[0].tries_before == 2);
+      // One number pairs the call with both its tries.
+      CHECK(done[0].call_id != 0);
+      CHECK(tries[0].call_id == done[0].call_id);
+      CHECK(tries[1].call_id == done[0].call_id);
     }
   }
   server.emulator->clear_faults();
@@ -421,6 +428,44 @@ TEST_CASE("Observer: a CTC batch reports one call per query, each after its trie
     CHECK(c.attempts == 1);
     CHECK(c.http_status == 200);
     CHECK(c.tries_before == 3);  // the batch's tries go out together, the calls end after
+  }
+  // Each query is a call of its own number, and its try carries that number.
+  std::set<std::uint64_t> call_ids;
+  std::set<std::uint64_t> try_ids;
+  for (const auto& c : done) call_ids.insert(c.call_id);
+  for (const auto& t : tries) try_ids.insert(t.call_id);
+  CHECK(call_ids.size() == 3);
+  CHECK(call_ids.count(0) == 0);
+  CHECK(try_ids == call_ids);
+}
+
+TEST_CASE("Observer: call ids pair tries with calls when windows overlap, async") {
+  FamilyServer server;
+  auto recorder = std::make_shared<Recorder>();
+  erpbridge::ctc::Options options;
+  static_cast<ClientOptions&>(options) = observed(server, recorder);
+  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  options.window_concurrency = 4;
+  erpbridge::ctc::Client client(options);
+  const auto from = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
+  // Eight 7-day windows, four in flight: their events interleave on the event thread.
+  auto receipts = client.list_receipts(erpbridge::ctc::Direction::In, from,
+                                       from + std::chrono::hours(24 * 7 * 8));
+  REQUIRE(receipts.ok());
+  REQUIRE(recorder->wait_calls(8));
+  const auto tries = recorder->tries();
+  const auto done = recorder->calls();
+  REQUIRE(done.size() == 8);
+  REQUIRE(tries.size() == 8);
+  std::set<std::uint64_t> call_ids;
+  for (const auto& c : done) call_ids.insert(c.call_id);
+  CHECK(call_ids.size() == 8);
+  CHECK(call_ids.count(0) == 0);
+  // Each call's one try came before it, with its number.
+  for (const auto& c : done) {
+    int seen_before = 0;
+    for (std::size_t k = 0; k < c.tries_before; ++k) seen_before += tries[k].call_id == c.call_id;
+    CHECK(seen_before == 1);
   }
 }
 

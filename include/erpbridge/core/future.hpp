@@ -160,7 +160,7 @@ class Future {
 
   /// Chains `next`, called with this future's `Result<T>` and returning a `Result<U>`: the
   /// returned `Future<U>` completes with what it returns. `next` runs on the thread that
-  /// completes this future (the client's I/O thread, for SDK calls; the caller's, if this
+  /// completes this future (a completion thread of the client, for SDK calls; the caller's, if this
   /// one is complete already) and must not block it. Takes the result (get() afterwards is
   /// an error). Cancelling the returned future cancels this one.
   template <typename F, typename R = std::invoke_result_t<F, Result<T>>>

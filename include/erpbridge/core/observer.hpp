@@ -43,6 +43,10 @@ struct ERPBRIDGE_CORE_EXPORT TryEvent {
   std::uint64_t bytes_received = 0;          ///< Reply body bytes (streamed ones included).
   TransferTimings timings;                   ///< Where the time of the try went.
   std::string_view traceparent;              ///< The call's W3C traceparent, if it had one.
+  /// The call this try belongs to: its CallEvent has the same number, unique among the
+  /// client's calls (a token fetch's tries have one of their own). Pairs tries with calls
+  /// when several calls are in flight.
+  std::uint64_t call_id = 0;
 };
 
 /// One call, when it has ended: its outcome as the caller gets it (after the reply is
@@ -61,6 +65,7 @@ struct ERPBRIDGE_CORE_EXPORT CallEvent {
   std::chrono::microseconds duration{0};     ///< From the call to its outcome.
   std::chrono::microseconds decode_time{0};  ///< Spent turning the reply into the result.
   std::string_view traceparent;              ///< The call's W3C traceparent, if it had one.
+  std::uint64_t call_id = 0;                 ///< As in TryEvent: the same in each of its tries.
 };
 
 /// Receives the events of every call of a client (ClientOptions::observer). Called from

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "erpbridge/core/export.hpp"
+#include "erpbridge/core/future.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/core/observer.hpp"
 #include "erpbridge/version.hpp"
@@ -123,12 +124,26 @@ struct ERPBRIDGE_CORE_EXPORT ClientOptions {
   std::size_t max_in_flight = 64;
   /// Receives one event per try and one per call (see CallObserver); none by default.
   std::shared_ptr<CallObserver> observer;
+  /// Threads of the client's own that decode async replies and run what follows them (a
+  /// continuation given no executor, a token refresh), so that the I/O thread only moves
+  /// bytes. Started on demand, joined when the client is destroyed.
+  std::size_t completion_threads = 1;
+  /// Runs that work on an application's own executor instead of the client's threads. It
+  /// must not run a task inline on the thread that hands it over (the I/O thread).
+  Executor completion_executor;
 };
 
 /// A libcurl transport configured from `options` (timeouts, proxy, TLS, size cap).
 /// Connections are reused across calls and threads.
 ERPBRIDGE_CORE_EXPORT std::shared_ptr<HttpTransport> make_curl_transport(
     const ClientOptions& options);
+
+/// Ends the async side of a transport from make_curl_transport() at once, rather than when
+/// its last reference goes: async transfers in flight end Cancelled (a write that may have
+/// been sent says so) and its I/O thread is joined, unless called on that thread. Later
+/// async sends end Cancelled; blocking sends still work. A client does this to the transport
+/// it made from its options as it is destroyed. Does nothing to another kind of transport.
+ERPBRIDGE_CORE_EXPORT void shutdown_curl_transport(HttpTransport& transport);
 
 }  // namespace ERPBRIDGE_ABI_NAMESPACE
 }  // namespace erpbridge

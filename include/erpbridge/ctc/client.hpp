@@ -52,8 +52,8 @@ class ERPBRIDGE_CTC_EXPORT Client {
   /// list_receipts_async keeps at most `concurrency` windows in flight, starting the next as
   /// one ends; the first failing window cancels the others and ends the call; `progress`
   /// is told after every `concurrency` windows and at the end, on the thread where a window
-  /// ended (the client's I/O thread, or the caller's), one call at a time, with counts that
-  /// only grow, and never after the call has ended.
+  /// ended (a completion thread of the client, or the caller's), one call at a time, with
+  /// counts that only grow, and never after the call has ended.
   /// list_receipts() is list_receipts_async(...).get().
   Future<std::vector<Receipt>> query_receipts_async(const ReceiptQuery& query) const;
   Future<std::vector<Receipt>> list_receipts_async(Direction direction, const DateTime& from,

@@ -19,7 +19,8 @@ namespace erpbridge::ctc {
 /// the blocking method on the SDK's worker pool, so a mock that overrides only blocking
 /// methods serves async calls too. Methods may be called from several threads at once (a
 /// Client is shared between threads; list_receipts and the async forms overlap calls).
-/// make_connection()'s connection does them on the client's I/O thread.
+/// make_connection()'s connection sends them on the client's I/O thread and decodes their
+/// replies on its completion threads (ClientOptions::completion_threads).
 class ERPBRIDGE_CTC_EXPORT Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;

@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "core/body_stream.hpp"
+#include "call/body_stream.hpp"
 #include "ctc/codec.hpp"
 
 using erpbridge::HttpHeaders;

@@ -5,7 +5,7 @@
 
 #include <clocale>
 
-#include "core/executor.hpp"
+#include "call/executor.hpp"
 #include "core/text.hpp"
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/decimal.hpp"

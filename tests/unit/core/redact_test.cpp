@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/executor.hpp"
+#include "call/executor.hpp"
 #include "core/redact.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 

@@ -4,7 +4,7 @@
 #include <deque>
 #include <mutex>
 
-#include "core/executor.hpp"
+#include "call/executor.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 
 using erpbridge::ClientOptions;

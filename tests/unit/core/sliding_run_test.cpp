@@ -1,6 +1,6 @@
 // SlidingRun's progress reports: calls end on several threads, and a user's callback must
 // still be told one count at a time, in order, and never after the run has ended.
-#include "core/sliding_run.hpp"
+#include "call/sliding_run.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -4,7 +4,7 @@
 #include <future>
 #include <thread>
 
-#include "core/token_probe.hpp"
+#include "call/token_probe.hpp"
 #include "erpbridge/core/token.hpp"
 #include "support/timing.hpp"
 

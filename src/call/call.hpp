@@ -14,8 +14,8 @@
 #include <string>
 #include <utility>
 
-#include "core/executor.hpp"
-#include "core/token_call.hpp"
+#include "call/executor.hpp"
+#include "call/token_call.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/core/token.hpp"
 
@@ -46,6 +46,7 @@ Result<T> run_call(const Executor& executor, const PreparedCall<T>& call) {
   const bool observed = executor.observed();
   const Clock::time_point started = observed ? Clock::now() : Clock::time_point();
   CallRecord record;
+  if (observed) record.call_id = executor.new_call_id();
   HttpMethod method = HttpMethod::Post;
   const std::shared_ptr<BodyStream> stream = call.make_stream ? call.make_stream() : nullptr;
   auto attempt = [&](const std::string& token) -> Result<T> {
@@ -106,22 +107,24 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
     }
     if (promise.cancel_requested()) exchange.cancel();
     auto self = this->shared_from_this();
-    (void)exchange.then([self, token](Result<HttpResponse> response) -> Result<void> {
-      const bool observed = self->executor->observed();
-      const Clock::time_point decoding = observed ? Clock::now() : Clock::time_point();
-      Result<T> result =
-          response.ok() ? self->call.decode(*response) : Result<T>(std::move(response).error());
-      if (observed) self->record->decode_time += Clock::now() - decoding;
-      if (self->refresh && !result.ok() && !self->promise.cancel_requested() &&
-          self->refresh->again_after(result.error(), token)) {
-        // The fetch of a fresh token may block: not on the I/O thread.
-        self->record->token_refreshed = true;
-        run_on_worker_pool([self] { self->with_token(); });
-        return ok();
-      }
-      self->complete(std::move(result));
-      return ok();
-    });
+    // Decoded on the client's completion threads: the I/O thread only moves bytes.
+    (void)exchange.then(
+        executor->completions(), [self, token](Result<HttpResponse> response) -> Result<void> {
+          const bool observed = self->executor->observed();
+          const Clock::time_point decoding = observed ? Clock::now() : Clock::time_point();
+          Result<T> result =
+              response.ok() ? self->call.decode(*response) : Result<T>(std::move(response).error());
+          if (observed) self->record->decode_time += Clock::now() - decoding;
+          if (self->refresh && !result.ok() && !self->promise.cancel_requested() &&
+              self->refresh->again_after(result.error(), token)) {
+            // The fetch of a fresh token may block: this is a completion thread, not the I/O one.
+            self->record->token_refreshed = true;
+            self->with_token();
+            return ok();
+          }
+          self->complete(std::move(result));
+          return ok();
+        });
   }
 
   void with_token() {
@@ -162,15 +165,19 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
 }  // namespace detail
 
 /// Runs `call` asynchronously: the request goes through the executor's async path; the
-/// reply is decoded on the I/O thread. A token not cached yet is fetched on the calling
-/// thread; a refresh after a refusal, on the worker pool.
+/// reply is decoded on the client's completion threads (Executor::completions()), which also
+/// complete the returned future. A token not cached yet is fetched on the calling thread; a
+/// refresh after a refusal, on a completion thread.
 template <typename T>
 Future<T> run_call_async(const Executor& executor, PreparedCall<T> call) {
   auto run = std::make_shared<detail::AsyncRun<T>>();
   run->call = std::move(call);
   run->executor = executor.shared();
   run->options = CallOptionsScope::current();
-  if (executor.observed()) run->started = std::chrono::steady_clock::now();
+  if (executor.observed()) {
+    run->started = std::chrono::steady_clock::now();
+    run->record->call_id = executor.new_call_id();
+  }
   Future<T> future = run->promise.future();
   std::weak_ptr<detail::AsyncRun<T>> weak = run;
   run->promise.on_cancel([weak] {

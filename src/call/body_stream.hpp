@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -105,8 +106,14 @@ class EnvelopeStream final : public StreamingBody {
  protected:
   void decode(json::ChunkSource& pieces, std::size_t size) override {
     decoded_ = DecodedEnvelope<Envelope>{};
-    decoded_.status = json::decode_value_chunks(pieces, size, json::codec_of<Envelope>(),
-                                                &decoded_.envelope, &decoded_.notes);
+    try {
+      decoded_.status = json::decode_value_chunks(pieces, size, json::codec_of<Envelope>(),
+                                                  &decoded_.envelope, &decoded_.notes);
+    } catch (const std::exception& failure) {  // bad_alloc on a huge reply, say
+      decoded_ = DecodedEnvelope<Envelope>{};
+      decoded_.status = make_error(ErrorCode::Internal,
+                                   std::string("decoding the reply failed: ") + failure.what());
+    }
   }
 
  private:

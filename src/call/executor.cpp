@@ -1,12 +1,14 @@
-#include "core/executor.hpp"
+#include "call/executor.hpp"
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/secrets.hpp"
+#include "runtime/thread_pool.hpp"
 
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -106,82 +108,6 @@ std::optional<long long> http_date_seconds(std::string_view text) {
   return date->days_since_epoch() * 86400 + hour * 3600 + minute * 60 + second;
 }
 
-// Runs the observer's events of async calls, in the order posted, on a thread of the
-// executor's own: never on the I/O thread, whose transfers a slow observer would stall.
-// Started by the first event, drained and joined when the executor goes.
-class EventThread {
- public:
-  ~EventThread() { close(); }
-
-  void post(std::function<void()> event) {
-    std::unique_lock<std::mutex> lock(queue_->mutex);
-    if (queue_->closed) {
-      lock.unlock();
-      run(event);  // a late event of a call that outlived its client: no thread to run it
-      return;
-    }
-    queue_->events.push_back(std::move(event));
-    if (!thread_.joinable()) {
-      thread_ = std::thread([queue = queue_] { serve(*queue); });
-      return;
-    }
-    lock.unlock();
-    queue_->ready.notify_one();
-  }
-
-  void close() {
-    {
-      std::lock_guard<std::mutex> guard(queue_->mutex);
-      if (queue_->closed) return;
-      queue_->closed = true;
-    }
-    queue_->ready.notify_one();
-    if (!thread_.joinable()) return;
-    // An observer that dropped the last reference to its client runs on this very thread:
-    // it cannot join itself, so it finishes the queue on its own (the queue is shared with
-    // it, and outlives this object).
-    if (thread_.get_id() == std::this_thread::get_id()) {
-      thread_.detach();
-    } else {
-      thread_.join();
-    }
-  }
-
- private:
-  struct Queue {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::deque<std::function<void()>> events;
-    bool closed = false;
-  };
-
-  static void run(const std::function<void()>& event) noexcept {
-    try {
-      event();
-    } catch (...) {
-      // An observer must not throw; if it does, the event is lost, never the call.
-    }
-  }
-
-  static void serve(Queue& queue) {
-    pthread_setname_np(pthread_self(), "erpbridge-event");
-    std::unique_lock<std::mutex> lock(queue.mutex);
-    for (;;) {
-      queue.ready.wait(lock, [&] { return queue.closed || !queue.events.empty(); });
-      if (queue.events.empty()) return;  // closed, and everything posted has run
-      std::function<void()> event = std::move(queue.events.front());
-      queue.events.pop_front();
-      lock.unlock();
-      run(event);
-      event = nullptr;
-      lock.lock();
-    }
-  }
-
-  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
-  std::thread thread_;
-};
-
 // What the async calls of one executor share: the bound on calls in flight and the calls
 // still pending, so that the executor's end can cancel them.
 struct Executor::AsyncState {
@@ -190,8 +116,14 @@ struct Executor::AsyncState {
   std::deque<std::shared_ptr<AsyncCall>> waiting;       // beyond max_in_flight, in call order
   std::unordered_set<std::shared_ptr<AsyncCall>> live;  // started or waiting
   std::weak_ptr<const Executor> copy;  // the executor the calls run on (see async_self_)
+  std::atomic<std::uint64_t> last_call_id{0};
   bool closed = false;
-  EventThread events;
+  // The observer's events of async calls, in the order posted, on a thread of the executor's
+  // own: never on the I/O thread, whose transfers a slow observer would stall. Started by the
+  // first event, drained and joined when the executor goes.
+  ThreadPool events{"erpbridge-event", 1};
+  // Where async replies are decoded (unless the options name an executor of their own).
+  std::unique_ptr<ThreadPool> completions;
 };
 
 // What the retry machine says after a try.
@@ -286,6 +218,7 @@ struct Executor::AsyncCall {
   std::optional<Tries> tries;
   CallLabel label;
   std::shared_ptr<CallRecord> record;
+  std::uint64_t call_id = 0;  // for the events
   Promise<HttpResponse> promise;
   bool counted = false;          // holds one of the max_in_flight places
   std::mutex mutex;              // guards what follows
@@ -301,7 +234,19 @@ Executor::Executor(ClientOptions options)
       transport_(options_.transport ? options_.transport : make_curl_transport(options_)),
       redaction_(options_.log_visible_headers, options_.log_visible_query_params),
       environment_(RetryEnvironment::real()),
-      async_(std::make_shared<AsyncState>()) {}
+      async_(std::make_shared<AsyncState>()),
+      owns_transport_(!options_.transport) {
+  if (options_.completion_executor) {
+    completions_ = options_.completion_executor;
+    return;
+  }
+  async_->completions = std::make_unique<ThreadPool>(
+      "erpbridge-done", std::max<std::size_t>(1, options_.completion_threads));
+  // A call may outlive its client: the pool then runs late work on the caller's thread.
+  completions_ = [async = async_](std::function<void()> work) {
+    async->completions->run(std::move(work));
+  };
+}
 
 Executor::Executor(const Executor& original, bool)
     : options_(original.options_),
@@ -309,7 +254,8 @@ Executor::Executor(const Executor& original, bool)
       redaction_(original.redaction_),
       environment_(original.environment_),
       async_(original.async_),
-      owner_(false) {}
+      owner_(false),
+      completions_(original.completions_) {}
 
 Executor::~Executor() {
   if (!owner_) return;
@@ -335,7 +281,11 @@ Executor::~Executor() {
     finish_async(call, std::move(error));
     current.cancel();
   }
-  // The events of those calls are delivered before the client is gone.
+  // Their decodes and continuations run now, then the transport's I/O thread ends (its
+  // transfers were cancelled above), and the events of those calls are delivered: no
+  // thread of the client is left once it is gone.
+  if (async_->completions) async_->completions->close();
+  if (owns_transport_) shutdown_curl_transport(*transport_);
   async_->events.close();
 }
 
@@ -422,15 +372,26 @@ void Executor::log_outcome(const HttpRequest& request, const Result<HttpResponse
   log(LogLevel::Info, std::move(line));
 }
 
+std::uint64_t Executor::new_call_id() const {
+  return async_->last_call_id.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+std::uint64_t Executor::call_id_for(const CallRecord* record) const {
+  if (!options_.observer) return 0;
+  // A runner's call has its number already; a request sent alone (a token fetch) gets one.
+  return record != nullptr && record->call_id != 0 ? record->call_id : new_call_id();
+}
+
 void Executor::post_event(std::function<void()> event) const {
-  async_->events.post(std::move(event));
+  async_->events.run(std::move(event));
 }
 
 void Executor::report_try(const CallLabel& label, const HttpRequest& request, int attempt,
                           const Result<HttpResponse>& outcome, const Verdict& verdict,
-                          Clock::duration elapsed, bool async) const {
+                          Clock::duration elapsed, std::uint64_t call_id, bool async) const {
   if (!options_.observer) return;
   TryEvent event;
+  event.call_id = call_id;
   event.family = label.family;
   event.endpoint = label.endpoint;
   event.method = request.method;
@@ -481,6 +442,7 @@ void Executor::report_call(const CallLabel& label, HttpMethod method, const Erro
   event.token_refreshed = record.token_refreshed;
   event.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   event.decode_time = std::chrono::duration_cast<std::chrono::microseconds>(record.decode_time);
+  event.call_id = record.call_id;
   std::string vendor_code;
   if (error != nullptr) {
     event.error = error->code;
@@ -552,6 +514,7 @@ Result<HttpResponse> Executor::execute(HttpRequest& request, const CallLabel& la
   Tries tries(*this, settings_for(request), request.timeout, /*starts_now=*/true);
   // The clock is read only where something needs it (a deadline, a log, an observer).
   const bool timed = options_.log_sink || options_.observer;
+  const std::uint64_t call_id = call_id_for(record);
   struct RestoreTimeout {
     HttpRequest& request;
     milliseconds timeout;
@@ -570,7 +533,8 @@ Result<HttpResponse> Executor::execute(HttpRequest& request, const CallLabel& la
     if (record != nullptr && outcome.ok()) record->http_status = outcome->status;
     log_outcome(request, outcome, elapsed);
     const Verdict verdict = tries.after(outcome);
-    report_try(label, request, tries.attempt(), outcome, verdict, elapsed, /*async=*/false);
+    report_try(label, request, tries.attempt(), outcome, verdict, elapsed, call_id,
+               /*async=*/false);
     if (!verdict.again) return tries.finish(outcome);
     environment_.sleep(verdict.delay);
   }
@@ -629,7 +593,8 @@ std::vector<Result<HttpResponse>> Executor::execute_all(std::vector<HttpRequest>
         (*records)[index].http_status = outcomes[k]->status;
       }
       const Verdict verdict = tries[index].after(outcomes[k]);
-      report_try(label, batch[k], tries[index].attempt(), outcomes[k], verdict, elapsed, false);
+      report_try(label, batch[k], tries[index].attempt(), outcomes[k], verdict, elapsed,
+                 records != nullptr ? (*records)[index].call_id : 0, false);
       results[index] = std::move(outcomes[k]);
       if (!verdict.again) continue;
       again.push_back(index);
@@ -665,6 +630,7 @@ Future<HttpResponse> Executor::execute_async(HttpRequest request, const CallLabe
   add_traceparent(request);
   call->request = std::move(request);
   call->label = label;
+  call->call_id = call_id_for(record.get());
   call->record = std::move(record);
   Future<HttpResponse> future = call->promise.future();
 
@@ -767,7 +733,7 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
       if (call->record && result.ok()) call->record->http_status = result->status;
       verdict = call->tries->after(result);
       self->report_try(call->label, call->request, call->tries->attempt(), result, verdict, elapsed,
-                       /*async=*/true);
+                       call->call_id, /*async=*/true);
     }
     if (!verdict.again) {
       self->finish_async(call, call->tries->finish(result));
@@ -801,7 +767,7 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
   // A try cut short by a cancel ends with the call: its event says so.
   if (try_in_flight) {
     report_try(call->label, call->request, call->tries->attempt(), outcome, Verdict{},
-               environment_.now() - sent, /*async=*/true);
+               environment_.now() - sent, call->call_id, /*async=*/true);
   }
   std::shared_ptr<AsyncCall> next;
   {

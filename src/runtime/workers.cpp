@@ -3,10 +3,11 @@
 // destructor; the threads idle on a condition variable instead).
 #include "erpbridge/core/future.hpp"
 
+#include "runtime/thread_pool.hpp"
+
 #include <pthread.h>
 
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -17,47 +18,6 @@ inline namespace ERPBRIDGE_ABI_NAMESPACE {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class WorkerPool {
- public:
-  void run(std::function<void()> work) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    queue_.push_back(std::move(work));
-    // A new thread when every one is busy, up to the bound; beyond it, work queues.
-    if (idle_ == 0 && threads_ < kMaxThreads) {
-      ++threads_;
-      std::thread([this] { serve(); }).detach();
-    } else {
-      lock.unlock();
-      ready_.notify_one();
-    }
-  }
-
- private:
-  static constexpr int kMaxThreads = 64;
-
-  void serve() {
-    pthread_setname_np(pthread_self(), "erpbridge-work");
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      ++idle_;
-      ready_.wait(lock, [this] { return !queue_.empty(); });
-      --idle_;
-      std::function<void()> work = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      work();
-      work = nullptr;  // its captures go before the lock is taken again
-      lock.lock();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;
-  int threads_ = 0;
-  int idle_ = 0;
-};
 
 class TimerThread {
  public:
@@ -112,8 +72,9 @@ class TimerThread {
   bool started_ = false;
 };
 
-WorkerPool& workers() {
-  static WorkerPool* pool = new WorkerPool();  // never destroyed: see the file's comment
+// A new thread when every one is busy, up to 64; beyond that, work queues.
+internal::ThreadPool& workers() {
+  static auto* pool = new internal::ThreadPool("erpbridge-work", 64);  // never destroyed
   return *pool;
 }
 

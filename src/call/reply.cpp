@@ -1,4 +1,4 @@
-#include "core/reply.hpp"
+#include "call/reply.hpp"
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
 namespace erpbridge::internal {

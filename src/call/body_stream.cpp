@@ -1,4 +1,6 @@
-#include "core/body_stream.hpp"
+#include "call/body_stream.hpp"
+
+#include "runtime/thread_pool.hpp"
 
 #include <pthread.h>
 
@@ -54,44 +56,10 @@ namespace {
 // made one decode in three 50% slower), and a reply does not pay for a thread start. Not the
 // SDK's worker pool: a producer waiting on a full queue must never wait for a decoder that
 // waits for a pool thread, so this pool grows to as many decoders as there are streams.
-class DecoderPool {
- public:
-  static DecoderPool& instance() {
-    static auto* pool = new DecoderPool();  // never destroyed: threads may outlive statics
-    return *pool;
-  }
-
-  void run(std::function<void()> task) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    tasks_.push_back(std::move(task));
-    if (idle_ == 0) {
-      std::thread([this] { serve(); }).detach();
-    } else {
-      work_.notify_one();
-    }
-  }
-
- private:
-  void serve() {
-    pthread_setname_np(pthread_self(), "erpbridge-decode");
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      ++idle_;
-      work_.wait(lock, [&] { return !tasks_.empty(); });
-      --idle_;
-      std::function<void()> task = std::move(tasks_.front());
-      tasks_.pop_front();
-      lock.unlock();
-      task();
-      lock.lock();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable work_;
-  std::deque<std::function<void()>> tasks_;
-  std::size_t idle_ = 0;
-};
+ThreadPool& decoders() {
+  static auto* pool = new ThreadPool("erpbridge-dec", 0);  // never destroyed
+  return *pool;
+}
 
 }  // namespace
 
@@ -159,8 +127,13 @@ void StreamingBody::start_decoder() {
   queue_ = std::make_unique<PieceQueue>();
   decoding_ = true;
   decoder_finished_ = false;
-  DecoderPool::instance().run([this, queue = queue_.get(), size = announced_size_] {
-    decode(*queue, size);
+  decoders().run([this, queue = queue_.get(), size = announced_size_] {
+    try {
+      decode(*queue, size);
+    } catch (...) {
+      // decode() reports its own failures; whatever escapes must still release the producer
+      // and the joiner below, or the call would hang.
+    }
     queue->stop_reading();  // a decoder that stopped early must not hold the producer
     std::lock_guard<std::mutex> guard(decoder_mutex_);
     decoder_finished_ = true;

@@ -1,6 +1,6 @@
 #include "erpbridge/core/token.hpp"
 
-#include "core/token_probe.hpp"
+#include "call/token_probe.hpp"
 
 #include <condition_variable>
 #include <cstdint>

@@ -30,9 +30,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/curl_probe.hpp"
 #include "core/redact.hpp"
 #include "erpbridge/core/options.hpp"
+#include "http/curl_probe.hpp"
 
 namespace erpbridge {
 inline namespace ERPBRIDGE_ABI_NAMESPACE {
@@ -284,6 +284,8 @@ class CurlTransport final : public HttpTransport {
     if (first) wake(*loop);
     return future;
   }
+
+  void close_async() { stop_loop(); }
 
   void schedule(std::chrono::milliseconds delay, std::function<void()> task) override {
     std::shared_ptr<Loop> loop = start_loop();
@@ -823,6 +825,10 @@ void fail_next_body_writes(int count) {
 }
 
 }  // namespace internal
+
+void shutdown_curl_transport(HttpTransport& transport) {
+  if (auto* curl = dynamic_cast<CurlTransport*>(&transport)) curl->close_async();
+}
 
 std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options) {
   return std::make_shared<CurlTransport>(options);

@@ -55,13 +55,16 @@ struct CallRecord {
   int http_status = 0;  // the last reply's
   bool token_refreshed = false;
   std::chrono::steady_clock::duration decode_time{0};
+  std::uint64_t call_id = 0;  // for the events (Executor::new_call_id), 0 if not observed
 };
 
 class Executor {
  public:
   /// Uses options.transport, or a libcurl transport built from the options.
   explicit Executor(ClientOptions options);
-  /// Completes every async call still pending with Cancelled.
+  /// Completes every async call still pending with Cancelled, runs what their completions
+  /// queued, and joins the client's threads (completion, event, and the I/O thread of a
+  /// transport it made).
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -70,6 +73,11 @@ class Executor {
   HttpTransport& transport() const noexcept { return *transport_; }
   const RedactionPolicy& redaction() const noexcept { return redaction_; }
   void set_environment(RetryEnvironment environment) { environment_ = std::move(environment); }
+  /// Where async replies are decoded and what follows them runs: the client's completion
+  /// threads, or ClientOptions::completion_executor. Never the I/O thread.
+  const ::erpbridge::Executor& completions() const noexcept { return completions_; }
+  /// A number for a call's events, unique among this client's calls.
+  std::uint64_t new_call_id() const;
   /// Whether calls are observed (ClientOptions::observer): runners skip their clocks if not.
   bool observed() const noexcept { return static_cast<bool>(options_.observer); }
 
@@ -153,7 +161,10 @@ class Executor {
   /// The TryEvent of one try, to the observer (on the event thread when `async`).
   void report_try(const CallLabel& label, const HttpRequest& request, int attempt,
                   const Result<HttpResponse>& outcome, const Verdict& verdict,
-                  std::chrono::steady_clock::duration elapsed, bool async) const;
+                  std::chrono::steady_clock::duration elapsed, std::uint64_t call_id,
+                  bool async) const;
+  /// The call's number for its events (0 when nothing observes them).
+  std::uint64_t call_id_for(const CallRecord* record) const;
   /// Runs `event` for the observer on the client's event thread.
   void post_event(std::function<void()> event) const;
   /// The wait before the try after `attempt`: the server's Retry-After up to
@@ -170,6 +181,8 @@ class Executor {
   std::shared_ptr<AsyncState> async_;
   mutable std::shared_ptr<const Executor> async_self_;
   bool owner_ = true;
+  bool owns_transport_ = false;  // made from the options, so closed with this executor
+  ::erpbridge::Executor completions_;
   Executor(const Executor& original, bool);  // the async copy
 };
 

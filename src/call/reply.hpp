@@ -9,8 +9,8 @@
 #include <string>
 #include <utility>
 
-#include "core/body_stream.hpp"
-#include "core/executor.hpp"
+#include "call/body_stream.hpp"
+#include "call/executor.hpp"
 #include "core/redact.hpp"
 #include "erpbridge/core/secrets.hpp"
 #include "json/engine.hpp"

@@ -1,0 +1,133 @@
+// The one pool type behind the SDK's background threads: the worker pool, the streamed-reply
+// decoders, and each client's completion and event threads. Threads start on demand, idle on
+// a condition variable between tasks, and are joined when the pool is closed.
+//
+// A new thread starts whenever the queued tasks outnumber the idle threads (up to the bound):
+// counting both under one lock is what keeps two tasks handed over back to back from being
+// promised the same idle thread. Decoders rely on that: each stream's producer may block on a
+// full queue until its own decoder runs, so a stream must never wait behind another one.
+#pragma once
+
+#include "erpbridge/version.hpp"  // first: the versioned namespaces
+
+#include <pthread.h>
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace erpbridge::internal {
+
+class ThreadPool {
+ public:
+  /// `name` shows in ps and debuggers (cut to the kernel's 15 characters); `max_threads` 0
+  /// means no bound (every task gets a thread of its own when none is idle). With one
+  /// thread, tasks run in the order they were queued.
+  ThreadPool(std::string name, std::size_t max_threads) : state_(std::make_shared<State>()) {
+    state_->name = std::move(name);
+    if (state_->name.size() > 15) state_->name.resize(15);
+    state_->max_threads = max_threads;
+  }
+  /// Closes it (see close()). The SDK's process-wide pools are never destroyed (a static's
+  /// destructor may still queue work); a client's are.
+  ~ThreadPool() { close(); }
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  /// Queues `task`. After close() it runs on the calling thread instead: a late task (of a
+  /// call that outlived its client) still runs, with no thread left to run it.
+  void run(std::function<void()> task) {
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    if (state_->closed) {
+      lock.unlock();
+      run_contained(task);
+      return;
+    }
+    state_->tasks.push_back(std::move(task));
+    const bool below_bound =
+        state_->max_threads == 0 || state_->threads.size() < state_->max_threads;
+    if (state_->tasks.size() > state_->idle && below_bound) {
+      state_->threads.emplace_back([state = state_] { serve(*state); });
+      return;
+    }
+    lock.unlock();
+    state_->ready.notify_one();
+  }
+
+  /// Runs what is queued, then joins every thread; later tasks run on their caller's thread.
+  /// Called by a task of this pool (one that dropped the pool's owner), it does not wait for
+  /// that task's own thread, which ends once the queue is empty (it shares the queue, which
+  /// outlives the pool).
+  void close() {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> guard(state_->mutex);
+      if (state_->closed) return;
+      state_->closed = true;
+      threads.swap(state_->threads);
+    }
+    state_->ready.notify_all();
+    for (std::thread& thread : threads) {
+      if (thread.get_id() == std::this_thread::get_id()) {
+        thread.detach();
+      } else {
+        thread.join();
+      }
+    }
+  }
+
+  /// Threads running now (for tests).
+  std::size_t threads() const {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    return state_->threads.size();
+  }
+
+ private:
+  struct State {
+    std::string name;
+    std::size_t max_threads = 0;
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<std::function<void()>> tasks;
+    std::vector<std::thread> threads;
+    std::size_t idle = 0;
+    bool closed = false;
+  };
+
+  // A task completes its own future with any error it meets; one that throws anyway must not
+  // end the thread (std::terminate) or leave its pool a thread short.
+  static void run_contained(std::function<void()>& task) noexcept {
+    try {
+      task();
+    } catch (...) {
+    }
+  }
+
+  static void serve(State& state) {
+    pthread_setname_np(pthread_self(), state.name.c_str());
+    std::unique_lock<std::mutex> lock(state.mutex);
+    for (;;) {
+      ++state.idle;
+      state.ready.wait(lock, [&] { return !state.tasks.empty() || state.closed; });
+      --state.idle;
+      if (state.tasks.empty()) return;  // closed, and everything queued has run
+      std::function<void()> task = std::move(state.tasks.front());
+      state.tasks.pop_front();
+      lock.unlock();
+      run_contained(task);
+      task = nullptr;  // its captures go before the lock is taken again
+      lock.lock();
+    }
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace erpbridge::internal

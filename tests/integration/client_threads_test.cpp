@@ -1,0 +1,210 @@
+// A client's threads are its own: async replies are decoded and continuations run on its
+// completion threads (or the application's executor), never on the I/O thread, and a client
+// destroyed with calls pending completes every one of them and joins every thread it started.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "erpbridge/ctc/client.hpp"
+#include "support/families.hpp"
+#include "support/timing.hpp"
+
+using namespace std::chrono_literals;
+using erpbridge::ErrorCode;
+using erpbridge::Future;
+using erpbridge::Result;
+using erpbridge::ctc::Receipt;
+using erpbridge::test_support::FamilyServer;
+
+namespace {
+
+const char* const kReceiptsPath = "/doscall/oa/api/receipt_parts/";
+
+std::string thread_name(const std::string& task) {
+  std::ifstream comm("/proc/self/task/" + task + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name;
+}
+
+// The SDK's threads alive in this process: every one is named "erpbridge-..." (the test
+// program's own threads are named after it, "erpbridge_integ...").
+std::vector<std::string> sdk_threads() {
+  std::vector<std::string> names;
+  if (DIR* tasks = ::opendir("/proc/self/task")) {
+    while (const dirent* entry = ::readdir(tasks)) {
+      if (entry->d_name[0] == '.') continue;
+      const std::string name = thread_name(entry->d_name);
+      if (name.rfind("erpbridge-", 0) == 0) names.push_back(name);
+    }
+    ::closedir(tasks);
+  }
+  return names;
+}
+
+std::string this_thread_name() {
+  std::ifstream comm("/proc/thread-self/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name;
+}
+
+erpbridge::ctc::ReceiptQuery window_from(const char* start) {
+  const auto from = erpbridge::DateTime::parse(start).value();
+  return {erpbridge::ctc::Direction::In, from, from + std::chrono::hours(24)};
+}
+
+erpbridge::ctc::Options ctc_options(const FamilyServer& server) {
+  erpbridge::ctc::Options options;
+  options.base_url = server.server->base_url();
+  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("Client threads: async replies are decoded and continued on a completion thread") {
+  FamilyServer server;
+  REQUIRE(sdk_threads().empty());
+  erpbridge::ctc::Client client(ctc_options(server));
+  std::string continued_on;
+  auto receipts = client.query_receipts_async(window_from("2020-03-01 00:00:00"))
+                      .then([&](Result<std::vector<Receipt>> result) -> Result<std::size_t> {
+                        continued_on = this_thread_name();
+                        if (!result.ok()) return std::move(result).error();
+                        return result->size();
+                      })
+                      .get();
+  REQUIRE(receipts.ok());
+  CHECK(continued_on == "erpbridge-done");  // not erpbridge-io, whose transfers would wait
+}
+
+TEST_CASE("Client threads: an application's completion executor runs the decode and continuation") {
+  FamilyServer server;
+  std::mutex mutex;
+  std::condition_variable handed;
+  std::deque<std::function<void()>> work;
+  erpbridge::ctc::Options options = ctc_options(server);
+  options.completion_executor = [&](std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      work.push_back(std::move(task));
+    }
+    handed.notify_one();
+  };
+  {
+    erpbridge::ctc::Client client(options);
+    std::thread::id continued_on;
+    auto future = client.query_receipts_async(window_from("2020-03-01 00:00:00"))
+                      .then([&](Result<std::vector<Receipt>> result) -> Result<std::size_t> {
+                        continued_on = std::this_thread::get_id();
+                        if (!result.ok()) return std::move(result).error();
+                        return result->size();
+                      });
+    // This thread is the application's executor: it runs what the client hands it.
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (!future.ready() && std::chrono::steady_clock::now() < give_up) {
+      std::unique_lock<std::mutex> lock(mutex);
+      handed.wait_for(lock, 50ms, [&] { return !work.empty(); });
+      while (!work.empty()) {
+        std::function<void()> task = std::move(work.front());
+        work.pop_front();
+        lock.unlock();
+        task();
+        lock.lock();
+      }
+    }
+    REQUIRE(future.ready());
+    auto result = future.get();
+    REQUIRE(result.ok());
+    CHECK(continued_on == std::this_thread::get_id());
+    CHECK(sdk_threads() == std::vector<std::string>{"erpbridge-io"});  // no completion thread
+  }
+  CHECK(sdk_threads().empty());
+}
+
+TEST_CASE(
+    "Client threads: destroyed with 200 calls pending, completions busy and queued, a client "
+    "returns within 1 s, completes every call and leaves no thread") {
+  FamilyServer server;
+  REQUIRE(sdk_threads().empty());
+  // Half the windows are answered at once, half only after 5 s (by their start date).
+  erpbridge::testing::Fault slow;
+  slow.latency = 5s;
+  slow.body_contains = "2020-04-01";
+  server.emulator->set_fault(kReceiptsPath, slow, erpbridge::HttpMethod::Post);
+
+  erpbridge::ctc::Options options = ctc_options(server);
+  options.max_in_flight = 64;  // past 64 slow ones, calls wait their turn unsent
+  options.completion_threads = 1;
+  constexpr int kCalls = 200;
+  std::atomic<int> continued{0};
+  std::atomic<int> succeeded{0};
+  std::atomic<int> cancelled{0};
+  std::atomic<int> slow_succeeded{0};
+  std::atomic<int> other{0};
+  std::atomic<bool> holding{false};
+  std::vector<Future<bool>> futures;
+  std::chrono::steady_clock::duration destruction{};
+  {
+    auto client = std::make_unique<erpbridge::ctc::Client>(options);
+    for (int i = 0; i < kCalls; ++i) {
+      const bool is_slow = i % 2 == 1;
+      auto call = client->query_receipts_async(
+          window_from(is_slow ? "2020-04-01 00:00:00" : "2020-03-01 00:00:00"));
+      futures.push_back(
+          call.then([&, is_slow](Result<std::vector<Receipt>> result) -> Result<bool> {
+            // The first to complete holds the one completion thread a while: the replies behind
+            // it queue their decodes and continuations.
+            if (!holding.exchange(true)) std::this_thread::sleep_for(300ms);
+            if (result.ok()) {
+              ++succeeded;
+              if (is_slow) ++slow_succeeded;
+            } else if (result.error().code == ErrorCode::Cancelled) {
+              ++cancelled;
+            } else {
+              ++other;
+            }
+            ++continued;
+            return result.ok();
+          }));
+    }
+    // Until the completion thread is held and the slots have filled with slow calls: each
+    // fast reply frees its slot for the next call, so 64 fast and 64 slow ones get sent,
+    // and the 72 after them wait unsent.
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while ((!holding || server.emulator->request_count(kReceiptsPath) < 128) &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(holding.load());
+    CHECK(continued.load() < kCalls);  // still pending: queued, in flight or waiting unsent
+    const auto started = std::chrono::steady_clock::now();
+    client.reset();
+    destruction = std::chrono::steady_clock::now() - started;
+  }
+  INFO("destroyed in " << std::chrono::duration_cast<std::chrono::milliseconds>(destruction).count()
+                       << " ms");
+  CHECK(destruction < erpbridge::test_support::scaled(1s));
+  // Every continuation ran during the destruction: nothing is left to wait for.
+  CHECK(continued.load() == kCalls);
+  for (auto& future : futures) CHECK(future.ready());
+  CHECK(succeeded.load() + cancelled.load() == kCalls);
+  CHECK(other.load() == 0);
+  CHECK(slow_succeeded.load() == 0);  // each slow one ended Cancelled, 5 s early
+  CHECK(succeeded.load() > 0);
+  CHECK(sdk_threads().empty());
+  server.emulator->cut_latency_waits();
+  server.emulator->clear_faults();
+}
