@@ -122,6 +122,16 @@ inline double sdk_threads_cpu_seconds() {
   return seconds;
 }
 
+// The first two CPUs of `allowed` (-1 for one it lacks).
+inline void first_two_cpus(const cpu_set_t& allowed, int& first, int& second) {
+  first = -1;
+  second = -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE && second < 0; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    (first < 0 ? first : second) = cpu;
+  }
+}
+
 // While it lives, the client runs on the first CPU this process may use (the calling thread
 // and the SDK's own threads, named "erpbridge-*") and every other thread of the process (the
 // emulator server's) on the second, as a client and a server on two machines would: with the
@@ -137,10 +147,7 @@ class SplitCores {
     }
     int first = -1;
     int second = -1;
-    for (int cpu = 0; cpu < CPU_SETSIZE && second < 0; ++cpu) {
-      if (!CPU_ISSET(cpu, &original_)) continue;
-      (first < 0 ? first : second) = cpu;
-    }
+    first_two_cpus(original_, first, second);
     cpu_set_t client;
     CPU_ZERO(&client);
     CPU_SET(first, &client);

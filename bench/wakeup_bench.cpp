@@ -17,28 +17,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <ctime>
 #include <mutex>
 #include <thread>
 
+#include "call_samples.hpp"
+
 namespace {
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// The first two CPUs this process may use (the same one twice on a one-CPU machine).
-void two_cpus(const cpu_set_t& allowed, int& first, int& second) {
-  first = -1;
-  second = -1;
-  for (int cpu = 0; cpu < CPU_SETSIZE && second < 0; ++cpu) {
-    if (!CPU_ISSET(cpu, &allowed)) continue;
-    (first < 0 ? first : second) = cpu;
-  }
-  if (second < 0) second = first;
-}
 
 void pin(pthread_t thread, int cpu) {
   cpu_set_t set;
@@ -98,7 +82,8 @@ void ping_pong(benchmark::State& state) {
   }
   int first = 0;
   int second = 0;
-  two_cpus(original, first, second);
+  erpbridge::bench::first_two_cpus(original, first, second);
+  if (second < 0) second = first;  // one CPU: "two cores" runs on that one
   const int partner_cpu = state.range(1) == 0 ? first : second;
   Channel ping;
   Channel pong;
@@ -111,18 +96,18 @@ void ping_pong(benchmark::State& state) {
   double partner_cpu_seconds = 0;
   std::thread partner([&] {
     pin(pthread_self(), partner_cpu);
-    const double started = thread_cpu_seconds();
+    const double started = erpbridge::bench::thread_cpu_seconds();
     for (;;) {
       ping.wait();
       if (stop.load(std::memory_order_relaxed)) break;
       pong.wake();
     }
-    partner_cpu_seconds = thread_cpu_seconds() - started;
+    partner_cpu_seconds = erpbridge::bench::thread_cpu_seconds() - started;
   });
   // One round trip first, so that the partner is pinned and asleep when timing starts.
   ping.wake();
   pong.wait();
-  const double cpu_start = thread_cpu_seconds();
+  const double cpu_start = erpbridge::bench::thread_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   std::int64_t rounds = 0;
   for (auto _ : state) {
@@ -132,7 +117,7 @@ void ping_pong(benchmark::State& state) {
   }
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double own_cpu = thread_cpu_seconds() - cpu_start;
+  const double own_cpu = erpbridge::bench::thread_cpu_seconds() - cpu_start;
   stop = true;
   ping.wake();
   partner.join();

@@ -2,13 +2,9 @@
 
 #include "runtime/thread_pool.hpp"
 
-#include <pthread.h>
-
 #include <cstdlib>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <thread>
 #include <utility>
 
 namespace erpbridge::internal {

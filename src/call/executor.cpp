@@ -5,12 +5,9 @@
 #include "erpbridge/core/secrets.hpp"
 #include "runtime/thread_pool.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
 #include <deque>

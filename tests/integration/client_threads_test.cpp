@@ -3,8 +3,6 @@
 // destroyed with calls pending completes every one of them and joins every thread it started.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,6 +17,7 @@
 
 #include "erpbridge/ctc/client.hpp"
 #include "support/families.hpp"
+#include "support/threads.hpp"
 #include "support/timing.hpp"
 
 using namespace std::chrono_literals;
@@ -32,27 +31,14 @@ namespace {
 
 const char* const kReceiptsPath = "/doscall/oa/api/receipt_parts/";
 
-std::string thread_name(const std::string& task) {
-  std::ifstream comm("/proc/self/task/" + task + "/comm");
-  std::string name;
-  std::getline(comm, name);
-  return name;
-}
-
 // The SDK's threads alive in this process, sorted by name: every one is named "erpbridge-..."
 // (the test program's own threads are named after it, "erpbridge_integ..."). Process-wide
 // pools started by an earlier test of the same run may be among them: tests compare.
 std::vector<std::string> sdk_threads() {
   std::vector<std::string> names;
-  if (DIR* tasks = ::opendir("/proc/self/task")) {
-    while (const dirent* entry = ::readdir(tasks)) {
-      if (entry->d_name[0] == '.') continue;
-      const std::string name = thread_name(entry->d_name);
-      if (name.rfind("erpbridge-", 0) == 0) names.push_back(name);
-    }
-    ::closedir(tasks);
+  for (std::string& name : erpbridge::test_support::thread_names()) {
+    if (name.rfind("erpbridge-", 0) == 0) names.push_back(std::move(name));
   }
-  std::sort(names.begin(), names.end());
   return names;
 }
 

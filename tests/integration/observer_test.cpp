@@ -118,6 +118,15 @@ ClientOptions observed(const FamilyServer& server, const std::shared_ptr<Recorde
   return options;
 }
 
+// A CTC client's options, observed by `recorder`.
+erpbridge::ctc::Options observed_ctc(const FamilyServer& server,
+                                     const std::shared_ptr<Recorder>& recorder) {
+  erpbridge::ctc::Options options;
+  static_cast<ClientOptions&>(options) = observed(server, recorder);
+  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  return options;
+}
+
 void check_names(const SeenTry& t, const Expected& e) {
   CHECK(t.family == e.family);
   CHECK(t.endpoint == e.endpoint);
@@ -399,9 +408,7 @@ TEST_CASE("Observer: W3C traceparent validation, case by case") {
 TEST_CASE("Observer: a CTC batch reports one call per query, each after its tries") {
   FamilyServer server;
   auto recorder = std::make_shared<Recorder>();
-  erpbridge::ctc::Options options;
-  static_cast<ClientOptions&>(options) = observed(server, recorder);
-  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  erpbridge::ctc::Options options = observed_ctc(server, recorder);
   erpbridge::ctc::Client client(options);
   const auto day = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
   std::vector<erpbridge::ctc::ReceiptQuery> queries;
@@ -442,9 +449,7 @@ TEST_CASE("Observer: a CTC batch reports one call per query, each after its trie
 TEST_CASE("Observer: call ids pair tries with calls when windows overlap, async") {
   FamilyServer server;
   auto recorder = std::make_shared<Recorder>();
-  erpbridge::ctc::Options options;
-  static_cast<ClientOptions&>(options) = observed(server, recorder);
-  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  erpbridge::ctc::Options options = observed_ctc(server, recorder);
   options.window_concurrency = 4;
   erpbridge::ctc::Client client(options);
   const auto from = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
@@ -477,9 +482,7 @@ TEST_CASE("Observer: a client destroyed with calls pending reports each of them"
   slow.latency = 3s;
   server.emulator->set_fault(ctc.path, slow, ctc.method);
   auto recorder = std::make_shared<Recorder>();
-  erpbridge::ctc::Options options;
-  static_cast<ClientOptions&>(options) = observed(server, recorder);
-  options.key = erpbridge::make_static_token(server.settings.ctc_key);
+  erpbridge::ctc::Options options = observed_ctc(server, recorder);
   options.max_in_flight = 2;  // a third call waits, unsent
   const auto from = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
   const erpbridge::ctc::ReceiptQuery query{erpbridge::ctc::Direction::In, from,

@@ -3,17 +3,19 @@
 // and a task that throws leaves its thread serving.
 #include "runtime/thread_pool.hpp"
 
+#include "support/threads.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using erpbridge::internal::ThreadPool;
@@ -170,14 +172,8 @@ TEST_CASE("ThreadPool: its threads carry the pool's name, cut to the kernel's 15
   std::this_thread::sleep_for(50ms);  // the thread names itself as it starts
   bool named = false;
   for (int tries = 0; tries < 100 && !named; ++tries) {
-    if (DIR* tasks = ::opendir("/proc/self/task")) {
-      while (dirent* entry = ::readdir(tasks)) {
-        std::ifstream comm(std::string("/proc/self/task/") + entry->d_name + "/comm");
-        std::string name;
-        if (std::getline(comm, name) && name == "erpbridge-a-lon") named = true;
-      }
-      ::closedir(tasks);
-    }
+    const std::vector<std::string> names = erpbridge::test_support::thread_names();
+    named = std::find(names.begin(), names.end(), "erpbridge-a-lon") != names.end();
     if (!named) std::this_thread::sleep_for(10ms);
   }
   hold.meet(0ms);
