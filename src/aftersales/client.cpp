@@ -119,7 +119,7 @@ struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
       if (!result.ok()) {
         Result<std::vector<T>> failed(std::move(result).error());
         failed.add_notes(std::move(self->notes));
-        self->promise.complete(std::move(failed));
+        self->finish(std::move(failed));
         return ok();
       }
       for (const auto& note : result.notes()) self->notes.push_back(note);
@@ -129,13 +129,21 @@ struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
       if (last) {
         Result<std::vector<T>> all(std::move(self->items));
         all.add_notes(std::move(self->notes));
-        self->promise.complete(std::move(all));
+        self->finish(std::move(all));
         return ok();
       }
       ++self->page;
       self->next();
       return ok();
     });
+  }
+
+  // `load` holds the client's connection: it goes before the caller sees the outcome, so
+  // that the caller, not this completion thread, holds the client's last reference (see
+  // SlidingRun::settle_now).
+  void finish(Result<std::vector<T>> outcome) {
+    load = nullptr;
+    promise.complete(std::move(outcome));
   }
 };
 

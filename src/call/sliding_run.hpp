@@ -43,7 +43,7 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
       if (auto pending = weak.lock()) pending->cancel();
     });
     if (count == 0) {
-      self->promise_.complete(SlidingOutcome<T>{});
+      self->settle_now(SlidingOutcome<T>{});
     } else {
       self->launch();
     }
@@ -72,16 +72,22 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
         std::lock_guard<std::mutex> guard(mutex_);
         if (ended_ || next_ >= count_ || next_ - finished_ >= concurrency_) return;
         index = next_++;
+        ++starting_;
       }
       Future<T> call = start_(index);
       bool too_late = false;
+      std::optional<Result<SlidingOutcome<T>>> owed;
       {
         std::lock_guard<std::mutex> guard(mutex_);
+        --starting_;
         too_late = ended_;  // another call failed, or the run was cancelled, meanwhile
         if (!too_late) in_flight_[index] = call;
+        // The run ended while this thread was in start_: ending it is left to the last starter.
+        if (too_late && starting_ == 0 && due_) owed.swap(due_);
       }
       if (too_late) {
         call.cancel();
+        if (owed) settle_now(std::move(*owed));
         return;
       }
       auto self = this->shared_from_this();
@@ -117,7 +123,7 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
     for (auto& pending : to_cancel) pending.cancel();
     report(succeeded, complete);
     if (complete) {
-      promise_.complete(std::move(outcome_));  // ended_: nothing touches outcome_ any more
+      settle(std::move(outcome_));  // ended_: nothing touches outcome_ any more
       return;
     }
     launch();
@@ -133,7 +139,31 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
     }
     for (auto& pending : to_cancel) pending.cancel();
     report(0, /*closing=*/true);
-    promise_.complete(make_error(ErrorCode::Cancelled, "cancelled"));
+    settle(make_error(ErrorCode::Cancelled, "cancelled"));
+  }
+
+  // Completes the run, once it has ended (ended_), when no thread is inside start_ any more.
+  void settle(Result<SlidingOutcome<T>> result) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (starting_ > 0) {  // that thread settles when start_ returns
+        due_ = std::move(result);
+        return;
+      }
+    }
+    settle_now(std::move(result));
+  }
+
+  // start_ holds what the calls need (a client's connection, say): it goes before the caller
+  // can see the outcome. Were it released after, by the thread that ended the run, that
+  // thread (a completion thread of the client) could hold the last reference and destroy
+  // the client there, after its owner's get() returned and while the owner went on as if
+  // the client were gone: its events not yet delivered, its threads not yet joined.
+  void settle_now(Result<SlidingOutcome<T>> result) {
+    Start released = std::move(start_);
+    start_ = nullptr;
+    released = nullptr;
+    promise_.complete(std::move(result));
   }
 
   // Hands progress_ a count of successes (0: none to tell). Calls end on several threads and
@@ -152,7 +182,7 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
     if (closing) progress_closed_ = true;
   }
 
-  const Start start_;
+  Start start_;  // released when the run is settled (settle_now)
   const Progress progress_;
   const std::size_t count_;
   const std::size_t concurrency_;
@@ -164,7 +194,9 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
   std::size_t finished_ = 0;
   std::size_t succeeded_ = 0;
   bool ended_ = false;
-  std::vector<Future<T>> in_flight_;  // by index, for cancellation
+  std::size_t starting_ = 0;                      // threads inside start_
+  std::optional<Result<SlidingOutcome<T>>> due_;  // the outcome, while a thread is in start_
+  std::vector<Future<T>> in_flight_;              // by index, for cancellation
   SlidingOutcome<T> outcome_;
 
   std::recursive_mutex progress_mutex_;  // guards what follows; held while progress_ runs

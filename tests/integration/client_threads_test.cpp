@@ -10,11 +10,13 @@
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "erpbridge/aftersales/client.hpp"
 #include "erpbridge/ctc/client.hpp"
 #include "support/families.hpp"
 #include "support/threads.hpp"
@@ -199,4 +201,119 @@ TEST_CASE(
   CHECK(sdk_threads() == before);  // every thread the client started is gone
   server.emulator->cut_latency_waits();
   server.emulator->clear_faults();
+}
+
+namespace {
+
+struct CallCounter : erpbridge::CallObserver {
+  std::atomic<int> calls{0};
+  void on_try(const erpbridge::TryEvent&) override {}
+  void on_call(const erpbridge::CallEvent&) override { ++calls; }
+};
+
+// Runs a call composed of several vendor calls (`compose`) to its end, then destroys the
+// client on this thread while the caller's continuation still holds the thread that
+// completed it. The client must end there and then: every event delivered (as many as the
+// server counted requests on `path`) and every thread it started joined. A part of the
+// composition that held the client past the outcome would make that completion thread
+// the client's last owner instead, and the client would end later, somewhere else.
+template <typename Client, typename T, typename Options>
+void check_destroyed_by_its_owner(Options options, const FamilyServer& server,
+                                  const std::string& path,
+                                  const std::function<Future<T>(const Client&)>& compose) {
+  auto counter = std::make_shared<CallCounter>();
+  options.observer = counter;
+  const std::vector<std::string> before = sdk_threads();
+  const std::size_t requests_before = server.emulator->request_count(path);
+  auto client = std::make_unique<Client>(options);
+  std::promise<void> continued;
+  Future<bool> outcome = compose(*client).then([&](Result<T> result) -> Result<bool> {
+    const bool succeeded = result.ok();
+    continued.set_value();
+    std::this_thread::sleep_for(100ms);  // still on the thread that completed the call
+    return succeeded;
+  });
+  REQUIRE(continued.get_future().wait_for(erpbridge::test_support::scaled(10s)) ==
+          std::future_status::ready);
+  client.reset();
+  const int requests = static_cast<int>(server.emulator->request_count(path) - requests_before);
+  CHECK(requests >= 2);
+  CHECK(counter->calls.load() == requests);
+  CHECK(sdk_threads() == before);
+  REQUIRE(outcome.ready());
+  CHECK(outcome.get().value());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Client threads: a client destroyed right after its composed call completes ends on the "
+    "thread that destroyed it (list_receipts, receipt batch, all_orders)") {
+  FamilyServer server;
+  SECTION("CTC list_receipts: two windows") {
+    check_destroyed_by_its_owner<erpbridge::ctc::Client, std::vector<Receipt>>(
+        ctc_options(server), server, kReceiptsPath, [](const erpbridge::ctc::Client& client) {
+          const auto from = erpbridge::DateTime::parse("2020-03-01 00:00:00").value();
+          return client.list_receipts_async(erpbridge::ctc::Direction::In, from,
+                                            from + std::chrono::hours(24 * 14));
+        });
+  }
+  SECTION("CTC query_receipts_batch: three windows") {
+    using Batch = std::vector<Result<std::vector<Receipt>>>;
+    check_destroyed_by_its_owner<erpbridge::ctc::Client, Batch>(
+        ctc_options(server), server, kReceiptsPath, [](const erpbridge::ctc::Client& client) {
+          return client.query_receipts_batch_async(
+              {window_from("2020-03-01 00:00:00"), window_from("2020-03-02 00:00:00"),
+               window_from("2020-03-03 00:00:00")},
+              2);
+        });
+  }
+  SECTION("After-service all_orders: one order per page") {
+    erpbridge::aftersales::Options options;
+    options.base_url = server.server->base_url();
+    {
+      erpbridge::aftersales::Client creator(options);
+      for (int i = 0; i < 3; ++i) {
+        REQUIRE(
+            creator
+                .create_order({"质量问题", "深圳供应商", "广州供应商", "张三", "破损", "外箱破损"})
+                .ok());
+      }
+    }
+    erpbridge::aftersales::ListFilter filter;
+    filter.per_page = 1;
+    check_destroyed_by_its_owner<erpbridge::aftersales::Client,
+                                 std::vector<erpbridge::aftersales::Order>>(
+        options, server, "/api/v1/afterservice/orders",
+        [filter](const erpbridge::aftersales::Client& client) {
+          return client.all_orders_async(filter);
+        });
+  }
+}
+
+TEST_CASE(
+    "Client threads: a mock connection's default async call lets go of it before the caller "
+    "sees the result") {
+  struct Mock : erpbridge::ctc::Connection {
+    std::thread::id* destroyed_on;
+    explicit Mock(std::thread::id* where) : destroyed_on(where) {}
+    ~Mock() override { *destroyed_on = std::this_thread::get_id(); }
+    Result<std::vector<Receipt>> query_receipts(const erpbridge::ctc::ReceiptQuery&) override {
+      return std::vector<Receipt>{};
+    }
+  };
+  std::thread::id destroyed_on;
+  auto client = std::make_unique<erpbridge::ctc::Client>(std::make_shared<Mock>(&destroyed_on));
+  std::promise<void> continued;
+  // Continued inline on the worker thread that ran the blocking call, and held there.
+  Future<bool> outcome = client->query_receipts_async(window_from("2020-03-01 00:00:00"))
+                             .then([&](Result<std::vector<Receipt>> result) -> Result<bool> {
+                               continued.set_value();
+                               std::this_thread::sleep_for(100ms);
+                               return result.ok();
+                             });
+  REQUIRE(continued.get_future().wait_for(10s) == std::future_status::ready);
+  client.reset();
+  CHECK(destroyed_on == std::this_thread::get_id());
+  CHECK(outcome.get().value());
 }

@@ -37,8 +37,13 @@ Future<T> run_in_background(F blocking) {
 template <typename T, typename Object, typename F>
 Future<T> run_in_background_on(Object* object, F call) {
   std::shared_ptr<Object> keep = std::static_pointer_cast<Object>(object->weak_from_this().lock());
-  return run_in_background<T>(
-      [object, keep = std::move(keep), call = std::move(call)]() mutable { return call(*object); });
+  return run_in_background<T>([object, keep = std::move(keep), call = std::move(call)]() mutable {
+    Result<T> result = call(*object);
+    // Let go before the future completes: the caller, once it has the result, then holds the
+    // last reference, and the object is destroyed on its thread, not on this worker.
+    keep.reset();
+    return result;
+  });
 }
 
 }  // namespace ERPBRIDGE_ABI_NAMESPACE
