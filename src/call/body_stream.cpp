@@ -9,13 +9,20 @@
 
 namespace erpbridge::internal {
 
-void PieceQueue::push(std::string piece) {
+void PieceQueue::push(std::string piece, bool wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return reader_stopped_ || queued_bytes_ < kMaxQueued; });
+  if (wait) changed_.wait(lock, [&] { return reader_stopped_ || queued_bytes_ < kMaxQueued; });
   if (reader_stopped_) return;
   queued_bytes_ += piece.size();
   pieces_.push_back(std::move(piece));
   changed_.notify_all();
+}
+
+bool PieceQueue::full_then_notify(std::function<void()> ready) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (reader_stopped_ || queued_bytes_ < kMaxQueued) return false;
+  on_room_ = std::move(ready);
+  return true;
 }
 
 void PieceQueue::close() {
@@ -25,23 +32,33 @@ void PieceQueue::close() {
 }
 
 void PieceQueue::stop_reading() {
-  std::lock_guard<std::mutex> guard(mutex_);
-  reader_stopped_ = true;
-  pieces_.clear();
-  queued_bytes_ = 0;
-  changed_.notify_all();
+  std::function<void()> ready;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    reader_stopped_ = true;
+    pieces_.clear();
+    queued_bytes_ = 0;
+    changed_.notify_all();
+    ready.swap(on_room_);
+  }
+  if (ready) ready();  // outside the lock: it may take the transport's
 }
 
 bool PieceQueue::next(char*& begin, char*& end) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return !pieces_.empty() || closed_; });
-  if (pieces_.empty()) return false;
-  current_ = std::move(pieces_.front());  // the piece read before is released now
-  pieces_.pop_front();
-  queued_bytes_ -= current_.size();
-  changed_.notify_all();
-  begin = current_.data();
-  end = current_.data() + current_.size();
+  std::function<void()> ready;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !pieces_.empty() || closed_; });
+    if (pieces_.empty()) return false;
+    current_ = std::move(pieces_.front());  // the piece read before is released now
+    pieces_.pop_front();
+    queued_bytes_ -= current_.size();
+    changed_.notify_all();
+    if (queued_bytes_ < kMaxQueued) ready.swap(on_room_);
+    begin = current_.data();
+    end = current_.data() + current_.size();
+  }
+  if (ready) ready();  // outside the lock: it may take the transport's
   return true;
 }
 
@@ -72,7 +89,9 @@ void StreamingBody::shutdown() {
 }
 
 bool StreamingBody::begin(int status, const HttpHeaders& headers) {
-  finish_decoder();  // a try cut short before this one
+  finish_decoder();  // a try cut short before this one (its decoder stops at once)
+  decode_pending_ = false;
+  pending_.clear();
   if (status < 200 || status >= 300) return false;
   announced_size_ = 0;
   if (const std::string* length = find_header(headers, "Content-Length")) {
@@ -100,23 +119,33 @@ void StreamingBody::write(const char* data, std::size_t size) {
 
 void StreamingBody::end(bool complete) {
   if (!decoding_) {
-    // Never reached a full piece: decode what there is here, unless the try failed.
-    if (complete) {
-      json::OnePiece whole(pending_.data(), pending_.size());
-      decode(whole, announced_size_ != 0 ? announced_size_ : pending_.size());
-    }
-    pending_.clear();
+    // Never reached a full piece: settle() decodes what there is, unless the try failed.
+    decode_pending_ = complete;
+    if (!complete) pending_.clear();
     return;
   }
   if (complete) {
-    if (!pending_.empty()) queue_->push(std::move(pending_));
+    if (!pending_.empty()) queue_->push(std::move(pending_), /*wait=*/false);
     queue_->close();
   } else {
     queue_->stop_reading();  // what the decoder made of a cut-short body is not used
     queue_->close();
   }
-  finish_decoder();
   pending_.clear();
+}
+
+bool StreamingBody::would_wait(std::function<void()> ready) {
+  return decoding_ && queue_->full_then_notify(std::move(ready));
+}
+
+void StreamingBody::settle() {
+  finish_decoder();
+  if (decode_pending_) {
+    decode_pending_ = false;
+    json::OnePiece whole(pending_.data(), pending_.size());
+    decode(whole, announced_size_ != 0 ? announced_size_ : pending_.size());
+    pending_.clear();
+  }
 }
 
 void StreamingBody::start_decoder() {

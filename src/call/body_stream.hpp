@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,8 +28,11 @@ class PieceQueue final : public json::ChunkSource {
  public:
   static constexpr std::size_t kMaxQueued = 1u << 20;
 
-  /// Queues a piece, waiting while the queue is full; dropped if the reader has stopped.
-  void push(std::string piece);
+  /// Queues a piece, waiting while the queue is full (unless `wait` is false: the last piece
+  /// of a body may exceed the bound); dropped if the reader has stopped.
+  void push(std::string piece, bool wait = true);
+  /// Whether push() would wait now; if so, `ready` is called once when it no longer would.
+  bool full_then_notify(std::function<void()> ready);
   /// No more pieces: the reader sees the end of the text.
   void close();
   /// The reader stops taking pieces (it has finished or failed): push() no longer waits.
@@ -41,13 +45,17 @@ class PieceQueue final : public json::ChunkSource {
   std::condition_variable changed_;
   std::deque<std::string> pieces_;
   std::size_t queued_bytes_ = 0;
+  std::function<void()> on_room_;  // full_then_notify's, until there is room
   bool closed_ = false;
   bool reader_stopped_ = false;
   std::string current_;  // the piece being read (the reader's pointers point into it)
 };
 
 /// A BodyStream that decodes with `decode(pieces, size)` (size: the announced length, 0 if
-/// none), for one call and each of its tries. After a streamed try, the decoder has run to
+/// none), for one call and each of its tries. Nothing it does on the transport's thread
+/// waits for the decoder when the transport asks would_wait() first (the async transport
+/// does): end() only closes the queue, and a body too short for a decoder thread is decoded
+/// by settle(), on the thread that takes the result. After settle(), the decoder has run to
 /// its end; what it decoded is the subclass's to hand out.
 class StreamingBody : public BodyStream {
  public:
@@ -61,8 +69,13 @@ class StreamingBody : public BodyStream {
   bool begin(int status, const HttpHeaders& headers) override;
   void write(const char* data, std::size_t size) override;
   void end(bool complete) override;
+  bool would_wait(std::function<void()> ready) override;
 
  protected:
+  /// Waits for the last try's decoder, or decodes its short body here: what a subclass does
+  /// before it hands out what was decoded.
+  void settle();
+
   /// Stops and joins the decoder: what a subclass's destructor does first, since the
   /// decoder calls into the subclass.
   void shutdown();
@@ -77,7 +90,8 @@ class StreamingBody : public BodyStream {
 
   std::size_t announced_size_ = 0;
   json::JsonCutter cutter_;
-  std::string pending_;  // received, not yet handed over
+  std::string pending_;          // received, not yet handed over
+  bool decode_pending_ = false;  // a complete body never handed to a decoder: settle() decodes
   std::unique_ptr<PieceQueue> queue_;
   // The decoder runs on a thread of the decoder pool; this says when it has finished.
   bool decoding_ = false;
@@ -100,8 +114,12 @@ class EnvelopeStream final : public StreamingBody {
  public:
   ~EnvelopeStream() override { shutdown(); }
 
-  /// What the last streamed try decoded (once the transport has returned).
-  DecodedEnvelope<Envelope> take() { return std::move(decoded_); }
+  /// What the last streamed try decoded (once the transport has returned): waits for its
+  /// decoder.
+  DecodedEnvelope<Envelope> take() {
+    settle();
+    return std::move(decoded_);
+  }
 
  protected:
   void decode(json::ChunkSource& pieces, std::size_t size) override {

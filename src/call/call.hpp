@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "call/executor.hpp"
+#include "call/reply.hpp"
 #include "call/token_call.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/core/token.hpp"
@@ -33,11 +34,26 @@ struct PreparedCall {
   /// The credential: a reply saying Unauthenticated invalidates it and the call is made once
   /// more with a fresh one (TokenRefresh).
   std::shared_ptr<TokenProvider> token;
-  /// Optional, for endpoints whose replies can be large: a stream for one blocking call (see
-  /// StreamingBody), and the result of a try whose body went to it, instead of decode().
+  /// Optional, for endpoints whose replies can be large: a stream for one call, blocking or
+  /// async (see StreamingBody), and the result of a try whose body went to it, instead of
+  /// decode(). decode_streamed() runs on the thread that takes the result, never the I/O one.
   std::function<std::shared_ptr<BodyStream>()> make_stream;
   std::function<Result<T>(BodyStream& stream, const HttpResponse& response)> decode_streamed;
 };
+
+/// `decode()`, with anything it throws turned into the call's error (decoder_threw): no
+/// exception leaves a call, and a write's reply that could not be read leaves its outcome
+/// unknown, whichever path (blocking or async) decoded it.
+template <typename T, typename Decode>
+Result<T> decode_contained(const Decode& decode, bool write) noexcept {
+  try {
+    return decode();
+  } catch (const std::exception& exception) {
+    return decoder_threw(exception.what(), write);
+  } catch (...) {
+    return decoder_threw("an exception of unknown type", write);
+  }
+}
 
 /// Runs `call` on the calling thread.
 template <typename T>
@@ -57,8 +73,12 @@ Result<T> run_call(const Executor& executor, const PreparedCall<T>& call) {
     Result<HttpResponse> response = executor.execute(*request, call.label, &record);
     if (!response.ok()) return std::move(response).error();
     const Clock::time_point decoding = observed ? Clock::now() : Clock::time_point();
-    Result<T> result =
-        response->body_streamed ? call.decode_streamed(*stream, *response) : call.decode(*response);
+    Result<T> result = decode_contained<T>(
+        [&] {
+          return response->body_streamed ? call.decode_streamed(*stream, *response)
+                                         : call.decode(*response);
+        },
+        /*write=*/!Executor::idempotent_in_scope(*request));
     if (observed) record.decode_time += Clock::now() - decoding;
     return result;
   };
@@ -85,6 +105,10 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
   Future<HttpResponse> current;  // the exchange in flight
   std::optional<TokenRefresh> refresh;
   std::shared_ptr<CallRecord> record = std::make_shared<CallRecord>();
+  // Where a large reply is decoded while it downloads (PreparedCall::make_stream), for every
+  // try of the call; the I/O thread only queues its pieces, pausing the transfer when the
+  // decoder is behind.
+  std::shared_ptr<BodyStream> stream;
   Clock::time_point started;
   HttpMethod method = HttpMethod::Post;
   std::atomic<bool> completed{false};
@@ -96,9 +120,12 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
       return;
     }
     method = request->method;
+    request->body_stream = stream;
     Future<HttpResponse> exchange;
+    bool write = false;
     {
       CallOptionsScope scope(options);
+      write = !Executor::idempotent_in_scope(*request);
       exchange = executor->execute_async(std::move(request).value(), call.label, record);
     }
     {
@@ -109,11 +136,21 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
     auto self = this->shared_from_this();
     // Decoded on the client's completion threads: the I/O thread only moves bytes.
     (void)exchange.then(
-        executor->completions(), [self, token](Result<HttpResponse> response) -> Result<void> {
+        executor->completions(),
+        [self, token, write](Result<HttpResponse> response) -> Result<void> {
           const bool observed = self->executor->observed();
           const Clock::time_point decoding = observed ? Clock::now() : Clock::time_point();
-          Result<T> result =
-              response.ok() ? self->call.decode(*response) : Result<T>(std::move(response).error());
+          Result<T> result = response.ok() ? decode_contained<T>(
+                                                 [&] {
+                                                   // A streamed body's decoder is waited for here,
+                                                   // never on the I/O thread.
+                                                   return response->body_streamed
+                                                              ? self->call.decode_streamed(
+                                                                    *self->stream, *response)
+                                                              : self->call.decode(*response);
+                                                 },
+                                                 write)
+                                           : Result<T>(std::move(response).error());
           if (observed) self->record->decode_time += Clock::now() - decoding;
           if (self->refresh && !result.ok() && !self->promise.cancel_requested() &&
               self->refresh->again_after(result.error(), token)) {
@@ -172,6 +209,7 @@ template <typename T>
 Future<T> run_call_async(const Executor& executor, PreparedCall<T> call) {
   auto run = std::make_shared<detail::AsyncRun<T>>();
   run->call = std::move(call);
+  if (run->call.make_stream) run->stream = run->call.make_stream();
   run->executor = executor.shared();
   run->options = CallOptionsScope::current();
   if (executor.observed()) {

@@ -289,11 +289,15 @@ Executor::~Executor() {
 Executor::Settings Executor::settings_for(const HttpRequest& request) const {
   const CallOptions& call = CallOptionsScope::current();
   Settings settings;
-  settings.idempotent = call.idempotent.value_or(request.idempotent);
+  settings.idempotent = idempotent_in_scope(request);
   settings.request_timeout = call.request_timeout.value_or(options_.request_timeout);
   settings.overall_deadline = call.overall_deadline.value_or(options_.overall_deadline);
   settings.retry = call.retry.value_or(options_.retry);
   return settings;
+}
+
+bool Executor::idempotent_in_scope(const HttpRequest& request) {
+  return CallOptionsScope::current().idempotent.value_or(request.idempotent);
 }
 
 Result<void> Executor::check_traceparent() {

@@ -119,6 +119,9 @@ class Executor {
                    std::string_view traceparent, bool async) const;
   /// The CallOptionsScope's traceparent in force, if it is well-formed; an error if not.
   static Result<void> check_traceparent();
+  /// Whether `request` is sent as safe to repeat: the CallOptionsScope in force may say
+  /// otherwise than the request. The one rule the retry loop and decode failures follow.
+  static bool idempotent_in_scope(const HttpRequest& request);
 
   /// An executor like this one that async work may hold on to after this one is gone (its
   /// calls are cancelled then, but logging and decoding stay valid).

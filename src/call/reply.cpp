@@ -68,6 +68,15 @@ Error unreadable_reply(const HttpResponse& response, const CallContext& call,
   return error;
 }
 
+Error decoder_threw(const char* what, bool write) {
+  Error error = make_error(ErrorCode::Internal, std::string("decoding the reply threw: ") + what);
+  if (write) {
+    error.outcome_unknown = true;
+    error.message += " (the server may have applied the write: check before repeating it)";
+  }
+  return error;
+}
+
 Error vendor_error(ErrorCode code, const char* code_name, std::string vendor_code,
                    std::string vendor_message, const HttpResponse& response,
                    const CallContext& call) {

@@ -34,6 +34,10 @@ ErrorCode code_for_status(int status) noexcept;
 /// front of it may have applied it.
 Error status_error(const HttpResponse& response, const CallContext& call);
 
+/// The Error for a decoder that threw (bad_alloc on a huge reply, a bug): Internal, naming
+/// the exception. The reply came, so a write it answered may have been applied.
+Error decoder_threw(const char* what, bool write);
+
 /// The Error for a 2xx reply whose success code cannot be read (not JSON, not the envelope,
 /// the code missing or of the wrong type). For a write the outcome is unknown.
 Error unreadable_reply(const HttpResponse& response, const CallContext& call,

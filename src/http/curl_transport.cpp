@@ -67,11 +67,15 @@ struct Transfer {
   std::size_t max_bytes = 0;
   bool too_large = false;
   const HttpRequest* request = nullptr;
-  // Blocking sends only: the I/O thread of async calls must never wait for a decoder.
   BodyStream* stream = nullptr;
   bool stream_asked = false;  // begin() was called for this try
   bool streaming = false;     // and took the body
   std::size_t streamed_bytes = 0;
+  // Async transfers: the I/O thread never waits for a stream's consumer. A stream that
+  // would make it wait pauses the transfer (CURL_WRITEFUNC_PAUSE); `resume`, called from
+  // the consumer's thread when it has caught up, has the I/O thread continue it.
+  std::function<void()> resume;
+  bool paused = false;  // was paused at least once
   // A callback caught an exception: the transfer was aborted, and this says why (a fixed
   // buffer: recording it must not allocate, the failure may be an allocation's).
   std::array<char, 160> callback_failure{};
@@ -100,6 +104,11 @@ std::size_t write_body(Transfer* transfer, char* data, std::size_t bytes) {
         transfer->stream->begin(static_cast<int>(status), transfer->response.headers);
   }
   if (transfer->streaming) {
+    // Held back, not taken: libcurl hands the same bytes again once the transfer resumes.
+    if (transfer->resume && transfer->stream->would_wait(transfer->resume)) {
+      transfer->paused = true;
+      return CURL_WRITEFUNC_PAUSE;
+    }
     transfer->streamed_bytes += bytes;
     if (transfer->streamed_bytes > transfer->max_bytes) {
       transfer->too_large = true;
@@ -198,10 +207,6 @@ class CurlTransport final : public HttpTransport {
     prepare(transfer, request);
     transfer.stream = request.body_stream.get();
     CURLcode code = curl_easy_perform(transfer.handle->easy);
-    if (transfer.streaming) {
-      transfer.stream->end(code == CURLE_OK);
-      transfer.response.body_streamed = true;
-    }
     Result<HttpResponse> result = finish(transfer, code);
     release(std::move(transfer.handle));
     return result;
@@ -331,10 +336,12 @@ class CurlTransport final : public HttpTransport {
     std::mutex mutex;  // guards what follows
     std::vector<std::unique_ptr<AsyncTransfer>> incoming;
     std::vector<std::uint64_t> cancels;
+    std::vector<std::uint64_t> resumes;  // paused transfers whose stream has room again
     std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers;
     std::uint64_t timer_sequence = 0;
     bool stopping = false;
     std::atomic<std::uint64_t> next_id{1};
+    std::weak_ptr<Loop> self;  // for the resume callbacks of streamed transfers
     // The I/O thread's own.
     std::unordered_map<std::uint64_t, std::unique_ptr<AsyncTransfer>> active;
     std::vector<epoll_event> ready;  // what the last wait returned
@@ -394,6 +401,7 @@ class CurlTransport final : public HttpTransport {
     std::lock_guard<std::mutex> guard(loop_mutex_);
     if (loop_ || closing_) return loop_;
     auto loop = std::make_shared<Loop>();
+    loop->self = loop;
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     epoll_event wake_event{};
@@ -454,12 +462,14 @@ class CurlTransport final : public HttpTransport {
     }
     std::vector<std::unique_ptr<AsyncTransfer>> incoming;
     std::vector<std::uint64_t> cancels;
+    std::vector<std::uint64_t> resumes;
     std::vector<std::function<void()>> due;
     long wait_ms = 1000;
     {
       std::lock_guard<std::mutex> guard(loop.mutex);
       incoming.swap(loop.incoming);
       cancels.swap(loop.cancels);
+      resumes.swap(loop.resumes);
       const auto now = std::chrono::steady_clock::now();
       while (!loop.timers.empty() && loop.timers.top().at <= now) {
         due.push_back(std::move(const_cast<Timer&>(loop.timers.top()).task));
@@ -474,6 +484,18 @@ class CurlTransport final : public HttpTransport {
     for (auto& exchange : incoming) {
       AsyncTransfer& async = *exchange;
       prepare(async.transfer, async.request);
+      if (async.request.body_stream) {
+        async.transfer.stream = async.request.body_stream.get();
+        async.transfer.resume = [weak = loop.self, id = async.id] {
+          const std::shared_ptr<Loop> target = weak.lock();
+          if (!target) return;
+          {
+            std::lock_guard<std::mutex> guard(target->mutex);
+            target->resumes.push_back(id);
+          }
+          wake(*target);
+        };
+      }
       CURL* easy = async.transfer.handle->easy;
       curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(async.id));
       const CURLMcode added = curl_multi_add_handle(loop.multi, easy);
@@ -496,10 +518,17 @@ class CurlTransport final : public HttpTransport {
       long request_bytes = 0;
       curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
       curl_multi_remove_handle(loop.multi, easy);
+      end_stream_cut_short(async->transfer);
       release(std::move(async->transfer.handle));
       Error error = make_error(ErrorCode::Cancelled, "cancelled");
       error.outcome_unknown = request_bytes > 0 && !async->request.idempotent;
       async->promise.complete(std::move(error));
+    }
+    for (std::uint64_t id : resumes) {
+      auto found = loop.active.find(id);
+      if (found == loop.active.end()) continue;  // finished or cancelled meanwhile
+      // libcurl may hand the held-back bytes over at once, from within this call.
+      curl_easy_pause(found->second->transfer.handle->easy, CURLPAUSE_CONT);
     }
     for (auto& task : due) task();
     // The sockets the last wait found ready, then libcurl's own timeouts (a transfer just
@@ -535,6 +564,8 @@ class CurlTransport final : public HttpTransport {
       loop.active.erase(found);
       curl_multi_remove_handle(loop.multi, async->transfer.handle->easy);
       Result<HttpResponse> outcome = finish(async->transfer, code);
+      // Cut short while paused: libcurl may still hold held-back bytes (end_stream_cut_short).
+      if (async->transfer.paused && code != CURLE_OK) async->transfer.handle.reset();
       release(std::move(async->transfer.handle));
       async->promise.complete(std::move(outcome));
     }
@@ -578,6 +609,7 @@ class CurlTransport final : public HttpTransport {
       long request_bytes = 0;
       curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
       curl_multi_remove_handle(loop->multi, easy);
+      end_stream_cut_short(async->transfer);
       release(std::move(async->transfer.handle));
       Error error = closed();
       error.outcome_unknown = request_bytes > 0 && !async->request.idempotent;
@@ -635,6 +667,7 @@ class CurlTransport final : public HttpTransport {
   // Handles keep the options that are the same for every request: setting them again per
   // call (after curl_easy_reset) cost more client CPU than the rest of a typed call.
   void release(std::unique_ptr<Handle> handle) {
+    if (!handle) return;  // discarded (end_stream_cut_short)
     // Nothing may point into the finished transfer or the caller's request.
     CURL* easy = handle->easy;
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
@@ -729,7 +762,20 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(handle.easy, CURLOPT_HTTPHEADER, nodes.data());
   }
 
+  // A transfer given up before its end: its stream's consumer stops.
+  // One that was paused is not kept for reuse: libcurl may still hold its held-back bytes.
+  static void end_stream_cut_short(Transfer& transfer) {
+    if (!transfer.streaming) return;
+    transfer.streaming = false;
+    transfer.stream->end(false);
+    if (transfer.paused) transfer.handle.reset();
+  }
+
   Result<HttpResponse> finish(Transfer& transfer, CURLcode code) {
+    if (transfer.streaming) {
+      transfer.stream->end(code == CURLE_OK);
+      transfer.response.body_streamed = true;
+    }
     if (code == CURLE_OK) {
       long status = 0;
       curl_easy_getinfo(transfer.handle->easy, CURLINFO_RESPONSE_CODE, &status);

@@ -8,6 +8,7 @@
 #include "erpbridge/testing/ctc_emulator.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
+#include "support/threads.hpp"
 #include "support/timing.hpp"
 
 using erpbridge::DateTime;
@@ -304,6 +305,54 @@ TEST_CASE("CTC over HTTP: a reply of megabytes is decoded while it arrives, same
   CHECK(refused.error().code == ErrorCode::Decode);
   CHECK(refused.error().message.find("offset " + std::to_string(26 + (2u << 20) + 13)) !=
         std::string::npos);
+}
+
+TEST_CASE(
+    "CTC over HTTP: list_receipts decodes windows of megabytes while they arrive, on decoder "
+    "threads, never on the I/O thread") {
+  CtcServer server;
+  const DateTime from = at("2020-03-01 00:00:00");
+  // Four 7-day windows of about 4 MB each.
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 4 * 20000, 30s));
+  const DateTime to = from + 4 * 7 * 24h - 1s;
+  Options in_process = server.options();
+  in_process.transport = server.emulator;  // the oracle: replies arrive whole
+  auto expected = Client(in_process).list_receipts(Direction::In, from, to);
+  REQUIRE(expected.ok());
+  REQUIRE(expected->size() == 4 * 20000);
+
+  Client client(server.options());
+  const std::size_t asked = server.emulator->request_count("/doscall/oa/api/receipt_parts/");
+  const auto before = erpbridge::test_support::thread_cpu();
+  auto streamed = client.list_receipts(Direction::In, from, to);
+  const auto after = erpbridge::test_support::thread_cpu();
+  REQUIRE(streamed.ok());
+  CHECK(*streamed == *expected);
+  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") - asked == 4);
+  const double io_ms = erpbridge::test_support::cpu_between(before, after, "erpbridge-io") / 1e6;
+  const double decoders_ms =
+      erpbridge::test_support::cpu_between(before, after, "erpbridge-dec") / 1e6;
+  INFO("I/O thread " << io_ms << " ms CPU, decoder threads " << decoders_ms << " ms");
+  // The decoders parsed the 16 MB; the I/O thread only moved the bytes and cut them into
+  // pieces. (Before async calls streamed, the decoder threads ran nothing here: each window
+  // was buffered whole and decoded after it had arrived.)
+  CHECK(decoders_ms > 0);
+  CHECK(io_ms * 2 < decoders_ms);
+
+  // A window cut short is retried and streams again; broken JSON is a Decode error.
+  Fault cut;
+  cut.truncate = true;
+  cut.times = 1;
+  server.emulator->set_fault("/doscall/oa/api/receipt_parts/", cut);
+  auto retried = client.list_receipts(Direction::In, from, to);
+  REQUIRE(retried.ok());
+  CHECK(*retried == *expected);
+  Fault broken;
+  broken.body = R"({"res":0,"msg":"","data":[)" + std::string(2u << 20, ' ') + R"({"in_number":})";
+  server.emulator->set_fault("/doscall/oa/api/receipt_parts/", broken);
+  auto refused = client.list_receipts(Direction::In, from, to);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Decode);
 }
 
 TEST_CASE("CTC over HTTP: a transient 503 on a query is retried") {

@@ -2,9 +2,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/testing/emulator_server.hpp"
@@ -326,6 +329,123 @@ TEST_CASE("Transport: a blocking send hands a body to its BodyStream as it arriv
   REQUIRE_FALSE(over.ok());
   CHECK(over.error().message.find("exceeds the limit of 100000 bytes") != std::string::npos);
   CHECK_FALSE(stream->complete);
+}
+
+namespace {
+
+// A BodyStream whose consumer lags: when asked, every third write would wait, and another
+// thread says "ready" a few milliseconds later (or never, when `hold` is set: the test then
+// has the callback).
+struct LaggingStream final : erpbridge::BodyStream {
+  std::mutex mutex;  // write() and would_wait() come from the I/O thread, ready from others
+  int begins = 0;
+  int ends = 0;
+  int asks = 0;
+  int waits = 0;
+  bool complete = false;
+  bool hold = false;
+  std::function<void()> held;
+  std::string body;
+  std::vector<std::thread> wakers;
+
+  ~LaggingStream() override {
+    for (std::thread& waker : wakers) waker.join();
+  }
+  bool begin(int, const erpbridge::HttpHeaders&) override {
+    std::lock_guard<std::mutex> guard(mutex);
+    ++begins;
+    body.clear();
+    return true;
+  }
+  void write(const char* data, std::size_t size) override {
+    std::lock_guard<std::mutex> guard(mutex);
+    body.append(data, size);
+  }
+  void end(bool whole) override {
+    std::lock_guard<std::mutex> guard(mutex);
+    ++ends;
+    complete = whole;
+  }
+  bool would_wait(std::function<void()> ready) override {
+    std::lock_guard<std::mutex> guard(mutex);
+    if (++asks % 3 != 0) return false;
+    ++waits;
+    if (hold) {
+      held = std::move(ready);
+      return true;
+    }
+    wakers.emplace_back([ready = std::move(ready)] {
+      std::this_thread::sleep_for(milliseconds(3));
+      ready();
+    });
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Transport: an async send pauses a body its stream cannot take yet, and resumes it") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  auto stream = std::make_shared<LaggingStream>();
+  HttpRequest large = loopback.request("/large");
+  large.body_stream = stream;
+  auto streamed = transport->send_async(large).get();
+  REQUIRE(streamed.ok());
+  CHECK(streamed->body_streamed);
+  CHECK(streamed->body_bytes == 200000);
+  std::lock_guard<std::mutex> guard(stream->mutex);
+  CHECK(stream->waits >= 1);  // it did pause
+  CHECK(stream->begins == 1);
+  CHECK(stream->ends == 1);
+  CHECK(stream->complete);
+  // Every byte once, in order: held-back bytes came again after each pause, none twice.
+  CHECK(stream->body == std::string(200000, 'a'));
+}
+
+TEST_CASE("Transport: a paused async transfer holds no other call back and can be cancelled") {
+  Loopback loopback;
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  auto stream = std::make_shared<LaggingStream>();
+  stream->hold = true;  // paused until the test says otherwise: never
+  HttpRequest large = loopback.request("/large");
+  large.body_stream = stream;
+  auto paused = transport->send_async(large);
+  const auto give_up = Clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> guard(stream->mutex);
+      if (stream->held || Clock::now() > give_up) break;
+    }
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  std::function<void()> ready;
+  {
+    std::lock_guard<std::mutex> guard(stream->mutex);
+    REQUIRE(stream->held);
+    ready = stream->held;
+  }
+  // The I/O thread is not waiting for the stream: other calls go through meanwhile.
+  for (int i = 0; i < 5; ++i) {
+    auto pong = transport->send_async(loopback.request("/ping")).get();
+    REQUIRE(pong.ok());
+    CHECK(pong->body == "{\"pong\":1}");
+  }
+  CHECK_FALSE(paused.ready());
+  paused.cancel();
+  auto cancelled = paused.get();
+  REQUIRE_FALSE(cancelled.ok());
+  CHECK(cancelled.error().code == ErrorCode::Cancelled);
+  {
+    std::lock_guard<std::mutex> guard(stream->mutex);
+    CHECK(stream->ends == 1);
+    CHECK_FALSE(stream->complete);
+  }
+  ready();  // late: the transfer is gone, nothing happens
+  // The transport goes on, with the large body too.
+  auto again = transport->send_async(loopback.request("/large")).get();
+  REQUIRE(again.ok());
+  CHECK(again->body == std::string(200000, 'a'));
 }
 
 TEST_CASE("Transport: an exception in the body callback fails that call, never unwinds") {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,47 @@ inline std::vector<std::string> thread_names() {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+/// CPU time each live thread has run, in nanoseconds, by thread id, with its name
+/// (/proc/self/task/*/schedstat: the scheduler's own count, finer than the clock ticks of
+/// /proc/.../stat).
+struct ThreadCpu {
+  std::string name;
+  unsigned long long nanoseconds = 0;
+};
+inline std::map<std::string, ThreadCpu> thread_cpu() {
+  std::map<std::string, ThreadCpu> threads;
+  if (DIR* tasks = ::opendir("/proc/self/task")) {
+    while (const dirent* entry = ::readdir(tasks)) {
+      if (entry->d_name[0] == '.') continue;
+      const std::string task = std::string("/proc/self/task/") + entry->d_name;
+      std::ifstream comm(task + "/comm");
+      std::ifstream schedstat(task + "/schedstat");
+      ThreadCpu thread;
+      if (std::getline(comm, thread.name) && (schedstat >> thread.nanoseconds)) {
+        threads[entry->d_name] = thread;
+      }
+    }
+    ::closedir(tasks);
+  }
+  return threads;
+}
+
+/// CPU run by threads named `name` between two thread_cpu() readings (a thread started in
+/// between counts from zero; one gone by `after` is not counted).
+inline unsigned long long cpu_between(const std::map<std::string, ThreadCpu>& before,
+                                      const std::map<std::string, ThreadCpu>& after,
+                                      const std::string& name) {
+  unsigned long long total = 0;
+  for (const auto& [id, thread] : after) {
+    if (thread.name != name) continue;
+    const auto earlier = before.find(id);
+    total +=
+        thread.nanoseconds -
+        (earlier != before.end() && earlier->second.name == name ? earlier->second.nanoseconds : 0);
+  }
+  return total;
 }
 
 }  // namespace erpbridge::test_support

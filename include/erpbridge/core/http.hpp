@@ -59,8 +59,17 @@ class ERPBRIDGE_CORE_EXPORT BodyStream {
   virtual bool begin(int status, const HttpHeaders& headers) = 0;
   /// The next bytes of the body.
   virtual void write(const char* data, std::size_t size) = 0;
-  /// The body ended: `complete`, or cut short (the try failed).
+  /// The body ended: `complete`, or cut short (the try failed). Must not wait for the
+  /// stream's consumer: an async transport calls it on the thread that drives every transfer.
   virtual void end(bool complete) = 0;
+  /// Whether write() would wait now for the stream's consumer to catch up. A transport that
+  /// must never wait (one thread drives every async transfer) asks before each write and,
+  /// on true, holds the bytes back until `ready` is called: once, from any thread, when
+  /// write() would no longer wait. The default never waits.
+  virtual bool would_wait(std::function<void()> ready) {
+    (void)ready;
+    return false;
+  }
 };
 
 /// A request as a transport sends it.
