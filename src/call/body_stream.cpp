@@ -18,10 +18,10 @@ void PieceQueue::push(std::string piece, bool wait) {
   changed_.notify_all();
 }
 
-bool PieceQueue::full_then_notify(std::function<void()> ready) {
+bool PieceQueue::full_then_notify(const std::function<void()>& ready) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (reader_stopped_ || queued_bytes_ < kMaxQueued) return false;
-  on_room_ = std::move(ready);
+  on_room_ = ready;  // copied only when it is kept
   return true;
 }
 
@@ -76,20 +76,31 @@ ThreadPool& decoders() {
 
 }  // namespace
 
+// A Job on a decoder thread: owned by the stream and the pool's task together, so that the
+// stream can let go of a try it gave up while the decoder runs to its (early) end.
+struct StreamingBody::Decoding {
+  std::shared_ptr<Job> job;
+  PieceQueue queue;
+  std::mutex mutex;  // guards what follows
+  std::condition_variable done;
+  bool finished = false;
+  std::exception_ptr thrown;  // what the decoder threw, for settle() to rethrow
+};
+
 StreamingBody::~StreamingBody() {
-  shutdown();
+  abandon();
 }
 
-void StreamingBody::shutdown() {
-  if (queue_) {
-    queue_->stop_reading();
-    queue_->close();
-  }
-  finish_decoder();
+void StreamingBody::abandon() {
+  if (!decoding_) return;
+  decoding_->queue.stop_reading();  // what it made of the body is not used
+  decoding_->queue.close();
+  decoding_.reset();
 }
 
 bool StreamingBody::begin(int status, const HttpHeaders& headers) {
-  finish_decoder();  // a try cut short before this one (its decoder stops at once)
+  abandon();  // a try cut short before this one
+  job_.reset();
   decode_pending_ = false;
   pending_.clear();
   if (status < 200 || status >= 300) return false;
@@ -99,7 +110,6 @@ bool StreamingBody::begin(int status, const HttpHeaders& headers) {
     if (announced_size_ < kStreamFrom) return false;
   }
   cutter_ = json::JsonCutter();
-  pending_.clear();
   return true;
 }
 
@@ -114,7 +124,7 @@ void StreamingBody::write(const char* data, std::size_t size) {
   pending_.reserve(kPieceSize + kPieceSize / 4);  // one allocation per piece, not doublings
   pending_.assign(piece, cut_at, std::string::npos);
   piece.resize(cut_at);
-  queue_->push(std::move(piece));
+  decoding_->queue.push(std::move(piece));
 }
 
 void StreamingBody::end(bool complete) {
@@ -125,54 +135,53 @@ void StreamingBody::end(bool complete) {
     return;
   }
   if (complete) {
-    if (!pending_.empty()) queue_->push(std::move(pending_), /*wait=*/false);
-    queue_->close();
+    if (!pending_.empty()) decoding_->queue.push(std::move(pending_), /*wait=*/false);
+    decoding_->queue.close();
   } else {
-    queue_->stop_reading();  // what the decoder made of a cut-short body is not used
-    queue_->close();
+    abandon();
   }
   pending_.clear();
 }
 
-bool StreamingBody::would_wait(std::function<void()> ready) {
-  return decoding_ && queue_->full_then_notify(std::move(ready));
+bool StreamingBody::would_wait(const std::function<void()>& ready) {
+  return decoding_ && decoding_->queue.full_then_notify(ready);
 }
 
-void StreamingBody::settle() {
-  finish_decoder();
-  if (decode_pending_) {
+std::shared_ptr<StreamingBody::Job> StreamingBody::settle() {
+  if (decoding_) {
+    std::shared_ptr<Decoding> decoding = std::move(decoding_);
+    std::unique_lock<std::mutex> lock(decoding->mutex);
+    decoding->done.wait(lock, [&] { return decoding->finished; });
+    if (decoding->thrown) std::rethrow_exception(decoding->thrown);
+    job_ = decoding->job;
+  } else if (decode_pending_) {
     decode_pending_ = false;
+    job_ = new_job();
+    const std::size_t size = announced_size_ != 0 ? announced_size_ : pending_.size();
     json::OnePiece whole(pending_.data(), pending_.size());
-    decode(whole, announced_size_ != 0 ? announced_size_ : pending_.size());
+    job_->decode(whole, size);
     pending_.clear();
   }
+  return job_;
 }
 
 void StreamingBody::start_decoder() {
-  queue_ = std::make_unique<PieceQueue>();
-  decoding_ = true;
-  decoder_finished_ = false;
-  decoders().run([this, queue = queue_.get(), size = announced_size_] {
+  auto decoding = std::make_shared<Decoding>();
+  decoding->job = new_job();
+  decoding_ = decoding;
+  decoders().run([decoding, size = announced_size_] {
+    std::exception_ptr thrown;
     try {
-      decode(*queue, size);
+      decoding->job->decode(decoding->queue, size);
     } catch (...) {
-      // decode() reports its own failures; whatever escapes must still release the producer
-      // and the joiner below, or the call would hang.
+      thrown = std::current_exception();  // settle() rethrows it on the taker's thread
     }
-    queue->stop_reading();  // a decoder that stopped early must not hold the producer
-    std::lock_guard<std::mutex> guard(decoder_mutex_);
-    decoder_finished_ = true;
-    decoder_done_.notify_all();
+    decoding->queue.stop_reading();  // a decoder that stopped early must not hold the producer
+    std::lock_guard<std::mutex> guard(decoding->mutex);
+    decoding->thrown = thrown;
+    decoding->finished = true;
+    decoding->done.notify_all();
   });
-}
-
-void StreamingBody::finish_decoder() {
-  if (decoding_) {
-    std::unique_lock<std::mutex> lock(decoder_mutex_);
-    decoder_done_.wait(lock, [&] { return decoder_finished_; });
-    decoding_ = false;
-  }
-  queue_.reset();
 }
 
 }  // namespace erpbridge::internal

@@ -32,7 +32,7 @@ class PieceQueue final : public json::ChunkSource {
   /// of a body may exceed the bound); dropped if the reader has stopped.
   void push(std::string piece, bool wait = true);
   /// Whether push() would wait now; if so, `ready` is called once when it no longer would.
-  bool full_then_notify(std::function<void()> ready);
+  bool full_then_notify(const std::function<void()>& ready);
   /// No more pieces: the reader sees the end of the text.
   void close();
   /// The reader stops taking pieces (it has finished or failed): push() no longer waits.
@@ -51,12 +51,12 @@ class PieceQueue final : public json::ChunkSource {
   std::string current_;  // the piece being read (the reader's pointers point into it)
 };
 
-/// A BodyStream that decodes with `decode(pieces, size)` (size: the announced length, 0 if
-/// none), for one call and each of its tries. Nothing it does on the transport's thread
-/// waits for the decoder when the transport asks would_wait() first (the async transport
-/// does): end() only closes the queue, and a body too short for a decoder thread is decoded
-/// by settle(), on the thread that takes the result. After settle(), the decoder has run to
-/// its end; what it decoded is the subclass's to hand out.
+/// A BodyStream that decodes each try's body with a Job of the subclass's (new_job()), for
+/// one call and each of its tries. Nothing it does on the transport's thread waits for a
+/// decoder: end() only closes the queue, a try given up (a new begin(), the stream's end) is
+/// left to stop on its own, and a body too short for a decoder thread is decoded by settle(),
+/// on the thread that takes the result. A Job writes only into itself, never into the
+/// stream, which is what lets a try be abandoned rather than waited for.
 class StreamingBody : public BodyStream {
  public:
   /// Replies announced shorter than this are not streamed.
@@ -64,40 +64,38 @@ class StreamingBody : public BodyStream {
   /// The size of the pieces handed to the decoder (at least; a piece ends after a string).
   static constexpr std::size_t kPieceSize = 256u << 10;
 
-  ~StreamingBody() override;  // a subclass must call shutdown() in its own destructor
+  ~StreamingBody() override;
 
   bool begin(int status, const HttpHeaders& headers) override;
   void write(const char* data, std::size_t size) override;
   void end(bool complete) override;
-  bool would_wait(std::function<void()> ready) override;
+  bool would_wait(const std::function<void()>& ready) override;
 
  protected:
-  /// Waits for the last try's decoder, or decodes its short body here: what a subclass does
-  /// before it hands out what was decoded.
-  void settle();
+  /// One try's decode, and what it decoded.
+  struct Job {
+    virtual ~Job() = default;
+    /// Decodes the body from `pieces` (size: the announced length, 0 if none); called on a
+    /// decoder thread, or in settle() for a body that never reached a full piece.
+    virtual void decode(json::ChunkSource& pieces, std::size_t size) = 0;
+  };
+  virtual std::shared_ptr<Job> new_job() = 0;
 
-  /// Stops and joins the decoder: what a subclass's destructor does first, since the
-  /// decoder calls into the subclass.
-  void shutdown();
-
-  /// Decodes one try's body from `pieces`; called on the decoder's thread, or on the
-  /// transport's for a body that never reached kStreamFrom.
-  virtual void decode(json::ChunkSource& pieces, std::size_t size) = 0;
+  /// Waits for the last try's decoder, or decodes its short body here, and returns its Job
+  /// (null if the last try's body was not taken). What the decoder threw is rethrown here.
+  std::shared_ptr<Job> settle();
 
  private:
+  struct Decoding;  // a Job on a decoder thread, with its queue
   void start_decoder();
-  void finish_decoder();
+  void abandon();  // the try in hand, if any, is left to stop on its own
 
   std::size_t announced_size_ = 0;
   json::JsonCutter cutter_;
   std::string pending_;          // received, not yet handed over
   bool decode_pending_ = false;  // a complete body never handed to a decoder: settle() decodes
-  std::unique_ptr<PieceQueue> queue_;
-  // The decoder runs on a thread of the decoder pool; this says when it has finished.
-  bool decoding_ = false;
-  std::mutex decoder_mutex_;
-  std::condition_variable decoder_done_;
-  bool decoder_finished_ = false;
+  std::shared_ptr<Job> job_;     // the last try's, once settled
+  std::shared_ptr<Decoding> decoding_;  // the try on a decoder thread, if any
 };
 
 /// An envelope decoded leniently (json::decode_reply), with how that went and its notes.
@@ -112,30 +110,25 @@ struct DecodedEnvelope {
 template <typename Envelope>
 class EnvelopeStream final : public StreamingBody {
  public:
-  ~EnvelopeStream() override { shutdown(); }
-
   /// What the last streamed try decoded (once the transport has returned): waits for its
   /// decoder.
   DecodedEnvelope<Envelope> take() {
-    settle();
-    return std::move(decoded_);
+    std::shared_ptr<Job> job = settle();
+    if (!job) return DecodedEnvelope<Envelope>{};
+    return std::move(static_cast<EnvelopeJob&>(*job).decoded);
   }
 
  protected:
-  void decode(json::ChunkSource& pieces, std::size_t size) override {
-    decoded_ = DecodedEnvelope<Envelope>{};
-    try {
-      decoded_.status = json::decode_value_chunks(pieces, size, json::codec_of<Envelope>(),
-                                                  &decoded_.envelope, &decoded_.notes);
-    } catch (const std::exception& failure) {  // bad_alloc on a huge reply, say
-      decoded_ = DecodedEnvelope<Envelope>{};
-      decoded_.status = make_error(ErrorCode::Internal,
-                                   std::string("decoding the reply failed: ") + failure.what());
-    }
-  }
+  std::shared_ptr<Job> new_job() override { return std::make_shared<EnvelopeJob>(); }
 
  private:
-  DecodedEnvelope<Envelope> decoded_;  // written by the decoder, read after it is joined
+  struct EnvelopeJob final : Job {
+    DecodedEnvelope<Envelope> decoded;
+    void decode(json::ChunkSource& pieces, std::size_t size) override {
+      decoded.status = json::decode_value_chunks(pieces, size, json::codec_of<Envelope>(),
+                                                 &decoded.envelope, &decoded.notes);
+    }
+  };
 };
 
 }  // namespace erpbridge::internal

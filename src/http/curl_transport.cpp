@@ -53,6 +53,7 @@ struct Handle {
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   long timeout_ms = -1;  // CURLOPT_TIMEOUT_MS as last set
   bool custom_method = false;
+  bool http1_only = false;  // CURLOPT_HTTP_VERSION is 1.1 (see prepare)
 
   explicit Handle(CURL* handle) : easy(handle) {}
   ~Handle() { curl_easy_cleanup(easy); }
@@ -483,15 +484,17 @@ class CurlTransport final : public HttpTransport {
     }
     for (auto& exchange : incoming) {
       AsyncTransfer& async = *exchange;
-      prepare(async.transfer, async.request);
+      prepare(async.transfer, async.request, /*may_pause=*/async.request.body_stream != nullptr);
       if (async.request.body_stream) {
         async.transfer.stream = async.request.body_stream.get();
-        async.transfer.resume = [weak = loop.self, id = async.id] {
+        async.transfer.resume = [weak = loop.self, id = async.id]() noexcept {
           const std::shared_ptr<Loop> target = weak.lock();
           if (!target) return;
-          {
+          try {
             std::lock_guard<std::mutex> guard(target->mutex);
             target->resumes.push_back(id);
+          } catch (...) {
+            return;  // out of memory: the transfer stays paused until its timeout ends it
           }
           wake(*target);
         };
@@ -527,8 +530,11 @@ class CurlTransport final : public HttpTransport {
     for (std::uint64_t id : resumes) {
       auto found = loop.active.find(id);
       if (found == loop.active.end()) continue;  // finished or cancelled meanwhile
-      // libcurl may hand the held-back bytes over at once, from within this call.
-      curl_easy_pause(found->second->transfer.handle->easy, CURLPAUSE_CONT);
+      // libcurl may hand the held-back bytes over at once, from within this call; if that
+      // write fails (over the size cap, say), libcurl leaves the transfer to us: it ends here.
+      const CURLcode resumed =
+          curl_easy_pause(found->second->transfer.handle->easy, CURLPAUSE_CONT);
+      if (resumed != CURLE_OK) complete_transfer(loop, id, resumed);
     }
     for (auto& task : due) task();
     // The sockets the last wait found ready, then libcurl's own timeouts (a transfer just
@@ -557,17 +563,7 @@ class CurlTransport final : public HttpTransport {
       char* id_pointer = nullptr;
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &id_pointer);
       const auto id = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(id_pointer));
-      const CURLcode code = message->data.result;
-      auto found = loop.active.find(id);
-      if (found == loop.active.end()) continue;
-      std::unique_ptr<AsyncTransfer> async = std::move(found->second);
-      loop.active.erase(found);
-      curl_multi_remove_handle(loop.multi, async->transfer.handle->easy);
-      Result<HttpResponse> outcome = finish(async->transfer, code);
-      // Cut short while paused: libcurl may still hold held-back bytes (end_stream_cut_short).
-      if (async->transfer.paused && code != CURLE_OK) async->transfer.handle.reset();
-      release(std::move(async->transfer.handle));
-      async->promise.complete(std::move(outcome));
+      complete_transfer(loop, id, message->data.result);
     }
     if (loop.curl_timer_set) {
       // Rounded up: a wait that ended before libcurl's moment would only turn round again.
@@ -577,6 +573,20 @@ class CurlTransport final : public HttpTransport {
     }
     if (!loop.unwatched.empty()) wait_ms = std::min<long>(wait_ms, 10);
     return wait_ms;
+  }
+
+  // Ends the active transfer `id` with libcurl's verdict `code`.
+  void complete_transfer(Loop& loop, std::uint64_t id, CURLcode code) {
+    auto found = loop.active.find(id);
+    if (found == loop.active.end()) return;
+    std::unique_ptr<AsyncTransfer> async = std::move(found->second);
+    loop.active.erase(found);
+    curl_multi_remove_handle(loop.multi, async->transfer.handle->easy);
+    Result<HttpResponse> outcome = finish(async->transfer, code);
+    // Cut short while paused: libcurl may still hold held-back bytes (end_stream_cut_short).
+    if (async->transfer.paused && code != CURLE_OK) async->transfer.handle.reset();
+    release(std::move(async->transfer.handle));
+    async->promise.complete(std::move(outcome));
   }
 
   // Stops the I/O thread; every transfer still pending completes with Cancelled.
@@ -699,7 +709,11 @@ class CurlTransport final : public HttpTransport {
 
   // The options that differ between requests; each is set for every request, so nothing
   // carries over from the handle's previous one.
-  void prepare(Transfer& transfer, const HttpRequest& request) {
+  //
+  // `may_pause`: the transfer may be paused while its stream catches up. It then keeps to
+  // HTTP/1.1: libcurl of this era (7.88) could stall pausing one stream of a shared HTTP/2
+  // connection (curl issues 10988, 6356); other transfers let libcurl choose.
+  void prepare(Transfer& transfer, const HttpRequest& request, bool may_pause = false) {
     transfer.handle = acquire();
     transfer.request = &request;
     transfer.max_bytes = max_bytes_;
@@ -732,6 +746,12 @@ class CurlTransport final : public HttpTransport {
     if (custom || handle.custom_method) {
       curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, custom ? to_string(request.method) : nullptr);
       handle.custom_method = custom;
+    }
+    if (may_pause != handle.http1_only) {
+      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                       may_pause ? static_cast<long>(CURL_HTTP_VERSION_1_1)
+                                 : static_cast<long>(CURL_HTTP_VERSION_2TLS));  // the default
+      handle.http1_only = may_pause;
     }
     set_header_list(handle, request.headers);
   }

@@ -258,14 +258,18 @@ TEST_CASE("CTC over HTTP: one failing window fails the whole call and is named")
   CHECK(result.error().message.rfind("window 3 of 13 (2020-03-15 00:00:00 .. 2020-03-22 00:00:00)",
                                      0) == 0);
   // One window at a time: windows 1 and 2, then window 3 tried up to the attempt limit (3),
-  // and no window after the failing one is asked.
-  const std::size_t before = server.emulator->request_count("/doscall/oa/api/receipt_parts/");
+  // and no window after the failing one is asked. On a server of its own: a window the call
+  // above cancelled may still reach its server after that call has returned.
+  CtcServer quiet;
+  quiet.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 100, 21h));
+  quiet.emulator->set_fault("/doscall/oa/api/receipt_parts/", broken);
   ListOptions one_at_a_time;
   one_at_a_time.concurrency = 1;
-  auto sequential = client.list_receipts(Direction::In, from, from + 90 * 24h, one_at_a_time);
+  auto sequential =
+      Client(quiet.options()).list_receipts(Direction::In, from, from + 90 * 24h, one_at_a_time);
   REQUIRE_FALSE(sequential.ok());
   CHECK(sequential.error().message.rfind("window 3 of 13", 0) == 0);
-  CHECK(server.emulator->request_count("/doscall/oa/api/receipt_parts/") - before == 2 + 3);
+  CHECK(quiet.emulator->request_count("/doscall/oa/api/receipt_parts/") == 2 + 3);
 }
 
 TEST_CASE("CTC over HTTP: a reply of megabytes is decoded while it arrives, same as whole") {

@@ -344,6 +344,7 @@ struct LaggingStream final : erpbridge::BodyStream {
   int waits = 0;
   bool complete = false;
   bool hold = false;
+  bool fail_on_resume = false;  // the write libcurl makes as the transfer resumes fails
   std::function<void()> held;
   std::string body;
   std::vector<std::thread> wakers;
@@ -366,16 +367,17 @@ struct LaggingStream final : erpbridge::BodyStream {
     ++ends;
     complete = whole;
   }
-  bool would_wait(std::function<void()> ready) override {
+  bool would_wait(const std::function<void()>& ready) override {
     std::lock_guard<std::mutex> guard(mutex);
     if (++asks % 3 != 0) return false;
     ++waits;
     if (hold) {
-      held = std::move(ready);
+      held = ready;
       return true;
     }
-    wakers.emplace_back([ready = std::move(ready)] {
+    wakers.emplace_back([ready, fail = fail_on_resume] {
       std::this_thread::sleep_for(milliseconds(3));
+      if (fail) erpbridge::internal::fail_next_body_writes(1);
       ready();
     });
     return true;
@@ -401,6 +403,33 @@ TEST_CASE("Transport: an async send pauses a body its stream cannot take yet, an
   CHECK(stream->complete);
   // Every byte once, in order: held-back bytes came again after each pause, none twice.
   CHECK(stream->body == std::string(200000, 'a'));
+}
+
+TEST_CASE("Transport: a write that fails as a paused transfer resumes ends it at once") {
+  Loopback loopback;
+  ClientOptions options;
+  options.request_timeout = std::chrono::seconds(5);
+  auto transport = erpbridge::make_curl_transport(options);
+  auto stream = std::make_shared<LaggingStream>();
+  stream->fail_on_resume = true;
+  HttpRequest large = loopback.request("/large");
+  large.body_stream = stream;
+  const auto started = Clock::now();
+  auto failed = transport->send_async(large).get();
+  const auto elapsed = Clock::now() - started;
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == ErrorCode::Transport);
+  CHECK(failed.error().message.find("out of memory") != std::string::npos);
+  // Ended as the resume failed, not left paused until its timeout (5 s).
+  CHECK(elapsed < std::chrono::seconds(2));
+  {
+    std::lock_guard<std::mutex> guard(stream->mutex);
+    CHECK(stream->ends == 1);
+    CHECK_FALSE(stream->complete);
+  }
+  auto again = transport->send_async(loopback.request("/large")).get();
+  REQUIRE(again.ok());
+  CHECK(again->body.size() == 200000);
 }
 
 TEST_CASE("Transport: a paused async transfer holds no other call back and can be cancelled") {

@@ -66,7 +66,7 @@ class ERPBRIDGE_CORE_EXPORT BodyStream {
   /// must never wait (one thread drives every async transfer) asks before each write and,
   /// on true, holds the bytes back until `ready` is called: once, from any thread, when
   /// write() would no longer wait. The default never waits.
-  virtual bool would_wait(std::function<void()> ready) {
+  virtual bool would_wait(const std::function<void()>& ready) {
     (void)ready;
     return false;
   }

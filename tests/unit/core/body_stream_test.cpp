@@ -4,7 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "call/body_stream.hpp"
@@ -144,4 +149,104 @@ TEST_CASE("A try cut short mid-body leaves the stream ready for the next try") {
   auto decoded = stream.take();
   REQUIRE(decoded.status.ok());
   CHECK(decoded.envelope.data.size() == 8000);
+}
+
+namespace {
+
+// A stream whose decoder reads one piece, then blocks until released (or throws 42, or a
+// std::runtime_error): a decoder the transport must never wait for.
+class BlockingStream final : public StreamingBody {
+ public:
+  enum class Then { Block, ThrowInt, ThrowRuntimeError };
+  explicit BlockingStream(Then then) : state_(std::make_shared<State>()), then_(then) {}
+
+  struct State {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool released = false;
+    int started = 0;
+    int finished = 0;
+  };
+  const std::shared_ptr<State>& state() const { return state_; }
+  std::shared_ptr<Job> settled() { return settle(); }
+
+ protected:
+  std::shared_ptr<Job> new_job() override { return std::make_shared<BlockingJob>(state_, then_); }
+
+ private:
+  struct BlockingJob final : Job {
+    BlockingJob(std::shared_ptr<State> state, Then then) : state(std::move(state)), then(then) {}
+    void decode(erpbridge::json::ChunkSource& pieces, std::size_t) override {
+      char* begin = nullptr;
+      char* end = nullptr;
+      (void)pieces.next(begin, end);
+      if (then == Then::ThrowInt) throw 42;
+      if (then == Then::ThrowRuntimeError) throw std::runtime_error("decoder broke");
+      std::unique_lock<std::mutex> lock(state->mutex);
+      ++state->started;
+      state->changed.notify_all();
+      state->changed.wait(lock, [&] { return state->released; });
+      ++state->finished;
+      state->changed.notify_all();
+    }
+    std::shared_ptr<State> state;
+    Then then;
+  };
+  std::shared_ptr<State> state_;
+  Then then_;
+};
+
+// Announces 4 MB and writes 1 MB of a JSON array of strings: enough to start a decoder.
+void start_streaming(StreamingBody& stream) {
+  REQUIRE(stream.begin(200, length_header(4u << 20)));
+  std::string text = "[";
+  while (text.size() < (1u << 20)) text += "\"0123456789abcdef\",";
+  stream.write(text.data(), text.size());
+}
+
+}  // namespace
+
+TEST_CASE("A try given up is abandoned, never waited for: a new try and the stream's end") {
+  using Clock = std::chrono::steady_clock;
+  auto stream = std::make_unique<BlockingStream>(BlockingStream::Then::Block);
+  const std::shared_ptr<BlockingStream::State> state = stream->state();
+  start_streaming(*stream);
+  {
+    std::unique_lock<std::mutex> lock(state->mutex);
+    REQUIRE(state->changed.wait_for(lock, std::chrono::seconds(10),
+                                    [&] { return state->started == 1; }));
+  }
+  // The transport's thread: the try is cut short, the next one begins, then the call ends
+  // and the stream goes. None of it waits for the blocked decoder.
+  const auto started = Clock::now();
+  stream->end(false);
+  CHECK_FALSE(stream->begin(503, {}));  // the retry's reply is not streamed
+  stream->end(true);
+  start_streaming(*stream);  // a third try streams again: a second decoder
+  stream->end(false);
+  stream.reset();
+  CHECK(Clock::now() - started < std::chrono::milliseconds(500));
+  {
+    std::unique_lock<std::mutex> lock(state->mutex);
+    REQUIRE(state->changed.wait_for(lock, std::chrono::seconds(10),
+                                    [&] { return state->started == 2; }));
+    CHECK(state->finished == 0);
+    state->released = true;  // the abandoned decoders run to their end on their own
+    state->changed.notify_all();
+    REQUIRE(state->changed.wait_for(lock, std::chrono::seconds(10),
+                                    [&] { return state->finished == 2; }));
+  }
+}
+
+TEST_CASE("What a decoder thread throws is rethrown to the thread that takes the result") {
+  for (auto then : {BlockingStream::Then::ThrowInt, BlockingStream::Then::ThrowRuntimeError}) {
+    BlockingStream stream(then);
+    start_streaming(stream);
+    stream.end(true);
+    if (then == BlockingStream::Then::ThrowInt) {
+      CHECK_THROWS_AS(stream.settled(), int);
+    } else {
+      CHECK_THROWS_WITH(stream.settled(), "decoder broke");
+    }
+  }
 }
