@@ -195,26 +195,28 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
 // rate by the emulator's bandwidth knob.
 class BigReplyServer {
  public:
-  explicit BigReplyServer(std::uint64_t bytes_per_second) {
-    static const std::string payload = bench::ctc_receipts_reply(100000, false);
+  // Answers every receipts query with the 100k reply, or with the 11,000-receipt one (4 MB).
+  explicit BigReplyServer(std::uint64_t bytes_per_second, bool four_megabytes = false) {
+    const std::string& payload = four_megabytes ? four_megabyte_reply() : big_reply();
     if (bytes_per_second != 0) {
       auto emulator = std::make_shared<testing::Emulator>();
-      emulator->route(
-          HttpMethod::Post, "/doscall/oa/api/receipt_parts/",
-          [](const testing::EmulatorRequest&) { return testing::json_response(200, payload); });
+      emulator->route(HttpMethod::Post, "/doscall/oa/api/receipt_parts/",
+                      [&payload](const testing::EmulatorRequest&) {
+                        return testing::json_response(200, payload);
+                      });
       emulator->set_global_bandwidth(bytes_per_second);
       emulator_server_ = testing::EmulatorServer::start(emulator).value();
       base_url_ = emulator_server_->base_url();
       return;
     }
-    server_.Post(
-        "/doscall/oa/api/receipt_parts/", [](const httplib::Request&, httplib::Response& response) {
-          response.set_content_provider(
-              payload.size(), "application/json",
-              [](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                return sink.write(payload.data() + offset, std::min<std::size_t>(length, 1u << 20));
-              });
-        });
+    server_.Post("/doscall/oa/api/receipt_parts/", [&payload](const httplib::Request&,
+                                                              httplib::Response& response) {
+      response.set_content_provider(
+          payload.size(), "application/json",
+          [&payload](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            return sink.write(payload.data() + offset, std::min<std::size_t>(length, 1u << 20));
+          });
+    });
     server_.set_tcp_nodelay(true);
     const int port = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -226,6 +228,14 @@ class BigReplyServer {
       server_.stop();
       thread_.join();
     }
+  }
+  static const std::string& big_reply() {
+    static const std::string reply = bench::ctc_receipts_reply(100000, false);
+    return reply;
+  }
+  static const std::string& four_megabyte_reply() {
+    static const std::string reply = bench::ctc_receipts_reply(11000, false);
+    return reply;
   }
   BigReplyServer(const BigReplyServer&) = delete;
   BigReplyServer& operator=(const BigReplyServer&) = delete;
@@ -266,6 +276,37 @@ void BM_Sdk_Fetch100k(benchmark::State& state) {
   }
 }
 
+// list_receipts over four 7-day windows at once, each answered with a 4 MB reply (the same
+// 11,000 receipts, kept once): every window is decoded while it downloads. Counters: the CPU
+// per window of the I/O thread, which only moves the bytes and cuts them into pieces, and
+// of the decoder threads, which parse them.
+void BM_Sdk_ListReceipts4x4MB(benchmark::State& state) {
+  BigReplyServer server(0, /*four_megabytes=*/true);
+  ctc::Options options = client_options(server.base_url());
+  options.request_timeout = std::chrono::minutes(1);
+  options.overall_deadline = std::chrono::minutes(1);
+  ctc::Client client(options);
+  const DateTime from = DateTime::parse("2020-03-01 00:00:00").value();
+  const DateTime to = from + std::chrono::hours(24 * 28) - std::chrono::seconds(1);
+  double io_seconds = 0;
+  double decoder_seconds = 0;
+  std::size_t windows = 0;
+  for (auto _ : state) {
+    const double io_start = bench::threads_cpu_seconds("erpbridge-io");
+    const double decoder_start = bench::threads_cpu_seconds("erpbridge-dec");
+    auto receipts = client.list_receipts(ctc::Direction::In, from, to);
+    io_seconds += bench::threads_cpu_seconds("erpbridge-io") - io_start;
+    decoder_seconds += bench::threads_cpu_seconds("erpbridge-dec") - decoder_start;
+    windows += 4;
+    if (!receipts.ok() || receipts->size() != 11000) state.SkipWithError("list failed");
+    benchmark::DoNotOptimize(receipts);
+  }
+  if (windows == 0) return;
+  state.counters["io_cpu_ms_per_window"] = io_seconds * 1e3 / static_cast<double>(windows);
+  state.counters["decoder_cpu_ms_per_window"] =
+      decoder_seconds * 1e3 / static_cast<double>(windows);
+}
+
 BENCHMARK(BM_Paired_CtcQuery)->Apply(bench::typed_call);
 BENCHMARK(BM_Paired_CtcQueryObserved)->Apply(bench::typed_call);
 // Loopback at full speed, and a 100 Mbit/s link (12.5 MB/s). On loopback one fetch is a
@@ -293,6 +334,7 @@ BENCHMARK(BM_Sdk_Fetch100k)
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sdk_ListReceipts4x4MB)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sdk_CtcQueryAsync256)
     ->Arg(0)
     ->Arg(20)

@@ -7,20 +7,13 @@
 
 namespace erpbridge::aftersales {
 
-Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
-Client::Client(Options options) : connection_(make_connection(std::move(options))) {}
-
-Client Client::with(const CallOptions& options) const {
-  Client copy = *this;
-  copy.call_options_ = call_options_.overridden_by(options);
-  return copy;
-}
+Client::Client(Options options) : ClientBase(make_connection(std::move(options))) {}
 
 Result<Order> Client::create_order(const NewOrder& order) const {
-  CallOptionsScope scope(call_options_);
+  CallOptionsScope scope(call_options());
   Result<void> valid = validate(order);
   if (!valid.ok()) return std::move(valid).error();
-  return connection_->create_order(order);
+  return connection()->create_order(order);
 }
 
 Result<Order> Client::find_created(const NewOrder& order) const {
@@ -46,8 +39,7 @@ Result<Order> Client::find_created(const NewOrder& order) const {
 }
 
 Result<Order> Client::update_order(std::int64_t id, const OrderUpdate& update) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->update_order(id, update);
+  return forward(&Connection::update_order, id, update);
 }
 
 namespace {
@@ -172,27 +164,27 @@ Future<std::vector<T>> collect_pages(std::function<Future<Page<T>>(int)> load, i
 
 Result<Order> Client::step(const Order& order, Operation operation, bool submission,
                            const std::string& remark, const std::string& operator_name) const {
-  CallOptionsScope scope(call_options_);
+  CallOptionsScope scope(call_options());
   Result<std::optional<Status>> next = check_step(order, operation, submission);
   if (!next.ok()) return std::move(next).error();
-  Result<Order> moved = submission ? connection_->submit_order(order.id, remark, operator_name)
+  Result<Order> moved = submission ? connection()->submit_order(order.id, remark, operator_name)
                         : operation == Operation::Done
-                            ? connection_->done_order(order.id, remark, operator_name)
-                            : connection_->reject_order(order.id, remark, operator_name);
+                            ? connection()->done_order(order.id, remark, operator_name)
+                            : connection()->reject_order(order.id, remark, operator_name);
   return filled_in(std::move(moved), order, *next);
 }
 
 Future<Order> Client::step_async(const Order& order, Operation operation, bool submission,
                                  const std::string& remark,
                                  const std::string& operator_name) const {
-  CallOptionsScope scope(call_options_);
+  CallOptionsScope scope(call_options());
   Result<std::optional<Status>> next = check_step(order, operation, submission);
   if (!next.ok()) return ready_future<Order>(std::move(next).error());
   Future<Order> moved = submission
-                            ? connection_->submit_order_async(order.id, remark, operator_name)
+                            ? connection()->submit_order_async(order.id, remark, operator_name)
                         : operation == Operation::Done
-                            ? connection_->done_order_async(order.id, remark, operator_name)
-                            : connection_->reject_order_async(order.id, remark, operator_name);
+                            ? connection()->done_order_async(order.id, remark, operator_name)
+                            : connection()->reject_order_async(order.id, remark, operator_name);
   return moved.then([order, status = *next](Result<Order> result) {
     return filled_in(std::move(result), order, status);
   });
@@ -214,16 +206,16 @@ Result<Order> Client::reject_order(const Order& order, const std::string& remark
 }
 
 Result<void> Client::delete_order(const Order& order) const {
-  CallOptionsScope scope(call_options_);
+  CallOptionsScope scope(call_options());
   Result<void> allowed = check_delete(order);
   if (!allowed.ok()) return allowed;
-  return connection_->delete_order(order.id);
+  return connection()->delete_order(order.id);
 }
 
 PaginatedRange<Order> Client::all_orders(const ListFilter& filter) const {
-  std::shared_ptr<Connection> connection = connection_;
+  std::shared_ptr<Connection> connection = this->connection();
   return PaginatedRange<Order>(
-      [connection, filter, call = call_options_](int page) {
+      [connection, filter, call = call_options()](int page) {
         CallOptionsScope scope(call);
         ListFilter request = filter;
         request.page = page;
@@ -233,9 +225,9 @@ PaginatedRange<Order> Client::all_orders(const ListFilter& filter) const {
 }
 
 PaginatedRange<Journal> Client::all_journals(std::int64_t order_id, int per_page) const {
-  std::shared_ptr<Connection> connection = connection_;
+  std::shared_ptr<Connection> connection = this->connection();
   return PaginatedRange<Journal>(
-      [connection, order_id, per_page, call = call_options_](int page) {
+      [connection, order_id, per_page, call = call_options()](int page) {
         CallOptionsScope scope(call);
         return connection->list_journals(order_id, PageRequest{page, per_page});
       },
@@ -243,9 +235,9 @@ PaginatedRange<Journal> Client::all_journals(std::int64_t order_id, int per_page
 }
 
 PaginatedRange<Product> Client::all_products(int per_page) const {
-  std::shared_ptr<Connection> connection = connection_;
+  std::shared_ptr<Connection> connection = this->connection();
   return PaginatedRange<Product>(
-      [connection, per_page, call = call_options_](int page) {
+      [connection, per_page, call = call_options()](int page) {
         CallOptionsScope scope(call);
         return connection->list_products(PageRequest{page, per_page});
       },
@@ -253,72 +245,62 @@ PaginatedRange<Product> Client::all_products(int per_page) const {
 }
 
 Result<Page<Order>> Client::list_orders(const ListFilter& filter) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->list_orders(filter);
+  return forward(&Connection::list_orders, filter);
 }
 
 Result<Page<Journal>> Client::list_journals(std::int64_t order_id, const PageRequest& page) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->list_journals(order_id, page);
+  return forward(&Connection::list_journals, order_id, page);
 }
 
 Result<Page<Product>> Client::list_products(const PageRequest& page) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->list_products(page);
+  return forward(&Connection::list_products, page);
 }
 
 Result<Page<SupplierUserMatch>> Client::match_supplier_users(const std::string& key_word,
                                                              const PageRequest& page) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->match_supplier_users(key_word, page);
+  return forward(&Connection::match_supplier_users, key_word, page);
 }
 
 Result<std::vector<AbnormalProduct>> Client::add_abnormal_products(
     std::int64_t order_id, const std::vector<AbnormalProduct>& products) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->add_abnormal_products(order_id, products);
+  return forward(&Connection::add_abnormal_products, order_id, products);
 }
 
 Result<AbnormalProduct> Client::update_abnormal_product(std::int64_t order_id,
                                                         std::int64_t product_id,
                                                         const AbnormalProduct& product) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->update_abnormal_product(order_id, product_id, product);
+  return forward(&Connection::update_abnormal_product, order_id, product_id, product);
 }
 
 Result<void> Client::delete_abnormal_product(std::int64_t order_id, std::int64_t product_id) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->delete_abnormal_product(order_id, product_id);
+  return forward(&Connection::delete_abnormal_product, order_id, product_id);
 }
 
 Result<DutyReport> Client::update_duty_report(std::int64_t order_id,
                                               const DutyReport& report) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->update_duty_report(order_id, report);
+  return forward(&Connection::update_duty_report, order_id, report);
 }
 
 Result<std::vector<RankEntry>> Client::rank(Rank rank) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->rank(rank);
+  return forward(&Connection::rank, rank);
 }
 
 // ---- async forms ----
 
 Future<Order> Client::create_order_async(const NewOrder& order) const {
-  CallOptionsScope scope(call_options_);
+  CallOptionsScope scope(call_options());
   Result<void> valid = validate(order);
   if (!valid.ok()) return ready_future<Order>(std::move(valid).error());
-  return connection_->create_order_async(order);
+  return connection()->create_order_async(order);
 }
 
 Future<Page<Order>> Client::list_orders_async(const ListFilter& filter) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->list_orders_async(filter);
+  return forward(&Connection::list_orders_async, filter);
 }
 
 Future<std::vector<Order>> Client::all_orders_async(const ListFilter& filter) const {
-  std::shared_ptr<Connection> connection = connection_;
-  CallOptions call = CallOptionsScope::current().overridden_by(call_options_);
+  std::shared_ptr<Connection> connection = this->connection();
+  CallOptions call = CallOptionsScope::current().overridden_by(call_options());
   return collect_pages<Order>(
       [connection, filter, call](int page) {
         CallOptionsScope scope(call);
@@ -330,8 +312,7 @@ Future<std::vector<Order>> Client::all_orders_async(const ListFilter& filter) co
 }
 
 Future<Order> Client::update_order_async(std::int64_t id, const OrderUpdate& update) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->update_order_async(id, update);
+  return forward(&Connection::update_order_async, id, update);
 }
 
 Future<Order> Client::submit_order_async(const Order& order, const std::string& remark,
@@ -350,21 +331,20 @@ Future<Order> Client::reject_order_async(const Order& order, const std::string& 
 }
 
 Future<void> Client::delete_order_async(const Order& order) const {
-  CallOptionsScope scope(call_options_);
+  CallOptionsScope scope(call_options());
   Result<void> allowed = check_delete(order);
   if (!allowed.ok()) return ready_future<void>(std::move(allowed));
-  return connection_->delete_order_async(order.id);
+  return connection()->delete_order_async(order.id);
 }
 
 Future<Page<Journal>> Client::list_journals_async(std::int64_t order_id,
                                                   const PageRequest& page) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->list_journals_async(order_id, page);
+  return forward(&Connection::list_journals_async, order_id, page);
 }
 
 Future<std::vector<Journal>> Client::all_journals_async(std::int64_t order_id, int per_page) const {
-  std::shared_ptr<Connection> connection = connection_;
-  CallOptions call = CallOptionsScope::current().overridden_by(call_options_);
+  std::shared_ptr<Connection> connection = this->connection();
+  CallOptions call = CallOptionsScope::current().overridden_by(call_options());
   return collect_pages<Journal>(
       [connection, order_id, per_page, call](int page) {
         CallOptionsScope scope(call);
@@ -374,13 +354,12 @@ Future<std::vector<Journal>> Client::all_journals_async(std::int64_t order_id, i
 }
 
 Future<Page<Product>> Client::list_products_async(const PageRequest& page) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->list_products_async(page);
+  return forward(&Connection::list_products_async, page);
 }
 
 Future<std::vector<Product>> Client::all_products_async(int per_page) const {
-  std::shared_ptr<Connection> connection = connection_;
-  CallOptions call = CallOptionsScope::current().overridden_by(call_options_);
+  std::shared_ptr<Connection> connection = this->connection();
+  CallOptions call = CallOptionsScope::current().overridden_by(call_options());
   return collect_pages<Product>(
       [connection, per_page, call](int page) {
         CallOptionsScope scope(call);
@@ -391,37 +370,31 @@ Future<std::vector<Product>> Client::all_products_async(int per_page) const {
 
 Future<Page<SupplierUserMatch>> Client::match_supplier_users_async(const std::string& key_word,
                                                                    const PageRequest& page) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->match_supplier_users_async(key_word, page);
+  return forward(&Connection::match_supplier_users_async, key_word, page);
 }
 
 Future<std::vector<AbnormalProduct>> Client::add_abnormal_products_async(
     std::int64_t order_id, const std::vector<AbnormalProduct>& products) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->add_abnormal_products_async(order_id, products);
+  return forward(&Connection::add_abnormal_products_async, order_id, products);
 }
 
 Future<AbnormalProduct> Client::update_abnormal_product_async(
     std::int64_t order_id, std::int64_t product_id, const AbnormalProduct& product) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->update_abnormal_product_async(order_id, product_id, product);
+  return forward(&Connection::update_abnormal_product_async, order_id, product_id, product);
 }
 
 Future<void> Client::delete_abnormal_product_async(std::int64_t order_id,
                                                    std::int64_t product_id) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->delete_abnormal_product_async(order_id, product_id);
+  return forward(&Connection::delete_abnormal_product_async, order_id, product_id);
 }
 
 Future<DutyReport> Client::update_duty_report_async(std::int64_t order_id,
                                                     const DutyReport& report) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->update_duty_report_async(order_id, report);
+  return forward(&Connection::update_duty_report_async, order_id, report);
 }
 
 Future<std::vector<RankEntry>> Client::rank_async(Rank rank) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->rank_async(rank);
+  return forward(&Connection::rank_async, rank);
 }
 
 }  // namespace erpbridge::aftersales

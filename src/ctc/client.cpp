@@ -10,27 +10,17 @@
 
 namespace erpbridge::ctc {
 
-Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
-
-Client::Client(Options options) : default_concurrency_(options.window_concurrency) {
-  connection_ = make_connection(std::move(options));
-}
-
-Client Client::with(const CallOptions& options) const {
-  Client copy = *this;
-  copy.call_options_ = call_options_.overridden_by(options);
-  return copy;
-}
+// The options are copied, not moved: the window concurrency is read after the base is built.
+Client::Client(Options options)
+    : ClientBase(make_connection(options)), default_concurrency_(options.window_concurrency) {}
 
 Result<std::vector<Receipt>> Client::query_receipts(const ReceiptQuery& query) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->query_receipts(query);
+  return forward(&Connection::query_receipts, query);
 }
 
 std::vector<Result<std::vector<Receipt>>> Client::query_receipts_batch(
     const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->query_receipts_batch(queries, max_concurrency);
+  return forward(&Connection::query_receipts_batch, queries, max_concurrency);
 }
 
 Result<std::vector<Receipt>> Client::list_receipts(Direction direction, const DateTime& from,
@@ -98,8 +88,8 @@ Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, co
       if (done % concurrency == 0 || done == total) report(done, total);
     };
   }
-  auto start = [connection = connection_,
-                call_options = CallOptionsScope::current().overridden_by(call_options_),
+  auto start = [connection = this->connection(),
+                call_options = CallOptionsScope::current().overridden_by(call_options()),
                 windows](std::size_t index) {
     CallOptionsScope scope(call_options);
     return connection->query_receipts_async((*windows)[index]);
@@ -130,25 +120,21 @@ Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, co
 
 Future<std::vector<Result<std::vector<Receipt>>>> Client::query_receipts_batch_async(
     const std::vector<ReceiptQuery>& queries, std::size_t max_concurrency) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->query_receipts_batch_async(queries, max_concurrency);
+  return forward(&Connection::query_receipts_batch_async, queries, max_concurrency);
 }
 
 Future<std::vector<Receipt>> Client::query_receipts_async(const ReceiptQuery& query) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->query_receipts_async(query);
+  return forward(&Connection::query_receipts_async, query);
 }
 
 Future<std::string> Client::call_async(const std::string& path, const std::string& data_json,
                                        bool idempotent) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->call_async(path, data_json, idempotent);
+  return forward(&Connection::call_async, path, data_json, idempotent);
 }
 
 Result<std::string> Client::call(const std::string& path, const std::string& data_json,
                                  bool idempotent) const {
-  CallOptionsScope scope(call_options_);
-  return connection_->call(path, data_json, idempotent);
+  return forward(&Connection::call, path, data_json, idempotent);
 }
 
 }  // namespace erpbridge::ctc

@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "erpbridge/aftersales/connection.hpp"
+#include "erpbridge/core/client_base.hpp"
 
 namespace erpbridge::aftersales {
 
 /// After-service calls. Copies share one connection; safe to use from several threads.
-class ERPBRIDGE_AFTERSALES_EXPORT Client {
+class ERPBRIDGE_AFTERSALES_EXPORT Client : public ClientBase<Client, Connection> {
  public:
-  /// A client over any connection (make_connection's, or your mock).
-  explicit Client(std::shared_ptr<Connection> connection);
+  using ClientBase::ClientBase;
   /// A client over make_connection(options).
   explicit Client(Options options);
 
@@ -112,22 +112,11 @@ class ERPBRIDGE_AFTERSALES_EXPORT Client {
   Future<std::vector<RankEntry>> rank_async(Rank rank) const;
   ///@}
 
-  /// A copy of this client whose calls apply `options` over the client's settings:
-  /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
-  /// timeouts or retry policy (see CallOptions). Copies share the connection.
-  Client with(const CallOptions& options) const;
-
-  /// The connection the client calls.
-  const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
-
  private:
   Result<Order> step(const Order& order, Operation operation, bool submission,
                      const std::string& remark, const std::string& operator_name) const;
   Future<Order> step_async(const Order& order, Operation operation, bool submission,
                            const std::string& remark, const std::string& operator_name) const;
-
-  std::shared_ptr<Connection> connection_;
-  CallOptions call_options_;  // applied around every call (see with())
 };
 
 }  // namespace erpbridge::aftersales

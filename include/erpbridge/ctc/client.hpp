@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "erpbridge/core/client_base.hpp"
 #include "erpbridge/ctc/connection.hpp"
 
 namespace erpbridge::ctc {
@@ -19,10 +20,9 @@ struct ERPBRIDGE_CTC_EXPORT ListOptions {
 };
 
 /// CTC calls. Copies share one connection; safe to use from several threads.
-class ERPBRIDGE_CTC_EXPORT Client {
+class ERPBRIDGE_CTC_EXPORT Client : public ClientBase<Client, Connection> {
  public:
-  /// A client over any connection (make_connection's, or your mock).
-  explicit Client(std::shared_ptr<Connection> connection);
+  using ClientBase::ClientBase;
   /// A client over make_connection(options), fetching options.window_concurrency at once.
   explicit Client(Options options);
 
@@ -67,17 +67,7 @@ class ERPBRIDGE_CTC_EXPORT Client {
                                  bool idempotent = false) const;
   ///@}
 
-  /// A copy of this client whose calls apply `options` over the client's settings:
-  /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
-  /// timeouts or retry policy (see CallOptions). Copies share the connection.
-  Client with(const CallOptions& options) const;
-
-  /// The connection the client calls.
-  const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
-
  private:
-  std::shared_ptr<Connection> connection_;
-  CallOptions call_options_;  // applied around every call (see with())
   std::size_t default_concurrency_ = 4;
 };
 

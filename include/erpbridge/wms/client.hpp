@@ -6,15 +6,15 @@
 
 #include <memory>
 
+#include "erpbridge/core/client_base.hpp"
 #include "erpbridge/wms/connection.hpp"
 
 namespace erpbridge::wms {
 
 /// WMS push calls. Copies share one connection; safe to use from several threads.
-class ERPBRIDGE_WMS_EXPORT Client {
+class ERPBRIDGE_WMS_EXPORT Client : public ClientBase<Client, Connection> {
  public:
-  /// A client over any connection (make_connection's, or your mock).
-  explicit Client(std::shared_ptr<Connection> connection);
+  using ClientBase::ClientBase;
   /// A client over make_connection(options).
   explicit Client(Options options);
 
@@ -22,18 +22,6 @@ class ERPBRIDGE_WMS_EXPORT Client {
   Result<PushReply> push(const EntryConfirmation& confirmation) const;
   /// The async form of push(): returns at once with a Future.
   Future<PushReply> push_async(const EntryConfirmation& confirmation) const;
-
-  /// A copy of this client whose calls apply `options` over the client's settings:
-  /// `client.with(options).call(...)` makes one call idempotent or not, or gives it its own
-  /// timeouts or retry policy (see CallOptions). Copies share the connection.
-  Client with(const CallOptions& options) const;
-
-  /// The connection the client calls.
-  const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
-
- private:
-  std::shared_ptr<Connection> connection_;
-  CallOptions call_options_;  // applied around every call (see with())
 };
 
 }  // namespace erpbridge::wms
