@@ -122,23 +122,6 @@ inline double sdk_threads_cpu_seconds() {
   return seconds;
 }
 
-// CPU time of this process's threads named `name` (at most 15 characters, as the kernel
-// keeps them), from the kernel's per-thread run time in nanoseconds.
-inline double threads_cpu_seconds(const std::string& name) {
-  double seconds = 0;
-  for_each_thread([&](pid_t thread, bool) {
-    std::ifstream comm = thread_file(thread, "comm");
-    std::string thread_name;
-    std::getline(comm, thread_name);
-    if (thread_name != name) return;
-    std::ifstream schedstat = thread_file(thread, "schedstat");
-    unsigned long long run_ns = 0;
-    schedstat >> run_ns;
-    seconds += static_cast<double>(run_ns) * 1e-9;
-  });
-  return seconds;
-}
-
 // The first two CPUs of `allowed` (-1 for one it lacks).
 inline void first_two_cpus(const cpu_set_t& allowed, int& first, int& second) {
   first = -1;

@@ -18,6 +18,7 @@
 #include "erpbridge/testing/emulator_server.hpp"
 #include "erpbridge/testing/mock_transport.hpp"
 #include "payloads.hpp"
+#include "support/threads.hpp"
 
 namespace {
 
@@ -292,11 +293,13 @@ void BM_Sdk_ListReceipts4x4MB(benchmark::State& state) {
   double decoder_seconds = 0;
   std::size_t windows = 0;
   for (auto _ : state) {
-    const double io_start = bench::threads_cpu_seconds("erpbridge-io");
-    const double decoder_start = bench::threads_cpu_seconds("erpbridge-dec");
+    const auto before = test_support::thread_cpu();
     auto receipts = client.list_receipts(ctc::Direction::In, from, to);
-    io_seconds += bench::threads_cpu_seconds("erpbridge-io") - io_start;
-    decoder_seconds += bench::threads_cpu_seconds("erpbridge-dec") - decoder_start;
+    const auto after = test_support::thread_cpu();
+    io_seconds +=
+        1e-9 * static_cast<double>(test_support::cpu_between(before, after, "erpbridge-io"));
+    decoder_seconds +=
+        1e-9 * static_cast<double>(test_support::cpu_between(before, after, "erpbridge-dec"));
     windows += 4;
     if (!receipts.ok() || receipts->size() != 11000) state.SkipWithError("list failed");
     benchmark::DoNotOptimize(receipts);

@@ -209,7 +209,7 @@ class CurlTransport final : public HttpTransport {
     transfer.stream = request.body_stream.get();
     CURLcode code = curl_easy_perform(transfer.handle->easy);
     Result<HttpResponse> result = finish(transfer, code);
-    release(std::move(transfer.handle));
+    give_back(transfer, code == CURLE_OK);
     return result;
   }
 
@@ -244,7 +244,7 @@ class CurlTransport final : public HttpTransport {
         CURLcode code = message->data.result;
         curl_multi_remove_handle(multi, transfers[index].handle->easy);
         results[index] = finish(transfers[index], code);
-        release(std::move(transfers[index].handle));
+        give_back(transfers[index], code == CURLE_OK);
         --active;
         if (next < requests.size()) start_next();
       }
@@ -503,7 +503,7 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(async.id));
       const CURLMcode added = curl_multi_add_handle(loop.multi, easy);
       if (added != CURLM_OK) {  // nothing was sent
-        release(std::move(async.transfer.handle));
+        give_back(async.transfer, /*ended_whole=*/true);
         Error error = make_error(ErrorCode::Transport, std::string("starting the transfer: ") +
                                                            curl_multi_strerror(added));
         error.retryable = true;
@@ -522,7 +522,7 @@ class CurlTransport final : public HttpTransport {
       curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
       curl_multi_remove_handle(loop.multi, easy);
       end_stream_cut_short(async->transfer);
-      release(std::move(async->transfer.handle));
+      give_back(async->transfer, /*ended_whole=*/false);
       Error error = make_error(ErrorCode::Cancelled, "cancelled");
       error.outcome_unknown = request_bytes > 0 && !async->request.idempotent;
       async->promise.complete(std::move(error));
@@ -583,9 +583,7 @@ class CurlTransport final : public HttpTransport {
     loop.active.erase(found);
     curl_multi_remove_handle(loop.multi, async->transfer.handle->easy);
     Result<HttpResponse> outcome = finish(async->transfer, code);
-    // Cut short while paused: libcurl may still hold held-back bytes (end_stream_cut_short).
-    if (async->transfer.paused && code != CURLE_OK) async->transfer.handle.reset();
-    release(std::move(async->transfer.handle));
+    give_back(async->transfer, code == CURLE_OK);
     async->promise.complete(std::move(outcome));
   }
 
@@ -620,7 +618,7 @@ class CurlTransport final : public HttpTransport {
       curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
       curl_multi_remove_handle(loop->multi, easy);
       end_stream_cut_short(async->transfer);
-      release(std::move(async->transfer.handle));
+      give_back(async->transfer, /*ended_whole=*/false);
       Error error = closed();
       error.outcome_unknown = request_bytes > 0 && !async->request.idempotent;
       async->promise.complete(std::move(error));
@@ -676,8 +674,11 @@ class CurlTransport final : public HttpTransport {
 
   // Handles keep the options that are the same for every request: setting them again per
   // call (after curl_easy_reset) cost more client CPU than the rest of a typed call.
-  void release(std::unique_ptr<Handle> handle) {
-    if (!handle) return;  // discarded (end_stream_cut_short)
+  // Every path that ends a transfer gives its handle back here. One that was paused and did
+  // not end whole is dropped, not pooled: libcurl may still hold its held-back bytes.
+  void give_back(Transfer& transfer, bool ended_whole) {
+    std::unique_ptr<Handle> handle = std::move(transfer.handle);
+    if (!handle || (transfer.paused && !ended_whole)) return;
     // Nothing may point into the finished transfer or the caller's request.
     CURL* easy = handle->easy;
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
@@ -783,12 +784,10 @@ class CurlTransport final : public HttpTransport {
   }
 
   // A transfer given up before its end: its stream's consumer stops.
-  // One that was paused is not kept for reuse: libcurl may still hold its held-back bytes.
   static void end_stream_cut_short(Transfer& transfer) {
     if (!transfer.streaming) return;
     transfer.streaming = false;
     transfer.stream->end(false);
-    if (transfer.paused) transfer.handle.reset();
   }
 
   Result<HttpResponse> finish(Transfer& transfer, CURLcode code) {
