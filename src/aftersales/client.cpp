@@ -1,5 +1,7 @@
 #include "erpbridge/aftersales/client.hpp"
 
+#include "call/unnested.hpp"
+
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -125,7 +127,9 @@ struct PageCollector : std::enable_shared_from_this<PageCollector<T>> {
         return ok();
       }
       ++self->page;
-      self->next();
+      // A page that is ready at once (a mock, a cache) would otherwise load the next inside
+      // this continuation, one stack frame deeper per page.
+      internal::run_unnested([self] { self->next(); });
       return ok();
     });
   }

@@ -1,6 +1,7 @@
 #include "call/executor.hpp"
 #include "erpbridge/version.hpp"  // first: the versioned namespaces
 
+#include "call/unnested.hpp"
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/secrets.hpp"
 #include "runtime/thread_pool.hpp"
@@ -771,8 +772,10 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
                environment_.now() - sent, call->call_id, /*async=*/true);
   }
   std::shared_ptr<AsyncCall> next;
+  std::shared_ptr<const Executor> self;
   {
     std::lock_guard<std::mutex> guard(async_->mutex);
+    self = async_->copy.lock();
     async_->live.erase(call);
     if (call->counted) {
       --async_->in_flight;
@@ -793,7 +796,14 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
     }
   }
   call->promise.complete(std::move(outcome));
-  if (next) attempt_async(next);
+  if (!next) return;
+  if (!self) {  // the executor is going away: it ends the waiting calls itself
+    attempt_async(next);
+    return;
+  }
+  // The next call may end at once (its deadline passed while it waited) and start the one
+  // after it from here: unnested, a long queue cannot deepen this thread's stack.
+  run_unnested([self, next] { self->attempt_async(next); });
 }
 
 }  // namespace erpbridge::internal

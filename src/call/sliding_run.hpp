@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "call/unnested.hpp"
 #include "erpbridge/core/future.hpp"
 
 namespace erpbridge::internal {
@@ -126,7 +127,9 @@ class SlidingRun : public std::enable_shared_from_this<SlidingRun<T>> {
       settle(std::move(outcome_));  // ended_: nothing touches outcome_ any more
       return;
     }
-    launch();
+    // A call whose future is ready at once ends inside launch(): unnested, the stack stays
+    // one call deep however many calls there are.
+    run_unnested([self = this->shared_from_this()] { self->launch(); });
   }
 
   void cancel() {
