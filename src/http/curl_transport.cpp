@@ -364,7 +364,12 @@ class CurlTransport final : public HttpTransport {
   }
 
   // libcurl's CURLMOPT_SOCKETFUNCTION: which events of socket `s` it waits for.
-  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
+  // A socket libcurl has announced before carries this mark (curl_multi_assign): it is in
+  // epoll already, and MOD is the one call to make. A socket announced anew (libcurl forgets
+  // the mark at CURL_POLL_REMOVE) is added: trying MOD first cost every transfer a failing
+  // system call.
+  static inline char watched_mark = 0;
+  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void* mark) {
     auto& loop = *static_cast<Loop*>(user);
     if (what == CURL_POLL_REMOVE) {
       epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, s, nullptr);  // fails if never added: fine
@@ -376,9 +381,12 @@ class CurlTransport final : public HttpTransport {
     event.events =
         ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
     event.data.fd = s;
-    bool watched = epoll_ctl(loop.epoll_fd, EPOLL_CTL_MOD, s, &event) == 0;
-    if (!watched && errno == ENOENT)
-      watched = epoll_ctl(loop.epoll_fd, EPOLL_CTL_ADD, s, &event) == 0;
+    const bool known = mark == &watched_mark;
+    bool watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &event) == 0;
+    if (!watched && errno == (known ? ENOENT : EEXIST)) {
+      watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &event) == 0;
+    }
+    if (watched && !known) curl_multi_assign(loop.multi, s, &watched_mark);
     // A socket epoll refused (out of memory, max_user_watches) is handed to libcurl every
     // turn instead, for it to check itself, rather than left waiting for its timeout.
     auto listed = std::find(loop.unwatched.begin(), loop.unwatched.end(), s);
