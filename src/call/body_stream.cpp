@@ -62,20 +62,6 @@ bool PieceQueue::next(char*& begin, char*& end) {
   return true;
 }
 
-namespace {
-
-// Threads that decode streamed replies, kept for the next one: a decoder thread that lives
-// on keeps its allocator arena warm (a fresh thread per reply faulted its memory in anew and
-// made one decode in three 50% slower), and a reply does not pay for a thread start. Not the
-// SDK's worker pool: a producer waiting on a full queue must never wait for a decoder that
-// waits for a pool thread, so this pool grows to as many decoders as there are streams.
-ThreadPool& decoders() {
-  static auto* pool = new ThreadPool("erpbridge-dec", 0);  // never destroyed
-  return *pool;
-}
-
-}  // namespace
-
 // A Job on a decoder thread: owned by the stream and the pool's task together, so that the
 // stream can let go of a try it gave up while the decoder runs to its (early) end.
 struct StreamingBody::Decoding {
@@ -102,6 +88,7 @@ bool StreamingBody::begin(int status, const HttpHeaders& headers) {
   abandon();  // a try cut short before this one
   job_.reset();
   decode_pending_ = false;
+  kept_whole_ = false;
   pending_.clear();
   if (status < 200 || status >= 300) return false;
   announced_size_ = 0;
@@ -116,10 +103,13 @@ bool StreamingBody::begin(int status, const HttpHeaders& headers) {
 void StreamingBody::write(const char* data, std::size_t size) {
   const std::size_t cut = cutter_.last_cut(data, size);
   pending_.append(data, size);
-  if (cut == std::string::npos) return;
+  if (cut == std::string::npos || kept_whole_) return;
   const std::size_t cut_at = pending_.size() - size + cut;
   if (cut_at < kPieceSize) return;
-  if (!decoding_) start_decoder();
+  if (!decoding_ && !start_decoder()) {
+    kept_whole_ = true;  // the client is ending: no decoder thread is left for this try
+    return;
+  }
   std::string piece = std::move(pending_);
   pending_.reserve(kPieceSize + kPieceSize / 4);  // one allocation per piece, not doublings
   pending_.assign(piece, cut_at, std::string::npos);
@@ -165,11 +155,11 @@ std::shared_ptr<StreamingBody::Job> StreamingBody::settle() {
   return job_;
 }
 
-void StreamingBody::start_decoder() {
+bool StreamingBody::start_decoder() {
+  if (!decoders_) return false;
   auto decoding = std::make_shared<Decoding>();
   decoding->job = new_job();
-  decoding_ = decoding;
-  decoders().run([decoding, size = announced_size_] {
+  std::function<void()> task = [decoding, size = announced_size_] {
     std::exception_ptr thrown;
     try {
       decoding->job->decode(decoding->queue, size);
@@ -181,7 +171,10 @@ void StreamingBody::start_decoder() {
     decoding->thrown = thrown;
     decoding->finished = true;
     decoding->done.notify_all();
-  });
+  };
+  if (!decoders_->try_run(task)) return false;
+  decoding_ = std::move(decoding);
+  return true;
 }
 
 }  // namespace erpbridge::internal

@@ -19,6 +19,7 @@
 #include "erpbridge/core/http.hpp"
 #include "json/chunks.hpp"
 #include "json/decoder.hpp"
+#include "runtime/thread_pool.hpp"
 
 namespace erpbridge::internal {
 
@@ -57,6 +58,10 @@ class PieceQueue final : public json::ChunkSource {
 /// left to stop on its own, and a body too short for a decoder thread is decoded by settle(),
 /// on the thread that takes the result. A Job writes only into itself, never into the
 /// stream, which is what lets a try be abandoned rather than waited for.
+///
+/// Decoders run on the client's pool (Executor::decoders()), which the client joins when it
+/// ends. Once that pool is closed, a body is kept whole and settle() decodes it: a decoder
+/// must never run on the thread that feeds it.
 class StreamingBody : public BodyStream {
  public:
   /// Replies announced shorter than this are not streamed.
@@ -64,6 +69,7 @@ class StreamingBody : public BodyStream {
   /// The size of the pieces handed to the decoder (at least; a piece ends after a string).
   static constexpr std::size_t kPieceSize = 256u << 10;
 
+  explicit StreamingBody(std::shared_ptr<ThreadPool> decoders) : decoders_(std::move(decoders)) {}
   ~StreamingBody() override;
 
   bool begin(int status, const HttpHeaders& headers) override;
@@ -86,10 +92,12 @@ class StreamingBody : public BodyStream {
   std::shared_ptr<Job> settle();
 
  private:
-  struct Decoding;  // a Job on a decoder thread, with its queue
-  void start_decoder();
-  void abandon();  // the try in hand, if any, is left to stop on its own
+  struct Decoding;       // a Job on a decoder thread, with its queue
+  bool start_decoder();  // false if the pool is closed
+  void abandon();        // the try in hand, if any, is left to stop on its own
 
+  std::shared_ptr<ThreadPool> decoders_;
+  bool kept_whole_ = false;  // this try's decoder could not start: settle() decodes the body
   std::size_t announced_size_ = 0;
   json::JsonCutter cutter_;
   std::string pending_;          // received, not yet handed over
@@ -110,6 +118,7 @@ struct DecodedEnvelope {
 template <typename Envelope>
 class EnvelopeStream final : public StreamingBody {
  public:
+  using StreamingBody::StreamingBody;
   /// What the last streamed try decoded (once the transport has returned): waits for its
   /// decoder.
   DecodedEnvelope<Envelope> take() {

@@ -37,7 +37,7 @@ struct PreparedCall {
   /// Optional, for endpoints whose replies can be large: a stream for one call, blocking or
   /// async (see StreamingBody), and the result of a try whose body went to it, instead of
   /// decode(). decode_streamed() runs on the thread that takes the result, never the I/O one.
-  std::function<std::shared_ptr<BodyStream>()> make_stream;
+  std::function<std::shared_ptr<BodyStream>(std::shared_ptr<ThreadPool> decoders)> make_stream;
   std::function<Result<T>(BodyStream& stream, const HttpResponse& response)> decode_streamed;
 };
 
@@ -64,7 +64,8 @@ Result<T> run_call(const Executor& executor, const PreparedCall<T>& call) {
   CallRecord record;
   if (observed) record.call_id = executor.new_call_id();
   HttpMethod method = HttpMethod::Post;
-  const std::shared_ptr<BodyStream> stream = call.make_stream ? call.make_stream() : nullptr;
+  const std::shared_ptr<BodyStream> stream =
+      call.make_stream ? call.make_stream(executor.decoders()) : nullptr;
   auto attempt = [&](const std::string& token) -> Result<T> {
     Result<HttpRequest> request = call.build(token);
     if (!request.ok()) return std::move(request).error();
@@ -209,7 +210,7 @@ template <typename T>
 Future<T> run_call_async(const Executor& executor, PreparedCall<T> call) {
   auto run = std::make_shared<detail::AsyncRun<T>>();
   run->call = std::move(call);
-  if (run->call.make_stream) run->stream = run->call.make_stream();
+  if (run->call.make_stream) run->stream = run->call.make_stream(executor.decoders());
   run->executor = executor.shared();
   run->options = CallOptionsScope::current();
   if (executor.observed()) {

@@ -17,6 +17,8 @@
 
 namespace erpbridge::internal {
 
+class ThreadPool;
+
 /// Clock, sleep and randomness for the retry loop; tests swap in instant fakes.
 struct RetryEnvironment {
   std::function<std::chrono::steady_clock::time_point()> now;
@@ -76,6 +78,9 @@ class Executor {
   /// Where async replies are decoded and what follows them runs: the client's completion
   /// threads, or ClientOptions::completion_executor. Never the I/O thread.
   const ::erpbridge::Executor& completions() const noexcept { return completions_; }
+  /// The client's decoder threads for streamed replies (StreamingBody), joined when the
+  /// client ends.
+  std::shared_ptr<ThreadPool> decoders() const;
   /// A number for a call's events, unique among this client's calls.
   std::uint64_t new_call_id() const;
   /// Whether calls are observed (ClientOptions::observer): runners skip their clocks if not.

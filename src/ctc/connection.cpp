@@ -200,7 +200,9 @@ class HttpConnection final : public Connection {
     };
     // A week of receipts can be tens of megabytes: decoded while it downloads.
     using Stream = internal::EnvelopeStream<wire::ReceiptsReply>;
-    call.make_stream = [] { return std::make_shared<Stream>(); };
+    call.make_stream = [](std::shared_ptr<internal::ThreadPool> decoders) {
+      return std::make_shared<Stream>(std::move(decoders));
+    };
     call.decode_streamed = [executor = executor_.shared(), direction = query.direction](
                                BodyStream& stream, const HttpResponse& response) {
       return executor->noted(

@@ -44,21 +44,24 @@ class ThreadPool {
   /// Queues `task`. After close() it runs on the calling thread instead: a late task (of a
   /// call that outlived its client) still runs, with no thread left to run it.
   void run(std::function<void()> task) {
+    if (!try_run(task)) run_contained(task);
+  }
+
+  /// Queues `task` and returns true; after close(), returns false with `task` untouched (for
+  /// a caller that must not run it on its own thread: a decoder on the thread that feeds it).
+  bool try_run(std::function<void()>& task) {
     std::unique_lock<std::mutex> lock(state_->mutex);
-    if (state_->closed) {
-      lock.unlock();
-      run_contained(task);
-      return;
-    }
+    if (state_->closed) return false;
     state_->tasks.push_back(std::move(task));
     const bool below_bound =
         state_->max_threads == 0 || state_->threads.size() < state_->max_threads;
     if (state_->tasks.size() > state_->idle && below_bound) {
       state_->threads.emplace_back([state = state_] { serve(*state); });
-      return;
+      return true;
     }
     lock.unlock();
     state_->ready.notify_one();
+    return true;
   }
 
   /// Runs what is queued, then joins every thread; later tasks run on their caller's thread.

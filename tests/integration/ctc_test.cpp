@@ -359,6 +359,32 @@ TEST_CASE(
   CHECK(refused.error().code == ErrorCode::Decode);
 }
 
+TEST_CASE("CTC over HTTP: a client's decoder threads are its own, joined when it ends") {
+  CtcServer server;
+  const DateTime from = at("2020-03-01 00:00:00");
+  server.ctc.add_receipts(CtcEmulator::generate(Direction::In, from, 8000, 60s));
+  const ReceiptQuery week{Direction::In, from, from + 7 * 24h - 1s};
+  auto decoder_threads = [] {
+    std::size_t count = 0;
+    for (const std::string& name : erpbridge::test_support::thread_names()) {
+      if (name == "erpbridge-dec") ++count;
+    }
+    return count;
+  };
+  REQUIRE(decoder_threads() == 0);
+  {
+    Client client(server.options());
+    auto blocking = client.query_receipts(week);  // about 2 MB: streamed
+    REQUIRE(blocking.ok());
+    CHECK(blocking->size() == 8000);
+    auto async = client.query_receipts_async(week).get();
+    REQUIRE(async.ok());
+    CHECK(*async == *blocking);
+    CHECK(decoder_threads() >= 1);  // kept for the client's next reply
+  }
+  CHECK(decoder_threads() == 0);
+}
+
 TEST_CASE("CTC over HTTP: a transient 503 on a query is retried") {
   CtcServer server;
   server.ctc.add_receipts(CtcEmulator::spec_samples());

@@ -19,8 +19,15 @@ using erpbridge::HttpHeaders;
 using erpbridge::ctc::wire::ReceiptsReply;
 using erpbridge::internal::EnvelopeStream;
 using erpbridge::internal::StreamingBody;
+using erpbridge::internal::ThreadPool;
 
 namespace {
+
+// The decoder threads of these tests (a client's are its executor's).
+std::shared_ptr<ThreadPool> test_decoders() {
+  static const auto pool = std::make_shared<ThreadPool>("test-decoder", 0);
+  return pool;
+}
 
 // A receipts reply of `count` receipts in the wire form, with escapes and Chinese text, and
 // in every tenth an unknown key and a count that is not a number (a decode note).
@@ -71,7 +78,7 @@ TEST_CASE("A streamed reply decodes to what the whole body decodes to") {
   CHECK(whole_notes[1].path == "data[10].amount");
 
   std::mt19937 random(42);
-  EnvelopeStream<ReceiptsReply> stream;
+  EnvelopeStream<ReceiptsReply> stream(test_decoders());
   for (int round = 0; round < 3; ++round) {  // the same stream serves each try of a call
     REQUIRE(stream.begin(200, length_header(text.size())));
     feed(stream, text, random);
@@ -87,9 +94,27 @@ TEST_CASE("A streamed reply decodes to what the whole body decodes to") {
   }
 }
 
+TEST_CASE("A stream whose client has closed its decoders keeps the body whole and decodes it") {
+  const std::string text = receipts_reply(6000);  // about 2 MB: a decoder would start
+  REQUIRE(text.size() > StreamingBody::kStreamFrom);
+  auto closed = std::make_shared<ThreadPool>("test-closed", 0);
+  closed->close();
+  std::mt19937 random(7);
+  EnvelopeStream<ReceiptsReply> stream(closed);
+  REQUIRE(stream.begin(200, length_header(text.size())));
+  feed(stream, text, random);
+  CHECK(closed->threads() == 0);
+  CHECK_FALSE(stream.would_wait([] {}));  // no decoder to wait for: never paused
+  stream.end(true);
+  auto decoded = stream.take();
+  REQUIRE(decoded.status.ok());
+  REQUIRE(decoded.envelope.data.size() == 6000);
+  CHECK(decoded.envelope.data[5999].number == "RK1005999");
+}
+
 TEST_CASE("A streamed reply of unannounced length, and one that never grows past a piece") {
   std::mt19937 random(1);
-  EnvelopeStream<ReceiptsReply> stream;
+  EnvelopeStream<ReceiptsReply> stream(test_decoders());
   const std::string big = receipts_reply(5000);
   REQUIRE(stream.begin(200, {}));  // chunked: no Content-Length
   feed(stream, big, random);
@@ -108,7 +133,7 @@ TEST_CASE("A streamed reply of unannounced length, and one that never grows past
 }
 
 TEST_CASE("Small replies and failures are not streamed") {
-  EnvelopeStream<ReceiptsReply> stream;
+  EnvelopeStream<ReceiptsReply> stream(test_decoders());
   CHECK_FALSE(stream.begin(200, length_header(1000)));
   CHECK_FALSE(stream.begin(503, length_header(10u << 20)));
   CHECK_FALSE(stream.begin(404, {}));
@@ -123,7 +148,7 @@ TEST_CASE("A decoder that fails early never holds up the transfer") {
   text.resize(20u << 20, ' ');
   text.back() = '"';
   std::mt19937 random(3);
-  EnvelopeStream<ReceiptsReply> stream;
+  EnvelopeStream<ReceiptsReply> stream(test_decoders());
   REQUIRE(stream.begin(200, length_header(text.size())));
   for (std::size_t at = 0; at < text.size(); at += 1u << 16) {
     stream.write(text.data() + at, std::min<std::size_t>(1u << 16, text.size() - at));
@@ -139,7 +164,7 @@ TEST_CASE("A decoder that fails early never holds up the transfer") {
 TEST_CASE("A try cut short mid-body leaves the stream ready for the next try") {
   const std::string text = receipts_reply(8000);
   std::mt19937 random(9);
-  EnvelopeStream<ReceiptsReply> stream;
+  EnvelopeStream<ReceiptsReply> stream(test_decoders());
   REQUIRE(stream.begin(200, length_header(text.size())));
   stream.write(text.data(), text.size() / 2);
   stream.end(false);
@@ -158,7 +183,8 @@ namespace {
 class BlockingStream final : public StreamingBody {
  public:
   enum class Then { Block, ThrowInt, ThrowRuntimeError };
-  explicit BlockingStream(Then then) : state_(std::make_shared<State>()), then_(then) {}
+  explicit BlockingStream(Then then)
+      : StreamingBody(test_decoders()), state_(std::make_shared<State>()), then_(then) {}
 
   struct State {
     std::mutex mutex;
