@@ -273,18 +273,7 @@ Executor::~Executor() {
     pending.assign(async_->live.begin(), async_->live.end());
   }
   for (const auto& call : pending) {
-    Future<HttpResponse> current;
-    bool write_sent = false;
-    {
-      std::lock_guard<std::mutex> guard(call->mutex);
-      current = call->current;
-      write_sent = call->write_sent;
-    }
-    Error error =
-        make_error(ErrorCode::Cancelled, "the client was destroyed with the call pending");
-    error.outcome_unknown = write_sent;
-    finish_async(call, std::move(error));
-    current.cancel();
+    cancel_async(call, "the client was destroyed with the call pending");
   }
   // Their decodes and continuations run now, then the transport's I/O thread ends (its
   // transfers were cancelled above), and the events of those calls are delivered: no
@@ -677,17 +666,7 @@ Future<HttpResponse> Executor::execute_async(HttpRequest request, const CallLabe
     std::shared_ptr<AsyncCall> pending = weak.lock();
     std::shared_ptr<const Executor> executor = weak_self.lock();
     if (!pending || !executor) return;
-    Future<HttpResponse> current;
-    bool write_sent = false;
-    {
-      std::lock_guard<std::mutex> guard(pending->mutex);
-      current = pending->current;
-      write_sent = pending->write_sent;
-    }
-    Error error = make_error(ErrorCode::Cancelled, "cancelled");
-    error.outcome_unknown = write_sent;
-    executor->finish_async(pending, std::move(error));
-    current.cancel();  // stops the transfer; its late outcome is ignored
+    executor->cancel_async(pending, "cancelled");
   });
   if (start_now) self->attempt_async(call);
   return future;
@@ -767,8 +746,14 @@ void Executor::attempt_async(const std::shared_ptr<AsyncCall>& call) const {
   });
 }
 
-void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
-                            Result<HttpResponse> outcome) const {
+void Executor::cancel_async(const std::shared_ptr<AsyncCall>& call, const char* message) const {
+  Future<HttpResponse> in_flight;
+  finish_async(call, make_error(ErrorCode::Cancelled, message), &in_flight);
+  in_flight.cancel();  // stops the transfer; its late outcome is ignored
+}
+
+void Executor::finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpResponse> outcome,
+                            Future<HttpResponse>* cancelling) const {
   bool try_in_flight = false;
   Clock::time_point sent;
   {
@@ -777,6 +762,14 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call,
     call->done = true;
     try_in_flight = call->in_try;
     sent = call->sent;
+    if (cancelling != nullptr) {
+      *cancelling = call->current;
+      if (call->write_sent && !outcome.ok()) {
+        Error error = outcome.error();
+        error.outcome_unknown = true;
+        outcome = std::move(error);
+      }
+    }
     call->current = Future<HttpResponse>();
   }
   // A try cut short by a cancel ends with the call: its event says so.

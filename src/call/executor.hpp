@@ -147,7 +147,13 @@ class Executor {
   class Tries;
   struct Verdict;
   void attempt_async(const std::shared_ptr<AsyncCall>& call) const;
-  void finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpResponse> outcome) const;
+  // Ends `call` with `outcome` unless it has ended. With `cancelling`, the call is being
+  // cancelled: `outcome` gains outcome_unknown if a try was handed to the transport, and
+  // the try in flight is returned there to be stopped, both read under the lock that ends
+  // the call (a try handed over after a separate read would be reported as never sent).
+  void finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpResponse> outcome,
+                    Future<HttpResponse>* cancelling = nullptr) const;
+  void cancel_async(const std::shared_ptr<AsyncCall>& call, const char* message) const;
 
   /// The settings of one call: the client's, overridden by the thread's CallOptionsScope.
   struct Settings {
