@@ -61,9 +61,9 @@ Result<std::vector<RankEntry>> Connection::rank(Rank) {
 
 #undef ERPBRIDGE_UNIMPLEMENTED
 
-// Default async bodies: the blocking method on the worker pool.
+// Default async bodies: the blocking method on the connection's own worker threads.
 #define ERPBRIDGE_IN_BACKGROUND(T, call) \
-  return run_in_background_on<T>(this, [=](Connection& self) { return self.call; })
+  return run_in_background_on<T>(this, background_, [=](Connection& self) { return self.call; })
 
 Future<Order> Connection::create_order_async(const NewOrder& order) {
   ERPBRIDGE_IN_BACKGROUND(Order, create_order(order));

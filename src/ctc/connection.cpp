@@ -29,7 +29,7 @@ Result<std::string> Connection::call(const std::string&, const std::string&, boo
 
 Future<std::vector<Receipt>> Connection::query_receipts_async(const ReceiptQuery& query) {
   return run_in_background_on<std::vector<Receipt>>(
-      this, [query](Connection& self) { return self.query_receipts(query); });
+      this, background_, [query](Connection& self) { return self.query_receipts(query); });
 }
 
 Future<std::vector<Result<std::vector<Receipt>>>> Connection::query_receipts_batch_async(
@@ -51,9 +51,10 @@ Future<std::vector<Result<std::vector<Receipt>>>> Connection::query_receipts_bat
 
 Future<std::string> Connection::call_async(const std::string& path, const std::string& data_json,
                                            bool idempotent) {
-  return run_in_background_on<std::string>(this, [path, data_json, idempotent](Connection& self) {
-    return self.call(path, data_json, idempotent);
-  });
+  return run_in_background_on<std::string>(this, background_,
+                                           [path, data_json, idempotent](Connection& self) {
+                                             return self.call(path, data_json, idempotent);
+                                           });
 }
 
 namespace {

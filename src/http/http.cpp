@@ -96,7 +96,7 @@ Future<HttpResponse> HttpTransport::send_async(HttpRequest request) {
     error.outcome_unknown = started->load() && !idempotent;
     promise.complete(std::move(error));
   });
-  run_on_worker_pool(
+  background_.run(
       [promise, started, self = std::move(self), transport, request = std::move(request)] {
         if (promise.cancel_requested()) return;
         started->store(true);
@@ -106,7 +106,7 @@ Future<HttpResponse> HttpTransport::send_async(HttpRequest request) {
 }
 
 void HttpTransport::schedule(std::chrono::milliseconds delay, std::function<void()> task) {
-  run_after(delay, std::move(task));
+  background_.run_after(delay, std::move(task));
 }
 
 }  // namespace ERPBRIDGE_ABI_NAMESPACE

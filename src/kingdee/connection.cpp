@@ -22,12 +22,13 @@ Result<std::string> Connection::call(const std::string&, const std::string&) {
 
 Future<SparePartsBill> Connection::push_spare_parts_async(const std::string& entry_pk) {
   return run_in_background_on<SparePartsBill>(
-      this, [entry_pk](Connection& self) { return self.push_spare_parts(entry_pk); });
+      this, background_, [entry_pk](Connection& self) { return self.push_spare_parts(entry_pk); });
 }
 
 Future<std::string> Connection::call_async(const std::string& path, const std::string& body_json) {
-  return run_in_background_on<std::string>(
-      this, [path, body_json](Connection& self) { return self.call(path, body_json); });
+  return run_in_background_on<std::string>(this, background_, [path, body_json](Connection& self) {
+    return self.call(path, body_json);
+  });
 }
 
 namespace {

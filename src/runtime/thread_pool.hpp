@@ -50,17 +50,19 @@ class ThreadPool {
   /// Queues `task` and returns true; after close(), returns false with `task` untouched (for
   /// a caller that must not run it on its own thread: a decoder on the thread that feeds it).
   bool try_run(std::function<void()>& task) {
-    std::unique_lock<std::mutex> lock(state_->mutex);
-    if (state_->closed) return false;
-    state_->tasks.push_back(std::move(task));
-    const bool below_bound =
-        state_->max_threads == 0 || state_->threads.size() < state_->max_threads;
-    if (state_->tasks.size() > state_->idle && below_bound) {
-      state_->threads.emplace_back([state = state_] { serve(*state); });
+    // Held here: once queued, the task may run and destroy this pool's owner before the
+    // notify below.
+    const std::shared_ptr<State> state = state_;
+    std::unique_lock<std::mutex> lock(state->mutex);
+    if (state->closed) return false;
+    state->tasks.push_back(std::move(task));
+    const bool below_bound = state->max_threads == 0 || state->threads.size() < state->max_threads;
+    if (state->tasks.size() > state->idle && below_bound) {
+      state->threads.emplace_back([state] { serve(*state); });
       return true;
     }
     lock.unlock();
-    state_->ready.notify_one();
+    state->ready.notify_one();
     return true;
   }
 

@@ -15,7 +15,7 @@ Result<PushReply> Connection::push(const EntryConfirmation&) {
 
 Future<PushReply> Connection::push_async(const EntryConfirmation& confirmation) {
   return run_in_background_on<PushReply>(
-      this, [confirmation](Connection& self) { return self.push(confirmation); });
+      this, background_, [confirmation](Connection& self) { return self.push(confirmation); });
 }
 
 namespace {

@@ -317,3 +317,52 @@ TEST_CASE(
   CHECK(destroyed_on == std::this_thread::get_id());
   CHECK(outcome.get().value());
 }
+
+TEST_CASE(
+    "Client threads: a transport that only sends, and a connection that only blocks, run async "
+    "calls and retry waits on threads of their own, joined when they end") {
+  const std::vector<std::string> before = sdk_threads();
+  auto used = [](const std::string& name) {
+    const std::vector<std::string> now = sdk_threads();
+    return std::find(now.begin(), now.end(), name) != now.end();
+  };
+  SECTION("an HttpTransport with send() alone, answering 503 then 204") {
+    struct SendOnly : erpbridge::HttpTransport {
+      std::atomic<int> sent{0};
+      Result<erpbridge::HttpResponse> send(const erpbridge::HttpRequest&) override {
+        erpbridge::HttpResponse response;
+        response.status = sent++ == 0 ? 503 : 204;
+        return response;
+      }
+    };
+    auto transport = std::make_shared<SendOnly>();
+    erpbridge::ClientOptions options;
+    options.base_url = "http://send-only.invalid";
+    options.transport = transport;
+    options.retry.initial_backoff = 1ms;
+    {
+      erpbridge::aftersales::Client client(options);
+      // A list is a read: its 503 is retried after a wait on the transport's timer thread.
+      auto orders = client.list_orders_async({}).get();
+      CHECK(transport->sent.load() == 2);
+      CHECK(used("erpbridge-work"));
+      CHECK(used("erpbridge-timer"));
+      (void)orders;
+    }
+    options.transport.reset();
+    transport.reset();  // the last reference: its threads are joined
+  }
+  SECTION("a Connection with blocking methods alone") {
+    struct BlockingOnly : erpbridge::ctc::Connection {
+      Result<std::vector<Receipt>> query_receipts(const erpbridge::ctc::ReceiptQuery&) override {
+        return std::vector<Receipt>{};
+      }
+    };
+    {
+      erpbridge::ctc::Client client(std::make_shared<BlockingOnly>());
+      REQUIRE(client.query_receipts_async(window_from("2020-03-01 00:00:00")).get().ok());
+      CHECK(used("erpbridge-work"));
+    }
+  }
+  CHECK(sdk_threads() == before);
+}

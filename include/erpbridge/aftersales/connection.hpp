@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "erpbridge/aftersales/types.hpp"
+#include "erpbridge/core/background.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/core/pagination.hpp"
 
@@ -97,6 +98,11 @@ class ERPBRIDGE_AFTERSALES_EXPORT Connection : public std::enable_shared_from_th
                                                       const DutyReport& report);
   virtual Future<std::vector<RankEntry>> rank_async(Rank rank);
   ///@}
+
+ private:
+  // Where the default async methods run the blocking ones: started on first use, joined
+  // when the connection ends.
+  BackgroundThreads background_;
 };
 
 /// A connection over HTTP; options.base_url is the server up to and excluding /api/v1.

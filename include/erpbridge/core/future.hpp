@@ -269,13 +269,13 @@ class Promise {
   std::shared_ptr<detail::Producer<T>> producer_;  // the last copy's end completes the future
 };
 
-/// Runs `work` on the SDK's worker pool: threads for blocking work that must not run on a
-/// caller's or an I/O thread (a Connection's blocking method behind its default async form,
-/// a token refresh). The pool grows with demand up to a bound; further work queues.
+/// Runs `work` on a process-wide worker pool, for an application's blocking work. The pool
+/// grows with demand up to a bound; further work queues. Its threads are never joined; the
+/// SDK's own objects use BackgroundThreads of their own, joined when they end.
 ERPBRIDGE_CORE_EXPORT void run_on_worker_pool(std::function<void()> work);
 
-/// Runs `task` once `delay` has passed, on the SDK's timer thread; `task` must be quick (it
-/// may hand longer work to the worker pool).
+/// Runs `task` once `delay` has passed, on a process-wide timer thread (never joined);
+/// `task` must be quick (it may hand longer work to the worker pool).
 ERPBRIDGE_CORE_EXPORT void run_after(std::chrono::milliseconds delay, std::function<void()> task);
 
 /// A future complete already with `outcome`.

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "erpbridge/core/background.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/core/result.hpp"
 
@@ -128,13 +129,19 @@ class ERPBRIDGE_CORE_EXPORT HttpTransport : public std::enable_shared_from_this<
   /// Starts sending `request` and returns at once; the future completes as send() would,
   /// from the transport's own thread. Cancelling it stops the transfer promptly: Cancelled,
   /// with Error::outcome_unknown when a request not marked idempotent may have been sent.
-  /// The default runs send() on the SDK's worker pool (run_on_worker_pool), so a transport
-  /// that implements send() alone (a mock, an emulator) serves async calls too.
+  /// The default runs send() on a worker thread of the transport's own (BackgroundThreads,
+  /// joined when the transport ends), so a transport that implements send() alone (a mock,
+  /// an emulator) serves async calls too.
   virtual Future<HttpResponse> send_async(HttpRequest request);
 
   /// Runs `task` once `delay` has passed, on the transport's own thread where it has one
-  /// (retries wait this way, with no thread asleep). The default uses run_after().
+  /// (retries wait this way, with no thread asleep). The default uses the timer thread of
+  /// the transport's BackgroundThreads; timers not yet due when the transport ends are
+  /// dropped.
   virtual void schedule(std::chrono::milliseconds delay, std::function<void()> task);
+
+ private:
+  BackgroundThreads background_;  // what the defaults above run on, started on first use
 };
 
 }  // namespace ERPBRIDGE_ABI_NAMESPACE

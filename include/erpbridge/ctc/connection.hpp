@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "erpbridge/core/background.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/ctc/types.hpp"
 
@@ -55,6 +56,11 @@ class ERPBRIDGE_CTC_EXPORT Connection : public std::enable_shared_from_this<Conn
   virtual Future<std::string> call_async(const std::string& path, const std::string& data_json,
                                          bool idempotent = false);
   ///@}
+
+ private:
+  // Where the default async methods run the blocking ones: started on first use, joined
+  // when the connection ends.
+  BackgroundThreads background_;
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "erpbridge/core/background.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/kingdee/types.hpp"
 
@@ -36,6 +37,11 @@ class ERPBRIDGE_KINGDEE_EXPORT Connection : public std::enable_shared_from_this<
   virtual Future<SparePartsBill> push_spare_parts_async(const std::string& entry_pk);
   virtual Future<std::string> call_async(const std::string& path, const std::string& body_json);
   ///@}
+
+ private:
+  // Where the default async methods run the blocking ones: started on first use, joined
+  // when the connection ends.
+  BackgroundThreads background_;
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).

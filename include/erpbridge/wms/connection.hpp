@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "erpbridge/core/background.hpp"
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/wms/types.hpp"
 
@@ -26,6 +27,11 @@ class ERPBRIDGE_WMS_EXPORT Connection : public std::enable_shared_from_this<Conn
   virtual Result<PushReply> push(const EntryConfirmation& confirmation);
   /// The async twin of push().
   virtual Future<PushReply> push_async(const EntryConfirmation& confirmation);
+
+ private:
+  // Where the default async methods run the blocking ones: started on first use, joined
+  // when the connection ends.
+  BackgroundThreads background_;
 };
 
 /// A connection over HTTP (libcurl unless options.transport is set).

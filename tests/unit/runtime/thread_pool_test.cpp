@@ -3,6 +3,8 @@
 // and a task that throws leaves its thread serving.
 #include "runtime/thread_pool.hpp"
 
+#include "erpbridge/core/background.hpp"
+
 #include "support/threads.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -179,4 +182,71 @@ TEST_CASE("ThreadPool: its threads carry the pool's name, cut to the kernel's 15
   hold.meet(0ms);
   REQUIRE(finished.wait_for(1, 10s));
   CHECK(named);
+}
+
+namespace {
+
+// The threads named `name` alive now.
+std::size_t threads_named(const std::string& name) {
+  const std::vector<std::string> names = erpbridge::test_support::thread_names();
+  return static_cast<std::size_t>(std::count(names.begin(), names.end(), name));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "BackgroundThreads: no thread before first use, and once destroyed it has run what was "
+    "queued, dropped timers not yet due and joined every thread") {
+  const std::size_t workers_before = threads_named("erpbridge-work");
+  const std::size_t timers_before = threads_named("erpbridge-timer");
+  std::atomic<int> ran{0};
+  auto sentinel = std::make_shared<int>(0);
+  std::weak_ptr<int> watched = sentinel;
+  Finished fired;
+  {
+    erpbridge::BackgroundThreads threads;
+    CHECK(threads_named("erpbridge-work") == workers_before);  // nothing used yet
+    for (int i = 0; i < 20; ++i) {
+      threads.run([&] {
+        std::this_thread::sleep_for(1ms);
+        ++ran;
+      });
+    }
+    threads.run_after(0ms, [&] { fired.one(true); });
+    REQUIRE(fired.wait_for(1, 10s));
+    threads.run_after(std::chrono::hours(1), [keep = std::move(sentinel)] {});
+    CHECK(threads_named("erpbridge-timer") == timers_before + 1);
+    CHECK(threads_named("erpbridge-work") > workers_before);
+  }
+  CHECK(ran.load() == 20);
+  CHECK(watched.expired());  // the timer an hour away was dropped, with what it held
+  CHECK(threads_named("erpbridge-work") == workers_before);
+  CHECK(threads_named("erpbridge-timer") == timers_before);
+}
+
+TEST_CASE(
+    "BackgroundThreads: destroyed by one of its own tasks, it does not wait on that "
+    "thread") {
+  SECTION("a worker task") {
+    auto threads = std::make_shared<erpbridge::BackgroundThreads>();
+    Finished finished;
+    threads->run([&, keep = threads]() mutable {
+      threads.reset();
+      keep.reset();  // the last reference: destroyed on its own worker thread
+      finished.one(true);
+    });
+    REQUIRE(finished.wait_for(1, 10s));
+    CHECK(threads == nullptr);
+  }
+  SECTION("a timer task") {
+    auto threads = std::make_shared<erpbridge::BackgroundThreads>();
+    Finished finished;
+    threads->run_after(1ms, [&, keep = threads]() mutable {
+      threads.reset();
+      keep.reset();  // destroyed on its own timer thread
+      finished.one(true);
+    });
+    REQUIRE(finished.wait_for(1, 10s));
+    CHECK(threads == nullptr);
+  }
 }
