@@ -1,9 +1,12 @@
 #include "erpbridge/ctc/client.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "call/sliding_run.hpp"
@@ -47,28 +50,38 @@ namespace {
 
 // Receipts in creation-time order, each receipt number once: adjacent windows share their
 // boundary second, so a receipt created on it comes back from both (the first copy is kept).
-// A receipt whose number did not decode is dropped only as an exact copy of one kept.
+// A receipt whose number did not decode is dropped only as an exact copy of one kept, looked
+// for among those of the same second. Linear in the common case: windows that come back in
+// order are not sorted again, and kept numbers are looked up by view, not copied.
 std::vector<Receipt> merged_in_order(std::vector<std::vector<Receipt>>& parts) {
   std::vector<Receipt> merged;
   std::size_t count = 0;
   for (const auto& part : parts) count += part.size();
-  merged.reserve(count);
-  std::unordered_set<std::string> seen;
+  merged.reserve(count);  // never reallocated below: the views into it stay valid
+  std::unordered_set<std::string_view> seen;
   seen.reserve(count);
+  std::unordered_multimap<std::int64_t, std::size_t> numberless;  // by second: index in merged
   for (auto& part : parts) {
     for (Receipt& receipt : part) {
       if (receipt.number.empty()) {
-        const bool copy = std::any_of(merged.begin(), merged.end(), [&](const Receipt& kept) {
-          return kept.number.empty() && kept == receipt;
+        const std::int64_t second = receipt.created_at.seconds_since_epoch();
+        const auto same_second = numberless.equal_range(second);
+        const bool copy = std::any_of(same_second.first, same_second.second, [&](const auto& kept) {
+          return merged[kept.second] == receipt;
         });
-        if (!copy) merged.push_back(std::move(receipt));
-      } else if (seen.insert(receipt.number).second) {
+        if (copy) continue;
+        numberless.emplace(second, merged.size());
         merged.push_back(std::move(receipt));
+      } else if (seen.find(receipt.number) == seen.end()) {
+        merged.push_back(std::move(receipt));
+        seen.insert(merged.back().number);
       }
     }
   }
-  std::stable_sort(merged.begin(), merged.end(),
-                   [](const Receipt& a, const Receipt& b) { return a.created_at < b.created_at; });
+  auto earlier = [](const Receipt& a, const Receipt& b) { return a.created_at < b.created_at; };
+  if (!std::is_sorted(merged.begin(), merged.end(), earlier)) {
+    std::stable_sort(merged.begin(), merged.end(), earlier);
+  }
   return merged;
 }
 

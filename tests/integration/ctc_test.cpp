@@ -217,6 +217,43 @@ TEST_CASE("CTC over HTTP: a 90-day query returns every seeded receipt once, in o
         std::vector<std::pair<std::size_t, std::size_t>>{{4, 13}, {8, 13}, {12, 13}, {13, 13}});
 }
 
+TEST_CASE(
+    "CTC list_receipts merges windows: in time order, each number once, numberless "
+    "copies of the same second once") {
+  // Hand-written windows from a connection of the test's own: the first window out of time
+  // order and with a numberless receipt twice; the second repeats the boundary receipt.
+  auto receipt = [](const char* number, const char* created, const char* creator) {
+    Receipt r;
+    r.number = number;
+    r.created_at = at(created);
+    r.creator = creator;
+    return r;
+  };
+  const Receipt late = receipt("RK2", "2020-03-02 10:00:00", "甲");
+  const Receipt early = receipt("RK1", "2020-03-01 09:00:00", "甲");
+  const Receipt unnumbered_x = receipt("", "2020-03-03 12:00:00", "x");
+  const Receipt unnumbered_y = receipt("", "2020-03-03 12:00:00", "y");
+  const Receipt boundary = receipt("RK3", "2020-03-08 00:00:00", "乙");
+  const Receipt after = receipt("RK4", "2020-03-09 08:00:00", "乙");
+  struct Windows : Connection {
+    std::vector<std::vector<Receipt>> replies;
+    std::atomic<std::size_t> asked{0};
+    Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
+      ++asked;
+      return replies[query.start < at("2020-03-08 00:00:00") ? 0 : 1];
+    }
+  };
+  auto windows = std::make_shared<Windows>();
+  windows->replies = {{late, early, unnumbered_x, unnumbered_x, unnumbered_y, boundary},
+                      {boundary, after}};
+  Client client(windows);
+  auto merged =
+      client.list_receipts(Direction::In, at("2020-03-01 00:00:00"), at("2020-03-10 00:00:00"));
+  REQUIRE(merged.ok());
+  CHECK(windows->asked.load() == 2);
+  CHECK(*merged == std::vector<Receipt>{early, late, unnumbered_x, unnumbered_y, boundary, after});
+}
+
 TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
   CtcServer server;
   server.emulator->set_global_latency(100ms);
