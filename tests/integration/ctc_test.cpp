@@ -425,6 +425,8 @@ TEST_CASE("CTC over HTTP: a client's decoder threads are its own, joined when it
     CHECK(*async == *blocking);
     CHECK(decoder_threads() >= 1);  // kept for the client's next reply
   }
+  (void)erpbridge::test_support::thread_names_settled(
+      [&](const std::vector<std::string>&) { return decoder_threads() == 0; });
   CHECK(decoder_threads() == 0);
 }
 

@@ -220,6 +220,10 @@ TEST_CASE(
   }
   CHECK(ran.load() == 20);
   CHECK(watched.expired());  // the timer an hour away was dropped, with what it held
+  (void)erpbridge::test_support::thread_names_settled([&](const std::vector<std::string>&) {
+    return threads_named("erpbridge-work") == workers_before &&
+           threads_named("erpbridge-timer") == timers_before;
+  });
   CHECK(threads_named("erpbridge-work") == workers_before);
   CHECK(threads_named("erpbridge-timer") == timers_before);
 }
