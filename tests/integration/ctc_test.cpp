@@ -252,6 +252,23 @@ TEST_CASE(
   REQUIRE(merged.ok());
   CHECK(windows->asked.load() == 2);
   CHECK(*merged == std::vector<Receipt>{early, late, unnumbered_x, unnumbered_y, boundary, after});
+
+  // One window (kept in place) with a number twice, and a third window repeating a number of
+  // the first away from any boundary: the first copy of each number stays, in its place.
+  Receipt late_again = late;
+  late_again.creator = "丙";
+  Receipt early_again = early;
+  early_again.creator = "丁";
+  windows->replies = {{early, late, late_again, unnumbered_x, unnumbered_x}};
+  merged =
+      client.list_receipts(Direction::In, at("2020-03-01 00:00:00"), at("2020-03-05 00:00:00"));
+  REQUIRE(merged.ok());
+  CHECK(*merged == std::vector<Receipt>{early, late, unnumbered_x});
+  windows->replies = {{early, late}, {boundary, early_again, after}};
+  merged =
+      client.list_receipts(Direction::In, at("2020-03-01 00:00:00"), at("2020-03-10 00:00:00"));
+  REQUIRE(merged.ok());
+  CHECK(*merged == std::vector<Receipt>{early, late, boundary, after});
 }
 
 TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
