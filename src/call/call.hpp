@@ -115,6 +115,13 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
   std::atomic<bool> completed{false};
 
   void start(const std::string& token) {
+    // A try after a refresh: a cancel that came while the token was fetched stops it before
+    // it is built, so a write refused for its token is not sent again only to be reported
+    // as possibly applied. (The first try starts before anyone holds the future.)
+    if (promise.cancel_requested()) {
+      complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
+      return;
+    }
     Result<HttpRequest> request = call.build(token);
     if (!request.ok()) {
       complete(std::move(request).error());
@@ -166,6 +173,10 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
   }
 
   void with_token() {
+    if (promise.cancel_requested()) {  // no token fetched for a call nobody waits for
+      complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
+      return;
+    }
     if (!refresh) refresh.emplace(*call.token);
     Result<std::string> token = refresh->token();
     if (!token.ok()) {

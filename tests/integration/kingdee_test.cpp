@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "data/kingdee_sample.hpp"
@@ -113,6 +116,46 @@ TEST_CASE("Kingdee over HTTP: an expired token is refreshed once and the call su
   CHECK(gateway.kingdee.auth_requests() == 2);
   CHECK(gateway.kingdee.bills_created() == 2);
   CHECK(gateway.emulator->request_count(kPushPath) == 3);  // one rejected for its token
+}
+
+TEST_CASE("Kingdee async: a push cancelled while its token is refreshed is not sent again") {
+  Gateway gateway;
+  // The first token comes at once; a refresh waits until the test lets it go.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int fetches = 0;
+  bool release = false;
+  auto token = erpbridge::make_cached_token([&]() -> erpbridge::Result<erpbridge::AccessToken> {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (++fetches > 1) {
+      changed.notify_all();
+      changed.wait(lock, [&] { return release; });
+    }
+    return erpbridge::AccessToken{gateway.kingdee.issue_token(), std::nullopt};
+  });
+  Client client(gateway.options(token));
+  REQUIRE(client.push_spare_parts(kEntryPk).ok());
+  gateway.kingdee.expire_tokens();
+
+  auto pending = client.push_spare_parts_async(kEntryPk);
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(changed.wait_for(lock, 5s, [&] { return fetches == 2; }));
+  }
+  pending.cancel();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  REQUIRE(pending.wait_for(5s));
+  auto outcome = pending.get();
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().code == ErrorCode::Cancelled);
+  // The only try that left was refused for its token: nothing of this push was applied.
+  CHECK_FALSE(outcome.error().outcome_unknown);
+  CHECK(gateway.emulator->request_count(kPushPath) == 2);
+  CHECK(gateway.kingdee.bills_created() == 1);
 }
 
 TEST_CASE("Kingdee over HTTP: 8 threads starting with no token cause one auth request") {
