@@ -261,14 +261,19 @@ void BM_BareCurl_Download100k(benchmark::State& state) {
   }
 }
 
-// The SDK: one typed query returning the 100k receipts, fetched and decoded.
-void BM_Sdk_Fetch100k(benchmark::State& state) {
-  BigReplyServer server(static_cast<std::uint64_t>(state.range(0)));
+// A client for a BigReplyServer: room for its 36 MB reply and a minute to fetch it.
+ctc::Options big_reply_options(const BigReplyServer& server) {
   ctc::Options options = client_options(server.base_url());
   options.max_response_bytes = 256u << 20;
   options.request_timeout = std::chrono::minutes(1);
   options.overall_deadline = std::chrono::minutes(1);
-  ctc::Client client(options);
+  return options;
+}
+
+// The SDK: one typed query returning the 100k receipts, fetched and decoded.
+void BM_Sdk_Fetch100k(benchmark::State& state) {
+  BigReplyServer server(static_cast<std::uint64_t>(state.range(0)));
+  ctc::Client client(big_reply_options(server));
   const ctc::ReceiptQuery query = sample_query();
   for (auto _ : state) {
     auto receipts = client.query_receipts(query);
@@ -281,11 +286,7 @@ void BM_Sdk_Fetch100k(benchmark::State& state) {
 // call underneath and decoded while it downloads, like the blocking query above.
 void BM_Sdk_ListReceipts100k(benchmark::State& state) {
   BigReplyServer server(0);
-  ctc::Options options = client_options(server.base_url());
-  options.max_response_bytes = 256u << 20;
-  options.request_timeout = std::chrono::minutes(1);
-  options.overall_deadline = std::chrono::minutes(1);
-  ctc::Client client(options);
+  ctc::Client client(big_reply_options(server));
   const ctc::ReceiptQuery query = sample_query();
   double io = 0, decoders = 0, completions = 0;
   for (auto _ : state) {
@@ -312,10 +313,7 @@ void BM_Sdk_ListReceipts100k(benchmark::State& state) {
 // of the decoder threads, which parse them.
 void BM_Sdk_ListReceipts4x4MB(benchmark::State& state) {
   BigReplyServer server(0, /*four_megabytes=*/true);
-  ctc::Options options = client_options(server.base_url());
-  options.request_timeout = std::chrono::minutes(1);
-  options.overall_deadline = std::chrono::minutes(1);
-  ctc::Client client(options);
+  ctc::Client client(big_reply_options(server));
   const DateTime from = DateTime::parse("2020-03-01 00:00:00").value();
   const DateTime to = from + std::chrono::hours(24 * 28) - std::chrono::seconds(1);
   double io_seconds = 0;

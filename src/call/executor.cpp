@@ -781,7 +781,6 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpR
   std::shared_ptr<const Executor> self;
   {
     std::lock_guard<std::mutex> guard(async_->mutex);
-    self = async_->copy.lock();
     async_->live.erase(call);
     if (call->counted) {
       --async_->in_flight;
@@ -794,6 +793,7 @@ void Executor::finish_async(const std::shared_ptr<AsyncCall>& call, Result<HttpR
         ++async_->in_flight;
         candidate->counted = true;
         next = std::move(candidate);
+        self = async_->copy.lock();  // only a call that starts another needs the executor
         break;
       }
     } else {
