@@ -150,9 +150,9 @@ class SqliteStore final : public ReceiverStore {
              {"insert_claim",
               "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, token, "
               "lease_until, fence) VALUES (?, ?, 0, ?, ?, 1)"},
-             {"insert_done",
+             {"insert_done_if_new",
               "INSERT INTO erpbridge_wms_claims (entry_code, fingerprint, done, reply) "
-              "VALUES (?, ?, 1, ?)"},
+              "VALUES (?, ?, 1, ?) ON CONFLICT (entry_code) DO NOTHING"},
              {"take_over",
               "UPDATE erpbridge_wms_claims SET token = ?, lease_until = ?, fingerprint = ?, "
               "fence = ? WHERE entry_code = ? AND done = 0"},
@@ -212,22 +212,30 @@ class SqliteStore final : public ReceiverStore {
     Claim claim;
     // Claim, number, complete and keep: one operation, so in one transaction.
     Result<void> done = submit([&]() -> Result<void> {
-      bool fresh = false;
-      Result<void> claimed = claim_now(entry_code, fingerprint, lease, claim, &fresh);
-      if (!claimed.ok() || (claim.kind != Claim::Kind::Claimed && !fresh)) return claimed;
+      claim = Claim{};  // an operation may run twice (see run_batch): nothing left from before
+      // A new entry code, the common case, takes two statements: its claim recorded done
+      // (unless the code is known) and its inbox entry. A known code gives its number back
+      // and goes the way of claim_now: a duplicate, a conflict, a busy or a lapsed claim.
       Result<std::int64_t> number = sequence_now(numbering.day);
       if (!number.ok()) return std::move(number).error();
-      claim.reply = numbering.reply_for(*number);
-      const std::string reply_json = json::encode(claim.reply);
-      if (fresh) {
-        Statement& insert = stmt("insert_done").reset().bind(entry_code).bind(fingerprint);
-        if (insert.bind(reply_json).step() != SQLITE_DONE) {
-          return store_error("recording a claim", db_);
-        }
-      } else {
+      PushReply reply = numbering.reply_for(*number);
+      std::string reply_json = json::encode(reply);
+      Statement& insert = stmt("insert_done_if_new").reset().bind(entry_code).bind(fingerprint);
+      if (insert.bind(reply_json).step() != SQLITE_DONE) {
+        return store_error("recording a claim", db_);
+      }
+      if (sqlite3_changes(db_) == 0) {
+        --sequences_[numbering.day];  // taken last, in this operation: no gap is left
+        Result<void> claimed = claim_now(entry_code, fingerprint, lease, claim);
+        if (!claimed.ok() || claim.kind != Claim::Kind::Claimed) return claimed;
+        number = sequence_now(numbering.day);
+        if (!number.ok()) return std::move(number).error();
+        reply = numbering.reply_for(*number);
+        reply_json = json::encode(reply);
         Result<void> completed = mark_done(claim.token, reply_json);
         if (!completed.ok()) return completed;
       }
+      claim.reply = std::move(reply);
       Result<void> kept = keep(entry_code, reply_json, body);
       if (!kept.ok()) return kept;
       claim.kind = Claim::Kind::Accepted;
@@ -367,10 +375,8 @@ class SqliteStore final : public ReceiverStore {
 
   // The steps below run on the writer thread, inside a batch's transaction.
 
-  // With `fresh` given, a new entry code is only reported (*fresh = true, nothing written):
-  // the caller records it done at once.
   Result<void> claim_now(const std::string& entry_code, const std::string& fingerprint,
-                         std::chrono::milliseconds lease, Claim& claim, bool* fresh = nullptr) {
+                         std::chrono::milliseconds lease, Claim& claim) {
     claim = Claim{};  // an operation may run twice (see run_batch): nothing left from before
     const std::int64_t now = now_ms();
     Statement& find = stmt("find_claim").reset().bind(entry_code);
@@ -405,10 +411,6 @@ class SqliteStore final : public ReceiverStore {
       return ok();
     }
     if (found != SQLITE_DONE) return store_error("reading a claim", db_);
-    if (fresh != nullptr) {
-      *fresh = true;
-      return ok();
-    }
     claim.kind = Claim::Kind::Claimed;
     claim.token = claims::new_token(entry_code);
     claim.fence = 1;

@@ -301,6 +301,10 @@ TEST_CASE("Claim store: accept_into_inbox numbers, completes and keeps a new ord
     CHECK(entries->at(0).body == R"({"n":30})");
     CHECK(entries->at(0).reply.bil_no == "IN20261130000001");
     CHECK(entries->at(1).entry_code == "RK-31");
+    // The repeat, the conflict and the busy code took no number: the next new order has the
+    // next one.
+    CHECK(b.store->accept_into_inbox("RK-34", "fp-34", "{}", numbering, 60s)->reply.bil_no ==
+          "IN20261130000003");
     // Numbers wider than the padding are not cut.
     for (int i = 0; i < 3; ++i) (void)b.store->next_sequence("20261201");
     numbering.day = "20261201";
