@@ -50,32 +50,55 @@ Future<std::vector<Receipt>> Client::list_receipts_async(Direction direction, co
 
 namespace {
 
-// Where each receipt number was kept: open addressing over one array of positions, no node
-// per number. A std::unordered_set of 100k numbers spent ~40 ms of a one-window list on its
-// nodes and cache misses, on the thread that hands the list to the caller.
+// Where each receipt number was kept: open addressing over one array of positions, each
+// beside its number's hash, so that a probe compares numbers only when the hashes agree. A
+// std::unordered_set of 100k numbers spent ~40 ms of a one-window list on its nodes and
+// cache misses, on the thread that hands the list to the caller.
 class KeptNumbers {
  public:
+  struct Slot {
+    // In `kept`, or kFree: one list holds far fewer than 2^32 - 1 receipts (a window's reply
+    // is capped by max_response_bytes).
+    std::uint32_t position = kFree;
+    std::uint32_t hash = 0;  // the number's hash, its upper half
+  };
+  static constexpr std::uint32_t kFree = 0xffffffffu;
+
   explicit KeptNumbers(std::size_t count) {
     std::size_t capacity = 16;
     while (capacity < 2 * count) capacity *= 2;
-    slots_.assign(capacity, kFree);
+    slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
   }
 
-  // The slot of `number`: free, or holding the position in `kept` of a receipt with it.
-  std::size_t& slot_of(const std::string& number, const std::vector<Receipt>& kept) {
-    const std::size_t hash = std::hash<std::string_view>{}(number);
-    std::size_t at = hash & mask_;
-    while (slots_[at] != kFree && kept[slots_[at]].number != number) at = (at + 1) & mask_;
-    return slots_[at];
+  // The slot of `number`: free (its hash already set), or holding the position in `kept` of
+  // a receipt with that number.
+  Slot& slot_of(const std::string& number, const std::vector<Receipt>& kept) {
+    const std::uint64_t hash = std::hash<std::string_view>{}(number);
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    std::size_t at = static_cast<std::size_t>(hash) & mask_;
+    for (;; at = (at + 1) & mask_) {
+      Slot& slot = slots_[at];
+      if (slot.position == kFree) {
+        slot.hash = tag;
+        return slot;
+      }
+      if (slot.hash == tag && kept[slot.position].number == number) return slot;
+    }
   }
 
-  static constexpr std::size_t kFree = static_cast<std::size_t>(-1);
-
  private:
-  std::vector<std::size_t> slots_;
+  std::vector<Slot> slots_;
   std::size_t mask_ = 0;
 };
+
+inline void prefetch(const char* data) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(data);
+#else
+  (void)data;
+#endif
+}
 
 // Receipts in creation-time order, each receipt number once: adjacent windows share their
 // boundary second, so a receipt created on it comes back from both (the first copy is kept).
@@ -97,9 +120,13 @@ std::vector<Receipt> merged_in_order(std::vector<std::vector<Receipt>>& parts) {
   KeptNumbers numbers(count);
   std::unordered_multimap<std::int64_t, std::size_t> numberless;  // by second: position kept
   std::size_t kept = 0;  // merged[0, kept) holds the receipts kept so far
+  bool in_order = true;  // merged[0, kept) by creation time: no sort needed
   for (std::size_t next = 0; next < merged.size(); ++next) {
+    // The numbers' characters live apart from the receipts, one cache miss each: asked for
+    // a few receipts ahead, they come while this one is looked up (14 -> 8 ms for 100k).
+    if (next + 8 < merged.size()) prefetch(merged[next + 8].number.data());
     Receipt& receipt = merged[next];
-    std::size_t* slot = nullptr;
+    KeptNumbers::Slot* slot = nullptr;
     std::int64_t second = 0;
     if (receipt.number.empty()) {
       second = receipt.created_at.seconds_since_epoch();
@@ -110,20 +137,22 @@ std::vector<Receipt> merged_in_order(std::vector<std::vector<Receipt>>& parts) {
       }
     } else {
       slot = &numbers.slot_of(receipt.number, merged);
-      if (*slot != KeptNumbers::kFree) continue;
+      if (slot->position != KeptNumbers::kFree) continue;
     }
+    if (kept != 0 && receipt.created_at < merged[kept - 1].created_at) in_order = false;
     if (next != kept) merged[kept] = std::move(receipt);
     if (slot != nullptr) {
-      *slot = kept;
+      slot->position = static_cast<std::uint32_t>(kept);
     } else {
       numberless.emplace(second, kept);
     }
     ++kept;
   }
   merged.erase(merged.begin() + static_cast<std::ptrdiff_t>(kept), merged.end());
-  auto earlier = [](const Receipt& a, const Receipt& b) { return a.created_at < b.created_at; };
-  if (!std::is_sorted(merged.begin(), merged.end(), earlier)) {
-    std::stable_sort(merged.begin(), merged.end(), earlier);
+  if (!in_order) {
+    std::stable_sort(merged.begin(), merged.end(), [](const Receipt& a, const Receipt& b) {
+      return a.created_at < b.created_at;
+    });
   }
   return merged;
 }

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <random>
 #include <set>
 
 #include "erpbridge/ctc/client.hpp"
@@ -269,6 +271,61 @@ TEST_CASE(
       client.list_receipts(Direction::In, at("2020-03-01 00:00:00"), at("2020-03-10 00:00:00"));
   REQUIRE(merged.ok());
   CHECK(*merged == std::vector<Receipt>{early, late, boundary, after});
+}
+
+TEST_CASE("CTC list_receipts merge as a property: 200 random window sets against a plain oracle") {
+  // Windows drawn from a small pool of numbers and seconds, so that numbers repeat within and
+  // across windows and numberless receipts repeat; the oracle keeps the first of each number
+  // and each numberless receipt not already kept, then orders them stably by time.
+  std::mt19937 random(20261207);
+  const DateTime base = at("2020-03-01 00:00:00");
+  auto draw = [&](std::size_t window) {
+    Receipt r;
+    const int pick = static_cast<int>(random() % 24);
+    if (pick >= 3) r.number = "RK" + std::to_string(pick);
+    r.created_at = base + std::chrono::hours(24 * 7 * window) +
+                   std::chrono::seconds(static_cast<int>(random() % 5) * 3600);
+    r.creator = random() % 2 == 0 ? "甲" : "乙";
+    return r;
+  };
+  struct Windows : Connection {
+    std::vector<std::vector<Receipt>> replies;
+    Result<std::vector<Receipt>> query_receipts(const ReceiptQuery& query) override {
+      std::size_t week = 0;
+      while (!(query.start < at("2020-03-01 00:00:00") + std::chrono::hours(24 * 7 * (week + 1)))) {
+        ++week;
+      }
+      return replies.at(week);
+    }
+  };
+  auto windows = std::make_shared<Windows>();
+  Client client(windows);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t count = 1 + random() % 3;
+    windows->replies.assign(count, {});
+    for (std::size_t w = 0; w < count; ++w) {
+      const std::size_t size = random() % 40;
+      for (std::size_t i = 0; i < size; ++i) windows->replies[w].push_back(draw(w));
+    }
+    std::vector<Receipt> expected;
+    std::set<std::string> numbers;
+    for (const auto& reply : windows->replies) {
+      for (const Receipt& r : reply) {
+        if (!r.number.empty() ? numbers.insert(r.number).second
+                              : std::find(expected.begin(), expected.end(), r) == expected.end()) {
+          expected.push_back(r);
+        }
+      }
+    }
+    std::stable_sort(expected.begin(), expected.end(), [](const Receipt& a, const Receipt& b) {
+      return a.created_at < b.created_at;
+    });
+    const DateTime to = base + std::chrono::hours(24 * 7 * count) - std::chrono::seconds(1);
+    auto merged = client.list_receipts(Direction::In, base, to);
+    REQUIRE(merged.ok());
+    INFO("round " << round);
+    REQUIRE(*merged == expected);
+  }
 }
 
 TEST_CASE("CTC over HTTP: windows are fetched concurrently") {
