@@ -115,13 +115,6 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
   std::atomic<bool> completed{false};
 
   void start(const std::string& token) {
-    // A try after a refresh: a cancel that came while the token was fetched stops it before
-    // it is built, so a write refused for its token is not sent again only to be reported
-    // as possibly applied. (The first try starts before anyone holds the future.)
-    if (promise.cancel_requested()) {
-      complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
-      return;
-    }
     Result<HttpRequest> request = call.build(token);
     if (!request.ok()) {
       complete(std::move(request).error());
@@ -172,18 +165,30 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
         });
   }
 
+  // The try after a refresh. A cancel that came before the fetch, or while it ran, ends the
+  // call before the try is built: a write refused for its token is not sent again only to
+  // be reported as possibly applied. (The first try starts before anyone holds the future,
+  // so start() itself needs no such check.)
   void with_token() {
-    if (promise.cancel_requested()) {  // no token fetched for a call nobody waits for
-      complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
-      return;
-    }
+    if (ended_by_cancel()) return;
     if (!refresh) refresh.emplace(*call.token);
     Result<std::string> token = refresh->token();
     if (!token.ok()) {
       complete(std::move(token).error());
       return;
     }
+    if (ended_by_cancel()) return;
     start(*token);
+  }
+
+  bool ended_by_cancel() {
+    if (!promise.cancel_requested()) return false;
+    complete(unsent_cancel());
+    return true;
+  }
+
+  static Error unsent_cancel() {
+    return make_error(ErrorCode::Cancelled, "cancelled before it was sent");
   }
 
   /// Reports the call's event (before the caller can see the result), then completes it.
@@ -206,7 +211,7 @@ struct AsyncRun : std::enable_shared_from_this<AsyncRun<T>> {
     if (exchange.valid()) {
       exchange.cancel();  // completes through the exchange, with what it knows of a write
     } else {
-      complete(make_error(ErrorCode::Cancelled, "cancelled before it was sent"));
+      complete(unsent_cancel());
     }
   }
 };
