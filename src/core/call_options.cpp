@@ -14,6 +14,7 @@ CallOptions CallOptions::overridden_by(const CallOptions& other) const {
   if (other.overall_deadline) merged.overall_deadline = other.overall_deadline;
   if (other.retry) merged.retry = other.retry;
   if (other.traceparent) merged.traceparent = other.traceparent;
+  merged.extensions.override_with(other.extensions);
   return merged;
 }
 

@@ -182,6 +182,7 @@ class CurlTransport final : public HttpTransport {
         user_agent_header_(options.user_agent.empty() ? std::string()
                                                       : "User-Agent: " + options.user_agent),
         accept_compressed_(options.accept_compressed),
+        keep_alive_(options.extensions.get_or<TcpKeepAliveOption>(std::chrono::seconds(0))),
         max_bytes_(options.max_response_bytes),
         max_in_flight_(std::max<std::size_t>(1, options.max_in_flight)) {
     init_curl_once();
@@ -711,6 +712,11 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify_tls_ ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify_tls_ ? 2L : 0L);
     if (accept_compressed_) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    if (keep_alive_.count() > 0) {
+      curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+      curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, static_cast<long>(keep_alive_.count()));
+      curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, static_cast<long>(keep_alive_.count()));
+    }
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes_));
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
@@ -876,6 +882,7 @@ class CurlTransport final : public HttpTransport {
   bool verify_tls_;
   std::string user_agent_header_;  // "User-Agent: ..." or empty for none
   bool accept_compressed_;
+  std::chrono::seconds keep_alive_;  // zero: no TCP keep-alive probes
   std::size_t max_bytes_;
 
   CURLSH* share_ = nullptr;

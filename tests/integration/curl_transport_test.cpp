@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -496,4 +497,58 @@ TEST_CASE("Transport: an exception in the body callback fails that call, never u
   auto whole = send(loopback.request("/large"));
   REQUIRE(whole.ok());
   CHECK(whole->body.size() == 200000);
+}
+
+namespace {
+
+// The keep-alive timers of this machine's TCP sockets that connect to `port` on loopback,
+// read from /proc/net/tcp: for each one, the timer kind ("02" is keep-alive, "00" none) and
+// the seconds left on it (the kernel prints USER_HZ ticks, 100 a second).
+struct SocketTimer {
+  int kind = 0;
+  double seconds_left = 0;
+};
+
+std::vector<SocketTimer> client_socket_timers(int port) {
+  std::vector<SocketTimer> timers;
+  std::FILE* table = std::fopen("/proc/net/tcp", "r");
+  REQUIRE(table != nullptr);
+  char line[512];
+  std::fgets(line, sizeof line, table);  // the heading
+  while (std::fgets(line, sizeof line, table) != nullptr) {
+    unsigned local_port = 0, remote_port = 0, state = 0, timer_kind = 0;
+    unsigned long ticks = 0;
+    // "  0: 0100007F:A1B2 0100007F:1F90 01 00000000:00000000 02:000002BC ..."
+    if (std::sscanf(line, " %*d: %*8x:%x %*8x:%x %x %*x:%*x %x:%lx", &local_port, &remote_port,
+                    &state, &timer_kind, &ticks) != 5) {
+      continue;
+    }
+    if (remote_port != static_cast<unsigned>(port) || state != 1) continue;  // 1: ESTABLISHED
+    timers.push_back({static_cast<int>(timer_kind), static_cast<double>(ticks) / 100.0});
+  }
+  std::fclose(table);
+  return timers;
+}
+
+}  // namespace
+
+TEST_CASE("Transport: TcpKeepAliveOption in the options bag arms the kernel's probes") {
+  Loopback loopback;
+  // Without it, the pooled connection carries no timer while idle.
+  auto plain = erpbridge::make_curl_transport(ClientOptions{});
+  REQUIRE(plain->send(loopback.request("/ping")).ok());
+  auto plain_timers = client_socket_timers(loopback.server->port());
+  REQUIRE(plain_timers.size() == 1);
+  CHECK(plain_timers[0].kind == 0);
+  plain.reset();
+
+  ClientOptions options;
+  options.extensions.set<erpbridge::TcpKeepAliveOption>(std::chrono::seconds(7));
+  auto probing = erpbridge::make_curl_transport(options);
+  REQUIRE(probing->send(loopback.request("/ping")).ok());
+  auto timers = client_socket_timers(loopback.server->port());
+  REQUIRE(timers.size() == 1);
+  CHECK(timers[0].kind == 2);  // keep-alive
+  CHECK(timers[0].seconds_left > 0);
+  CHECK(timers[0].seconds_left <= 7.0);
 }

@@ -14,6 +14,7 @@
 #include "erpbridge/core/future.hpp"
 #include "erpbridge/core/http.hpp"
 #include "erpbridge/core/observer.hpp"
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/version.hpp"
 
 namespace erpbridge {
@@ -45,8 +46,10 @@ struct ERPBRIDGE_CORE_EXPORT CallOptions {
   /// link the vendor call to the caller's span. A malformed one fails the call with
   /// InvalidArgument before anything is sent.
   std::optional<std::string> traceparent;
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 
-  /// These options with every field `other` sets taken from `other`.
+  /// These options with every field and extension `other` sets taken from `other`.
   CallOptions overridden_by(const CallOptions& other) const;
 };
 
@@ -131,6 +134,18 @@ struct ERPBRIDGE_CORE_EXPORT ClientOptions {
   /// Runs that work on an application's own executor instead of the client's threads. It
   /// must not run a task inline on the thread that hands it over (the I/O thread).
   Executor completion_executor;
+  /// Settings added after this major version froze the fields above (and each family's
+  /// Options fields): TcpKeepAliveOption, ... Always the last member of ClientOptions.
+  OptionBag extensions{};
+};
+
+/// TCP keep-alive on the connections of a libcurl transport: after this long idle, the
+/// kernel probes the peer every such interval and drops a connection that stopped
+/// answering, instead of keeping a dead one (a NAT or firewall that forgot it) in the pool
+/// for the next call. Zero, negative or unset: no probes (the operating system's default).
+/// Set it in ClientOptions::extensions.
+struct ERPBRIDGE_CORE_EXPORT TcpKeepAliveOption {
+  using Type = std::chrono::seconds;  ///< Idle time before the first probe and between probes.
 };
 
 /// A libcurl transport configured from `options` (timeouts, proxy, TLS, size cap).

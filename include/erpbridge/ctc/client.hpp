@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "erpbridge/core/client_base.hpp"
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/ctc/connection.hpp"
 
 namespace erpbridge::ctc {
@@ -17,6 +18,8 @@ namespace erpbridge::ctc {
 struct ERPBRIDGE_CTC_EXPORT ListOptions {
   std::size_t concurrency = 4;  ///< Windows in flight at once (at least 1).
   ProgressCallback progress;    ///< Optional: told (done, total) as windows finish.
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// CTC calls. Copies share one connection; safe to use from several threads.

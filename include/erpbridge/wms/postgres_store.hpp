@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/wms/receiver.hpp"
 
 namespace erpbridge::wms {
@@ -26,6 +27,8 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   /// Leases are judged by the database's clock, shared by every replica. A clock set here
   /// replaces it (see StoreClock): for tests, or replicas that agree on a clock of their own.
   StoreClock clock;
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// Opens the claim store in the database `conninfo` names (libpq's "host=… dbname=…" or a

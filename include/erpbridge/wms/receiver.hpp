@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "erpbridge/core/http.hpp"
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/wms/types.hpp"
 
 namespace erpbridge::wms {
@@ -223,6 +224,8 @@ struct ERPBRIDGE_WMS_EXPORT ReceiverOptions {
   /// error: its database restarting or unreachable). Nothing was stored; the push is
   /// accepted once the store is back.
   std::chrono::seconds store_retry_after{2};
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// Counters of what handle() did.

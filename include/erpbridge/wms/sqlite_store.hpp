@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/wms/receiver.hpp"
 
 namespace erpbridge::wms {
@@ -28,6 +29,8 @@ struct ERPBRIDGE_WMS_SQLITE_EXPORT SqliteStoreOptions {
   /// contract, and moves a write's I/O error to the sync after it, so it is refused
   /// (FailedPrecondition) with any other SQLite version.
   bool gathered_wal_writes = false;
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// Opens the claim store at `path`, creating the file and its schema when missing (an

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/core/token.hpp"
 #include "erpbridge/wms/receiver.hpp"
@@ -31,6 +32,8 @@ struct ERPBRIDGE_WMS_EXPORT TokenIssuerOptions {
   /// (make_issued_token fetches a minute before expiry by default).
   std::chrono::seconds lifetime{7200};
   StoreClock clock;  ///< Empty: the system clock.
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// A token as issued, and how many seconds it will be accepted.
