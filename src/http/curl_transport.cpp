@@ -182,7 +182,8 @@ class CurlTransport final : public HttpTransport {
         user_agent_header_(options.user_agent.empty() ? std::string()
                                                       : "User-Agent: " + options.user_agent),
         accept_compressed_(options.accept_compressed),
-        keep_alive_(options.extensions.get_or<TcpKeepAliveOption>(std::chrono::seconds(0))),
+        keep_alive_(std::min(options.extensions.get_or<TcpKeepAliveOption>(std::chrono::seconds(0)),
+                             kMaxKeepAlive)),
         max_bytes_(options.max_response_bytes),
         max_in_flight_(std::max<std::size_t>(1, options.max_in_flight)) {
     init_curl_once();
@@ -870,6 +871,9 @@ class CurlTransport final : public HttpTransport {
   }
 
   static constexpr std::size_t kLocks = CURL_LOCK_DATA_LAST;
+  // Linux refuses a longer TCP_KEEPIDLE or TCP_KEEPINTVL, and libcurl 7.88 then keeps the
+  // kernel's defaults (2 h idle) without a word.
+  static constexpr std::chrono::seconds kMaxKeepAlive{32767};
   // Idle connections kept by each pooled handle (one per server it talks to, typically) and
   // by each pooled multi handle (one per window of a batch).
   static constexpr long kMaxHandleConnections = 4;

@@ -551,4 +551,16 @@ TEST_CASE("Transport: TcpKeepAliveOption in the options bag arms the kernel's pr
   CHECK(timers[0].kind == 2);  // keep-alive
   CHECK(timers[0].seconds_left > 0);
   CHECK(timers[0].seconds_left <= 7.0);
+  probing.reset();
+
+  // Linux refuses more than 32,767 s, and libcurl would then leave the kernel's 2 h: the
+  // transport takes the longest time the kernel accepts instead.
+  options.extensions.set<erpbridge::TcpKeepAliveOption>(std::chrono::hours(12));
+  auto patient = erpbridge::make_curl_transport(options);
+  REQUIRE(patient->send(loopback.request("/ping")).ok());
+  auto long_timers = client_socket_timers(loopback.server->port());
+  REQUIRE(long_timers.size() == 1);
+  CHECK(long_timers[0].kind == 2);
+  CHECK(long_timers[0].seconds_left > 7200.0);
+  CHECK(long_timers[0].seconds_left <= 32767.0);
 }

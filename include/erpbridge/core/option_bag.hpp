@@ -73,6 +73,8 @@ class ERPBRIDGE_CORE_EXPORT OptionBag {
   std::size_t size() const noexcept;
 
  private:
+  // Value and Held are instantiated in the application's code (set, get_or, copies), so
+  // their layout and Value's virtual functions are as frozen for a major as any field.
   struct Value {
     virtual ~Value() = default;
     virtual std::unique_ptr<Value> clone() const = 0;

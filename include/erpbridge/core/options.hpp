@@ -143,6 +143,7 @@ struct ERPBRIDGE_CORE_EXPORT ClientOptions {
 /// kernel probes the peer every such interval and drops a connection that stopped
 /// answering, instead of keeping a dead one (a NAT or firewall that forgot it) in the pool
 /// for the next call. Zero, negative or unset: no probes (the operating system's default).
+/// Linux accepts at most 32,767 s; a longer time is taken as 32,767 s.
 /// Set it in ClientOptions::extensions.
 struct ERPBRIDGE_CORE_EXPORT TcpKeepAliveOption {
   using Type = std::chrono::seconds;  ///< Idle time before the first probe and between probes.

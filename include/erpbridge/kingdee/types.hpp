@@ -18,6 +18,7 @@
 #include "erpbridge/core/datetime.hpp"
 #include "erpbridge/core/decimal.hpp"
 #include "erpbridge/core/http.hpp"
+#include "erpbridge/core/option_bag.hpp"
 #include "erpbridge/core/options.hpp"
 #include "erpbridge/core/raw_json.hpp"
 #include "erpbridge/core/token.hpp"
@@ -198,6 +199,8 @@ struct ERPBRIDGE_KINGDEE_EXPORT GatewayAuth {
   std::chrono::seconds default_lifetime{24 * 60 * 60};
   /// The clock expiry is judged by (tests inject one); the system clock when empty.
   std::function<std::chrono::system_clock::time_point()> clock;
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// Tokens for an app authorised per customer instance: each fetch first POSTs
@@ -210,6 +213,8 @@ struct ERPBRIDGE_KINGDEE_EXPORT InstanceAuth {
   std::chrono::seconds refresh_ahead{300};  ///< As in GatewayAuth.
   std::chrono::seconds default_lifetime{24 * 60 * 60};           ///< As in GatewayAuth.
   std::function<std::chrono::system_clock::time_point()> clock;  ///< As in GatewayAuth.
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// A gateway token provider that also remembers the router address (`domain`) its

@@ -83,6 +83,8 @@ struct ERPBRIDGE_WMS_EXPORT IssuedTokenSource {
   std::chrono::seconds refresh_ahead{60};
   /// The clock expiry is judged by; empty: the system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  /// Settings added after this major version froze the fields above (see OptionBag).
+  OptionBag extensions{};
 };
 
 /// A TokenProvider for wms::Options::token that fetches tokens from `source`, caches them
