@@ -516,11 +516,11 @@ std::vector<SocketTimer> client_socket_timers(int port) {
   char line[512];
   std::fgets(line, sizeof line, table);  // the heading
   while (std::fgets(line, sizeof line, table) != nullptr) {
-    unsigned local_port = 0, remote_port = 0, state = 0, timer_kind = 0;
+    unsigned remote_port = 0, state = 0, timer_kind = 0;
     unsigned long ticks = 0;
     // "  0: 0100007F:A1B2 0100007F:1F90 01 00000000:00000000 02:000002BC ..."
-    if (std::sscanf(line, " %*d: %*8x:%x %*8x:%x %x %*x:%*x %x:%lx", &local_port, &remote_port,
-                    &state, &timer_kind, &ticks) != 5) {
+    if (std::sscanf(line, " %*d: %*8x:%*x %*8x:%x %x %*x:%*x %x:%lx", &remote_port, &state,
+                    &timer_kind, &ticks) != 4) {
       continue;
     }
     if (remote_port != static_cast<unsigned>(port) || state != 1) continue;  // 1: ESTABLISHED
