@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,25 @@ inline double sdk_threads_cpu_seconds() {
     unsigned long long run_ns = 0;
     schedstat >> run_ns;
     seconds += static_cast<double>(run_ns) * 1e-9;
+  });
+  return seconds;
+}
+
+// CPU time by thread, in seconds: "calling" for the calling thread, each SDK thread by its
+// name ("erpbridge-io", "erpbridge-done", ...); the other threads (the server's) are left out.
+inline std::map<std::string, double> client_cpu_by_thread() {
+  std::map<std::string, double> seconds;
+  for_each_thread([&](pid_t thread, bool calling) {
+    std::string name = "calling";
+    if (!calling) {
+      std::ifstream comm = thread_file(thread, "comm");
+      std::getline(comm, name);
+      if (name.rfind("erpbridge-", 0) != 0) return;
+    }
+    std::ifstream schedstat = thread_file(thread, "schedstat");
+    unsigned long long run_ns = 0;
+    schedstat >> run_ns;
+    seconds[name] += static_cast<double>(run_ns) * 1e-9;
   });
   return seconds;
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,16 +146,16 @@ void BM_Sdk_Ctc90Days(benchmark::State& state) {
   }
 }
 
-// 10,000 typed CTC queries per iteration, all issued at once through one client with 256 in
-// flight on its one I/O thread, each checked; the server answers at once (range(0) == 0) or
-// after range(0) ms, so that most calls in flight are waiting. Client CPU per call counts
-// the calling thread and the client's threads; connections are those the server accepted
-// meanwhile.
-void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
+// 10,000 typed CTC queries per iteration, all issued at once through one client with
+// `in_flight` in flight on its one I/O thread, each checked; the server answers at once
+// (range(0) == 0) or after range(0) ms, so that most calls in flight are waiting. Client CPU
+// per call counts the calling thread and the client's threads, and is also given thread by
+// thread; connections are those the server accepted meanwhile.
+void ctc_query_async(benchmark::State& state, std::size_t in_flight) {
   constexpr std::size_t kCalls = 10000;
   Server server;
   ctc::Options options = client_options(server.server->base_url());
-  options.max_in_flight = 256;
+  options.max_in_flight = in_flight;
   server.emulator->set_global_latency(std::chrono::milliseconds(state.range(0)));
   ctc::Client client(options);
   const ctc::ReceiptQuery query = sample_query();
@@ -162,6 +163,7 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
   const std::size_t connections_before = server.server->accepted_connections();
   const bench::SplitCores split;  // placed as its baseline, the blocking call, is
   const unsigned long long sleeps_start = bench::client_sleeps();
+  const std::map<std::string, double> threads_start = bench::client_cpu_by_thread();
   const double cpu_start = bench::thread_cpu_seconds() + bench::sdk_threads_cpu_seconds();
   const auto start = bench::Clock::now();
   std::size_t calls = 0;
@@ -181,13 +183,32 @@ void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
   }
   const double cpu = bench::thread_cpu_seconds() + bench::sdk_threads_cpu_seconds() - cpu_start;
   const double elapsed = std::chrono::duration<double>(bench::Clock::now() - start).count();
+  const std::map<std::string, double> threads_end = bench::client_cpu_by_thread();
   if (calls == 0) return;
-  state.counters["cpu_us_per_call"] = cpu * 1e6 / static_cast<double>(calls);
+  const auto per_call = [&](double seconds) { return seconds * 1e6 / static_cast<double>(calls); };
+  state.counters["cpu_us_per_call"] = per_call(cpu);
+  // By thread: the calling thread builds and queues the requests and waits; the I/O thread
+  // moves the bytes; the completion thread decodes the replies and completes the futures.
+  for (const char* thread : {"calling", "erpbridge-io", "erpbridge-done"}) {
+    const auto end = threads_end.find(thread);
+    const auto begun = threads_start.find(thread);
+    const double seconds = (end != threads_end.end() ? end->second : 0.0) -
+                           (begun != threads_start.end() ? begun->second : 0.0);
+    state.counters[std::string(thread) + "_us_per_call"] = per_call(seconds);
+  }
   state.counters["sleeps_per_call"] =
       static_cast<double>(bench::client_sleeps() - sleeps_start) / static_cast<double>(calls);
   state.counters["calls_per_s"] = static_cast<double>(calls) / elapsed;
   state.counters["tcp_connections"] =
       static_cast<double>(server.server->accepted_connections() - connections_before);
+}
+
+void BM_Sdk_CtcQueryAsync256(benchmark::State& state) {
+  ctc_query_async(state, 256);
+}
+// The same with 16 in flight: how the cost per call grows with the connections in use.
+void BM_Sdk_CtcQueryAsync16(benchmark::State& state) {
+  ctc_query_async(state, 16);
 }
 
 // The 100k-receipt reply (36 MB) served for every receipts query. At full loopback speed
@@ -373,6 +394,11 @@ BENCHMARK(BM_Sdk_ListReceipts4x4MB)->Iterations(3)->UseRealTime()->Unit(benchmar
 BENCHMARK(BM_Sdk_CtcQueryAsync256)
     ->Arg(0)
     ->Arg(20)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sdk_CtcQueryAsync16)
+    ->Arg(0)
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

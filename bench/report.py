@@ -20,7 +20,8 @@ for path in bench_jsons.split(","):
 # not decide a verdict, and neither must a slow spell. tcp_connections is the maximum.
 MEDIAN_FIELDS = ("real_time", "cpu_time", "p50_us", "p99_us", "cpu_us_per_call", "pushes_per_s",
                  "calls_per_s", "bare_p50_us", "bare_p99_us", "bare_cpu_us_per_call", "p50_ratio",
-                 "cpu_ratio", "sleeps_per_call", "us_per_wakeup", "cpu_us_per_wakeup")
+                 "cpu_ratio", "sleeps_per_call", "us_per_wakeup", "cpu_us_per_wakeup",
+                 "erpbridge-io_us_per_call", "erpbridge-done_us_per_call", "calling_us_per_call")
 repetitions = {}
 for b in run["benchmarks"]:
     if b.get("run_type", "iteration") == "iteration":
@@ -190,6 +191,19 @@ if async_calls and blocking and "cpu_us_per_call" in async_calls:
         "in-flight bound", f"≤ 256", conns <= 256)
     rows.append(f"| 10,000 async CTC calls, 256 in flight, throughput | "
                 f"{async_calls['calls_per_s']:,.0f} calls/s | | (reported) | |")
+    if "erpbridge-io_us_per_call" in async_calls:
+        rows.append(f"| 10,000 async CTC calls, 256 in flight, client CPU per call by thread | "
+                    f"I/O {async_calls['erpbridge-io_us_per_call']:.1f} µs, completion "
+                    f"{async_calls['erpbridge-done_us_per_call']:.1f} µs, calling "
+                    f"{async_calls['calling_us_per_call']:.1f} µs | | (reported) | |")
+    narrow = find("BM_Sdk_CtcQueryAsync16/0")
+    if narrow and "cpu_us_per_call" in narrow:
+        rows.append(f"| 10,000 async CTC calls, 16 in flight, client CPU per call | "
+                    f"{narrow['cpu_us_per_call']:.1f} µs (I/O {narrow['erpbridge-io_us_per_call']:.1f}, "
+                    f"completion {narrow['erpbridge-done_us_per_call']:.1f}, calling "
+                    f"{narrow['calling_us_per_call']:.1f}) | blocking typed call: "
+                    f"{blocking['cpu_us_per_call']:.1f} µs | (reported; is "
+                    f"{narrow['cpu_us_per_call'] / blocking['cpu_us_per_call']:.2f}×) | |")
 else:
     rows.append("| 10,000 async CTC calls, 256 in flight | not measured | | | |")
 # The floor under the async path: one wake-up between two threads, and how many sleeps (each

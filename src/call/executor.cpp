@@ -246,7 +246,8 @@ Executor::Executor(ClientOptions options)
     return;
   }
   async_->completions = std::make_unique<ThreadPool>(
-      "erpbridge-done", std::max<std::size_t>(1, options_.completion_threads));
+      "erpbridge-done", std::max<std::size_t>(1, options_.completion_threads),
+      /*batched_wakeups=*/true);
   // A call may outlive its client: the pool then runs late work on the caller's thread.
   completions_ = [async = async_](std::function<void()> work) {
     async->completions->run(std::move(work));

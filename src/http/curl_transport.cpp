@@ -21,6 +21,8 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -33,6 +35,7 @@
 #include "core/redact.hpp"
 #include "erpbridge/core/options.hpp"
 #include "http/curl_probe.hpp"
+#include "runtime/thread_pool.hpp"
 
 namespace erpbridge {
 inline namespace ERPBRIDGE_ABI_NAMESPACE {
@@ -295,6 +298,34 @@ class CurlTransport final : public HttpTransport {
 
   void close_async() { stop_loop(); }
 
+  // For tests (curl_probe.hpp): how many sockets the I/O thread counts as in its epoll set
+  // that the set does not hold (closed, or their number reused), read on that thread.
+  int stale_watches() {
+    std::shared_ptr<Loop> loop;
+    {
+      std::lock_guard<std::mutex> guard(loop_mutex_);
+      loop = loop_;
+    }
+    if (!loop) return 0;
+    auto counted = std::make_shared<std::promise<int>>();
+    std::future<int> stale = counted->get_future();
+    schedule(std::chrono::milliseconds(0), [loop, counted] {
+      int missing = 0;
+      for (std::size_t index = 0; index < loop->watches.size(); ++index) {
+        if (loop->watches[index].events == 0) continue;
+        epoll_event event{};
+        event.events = loop->watches[index].events;
+        event.data.fd = static_cast<int>(index);
+        if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, static_cast<int>(index), &event) != 0) {
+          ++missing;
+        }
+      }
+      counted->set_value(missing);
+    });
+    if (stale.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return -1;
+    return stale.get();
+  }
+
   void schedule(std::chrono::milliseconds delay, std::function<void()> task) override {
     std::shared_ptr<Loop> loop = start_loop();
     if (!loop) return;
@@ -324,6 +355,12 @@ class CurlTransport final : public HttpTransport {
       return at != other.at ? at > other.at : sequence > other.sequence;
     }
   };
+  // A socket in the I/O thread's epoll set: the events asked for (0: not in the set), and
+  // whether libcurl has stopped watching it (its connection is idle, see watch_socket).
+  struct SocketWatch {
+    std::uint32_t events = 0;
+    bool idle = false;
+  };
   // What the I/O thread shares with callers; the thread keeps it alive, so it may outlive
   // the transport by the moment it takes the thread to notice.
   //
@@ -349,6 +386,7 @@ class CurlTransport final : public HttpTransport {
     std::unordered_map<std::uint64_t, std::unique_ptr<AsyncTransfer>> active;
     std::vector<epoll_event> ready;  // what the last wait returned
     int ready_count = 0;
+    std::vector<SocketWatch> watches;      // by socket number (see watch_socket)
     std::vector<curl_socket_t> unwatched;  // sockets epoll_ctl refused (see watch_socket)
     bool curl_timer_set = false;           // libcurl asked to be called back at curl_timer_at
     std::chrono::steady_clock::time_point curl_timer_at;
@@ -359,42 +397,75 @@ class CurlTransport final : public HttpTransport {
     }
   };
 
+  // The loop the calling thread drives, if it is an I/O thread.
+  static inline thread_local const Loop* driven_loop = nullptr;
+
   static void wake(Loop& loop) {
+    // A call from the I/O thread itself (a completion that starts the next call, a retry's
+    // timer) needs no wake-up: the thread looks at its queues after each turn. Writing the
+    // eventfd would cost that thread a write, a read and one more turn of the loop.
+    if (driven_loop == &loop) return;
     const std::uint64_t one = 1;
     // A full counter (never, in practice) already means "wake up".
     [[maybe_unused]] const ssize_t written = write(loop.wake_fd, &one, sizeof one);
   }
 
   // libcurl's CURLMOPT_SOCKETFUNCTION: which events of socket `s` it waits for.
-  // A socket libcurl has announced before carries this mark (curl_multi_assign): it is in
-  // epoll already, and MOD is the one call to make. A socket announced anew (libcurl forgets
-  // the mark at CURL_POLL_REMOVE) is added: trying MOD first cost every transfer a failing
-  // system call.
-  static inline char watched_mark = 0;
-  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void* mark) {
+  //
+  // A socket stays in epoll between the transfers that use its connection: libcurl says
+  // "remove" when a transfer ends and "add" when the next one takes the connection, and
+  // following it cost each call two epoll_ctl system calls. So a socket libcurl stops
+  // watching for input is only marked idle; an event on an idle socket (the server closed
+  // the connection, say) takes it out then, and libcurl's close (close_socket) takes it out
+  // before the descriptor is closed, so no number reused by another socket is left behind.
+  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
     auto& loop = *static_cast<Loop*>(user);
+    loop.unwatched.erase(std::remove(loop.unwatched.begin(), loop.unwatched.end(), s),
+                         loop.unwatched.end());
+    if (s < 0) return 0;
+    const auto index = static_cast<std::size_t>(s);
+    if (index >= loop.watches.size()) loop.watches.resize(index + 1);
+    SocketWatch& watch = loop.watches[index];
     if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, s, nullptr);  // fails if never added: fine
-      loop.unwatched.erase(std::remove(loop.unwatched.begin(), loop.unwatched.end(), s),
-                           loop.unwatched.end());
+      if (watch.events == EPOLLIN) {
+        watch.idle = true;  // reading is all it waited for: kept for the next transfer
+      } else {
+        unwatch(loop, s);  // a writable socket would wake every wait
+      }
       return 0;
     }
-    epoll_event event{};
-    event.events =
+    const std::uint32_t events =
         ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
+    watch.idle = false;
+    if (watch.events == events) return 0;  // in epoll as wanted already
+    epoll_event event{};
+    event.events = events;
     event.data.fd = s;
-    const bool known = mark == &watched_mark;
+    const bool known = watch.events != 0;
     bool watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &event) == 0;
     if (!watched && errno == (known ? ENOENT : EEXIST)) {
       watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &event) == 0;
     }
-    if (watched && !known) curl_multi_assign(loop.multi, s, &watched_mark);
+    watch.events = watched ? events : 0;
     // A socket epoll refused (out of memory, max_user_watches) is handed to libcurl every
     // turn instead, for it to check itself, rather than left waiting for its timeout.
-    auto listed = std::find(loop.unwatched.begin(), loop.unwatched.end(), s);
-    if (!watched && listed == loop.unwatched.end()) loop.unwatched.push_back(s);
-    if (watched && listed != loop.unwatched.end()) loop.unwatched.erase(listed);
+    if (!watched) loop.unwatched.push_back(s);
     return 0;
+  }
+
+  // Takes socket `s` out of epoll, if it is there.
+  static void unwatch(Loop& loop, curl_socket_t s) {
+    const auto index = static_cast<std::size_t>(s);
+    if (s < 0 || index >= loop.watches.size() || loop.watches[index].events == 0) return;
+    epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, s, nullptr);
+    loop.watches[index] = SocketWatch{};
+  }
+
+  // CURLOPT_CLOSESOCKETFUNCTION of the transfers on the I/O thread (libcurl keeps it with
+  // each connection they open): the socket leaves epoll before its number can be reused.
+  static int close_socket(void* user, curl_socket_t s) {
+    unwatch(*static_cast<Loop*>(user), s);
+    return close(s);
   }
 
   // libcurl's CURLMOPT_TIMERFUNCTION: when to call it back without socket activity (-1:
@@ -442,6 +513,8 @@ class CurlTransport final : public HttpTransport {
   static void run_loop(const std::shared_ptr<Loop>& loop,
                        const std::weak_ptr<HttpTransport>& weak) {
     pthread_setname_np(pthread_self(), "erpbridge-io");  // what ps, top and gdb show
+    driven_loop = loop.get();
+    bool looked_again = false;
     for (;;) {
       {
         std::lock_guard<std::mutex> guard(loop->mutex);
@@ -451,13 +524,40 @@ class CurlTransport final : public HttpTransport {
       // reference, it is destroyed when `self` goes, on this thread, which then stops.
       std::shared_ptr<HttpTransport> self = weak.lock();
       if (!self) return;
-      long wait_ms = static_cast<CurlTransport*>(self.get())->turn(*loop);
+      long wait_ms = 0;
+      {
+        // What this turn completes is handed to the completion threads with one wake-up.
+        internal::ThreadPool::WakeBatch batch;
+        wait_ms = static_cast<CurlTransport*>(self.get())->turn(*loop);
+      }
       self.reset();
       if (loop->multi == nullptr) return;  // closed by this very turn (see stop_loop)
+      wait_ms = std::min(wait_ms, queued_wait(*loop));
+      if (wait_ms == 0 && !looked_again) {
+        // Work this thread queued for itself (see wake): one more turn takes it at once.
+        // Only once in a row, so that sockets are still looked at between such turns.
+        looked_again = true;
+        loop->ready_count = 0;
+        continue;
+      }
+      looked_again = false;
       const int ready = epoll_wait(loop->epoll_fd, loop->ready.data(),
                                    static_cast<int>(loop->ready.size()), static_cast<int>(wait_ms));
       loop->ready_count = std::max(0, ready);
     }
+  }
+
+  // How long the loop may wait given what this thread queued for itself during the turn
+  // (see wake): nothing if work is queued, else until the first timer.
+  static long queued_wait(Loop& loop) {
+    std::lock_guard<std::mutex> guard(loop.mutex);
+    if (loop.stopping || !loop.incoming.empty() || !loop.cancels.empty() || !loop.resumes.empty()) {
+      return 0;
+    }
+    if (loop.timers.empty()) return std::numeric_limits<long>::max();
+    const auto until = std::chrono::ceil<std::chrono::milliseconds>(
+        loop.timers.top().at - std::chrono::steady_clock::now());
+    return std::max<long>(0, static_cast<long>(until.count()));
   }
 
   // One turn of the loop: new transfers, cancellations, due timers, progress, completions.
@@ -511,6 +611,8 @@ class CurlTransport final : public HttpTransport {
       }
       CURL* easy = async.transfer.handle->easy;
       curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(async.id));
+      curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlTransport::close_socket);
+      curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &loop);
       const CURLMcode added = curl_multi_add_handle(loop.multi, easy);
       if (added != CURLM_OK) {  // nothing was sent
         give_back(async.transfer, /*ended_whole=*/true);
@@ -553,6 +655,11 @@ class CurlTransport final : public HttpTransport {
     for (int i = 0; i < loop.ready_count; ++i) {
       const epoll_event& event = loop.ready[static_cast<std::size_t>(i)];
       if (event.data.fd == loop.wake_fd) continue;  // consumed above
+      const auto index = static_cast<std::size_t>(event.data.fd);
+      if (index < loop.watches.size() && loop.watches[index].idle) {
+        unwatch(loop, event.data.fd);  // no transfer waits on it; libcurl checks it on reuse
+        continue;
+      }
       int mask = 0;
       if ((event.events & EPOLLIN) != 0) mask |= CURL_CSELECT_IN;
       if ((event.events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
@@ -695,6 +802,8 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, nullptr);  // connections it opens next
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, nullptr);
     std::lock_guard<std::mutex> guard(pool_mutex_);
     idle_.push_back(std::move(handle));
   }
@@ -906,6 +1015,11 @@ namespace internal {
 
 void fail_next_body_writes(int count) {
   body_writes_to_fail.store(count);
+}
+
+int stale_epoll_watches(HttpTransport& transport) {
+  auto* curl = dynamic_cast<CurlTransport*>(&transport);
+  return curl != nullptr ? curl->stale_watches() : -1;
 }
 
 }  // namespace internal

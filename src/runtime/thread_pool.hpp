@@ -26,14 +26,62 @@
 namespace erpbridge::internal {
 
 class ThreadPool {
+  struct State;
+
  public:
+  /// While one lives on a thread, the tasks that thread queues to pools made with
+  /// `batched_wakeups` wake each pool's idle threads once, when it ends, instead of once per
+  /// task. The I/O thread keeps one for each turn of its loop: a turn completes several
+  /// calls, and each wake-up cost it a system call and the woken thread a sleep and a wake.
+  /// The thread must not wait for such a task before the batch ends (the I/O thread waits
+  /// only in epoll, after it).
+  class WakeBatch {
+   public:
+    WakeBatch() : outer_(current()) { current() = this; }
+    ~WakeBatch() {
+      current() = outer_;
+      for (auto& [state, tasks] : pending_) {
+        if (tasks == 1) {
+          state->ready.notify_one();
+        } else {
+          state->ready.notify_all();
+        }
+      }
+    }
+    WakeBatch(const WakeBatch&) = delete;
+    WakeBatch& operator=(const WakeBatch&) = delete;
+
+   private:
+    friend class ThreadPool;
+    static WakeBatch*& current() {
+      static thread_local WakeBatch* batch = nullptr;
+      return batch;
+    }
+    // Keeps `state` (its condition variable) alive until the wake-up.
+    void defer(const std::shared_ptr<State>& state) {
+      for (auto& [pending, tasks] : pending_) {
+        if (pending == state) {
+          ++tasks;
+          return;
+        }
+      }
+      pending_.emplace_back(state, 1);
+    }
+
+    WakeBatch* outer_;
+    std::vector<std::pair<std::shared_ptr<State>, std::size_t>> pending_;
+  };
+
   /// `name` shows in ps and debuggers (cut to the kernel's 15 characters); `max_threads` 0
   /// means no bound (every task gets a thread of its own when none is idle). With one
   /// thread, tasks run in the order they were queued.
-  ThreadPool(std::string name, std::size_t max_threads) : state_(std::make_shared<State>()) {
+  /// `batched_wakeups`: tasks queued under a WakeBatch wake the pool when the batch ends.
+  ThreadPool(std::string name, std::size_t max_threads, bool batched_wakeups = false)
+      : state_(std::make_shared<State>()) {
     state_->name = std::move(name);
     if (state_->name.size() > 15) state_->name.resize(15);
     state_->max_threads = max_threads;
+    state_->batched_wakeups = batched_wakeups;
   }
   /// Closes it (see close()). The SDK's process-wide pools are never destroyed (a static's
   /// destructor may still queue work); a client's are.
@@ -62,7 +110,12 @@ class ThreadPool {
       return true;
     }
     lock.unlock();
-    state->ready.notify_one();
+    WakeBatch* batch = state->batched_wakeups ? WakeBatch::current() : nullptr;
+    if (batch != nullptr) {
+      batch->defer(state);
+    } else {
+      state->ready.notify_one();
+    }
     return true;
   }
 
@@ -104,6 +157,7 @@ class ThreadPool {
     std::vector<std::thread> threads;
     std::size_t idle = 0;
     bool closed = false;
+    bool batched_wakeups = false;
   };
 
   // A task completes its own future with any error it meets; one that throws anyway must not

@@ -1,3 +1,8 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -15,6 +20,7 @@
 #include "erpbridge/testing/mock_transport.hpp"
 #include "http/curl_probe.hpp"
 #include "support/start_line.hpp"
+#include "support/threads.hpp"
 #include "support/timing.hpp"
 
 using erpbridge::ClientOptions;
@@ -563,4 +569,96 @@ TEST_CASE("Transport: TcpKeepAliveOption in the options bag arms the kernel's pr
   CHECK(long_timers[0].kind == 2);
   CHECK(long_timers[0].seconds_left > 7200.0);
   CHECK(long_timers[0].seconds_left <= 32767.0);
+}
+
+namespace {
+
+// A loopback server that answers each connection's first request and then closes it: after
+// saying so ("Connection: close", libcurl closes its end as the call ends), or a moment later
+// without a word (the client's connection dies while idle in its pool).
+class ClosingServer {
+ public:
+  explicit ClosingServer(bool announced) : announced_(announced) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener_, 16) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ClosingServer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    ::close(listener_);
+  }
+  ClosingServer(const ClosingServer&) = delete;
+  ClosingServer& operator=(const ClosingServer&) = delete;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/ping"; }
+  int accepted() const { return accepted_.load(); }
+
+ private:
+  void serve() {
+    for (;;) {
+      const int connection = ::accept(listener_, nullptr, nullptr);
+      if (connection < 0) return;  // shut down
+      ++accepted_;
+      std::string request;
+      char buffer[1024];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(connection, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        request.append(buffer, static_cast<std::size_t>(n));
+      }
+      const std::string reply =
+          std::string("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n") +
+          (announced_ ? "Connection: close\r\n" : "") + "Content-Length: 2\r\n\r\n{}";
+      ::send(connection, reply.data(), reply.size(), MSG_NOSIGNAL);
+      std::this_thread::sleep_for(milliseconds(5));
+      ::close(connection);
+    }
+  }
+
+  const bool announced_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+// The I/O thread keeps an idle connection's socket in epoll for the next call, and takes it
+// out when the socket stirs or libcurl closes it. A stale entry for a closed socket whose
+// number is reused by the next connection would leave that call waiting for its timeout.
+TEST_CASE("Transport: async calls over connections the server closes each go through") {
+  const bool announced = GENERATE(true, false);
+  INFO((announced ? "Connection: close" : "closed while idle"));
+  ClosingServer server(announced);
+  auto transport = erpbridge::make_curl_transport(ClientOptions{});
+  constexpr int kCalls = 30;
+  for (int i = 0; i < kCalls; ++i) {
+    HttpRequest request;
+    request.method = HttpMethod::Get;
+    request.url = server.url();
+    request.timeout = milliseconds(5000);
+    const auto start = Clock::now();
+    auto reply = transport->send_async(request).get();
+    INFO("call " << i);
+    REQUIRE(reply.ok());
+    CHECK(reply->body == "{}");
+    CHECK(Clock::now() - start < milliseconds(2000));  // not a stale socket's timeout
+    std::this_thread::sleep_for(milliseconds(20));     // the server closes meanwhile
+  }
+  CHECK(server.accepted() == kCalls);  // each call found its connection closed and opened one
+  // No socket closed under the I/O thread is still counted as watched.
+  CHECK(erpbridge::internal::stale_epoll_watches(*transport) == 0);
+  // And an idle socket the server closed is not left to wake every wait of the loop.
+  const auto before = erpbridge::test_support::thread_cpu();
+  std::this_thread::sleep_for(milliseconds(300));
+  const auto after = erpbridge::test_support::thread_cpu();
+  CHECK(erpbridge::test_support::cpu_between(before, after, "erpbridge-io") < 30'000'000ULL);
 }

@@ -254,3 +254,44 @@ TEST_CASE(
     CHECK(threads == nullptr);
   }
 }
+
+TEST_CASE("ThreadPool: tasks queued under a WakeBatch wake a batched pool once, when it ends") {
+  ThreadPool pool("test-batched", 1, /*batched_wakeups=*/true);
+  Finished started;
+  pool.run([&] { started.one(true); });  // starts the thread, which then idles
+  REQUIRE(started.wait_for(1, 10s));
+  std::this_thread::sleep_for(20ms);  // back in its wait
+  std::mutex mutex;
+  std::vector<int> order;
+  Finished finished;
+  {
+    ThreadPool::WakeBatch batch;
+    for (int i = 0; i < 3; ++i) {
+      pool.run([&, i] {
+        {
+          std::lock_guard<std::mutex> guard(mutex);
+          order.push_back(i);
+        }
+        finished.one(true);
+      });
+    }
+    std::this_thread::sleep_for(100ms);
+    std::lock_guard<std::mutex> guard(mutex);
+    CHECK(order.empty());  // the idle thread was not woken yet
+  }
+  REQUIRE(finished.wait_for(3, 10s));
+  std::lock_guard<std::mutex> guard(mutex);
+  CHECK(order == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("ThreadPool: a pool without batched wake-ups is woken at once under a WakeBatch") {
+  ThreadPool pool("test-unbatched", 1);
+  Finished started;
+  pool.run([&] { started.one(true); });
+  REQUIRE(started.wait_for(1, 10s));
+  std::this_thread::sleep_for(20ms);
+  Finished finished;
+  ThreadPool::WakeBatch batch;
+  pool.run([&] { finished.one(true); });
+  CHECK(finished.wait_for(1, 10s));  // while the batch still lives
+}
