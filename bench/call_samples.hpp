@@ -304,10 +304,16 @@ class BareHandle {
     curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
   }
 
+  // Replies go to `buffer` from now on (one kept by the caller across handles).
+  void reply_into(std::string& buffer) {
+    reply_to_ = &buffer;
+    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, reply_to_);
+  }
+
   // The reply body, or nullptr when the transfer failed.
   const std::string* perform() {
-    reply_.clear();
-    return curl_easy_perform(easy_) == CURLE_OK ? &reply_ : nullptr;
+    reply_to_->clear();
+    return curl_easy_perform(easy_) == CURLE_OK ? reply_to_ : nullptr;
   }
 
  private:
@@ -316,6 +322,7 @@ class BareHandle {
   std::string url_;
   std::string body_;
   std::string reply_;
+  std::string* reply_to_ = &reply_;
 };
 
 }  // namespace erpbridge::bench
