@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -323,7 +324,11 @@ class CurlTransport final : public HttpTransport {
       counted->set_value(missing);
     });
     if (stale.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return -1;
-    return stale.get();
+    try {
+      return stale.get();
+    } catch (const std::future_error&) {
+      return -1;  // the loop stopped before the count ran
+    }
   }
 
   void schedule(std::chrono::milliseconds delay, std::function<void()> task) override {
@@ -355,11 +360,13 @@ class CurlTransport final : public HttpTransport {
       return at != other.at ? at > other.at : sequence > other.sequence;
     }
   };
-  // A socket in the I/O thread's epoll set: the events asked for (0: not in the set), and
-  // whether libcurl has stopped watching it (its connection is idle, see watch_socket).
+  // A socket in the I/O thread's epoll set: the events asked for (0: not in the set),
+  // whether libcurl has stopped watching it (its connection is idle, see watch_socket), and
+  // whether it is a connection's, opened by open_socket and closed by close_socket.
   struct SocketWatch {
     std::uint32_t events = 0;
     bool idle = false;
+    bool connection = false;
   };
   // What the I/O thread shares with callers; the thread keeps it alive, so it may outlive
   // the transport by the moment it takes the thread to notice.
@@ -412,59 +419,98 @@ class CurlTransport final : public HttpTransport {
 
   // libcurl's CURLMOPT_SOCKETFUNCTION: which events of socket `s` it waits for.
   //
-  // A socket stays in epoll between the transfers that use its connection: libcurl says
+  // A connection's socket stays in epoll between the transfers that use it: libcurl says
   // "remove" when a transfer ends and "add" when the next one takes the connection, and
-  // following it cost each call two epoll_ctl system calls. So a socket libcurl stops
-  // watching for input is only marked idle; an event on an idle socket (the server closed
-  // the connection, say) takes it out then, and libcurl's close (close_socket) takes it out
-  // before the descriptor is closed, so no number reused by another socket is left behind.
-  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
-    auto& loop = *static_cast<Loop*>(user);
-    loop.unwatched.erase(std::remove(loop.unwatched.begin(), loop.unwatched.end(), s),
-                         loop.unwatched.end());
-    if (s < 0) return 0;
+  // following it cost each call two epoll_ctl system calls. So a socket of a connection that
+  // stops waiting for input is only marked idle: an event on it (the server closed the
+  // connection, say) takes it out then, and libcurl closes such sockets through close_socket,
+  // which takes them out first. Only sockets opened through open_socket are kept so: others
+  // (the threaded resolver's socketpair) libcurl closes itself, and a number left marked as
+  // watched would leave the next socket given that number out of epoll.
+  static int watch_socket(CURL*, curl_socket_t s, int what, void* user, void*) noexcept {
+    try {
+      auto& loop = *static_cast<Loop*>(user);
+      loop.unwatched.erase(std::remove(loop.unwatched.begin(), loop.unwatched.end(), s),
+                           loop.unwatched.end());
+      if (s < 0) return 0;
+      SocketWatch& watch = watch_of(loop, s);
+      if (what == CURL_POLL_REMOVE) {
+        if (watch.connection && watch.events == EPOLLIN) {
+          watch.idle = true;  // reading is all it waited for: kept for the next transfer
+        } else {
+          unwatch(loop, s);  // not ours to keep, or writable (it would wake every wait)
+        }
+        return 0;
+      }
+      const std::uint32_t events = ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) |
+                                   ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
+      watch.idle = false;
+      if (watch.events == events) return 0;  // in epoll as wanted already
+      epoll_event event{};
+      event.events = events;
+      event.data.fd = s;
+      const bool known = watch.events != 0;
+      bool watched =
+          epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &event) == 0;
+      if (!watched && errno == (known ? ENOENT : EEXIST)) {
+        watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &event) == 0;
+      }
+      watch.events = watched ? events : 0;
+      // A socket epoll refused (out of memory, max_user_watches) is handed to libcurl every
+      // turn instead, for it to check itself, rather than left waiting for its timeout.
+      if (!watched) loop.unwatched.push_back(s);
+      return 0;
+    } catch (...) {
+      return -1;  // out of memory for the bookkeeping: libcurl ends the transfer
+    }
+  }
+
+  // The entry of socket `s` (not negative), made if new. May throw std::bad_alloc.
+  static SocketWatch& watch_of(Loop& loop, curl_socket_t s) {
     const auto index = static_cast<std::size_t>(s);
     if (index >= loop.watches.size()) loop.watches.resize(index + 1);
-    SocketWatch& watch = loop.watches[index];
-    if (what == CURL_POLL_REMOVE) {
-      if (watch.events == EPOLLIN) {
-        watch.idle = true;  // reading is all it waited for: kept for the next transfer
-      } else {
-        unwatch(loop, s);  // a writable socket would wake every wait
-      }
-      return 0;
-    }
-    const std::uint32_t events =
-        ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
-    watch.idle = false;
-    if (watch.events == events) return 0;  // in epoll as wanted already
-    epoll_event event{};
-    event.events = events;
-    event.data.fd = s;
-    const bool known = watch.events != 0;
-    bool watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &event) == 0;
-    if (!watched && errno == (known ? ENOENT : EEXIST)) {
-      watched = epoll_ctl(loop.epoll_fd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &event) == 0;
-    }
-    watch.events = watched ? events : 0;
-    // A socket epoll refused (out of memory, max_user_watches) is handed to libcurl every
-    // turn instead, for it to check itself, rather than left waiting for its timeout.
-    if (!watched) loop.unwatched.push_back(s);
-    return 0;
+    return loop.watches[index];
   }
 
   // Takes socket `s` out of epoll, if it is there.
-  static void unwatch(Loop& loop, curl_socket_t s) {
+  static void unwatch(Loop& loop, curl_socket_t s) noexcept {
     const auto index = static_cast<std::size_t>(s);
     if (s < 0 || index >= loop.watches.size() || loop.watches[index].events == 0) return;
     epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, s, nullptr);
-    loop.watches[index] = SocketWatch{};
+    loop.watches[index].events = 0;
+    loop.watches[index].idle = false;
+  }
+
+  // CURLOPT_OPENSOCKETFUNCTION of the transfers on the I/O thread: their connections'
+  // sockets, marked as such (see watch_socket), and closed on exec.
+  static curl_socket_t open_socket(void* user, curlsocktype, curl_sockaddr* address) noexcept {
+    auto& loop = *static_cast<Loop*>(user);
+    try {
+      loop.watches.reserve(loop.watches.size() + 1);  // the only step that may throw
+    } catch (...) {
+      return CURL_SOCKET_BAD;
+    }
+    const curl_socket_t s =
+        socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (s < 0) return CURL_SOCKET_BAD;
+    try {
+      SocketWatch& watch = watch_of(loop, s);
+      watch = SocketWatch{};
+      watch.connection = true;
+    } catch (...) {
+      close(s);
+      return CURL_SOCKET_BAD;
+    }
+    return s;
   }
 
   // CURLOPT_CLOSESOCKETFUNCTION of the transfers on the I/O thread (libcurl keeps it with
   // each connection they open): the socket leaves epoll before its number can be reused.
-  static int close_socket(void* user, curl_socket_t s) {
-    unwatch(*static_cast<Loop*>(user), s);
+  static int close_socket(void* user, curl_socket_t s) noexcept {
+    auto& loop = *static_cast<Loop*>(user);
+    unwatch(loop, s);
+    const auto index = static_cast<std::size_t>(s);
+    if (s >= 0 && index < loop.watches.size()) loop.watches[index] = SocketWatch{};
     return close(s);
   }
 
@@ -611,6 +657,8 @@ class CurlTransport final : public HttpTransport {
       }
       CURL* easy = async.transfer.handle->easy;
       curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(async.id));
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlTransport::open_socket);
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &loop);
       curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlTransport::close_socket);
       curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &loop);
       const CURLMcode added = curl_multi_add_handle(loop.multi, easy);
@@ -802,7 +850,9 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, nullptr);  // connections it opens next
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, nullptr);  // connections it opens next
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, nullptr);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, nullptr);
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, nullptr);
     std::lock_guard<std::mutex> guard(pool_mutex_);
     idle_.push_back(std::move(handle));

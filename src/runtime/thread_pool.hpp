@@ -57,15 +57,21 @@ class ThreadPool {
       static thread_local WakeBatch* batch = nullptr;
       return batch;
     }
-    // Keeps `state` (its condition variable) alive until the wake-up.
-    void defer(const std::shared_ptr<State>& state) {
+    // Keeps `state` (its condition variable) alive until the wake-up. False if it could not
+    // (out of memory): the caller wakes the pool at once instead.
+    bool defer(const std::shared_ptr<State>& state) noexcept {
       for (auto& [pending, tasks] : pending_) {
         if (pending == state) {
           ++tasks;
-          return;
+          return true;
         }
       }
-      pending_.emplace_back(state, 1);
+      try {
+        pending_.emplace_back(state, 1);
+      } catch (...) {
+        return false;
+      }
+      return true;
     }
 
     WakeBatch* outer_;
@@ -111,11 +117,7 @@ class ThreadPool {
     }
     lock.unlock();
     WakeBatch* batch = state->batched_wakeups ? WakeBatch::current() : nullptr;
-    if (batch != nullptr) {
-      batch->defer(state);
-    } else {
-      state->ready.notify_one();
-    }
+    if (batch == nullptr || !batch->defer(state)) state->ready.notify_one();
     return true;
   }
 
