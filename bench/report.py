@@ -291,6 +291,14 @@ rss_samples = [dict(kv.split("=") for kv in line.split())
 fields = {key: median(float(s[key]) for s in rss_samples if key in s)
           for key in {key for s in rss_samples for key in s}}
 rss_runs = len(rss_samples)
+# The I/O thread's CPU per call with 16 and with 256 calls in flight, as this run measured.
+narrow_run, wide_run = find("BM_Sdk_CtcQueryAsync16/0"), find("BM_Sdk_CtcQueryAsync256/0")
+if (narrow_run and wide_run and "erpbridge-io_us_per_call" in narrow_run
+        and "erpbridge-io_us_per_call" in wide_run):
+    io_per_call_note = (f"{narrow_run['erpbridge-io_us_per_call']:.0f} µs with 16, "
+                        f"{wide_run['erpbridge-io_us_per_call']:.0f} µs with 256 in this run")
+else:
+    io_per_call_note = "not measured in this run"
 r = fields["ratio"]
 row("Peak RSS decoding 100k receipts", f"{fields['peak_rss_MB']:.1f} MB",
     f"{fields['payload_MB']:.1f} MB", "payload",
@@ -358,7 +366,18 @@ with open(out, "w") as f:
             "glibc's mmap threshold at 32 MB and turns off heap trimming (see "
             "`bench/main.cpp`): otherwise whether a decode pays page faults for its result "
             "depends on what ran before it, which swung ratios by 1.6× between runs on this "
-            f"VM. Peak RSS is measured in {rss_runs} processes of their own with default settings "
+            "VM. It also runs itself with `GLIBC_TUNABLES=glibc.malloc.top_pad=67108864`: a "
+            "thread's arena gives back each 64 MB heap that empties whatever the trim "
+            "threshold, so a decoder thread faulted its 71 MB result in afresh on every large "
+            "reply, which the baselines on the main thread never did. The loopback 100k fetch "
+            "and `list_receipts` keep one server and one client for all their repetitions, as "
+            "a service keeps its client (a client made anew started its decoder thread in "
+            "whichever arena was free: one full run measured 90–450 ms of decoder CPU for the "
+            "same reply), and the bare download writes into a buffer faulted in once. The "
+            "async rows also give the client's CPU per call thread by thread, and the same "
+            "calls with 16 in flight: the I/O thread's cost per call grows with the "
+            f"connections in use ({io_per_call_note}). "
+            f"Peak RSS is measured in {rss_runs} processes of their own with default settings "
             "and judged on the median. `erpbridge_bench_rss` loads only the libraries a "
             "decoding process needs: "
             "it links with `--as-needed`, so Debian's cpp-httplib (which the emulator server "
