@@ -485,11 +485,6 @@ class CurlTransport final : public HttpTransport {
   // sockets, marked as such (see watch_socket), and closed on exec.
   static curl_socket_t open_socket(void* user, curlsocktype, curl_sockaddr* address) noexcept {
     auto& loop = *static_cast<Loop*>(user);
-    try {
-      loop.watches.reserve(loop.watches.size() + 1);  // the only step that may throw
-    } catch (...) {
-      return CURL_SOCKET_BAD;
-    }
     const curl_socket_t s =
         socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
     if (s < 0) return CURL_SOCKET_BAD;
@@ -498,7 +493,7 @@ class CurlTransport final : public HttpTransport {
       watch = SocketWatch{};
       watch.connection = true;
     } catch (...) {
-      close(s);
+      close(s);  // no room to note it: libcurl reports the connection as failed
       return CURL_SOCKET_BAD;
     }
     return s;
