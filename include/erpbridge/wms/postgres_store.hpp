@@ -20,10 +20,13 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   std::size_t connections = 4;  ///< Connections kept open; calls beyond them wait for one.
   std::chrono::seconds connect_timeout{5};  ///< Limit for opening a connection.
   /// Inbox mode: concurrent accepts are sent together, one statement and one commit per
-  /// batch; this many batches may be in flight at once (each on a pooled connection). More
-  /// hide a distant server's round trips; on a small machine sharing its cores with the
-  /// server, fewer leave it more CPU.
-  std::size_t accept_writers = 2;
+  /// batch; this many batches may be in flight at once (each on a pooled connection). One
+  /// writer lets a batch take everything that queued while the last one was out, however far
+  /// the server is (up to 64 orders a batch); a second splits the same orders into smaller
+  /// batches that contend for the same index pages and WAL flushes. Measured on a 2-core
+  /// machine sharing its cores with the server (docs/PERFORMANCE.md): 1 writer gave 0.37x to
+  /// 0.58x of the memory store, 2 gave 0.24x to 0.32x.
+  std::size_t accept_writers = 1;
   /// Leases are judged by the database's clock, shared by every replica. A clock set here
   /// replaces it (see StoreClock): for tests, or replicas that agree on a clock of their own.
   StoreClock clock;
