@@ -514,10 +514,24 @@ class PostgresStore final : public ReceiverStore {
 
   Result<PGconn*> connect() const {
     const std::string timeout = std::to_string(options_.connect_timeout.count());
-    // synchronous_commit on for this store's sessions, whatever the server's default: "stored
-    // before the reply leaves" must not depend on the server's configuration.
-    const char* keys[] = {"dbname", "connect_timeout", "options", nullptr};
-    const char* values[] = {conninfo_.c_str(), timeout.c_str(), "-c synchronous_commit=on",
+    // A server lost mid-statement (its host down, the network cut: nothing acknowledged) ends
+    // the statement after 10 s rather than TCP's ~15 minutes of retransmissions, and a pooled
+    // connection to it is found dead after ~25 s idle. One inbox writer waits on each batch,
+    // so this bounds how long accepts queue behind a lost server. Before the caller's
+    // conninfo (the first "dbname"), so that its own settings of these win; after it,
+    // synchronous_commit on for this store's sessions, whatever the server's default:
+    // "stored before the reply leaves" must not depend on the server's configuration.
+    const char* keys[] = {"keepalives",       "keepalives_idle",  "keepalives_interval",
+                          "keepalives_count", "tcp_user_timeout", "dbname",
+                          "connect_timeout",  "options",          nullptr};
+    const char* values[] = {"1",
+                            "10",
+                            "5",
+                            "3",
+                            "10000",
+                            conninfo_.c_str(),
+                            timeout.c_str(),
+                            "-c synchronous_commit=on",
                             nullptr};
     PGconn* connection = PQconnectdbParams(keys, values, 1);
     if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {

@@ -21,11 +21,12 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   std::chrono::seconds connect_timeout{5};  ///< Limit for opening a connection.
   /// Inbox mode: concurrent accepts are sent together, one statement and one commit per
   /// batch; this many batches may be in flight at once (each on a pooled connection). One
-  /// writer lets a batch take everything that queued while the last one was out, however far
-  /// the server is (up to 64 orders a batch); a second splits the same orders into smaller
-  /// batches that contend for the same index pages and WAL flushes. Measured on a 2-core
-  /// machine sharing its cores with the server (docs/PERFORMANCE.md): 1 writer gave 0.37x to
-  /// 0.58x of the memory store, 2 gave 0.24x to 0.32x.
+  /// writer lets a batch take everything that queued while the last one was out (up to 64
+  /// orders); more hide a distant server's round trips when one writer's batches are full,
+  /// but on a machine sharing its cores with the server they split the same orders into
+  /// smaller batches that contend for the same index pages and WAL flushes: on 2 cores, 1
+  /// writer gave 0.37x to 0.58x of the memory store's pushes/s, 2 gave 0.24x to 0.32x
+  /// (docs/PERFORMANCE.md).
   std::size_t accept_writers = 1;
   /// Leases are judged by the database's clock, shared by every replica. A clock set here
   /// replaces it (see StoreClock): for tests, or replicas that agree on a clock of their own.
@@ -40,6 +41,10 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
 /// database share the claims: an entry_code is claimed with INSERT … ON CONFLICT, so
 /// concurrent duplicates reaching different replicas are delivered once; leases are kept in
 /// the database's clock. A broken connection is reopened and the statement sent again once.
+/// Connections use TCP keepalives (10 s idle, 5 s apart, 3 probes) and a 10 s TCP user
+/// timeout, so a server lost mid-statement fails the statement within seconds; `conninfo`
+/// may set its own (keepalives_idle=…, tcp_user_timeout=…). A server that still
+/// acknowledges but never answers is not detected by these.
 /// In inbox mode, accepts arriving together are committed together (one statement, one
 /// transaction); the default numbering uses one PostgreSQL sequence per day.
 /// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).

@@ -3,13 +3,20 @@
 // protocol's description, not from any store.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "erpbridge/wms/postgres_store.hpp"
 #include "erpbridge/wms/sqlite_store.hpp"
@@ -621,6 +628,85 @@ TEST_CASE("PostgreSQL claim store: an unreachable server is an error, the passwo
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.error().code == ErrorCode::Transport);
   CHECK(opened.error().to_string().find("pg-S3CRET-pass") == std::string::npos);
+}
+
+namespace {
+
+// What the kernel says of this process's TCP sockets connected to 127.0.0.1:`port`: their
+// keepalive settings and TCP user timeout, read back with getsockopt (not from libpq).
+struct SocketTimeouts {
+  int keepalive = 0;
+  int idle_s = 0;
+  int interval_s = 0;
+  int probes = 0;
+  unsigned user_timeout_ms = 0;
+};
+
+std::vector<SocketTimeouts> sockets_to(int port) {
+  std::vector<SocketTimeouts> found;
+  DIR* fds = opendir("/proc/self/fd");
+  if (fds == nullptr) return found;
+  while (dirent* entry = readdir(fds)) {
+    const int fd = std::atoi(entry->d_name);
+    sockaddr_in peer{};
+    socklen_t size = sizeof peer;
+    if (fd <= 2 || getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) != 0 ||
+        peer.sin_family != AF_INET || ntohs(peer.sin_port) != port) {
+      continue;
+    }
+    SocketTimeouts timeouts;
+    socklen_t length = sizeof(int);
+    getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &timeouts.keepalive, &length);
+    getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &timeouts.idle_s, &length);
+    getsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &timeouts.interval_s, &length);
+    getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &timeouts.probes, &length);
+    socklen_t unsigned_length = sizeof(unsigned);
+    getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeouts.user_timeout_ms, &unsigned_length);
+    found.push_back(timeouts);
+  }
+  closedir(fds);
+  return found;
+}
+
+// The port= of a libpq conninfo ("" if none).
+int port_of(const std::string& conninfo) {
+  const std::size_t at = conninfo.find("port=");
+  return at == std::string::npos ? 0 : std::atoi(conninfo.c_str() + at + 5);
+}
+
+}  // namespace
+
+TEST_CASE("PostgreSQL claim store: a lost server times out, unless conninfo sets its own") {
+  TestDatabase database;
+  const int port = port_of(database.conninfo());
+  REQUIRE(port > 0);
+  {
+    auto store = open_postgres_store(database.conninfo());
+    REQUIRE(store.ok());
+    REQUIRE((*store)->claim("RK-KEEPALIVE-1", "f", 60s).ok());
+    const std::vector<SocketTimeouts> sockets = sockets_to(port);
+    REQUIRE_FALSE(sockets.empty());
+    for (const SocketTimeouts& socket : sockets) {
+      CHECK(socket.keepalive == 1);
+      CHECK(socket.idle_s == 10);
+      CHECK(socket.interval_s == 5);
+      CHECK(socket.probes == 3);
+      CHECK(socket.user_timeout_ms == 10000u);
+    }
+  }
+  CHECK(sockets_to(port).empty());  // the store's connections closed with it
+  auto store =
+      open_postgres_store(database.conninfo() + " keepalives_idle=30 tcp_user_timeout=4000");
+  REQUIRE(store.ok());
+  REQUIRE((*store)->claim("RK-KEEPALIVE-2", "f", 60s).ok());
+  const std::vector<SocketTimeouts> sockets = sockets_to(port);
+  REQUIRE_FALSE(sockets.empty());
+  for (const SocketTimeouts& socket : sockets) {
+    CHECK(socket.keepalive == 1);
+    CHECK(socket.idle_s == 30);
+    CHECK(socket.interval_s == 5);
+    CHECK(socket.user_timeout_ms == 4000u);
+  }
 }
 
 namespace {
