@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <list>
 #include <map>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -512,27 +514,43 @@ class PostgresStore final : public ReceiverStore {
     return error;
   }
 
+  // The server options of this store's sessions, wrapped around the caller's own (its
+  // conninfo's options=…, else PGOPTIONS), which an "options" key of ours would otherwise
+  // replace. A statement that waits 30 s (a lock held elsewhere, a stuck server) fails, so
+  // the batch's orders are answered 503 and sent again rather than queued behind it; the
+  // caller's options may set their own statement_timeout. synchronous_commit comes last, so
+  // it holds whatever the caller or the server says: "stored before the reply leaves" must
+  // not depend on configuration.
+  std::string server_options() const {
+    std::string callers;
+    if (PQconninfoOption* parsed = PQconninfoParse(conninfo_.c_str(), nullptr)) {
+      for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
+        if (std::string_view(option->keyword) == "options" && option->val != nullptr) {
+          callers = option->val;
+        }
+      }
+      PQconninfoFree(parsed);
+    }
+    if (callers.empty()) {
+      const char* environment = std::getenv("PGOPTIONS");
+      if (environment != nullptr) callers = environment;
+    }
+    return "-c statement_timeout=30000 " + callers + " -c synchronous_commit=on";
+  }
+
   Result<PGconn*> connect() const {
     const std::string timeout = std::to_string(options_.connect_timeout.count());
+    const std::string session = server_options();
     // A server lost mid-statement (its host down, the network cut: nothing acknowledged) ends
     // the statement after 10 s rather than TCP's ~15 minutes of retransmissions, and a pooled
     // connection to it is found dead after ~25 s idle. One inbox writer waits on each batch,
     // so this bounds how long accepts queue behind a lost server. Before the caller's
-    // conninfo (the first "dbname"), so that its own settings of these win; after it,
-    // synchronous_commit on for this store's sessions, whatever the server's default:
-    // "stored before the reply leaves" must not depend on the server's configuration.
+    // conninfo (the first "dbname"), so that its own settings of these win.
     const char* keys[] = {"keepalives",       "keepalives_idle",  "keepalives_interval",
                           "keepalives_count", "tcp_user_timeout", "dbname",
                           "connect_timeout",  "options",          nullptr};
-    const char* values[] = {"1",
-                            "10",
-                            "5",
-                            "3",
-                            "10000",
-                            conninfo_.c_str(),
-                            timeout.c_str(),
-                            "-c synchronous_commit=on",
-                            nullptr};
+    const char* values[] = {
+        "1", "10", "5", "3", "10000", conninfo_.c_str(), timeout.c_str(), session.c_str(), nullptr};
     PGconn* connection = PQconnectdbParams(keys, values, 1);
     if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
       Error error = failure("cannot connect", connection);

@@ -43,8 +43,11 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
 /// the database's clock. A broken connection is reopened and the statement sent again once.
 /// Connections use TCP keepalives (10 s idle, 5 s apart, 3 probes) and a 10 s TCP user
 /// timeout, so a server lost mid-statement fails the statement within seconds; `conninfo`
-/// may set its own (keepalives_idle=…, tcp_user_timeout=…). A server that still
-/// acknowledges but never answers is not detected by these.
+/// may set its own (keepalives_idle=…, tcp_user_timeout=…). A statement that waits 30 s
+/// (a lock held elsewhere, a stuck server) fails with a retryable error (a receiver answers
+/// 503); `conninfo`'s server options (options='-c statement_timeout=…', else PGOPTIONS) are
+/// kept and may set another. synchronous_commit is on for the store's sessions, whatever
+/// the server or those options say.
 /// In inbox mode, accepts arriving together are committed together (one statement, one
 /// transaction); the default numbering uses one PostgreSQL sequence per day.
 /// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).

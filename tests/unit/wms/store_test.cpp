@@ -11,8 +11,10 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -707,6 +709,42 @@ TEST_CASE("PostgreSQL claim store: a lost server times out, unless conninfo sets
     CHECK(socket.interval_s == 5);
     CHECK(socket.user_timeout_ms == 4000u);
   }
+}
+
+TEST_CASE(
+    "PostgreSQL claim store: a statement kept waiting fails after the statement timeout, and "
+    "conninfo's server options are kept") {
+  TestDatabase database;
+  const std::string application = "erpbridge-options-test";
+  auto store = open_postgres_store(
+      database.conninfo() +
+      " options='-c statement_timeout=300 -c application_name=" + application + "'");
+  REQUIRE(store.ok());
+  REQUIRE((*store)->claim("RK-LOCK-0", "f", 60s).ok());
+  // The caller's options reached the server: its sessions carry their application_name.
+  CHECK(database.scalar("SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = '" +
+                        application + "'") == "t");
+
+  PGconn* locker = PQconnectdb(database.conninfo().c_str());
+  REQUIRE(PQstatus(locker) == CONNECTION_OK);
+  PQclear(PQexec(locker, "BEGIN; LOCK TABLE erpbridge_wms_claims IN ACCESS EXCLUSIVE MODE"));
+  const auto start = std::chrono::steady_clock::now();
+  auto claimed =
+      std::async(std::launch::async, [&] { return (*store)->claim("RK-LOCK-1", "f", 60s); });
+  const bool ended = claimed.wait_for(10s) == std::future_status::ready;
+  const auto waited = std::chrono::steady_clock::now() - start;
+  PQclear(PQexec(locker, "ROLLBACK"));  // frees a claim still waiting, so the test ends either way
+  PQfinish(locker);
+  REQUIRE(ended);  // without a statement timeout it waits for the lock as long as it is held
+  auto outcome = claimed.get();
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.error().code == ErrorCode::Transport);
+  CHECK(outcome.error().retryable);
+  CHECK(waited < 5s);
+  // The lock gone, the same store claims again on its pooled connection.
+  auto again = (*store)->claim("RK-LOCK-1", "f", 60s);
+  REQUIRE(again.ok());
+  CHECK(again->kind == Claim::Kind::Claimed);
 }
 
 namespace {
