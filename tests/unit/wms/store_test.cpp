@@ -682,33 +682,25 @@ TEST_CASE("PostgreSQL claim store: a lost server times out, unless conninfo sets
   TestDatabase database;
   const int port = port_of(database.conninfo());
   REQUIRE(port > 0);
-  {
-    auto store = open_postgres_store(database.conninfo());
+  // Opens a store, makes it use a connection, and checks every socket it holds to the server.
+  const auto check_sockets = [&](const std::string& extra, const std::string& code, int idle_s,
+                                 unsigned user_timeout_ms) {
+    auto store = open_postgres_store(database.conninfo() + extra);
     REQUIRE(store.ok());
-    REQUIRE((*store)->claim("RK-KEEPALIVE-1", "f", 60s).ok());
+    REQUIRE((*store)->claim(code, "f", 60s).ok());
     const std::vector<SocketTimeouts> sockets = sockets_to(port);
     REQUIRE_FALSE(sockets.empty());
     for (const SocketTimeouts& socket : sockets) {
       CHECK(socket.keepalive == 1);
-      CHECK(socket.idle_s == 10);
+      CHECK(socket.idle_s == idle_s);
       CHECK(socket.interval_s == 5);
       CHECK(socket.probes == 3);
-      CHECK(socket.user_timeout_ms == 10000u);
+      CHECK(socket.user_timeout_ms == user_timeout_ms);
     }
-  }
+  };
+  check_sockets("", "RK-KEEPALIVE-1", 10, 10000u);
   CHECK(sockets_to(port).empty());  // the store's connections closed with it
-  auto store =
-      open_postgres_store(database.conninfo() + " keepalives_idle=30 tcp_user_timeout=4000");
-  REQUIRE(store.ok());
-  REQUIRE((*store)->claim("RK-KEEPALIVE-2", "f", 60s).ok());
-  const std::vector<SocketTimeouts> sockets = sockets_to(port);
-  REQUIRE_FALSE(sockets.empty());
-  for (const SocketTimeouts& socket : sockets) {
-    CHECK(socket.keepalive == 1);
-    CHECK(socket.idle_s == 30);
-    CHECK(socket.interval_s == 5);
-    CHECK(socket.user_timeout_ms == 4000u);
-  }
+  check_sockets(" keepalives_idle=30 tcp_user_timeout=4000", "RK-KEEPALIVE-2", 30, 4000u);
 }
 
 TEST_CASE(
