@@ -110,7 +110,9 @@ class Rows {
 class PostgresStore final : public ReceiverStore {
  public:
   PostgresStore(std::string conninfo, PostgresStoreOptions options)
-      : conninfo_(std::move(conninfo)), options_(std::move(options)) {}
+      : conninfo_(std::move(conninfo)),
+        options_(std::move(options)),
+        session_options_(session_options_of(conninfo_)) {}
 
   ~PostgresStore() override {
     stop_writers();
@@ -520,10 +522,10 @@ class PostgresStore final : public ReceiverStore {
   // the batch's orders are answered 503 and sent again rather than queued behind it; the
   // caller's options may set their own statement_timeout. synchronous_commit comes last, so
   // it holds whatever the caller or the server says: "stored before the reply leaves" must
-  // not depend on configuration.
-  std::string server_options() const {
+  // not depend on configuration. Worked out once, when the store is made.
+  static std::string session_options_of(const std::string& conninfo) {
     std::string callers;
-    if (PQconninfoOption* parsed = PQconninfoParse(conninfo_.c_str(), nullptr)) {
+    if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), nullptr)) {
       for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
         if (std::string_view(option->keyword) == "options" && option->val != nullptr) {
           callers = option->val;
@@ -540,7 +542,6 @@ class PostgresStore final : public ReceiverStore {
 
   Result<PGconn*> connect() const {
     const std::string timeout = std::to_string(options_.connect_timeout.count());
-    const std::string session = server_options();
     // A server lost mid-statement (its host down, the network cut: nothing acknowledged) ends
     // the statement after 10 s rather than TCP's ~15 minutes of retransmissions, and a pooled
     // connection to it is found dead after ~25 s idle. One inbox writer waits on each batch,
@@ -549,8 +550,15 @@ class PostgresStore final : public ReceiverStore {
     const char* keys[] = {"keepalives",       "keepalives_idle",  "keepalives_interval",
                           "keepalives_count", "tcp_user_timeout", "dbname",
                           "connect_timeout",  "options",          nullptr};
-    const char* values[] = {
-        "1", "10", "5", "3", "10000", conninfo_.c_str(), timeout.c_str(), session.c_str(), nullptr};
+    const char* values[] = {"1",
+                            "10",
+                            "5",
+                            "3",
+                            "10000",
+                            conninfo_.c_str(),
+                            timeout.c_str(),
+                            session_options_.c_str(),
+                            nullptr};
     PGconn* connection = PQconnectdbParams(keys, values, 1);
     if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
       Error error = failure("cannot connect", connection);
@@ -693,6 +701,7 @@ class PostgresStore final : public ReceiverStore {
 
   std::string conninfo_;
   PostgresStoreOptions options_;
+  const std::string session_options_;  // the sessions' server options (session_options_of)
   std::mutex mutex_;
   std::condition_variable returned_;
   std::vector<PGconn*> idle_;

@@ -670,7 +670,7 @@ std::vector<SocketTimeouts> sockets_to(int port) {
   return found;
 }
 
-// The port= of a libpq conninfo ("" if none).
+// The port= of a libpq conninfo (0 if none).
 int port_of(const std::string& conninfo) {
   const std::size_t at = conninfo.find("port=");
   return at == std::string::npos ? 0 : std::atoi(conninfo.c_str() + at + 5);
