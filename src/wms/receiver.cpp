@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -123,6 +124,46 @@ class MemoryStore final : public ReceiverStore {
     return ++sequences_[day];
   }
 
+  // The composition of claim(), next_sequence() and complete_into_inbox() under one lock: no
+  // claim token is made for a claim that ends before the lock does.
+  Result<Claim> accept_into_inbox(const std::string& entry_code, const std::string& fingerprint,
+                                  std::string_view body, const InboxNumbering& numbering,
+                                  std::chrono::milliseconds /*lease*/) override {
+    const auto now = clock_();
+    std::lock_guard<std::mutex> guard(mutex_);
+    Record& record = records_[entry_code];
+    const bool is_new = record.fence == 0;
+    if (!is_new) {
+      if (!record.released && record.fingerprint != fingerprint) {
+        return answer(Claim::Kind::Conflict);
+      }
+      if (record.done) return answer(Claim::Kind::Done, &record.reply);
+      if (record.lease_until > now) {
+        Claim busy = answer(Claim::Kind::Busy);
+        busy.busy_until = record.lease_until;
+        return busy;
+      }
+    }
+    Claim accepted = answer(Claim::Kind::Accepted);
+    accepted.reply = numbering.reply_for(++sequences_[numbering.day]);  // a skipped number is fine
+    // Everything that allocates first, then the inbox, then the record: a throw leaves no trace.
+    Record done;
+    done.fingerprint = fingerprint;
+    done.done = true;
+    done.fence = record.fence + 1;
+    done.reply = accepted.reply;
+    InboxEntry entry;
+    entry.id = static_cast<std::int64_t>(inbox_.size()) + 1;
+    entry.entry_code = entry_code;
+    entry.body.assign(body.data(), body.size());
+    entry.reply = accepted.reply;
+    entry.received_at = now;
+    inbox_.push_back(Stored{std::move(entry), SystemClock::time_point()});
+    if (!is_new) tokens_.erase(record.token);  // its lease ran out (or it released): taken over
+    record = std::move(done);
+    return accepted;
+  }
+
   Result<std::vector<InboxEntry>> take(std::size_t max, std::chrono::milliseconds lease) override {
     const auto now = clock_();
     std::lock_guard<std::mutex> guard(mutex_);
@@ -149,11 +190,13 @@ class MemoryStore final : public ReceiverStore {
                                        bool include_acknowledged) override {
     std::lock_guard<std::mutex> guard(mutex_);
     std::vector<InboxEntry> out;
-    for (const Stored& stored : inbox_) {
-      if (out.size() >= max) break;
-      if (stored.entry.id <= after) continue;
-      if (stored.entry.acknowledged && !include_acknowledged) continue;
-      out.push_back(stored.entry);
+    // Entry id i is at i - 1: the entries after `after` start at index `after`.
+    const std::size_t first =
+        after <= 0 ? 0 : std::min(inbox_.size(), static_cast<std::size_t>(after));
+    for (auto stored = inbox_.begin() + static_cast<std::ptrdiff_t>(first);
+         stored != inbox_.end() && out.size() < max; ++stored) {
+      if (stored->entry.acknowledged && !include_acknowledged) continue;
+      out.push_back(stored->entry);
     }
     return out;
   }
@@ -173,6 +216,13 @@ class MemoryStore final : public ReceiverStore {
     std::int64_t fence = 0;
   };
 
+  static Claim answer(Claim::Kind kind, const PushReply* reply = nullptr) {
+    Claim claim;
+    claim.kind = kind;
+    if (reply != nullptr) claim.reply = *reply;
+    return claim;
+  }
+
   Record* held(const std::string& token) {
     auto found = tokens_.find(token);
     if (found == tokens_.end()) return nullptr;
@@ -184,7 +234,7 @@ class MemoryStore final : public ReceiverStore {
   std::mutex mutex_;
   std::map<std::string, Record> records_;      // entry_code -> record
   std::map<std::string, std::string> tokens_;  // live claim token -> entry_code
-  std::vector<Stored> inbox_;                  // entry id - 1 -> entry
+  std::deque<Stored> inbox_;  // entry id - 1 -> entry; grows without moving what it holds
   std::map<std::string, std::int64_t> sequences_;
 };
 
@@ -249,33 +299,44 @@ Result<PushReply> run_handler(const EntryHandler& handler, const EntryConfirmati
   }
 }
 
-// Today in China's wall clock, "YYYYMMDD": the day of the default inbox numbering.
-std::string china_day() {
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch())
-          .count();
-  std::string day = DateTime::from_seconds_since_epoch(seconds + 8 * 3600).date().to_string();
+// The day in China's wall clock, "YYYYMMDD", of seconds since the epoch in UTC+8.
+std::string china_day(std::int64_t china_seconds) {
+  std::string day = DateTime::from_seconds_since_epoch(china_seconds).date().to_string();
   day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
   return day;
 }
 
-// Inbox mode's own numbering today: "IN", "IN20261130000001".
-InboxNumbering default_numbering() {
-  InboxNumbering numbering;
-  numbering.day = china_day();
-  numbering.bil_id = "IN";
-  numbering.bil_no_prefix = "IN" + numbering.day;
-  numbering.message = "新增成功";
+// Inbox mode's own numbering today: "IN", "IN20261130000001". Made once a day per thread.
+const InboxNumbering& default_numbering() {
+  thread_local InboxNumbering numbering;
+  thread_local std::int64_t numbering_day = -1;
+  const std::int64_t china_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch())
+          .count() +
+      8 * 3600;
+  const std::int64_t day = china_seconds / 86400;
+  if (day != numbering_day) {
+    InboxNumbering today;
+    today.day = china_day(china_seconds);
+    today.bil_id = "IN";
+    today.bil_no_prefix = "IN" + today.day;
+    today.message = "新增成功";
+    numbering = std::move(today);
+    numbering_day = day;
+  }
   return numbering;
 }
 
 }  // namespace
 
 std::string fingerprint_of(const EntryConfirmation& order) {
+  // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up on every digest.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   const std::string canonical = json::encode(order);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(canonical.data(), canonical.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(canonical.data(), canonical.size(), digest, &length,
+             sha256 != nullptr ? sha256 : EVP_sha256(), nullptr);
   return internal::to_hex(digest, length);
 }
 
@@ -317,15 +378,15 @@ Result<Claim> ReceiverStore::accept_into_inbox(const std::string& entry_code,
   if (!claimed.ok() || claimed->kind != Claim::Kind::Claimed) return claimed;
   const std::string token = claimed->token;
   Result<std::int64_t> number = next_sequence(numbering.day);
-  Result<void> stored = number.ok() ? complete_into_inbox(token, numbering.reply_for(*number), body)
-                                    : Result<void>(number.error());
+  Claim accepted;
+  accepted.kind = Claim::Kind::Accepted;
+  if (number.ok()) accepted.reply = numbering.reply_for(*number);
+  Result<void> stored =
+      number.ok() ? complete_into_inbox(token, accepted.reply, body) : Result<void>(number.error());
   if (!stored.ok()) {
     (void)release(token);
     return std::move(stored).error();
   }
-  Claim accepted;
-  accepted.kind = Claim::Kind::Accepted;
-  accepted.reply = numbering.reply_for(*number);
   return accepted;
 }
 

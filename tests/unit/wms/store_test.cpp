@@ -310,6 +310,15 @@ TEST_CASE("Claim store: accept_into_inbox numbers, completes and keeps a new ord
     CHECK(entries->at(0).body == R"({"n":30})");
     CHECK(entries->at(0).reply.bil_no == "IN20261130000001");
     CHECK(entries->at(1).entry_code == "RK-31");
+    // Paged by id: the entries after a given one, at most `max` of them.
+    auto later = b.store->list(entries->at(0).id, 10, true);
+    REQUIRE(later.ok());
+    REQUIRE(later->size() == 1);
+    CHECK(later->at(0).entry_code == "RK-31");
+    CHECK(b.store->list(entries->at(1).id, 10, true)->empty());
+    CHECK(b.store->list(entries->at(1).id + 100, 10, true)->empty());
+    REQUIRE(b.store->list(-5, 1, true)->size() == 1);
+    CHECK(b.store->list(-5, 1, true)->at(0).entry_code == "RK-30");
     // The repeat, the conflict and the busy code took no number: the next new order has the
     // next one.
     CHECK(b.store->accept_into_inbox("RK-34", "fp-34", "{}", numbering, 60s)->reply.bil_no ==
