@@ -3,10 +3,13 @@
 #include "erpbridge/wms/postgres_store.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <condition_variable>
 #include <cstdlib>
 #include <future>
@@ -112,7 +115,8 @@ class PostgresStore final : public ReceiverStore {
   PostgresStore(std::string conninfo, PostgresStoreOptions options)
       : conninfo_(std::move(conninfo)),
         options_(std::move(options)),
-        session_options_(session_options_of(conninfo_)) {}
+        session_options_(session_options_of(conninfo_)),
+        answer_timeout_(answer_timeout_of(options_)) {}
 
   ~PostgresStore() override {
     stop_writers();
@@ -565,10 +569,95 @@ class PostgresStore final : public ReceiverStore {
       PQfinish(connection);
       return error;
     }
-    // The schema's "already exists, skipping" notices are expected; they go nowhere.
+    configure(connection);
+    return connection;
+  }
+
+  // Every session, new or reset: statements are sent without blocking (send_and_wait()), and
+  // the schema's "already exists, skipping" notices, which are expected, go nowhere.
+  static void configure(PGconn* connection) {
+    PQsetnonblocking(connection, 1);
     PQsetNoticeProcessor(
         connection, [](void*, const char*) {}, nullptr);
-    return connection;
+  }
+
+  static std::chrono::milliseconds answer_timeout_of(const PostgresStoreOptions& options) {
+    const auto set = options.extensions.get_or<PostgresAnswerTimeoutOption>({});
+    return set > std::chrono::milliseconds::zero() ? set : std::chrono::milliseconds(35000);
+  }
+
+  // Waits until the connection's socket is ready for `events`, until `deadline`: false when
+  // the deadline came first. An error of poll() counts as ready: libpq then finds it.
+  static bool wait_for_socket(PGconn* connection, short events,
+                              std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left <= std::chrono::milliseconds::zero()) return false;
+      pollfd socket{PQsocket(connection), events, 0};
+      const int ready =
+          ::poll(&socket, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+      if (ready > 0 || (ready < 0 && errno != EINTR)) return true;
+    }
+  }
+
+  // Sends one statement with `send` (a PQsend* call) and collects its answer as PQexec would
+  // (the first error, else the last result), waiting at most answer_timeout_: PQexec waits
+  // for ever on a server that took the statement and stopped answering. nullptr when the
+  // statement could not be sent or the connection failed (PQerrorMessage says why), or with
+  // `timed_out` set when no answer came in time (the caller then closes the connection: its
+  // answer may still arrive).
+  template <typename Send>
+  PGresult* send_and_wait(PGconn* connection, Send send, bool& timed_out) const {
+    timed_out = false;
+    const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+    if (send(connection) != 1) return nullptr;
+    for (;;) {  // the statement out of libpq's buffer (a large batch may not fit the socket's)
+      const int flushed = PQflush(connection);
+      if (flushed == 0) break;
+      if (flushed < 0) return nullptr;
+      if (!wait_for_socket(connection, POLLIN | POLLOUT, deadline)) {
+        timed_out = true;
+        return nullptr;
+      }
+      if (PQconsumeInput(connection) == 0) return nullptr;
+    }
+    PGresult* kept = nullptr;
+    for (;;) {
+      while (PQisBusy(connection) != 0) {
+        if (!wait_for_socket(connection, POLLIN, deadline)) {
+          PQclear(kept);
+          timed_out = true;
+          return nullptr;
+        }
+        if (PQconsumeInput(connection) == 0) {
+          PQclear(kept);
+          return nullptr;
+        }
+      }
+      PGresult* next = PQgetResult(connection);
+      if (next == nullptr) return kept;
+      const ExecStatusType status = PQresultStatus(kept);
+      if (kept != nullptr && (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE)) {
+        PQclear(next);  // the first error is the answer; the rest is drained
+      } else {
+        PQclear(kept);
+        kept = next;
+      }
+    }
+  }
+
+  // A statement that got no answer in time: the connection is closed (its answer, if it
+  // ever comes, is nobody's), and the error says the outcome is unknown.
+  Error unanswered(PGconn* connection) {
+    discard(connection);
+    Error error = make_error(ErrorCode::Transport,
+                             "PostgreSQL claim store: no answer from the server within " +
+                                 std::to_string(answer_timeout_.count()) +
+                                 " ms; the connection was closed and the statement's outcome "
+                                 "is unknown");
+    error.retryable = true;
+    return error;
   }
 
   // A connection for one operation: an idle one, a new one while the pool is not full, or
@@ -610,8 +699,12 @@ class PostgresStore final : public ReceiverStore {
   // every later statement run on it. Such a session is rolled back, or closed.
   void give_back(PGconn* connection) {
     if (PQtransactionStatus(connection) != PQTRANS_IDLE) {
-      PQclear(PQexec(connection, "ROLLBACK"));
-      if (PQtransactionStatus(connection) != PQTRANS_IDLE) return discard(connection);
+      bool timed_out = false;
+      PQclear(send_and_wait(
+          connection, [](PGconn* c) { return PQsendQuery(c, "ROLLBACK"); }, timed_out));
+      if (timed_out || PQtransactionStatus(connection) != PQTRANS_IDLE) {
+        return discard(connection);
+      }
     }
     {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -665,19 +758,33 @@ class PostgresStore final : public ReceiverStore {
     for (const std::string& parameter : parameters) values.push_back(parameter.c_str());
     for (int attempt = 0;; ++attempt) {
       PGresult* raw = nullptr;
+      bool timed_out = false;
       if (parameters.empty()) {
-        raw = PQexec(connection, sql.c_str());
+        raw = send_and_wait(
+            connection, [&](PGconn* c) { return PQsendQuery(c, sql.c_str()); }, timed_out);
       } else {
         // Prepared once per connection: planning a statement costs more than running it.
         const std::string name = prepared_name(sql);
         if (!is_prepared(connection, name)) {
-          Rows prepared(PQprepare(connection, name.c_str(), sql.c_str(),
-                                  static_cast<int>(values.size()), nullptr));
+          Rows prepared(send_and_wait(
+              connection,
+              [&](PGconn* c) {
+                return PQsendPrepare(c, name.c_str(), sql.c_str(), static_cast<int>(values.size()),
+                                     nullptr);
+              },
+              timed_out));
+          if (timed_out) return unanswered(connection);
           if (prepared.status() == PGRES_COMMAND_OK) mark_prepared(connection, name);
         }
-        raw = PQexecPrepared(connection, name.c_str(), static_cast<int>(values.size()),
-                             values.data(), nullptr, nullptr, 0);
+        raw = send_and_wait(
+            connection,
+            [&](PGconn* c) {
+              return PQsendQueryPrepared(c, name.c_str(), static_cast<int>(values.size()),
+                                         values.data(), nullptr, nullptr, 0);
+            },
+            timed_out);
       }
+      if (timed_out) return unanswered(connection);
       Rows rows(raw);
       const ExecStatusType status = PQresultStatus(raw);
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
@@ -687,7 +794,10 @@ class PostgresStore final : public ReceiverStore {
       if (attempt == 0 && PQstatus(connection) == CONNECTION_BAD) {
         forget_prepared(connection);
         PQreset(connection);
-        if (PQstatus(connection) == CONNECTION_OK) continue;
+        if (PQstatus(connection) == CONNECTION_OK) {
+          configure(connection);
+          continue;
+        }
       }
       Error error = failure("query failed", connection);
       if (PQstatus(connection) == CONNECTION_BAD) {
@@ -702,6 +812,7 @@ class PostgresStore final : public ReceiverStore {
   std::string conninfo_;
   PostgresStoreOptions options_;
   const std::string session_options_;  // the sessions' server options (session_options_of)
+  const std::chrono::milliseconds answer_timeout_;  // PostgresAnswerTimeoutOption
   std::mutex mutex_;
   std::condition_variable returned_;
   std::vector<PGconn*> idle_;

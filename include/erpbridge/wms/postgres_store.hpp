@@ -35,6 +35,21 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   OptionBag extensions{};
 };
 
+/// The longest a PostgreSQL store waits for the server's answer to one statement (set it in
+/// PostgresStoreOptions::extensions). A server that took the statement and then stopped
+/// answering (a stopped or hung process, whose kernel still keeps the connection alive, so
+/// neither TCP keepalives nor the server's statement_timeout end it) would hold the
+/// statement, and in inbox mode every accept queued behind it, for ever; after this long the
+/// store closes that connection and the statement fails with a retryable error (a receiver
+/// answers 503), its outcome unknown (every statement of the store is safe to repeat). The
+/// next statement opens a new connection. Unset: 35 s, above the 30 s statement_timeout the
+/// store's sessions have by default, so that a merely slow statement ends with the
+/// server's own error first and keeps its connection; a conninfo that sets a longer
+/// statement_timeout should set this longer too. Zero or negative: 35 s.
+struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresAnswerTimeoutOption {
+  using Type = std::chrono::milliseconds;  ///< Time from sending a statement to its answer.
+};
+
 /// Opens the claim store in the database `conninfo` names (libpq's "host=… dbname=…" or a
 /// postgresql:// URI), creating its tables on first use (under an advisory lock, so replicas
 /// starting together do not race; a newer schema version is refused). Replicas sharing the
@@ -44,14 +59,14 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
 /// Connections use TCP keepalives (10 s idle, 5 s apart, 3 probes) and a 10 s TCP user
 /// timeout, so a server lost mid-statement fails the statement within seconds; `conninfo`
 /// may set its own (keepalives_idle=…, tcp_user_timeout=…). A statement that waits 30 s
-/// (a lock held elsewhere, a stuck server) fails with a retryable error (a receiver answers
-/// 503); `conninfo`'s server options (options='-c statement_timeout=…', else PGOPTIONS) are
-/// kept and may set another. synchronous_commit is on for the store's sessions, whatever
-/// the server or those options say.
-/// In inbox mode, accepts arriving together are committed together (one statement, one
-/// transaction); the default numbering uses one PostgreSQL sequence per day.
-/// Keeps an inbox, for inbox mode, which several consumers share (FOR UPDATE SKIP LOCKED).
-/// A password in `conninfo` is treated as a secret: it never reaches an error text.
+/// (a lock held elsewhere) fails with a retryable error (a receiver answers 503), and so
+/// does one the server does not answer at all within PostgresAnswerTimeoutOption; `conninfo`'s
+/// server options (options='-c statement_timeout=…', else PGOPTIONS) are kept and may set another.
+/// synchronous_commit is on for the store's sessions, whatever the server or those options say. In
+/// inbox mode, accepts arriving together are committed together (one statement, one transaction);
+/// the default numbering uses one PostgreSQL sequence per day. Keeps an inbox, for inbox mode,
+/// which several consumers share (FOR UPDATE SKIP LOCKED). A password in `conninfo` is treated as a
+/// secret: it never reaches an error text.
 ERPBRIDGE_WMS_POSTGRES_EXPORT Result<std::shared_ptr<ReceiverStore>> open_postgres_store(
     const std::string& conninfo, PostgresStoreOptions options = {});
 

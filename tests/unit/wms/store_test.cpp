@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 
@@ -17,6 +18,8 @@
 #include <future>
 #include <mutex>
 #include <set>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -746,6 +749,89 @@ TEST_CASE(
   auto again = (*store)->claim("RK-LOCK-1", "f", 60s);
   REQUIRE(again.ok());
   CHECK(again->kind == Claim::Kind::Claimed);
+}
+
+namespace {
+
+// Stops (SIGSTOP) the server processes of the sessions named `application`: a server that
+// took the connection and answers nothing more, its kernel still acknowledging every byte.
+// They continue (SIGCONT) at resume() or when this goes.
+class StoppedBackends {
+ public:
+  StoppedBackends(const TestDatabase& database, const std::string& application) {
+    std::stringstream pids(database.scalar(
+        "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = '" +
+        application + "'"));
+    for (std::string pid; std::getline(pids, pid, ',');) {
+      const pid_t backend = static_cast<pid_t>(std::stol(pid));
+      // The test runs as root or as the server's own user (scripts/postgres-cluster): a
+      // refusal here is a broken set-up, not a pass.
+      REQUIRE(::kill(backend, SIGSTOP) == 0);
+      stopped_.push_back(backend);
+    }
+  }
+  ~StoppedBackends() { resume(); }
+  StoppedBackends(const StoppedBackends&) = delete;
+  StoppedBackends& operator=(const StoppedBackends&) = delete;
+
+  std::size_t count() const { return stopped_.size(); }
+  void resume() {
+    for (pid_t backend : stopped_) ::kill(backend, SIGCONT);
+    stopped_.clear();
+  }
+
+ private:
+  std::vector<pid_t> stopped_;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "PostgreSQL claim store: a server that stops answering fails the statement after the "
+    "answer timeout, and the next statement goes out on a new connection") {
+  TestDatabase database;
+  const std::string application = "erpbridge-stopped-server-test";
+  PostgresStoreOptions options;
+  options.connections = 1;
+  options.extensions.set<PostgresAnswerTimeoutOption>(1000ms);
+  auto opened =
+      open_postgres_store(database.conninfo() + " application_name=" + application, options);
+  REQUIRE(opened.ok());
+  ReceiverStore& store = **opened;
+  REQUIRE(store.claim("RK-STOP-0", "f", 60s).ok());
+  InboxNumbering numbering;
+  numbering.day = "20261208";
+  numbering.bil_id = "IN";
+  numbering.bil_no_prefix = "IN20261208";
+
+  // Once for a claim (a statement of its own), once for an accept (the inbox writer's batch).
+  for (const bool accept : {false, true}) {
+    INFO((accept ? "accept_into_inbox" : "claim"));
+    const std::string code = accept ? "RK-STOP-ACCEPT" : "RK-STOP-CLAIM";
+    StoppedBackends stopped(database, application);
+    REQUIRE(stopped.count() == 1);  // the pool's one connection
+    const auto start = std::chrono::steady_clock::now();
+    auto answer = std::async(std::launch::async, [&]() -> erpbridge::Result<Claim> {
+      return accept ? store.accept_into_inbox(code, "f", "{}", numbering, 60s)
+                    : store.claim(code, "f", 60s);
+    });
+    const bool ended = answer.wait_for(10s) == std::future_status::ready;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (!ended) stopped.resume();  // without the answer timeout it waits until then
+    REQUIRE(ended);
+    auto outcome = answer.get();
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.error().code == ErrorCode::Transport);
+    CHECK(outcome.error().retryable);
+    CHECK(outcome.error().message.find("no answer") != std::string::npos);
+    CHECK(waited >= 900ms);
+    CHECK(waited < 5s);
+    // The stopped session still stopped, the store goes on, on a new connection.
+    auto next = accept ? store.accept_into_inbox(code + "-NEXT", "f", "{}", numbering, 60s)
+                       : store.claim(code + "-NEXT", "f", 60s);
+    REQUIRE(next.ok());
+    CHECK(next->kind == (accept ? Claim::Kind::Accepted : Claim::Kind::Claimed));
+  }
 }
 
 namespace {
