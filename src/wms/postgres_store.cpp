@@ -19,6 +19,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "erpbridge/core/secrets.hpp"
 #include "wms/claim_token.hpp"
 #include "wms/codec.hpp"
+#include "wms/postgres_store_probe.hpp"
 
 namespace erpbridge::wms {
 namespace {
@@ -116,12 +118,14 @@ class PostgresStore final : public ReceiverStore {
       : conninfo_(std::move(conninfo)),
         options_(std::move(options)),
         session_options_(session_options_of(conninfo_)),
-        answer_timeout_(answer_timeout_of(options_)) {}
+        answer_timeout_(answer_timeout_of(options_, session_options_)) {}
 
   ~PostgresStore() override {
     stop_writers();
     for (PGconn* connection : idle_) PQfinish(connection);
   }
+
+  std::chrono::milliseconds answer_timeout() const { return answer_timeout_; }
 
   // Opens the first connection and creates the schema.
   Result<void> start() {
@@ -573,72 +577,142 @@ class PostgresStore final : public ReceiverStore {
     return connection;
   }
 
-  // Every session, new or reset: statements are sent without blocking (send_and_wait()), and
-  // the schema's "already exists, skipping" notices, which are expected, go nowhere.
+  // Every session, new or reset (PQreset turns non-blocking mode off): statements are sent
+  // without blocking (send_and_wait()), and the schema's "already exists, skipping" notices,
+  // which are expected, go nowhere. Should non-blocking mode not take, PQsend* still works,
+  // only blocking while the socket is full.
   static void configure(PGconn* connection) {
-    PQsetnonblocking(connection, 1);
+    (void)PQsetnonblocking(connection, 1);
     PQsetNoticeProcessor(
         connection, [](void*, const char*) {}, nullptr);
   }
 
-  static std::chrono::milliseconds answer_timeout_of(const PostgresStoreOptions& options) {
-    const auto set = options.extensions.get_or<PostgresAnswerTimeoutOption>({});
-    return set > std::chrono::milliseconds::zero() ? set : std::chrono::milliseconds(35000);
+  // A PostgreSQL duration setting ("30000", "45s", "2min"; milliseconds without a unit) in
+  // milliseconds, if it reads as one.
+  static std::optional<long long> milliseconds_of(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 12) return std::nullopt;
+    const long long number = std::stoll(std::string(text.substr(0, digits)));
+    const std::string_view unit = text.substr(digits);
+    for (const auto& [name, factor] : {std::pair<std::string_view, long long>{"", 1},
+                                       {"ms", 1},
+                                       {"s", 1000},
+                                       {"min", 60000},
+                                       {"h", 3600000},
+                                       {"d", 86400000}}) {
+      if (unit == name) return number * factor;
+    }
+    return std::nullopt;
   }
 
-  // Waits until the connection's socket is ready for `events`, until `deadline`: false when
-  // the deadline came first. An error of poll() counts as ready: libpq then finds it.
-  static bool wait_for_socket(PGconn* connection, short events,
+  // The statement_timeout the sessions get from their server options (the last setting of
+  // it in `session_options`, "-c statement_timeout=…" or "--statement-timeout=…"), in ms.
+  static long long statement_timeout_of(const std::string& session_options) {
+    long long timeout = 30000;  // ours, first in the options
+    std::istringstream words(session_options);
+    bool after_c = false;
+    for (std::string word; words >> word;) {
+      std::string setting;
+      if (after_c) {
+        setting = word;
+      } else if (word.rfind("--", 0) == 0) {
+        setting = word.substr(2);
+      } else if (word.rfind("-c", 0) == 0 && word.size() > 2) {
+        setting = word.substr(2);
+      }
+      after_c = word == "-c";
+      const std::size_t equals = setting.find('=');
+      if (equals == std::string::npos) continue;
+      std::string name = setting.substr(0, equals);
+      std::replace(name.begin(), name.end(), '-', '_');
+      if (name != "statement_timeout") continue;
+      if (auto parsed = milliseconds_of(std::string_view(setting).substr(equals + 1))) {
+        timeout = *parsed;
+      }
+    }
+    return timeout;
+  }
+
+  // PostgresAnswerTimeoutOption if set, else the sessions' statement_timeout and 5 s (a
+  // slow statement ends with the server's own error first, keeping its connection); zero
+  // when that timeout is off (0): the caller asked for statements without a limit.
+  static std::chrono::milliseconds answer_timeout_of(const PostgresStoreOptions& options,
+                                                     const std::string& session_options) {
+    const auto set = options.extensions.get_or<PostgresAnswerTimeoutOption>({});
+    if (set > std::chrono::milliseconds::zero()) return set;
+    const long long statement_timeout = statement_timeout_of(session_options);
+    return statement_timeout <= 0 ? std::chrono::milliseconds::zero()
+                                  : std::chrono::milliseconds(statement_timeout + 5000);
+  }
+
+  enum class Wait { Ready, TimedOut, Failed };
+
+  // Waits until the connection's socket is ready for `events`, until `deadline`. Over TLS,
+  // bytes OpenSSL already decrypted do not show on the socket, so the wait there is cut
+  // into 50 ms slices, each followed by a look at libpq's input (Ready).
+  static Wait wait_for_socket(PGconn* connection, short events,
                               std::chrono::steady_clock::time_point deadline) {
+    const int socket_fd = PQsocket(connection);
+    if (socket_fd < 0) return Wait::Failed;
+    const bool tls = PQsslInUse(connection) != 0;
     for (;;) {
-      const auto left =
+      auto left =
           std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left <= std::chrono::milliseconds::zero()) return false;
-      pollfd socket{PQsocket(connection), events, 0};
+      if (left <= std::chrono::milliseconds::zero()) return Wait::TimedOut;
+      if (tls) left = std::min(left, std::chrono::milliseconds(50));
+      pollfd socket{socket_fd, events, 0};
       const int ready =
           ::poll(&socket, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
-      if (ready > 0 || (ready < 0 && errno != EINTR)) return true;
+      if (ready > 0 || (ready == 0 && tls)) return Wait::Ready;
+      if (ready < 0 && errno != EINTR) return Wait::Failed;
     }
   }
 
   // Sends one statement with `send` (a PQsend* call) and collects its answer as PQexec would
-  // (the first error, else the last result), waiting at most answer_timeout_: PQexec waits
-  // for ever on a server that took the statement and stopped answering. nullptr when the
-  // statement could not be sent or the connection failed (PQerrorMessage says why), or with
-  // `timed_out` set when no answer came in time (the caller then closes the connection: its
-  // answer may still arrive).
+  // (the first error, else the last result; a COPY result ends it), waiting at most
+  // answer_timeout_ for it (none when zero): PQexec waits for ever on a server that took the
+  // statement and stopped answering. nullptr when the statement could not be sent or the
+  // connection failed (PQerrorMessage says why), or with `timed_out` set when no answer came
+  // in time (the caller then closes the connection: its answer may still arrive).
   template <typename Send>
   PGresult* send_and_wait(PGconn* connection, Send send, bool& timed_out) const {
     timed_out = false;
-    const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+    // Far enough away to mean "never" without overflowing the clock.
+    const auto now = std::chrono::steady_clock::now();
+    const auto deadline = answer_timeout_ > std::chrono::milliseconds::zero() &&
+                                  answer_timeout_ < std::chrono::hours(24 * 365)
+                              ? now + answer_timeout_
+                              : now + std::chrono::hours(24 * 365 * 100);
     if (send(connection) != 1) return nullptr;
+    auto wait = [&](short events) {
+      const Wait waited = wait_for_socket(connection, events, deadline);
+      timed_out = waited == Wait::TimedOut;
+      return waited == Wait::Ready && PQconsumeInput(connection) != 0;
+    };
     for (;;) {  // the statement out of libpq's buffer (a large batch may not fit the socket's)
       const int flushed = PQflush(connection);
       if (flushed == 0) break;
-      if (flushed < 0) return nullptr;
-      if (!wait_for_socket(connection, POLLIN | POLLOUT, deadline)) {
-        timed_out = true;
-        return nullptr;
-      }
-      if (PQconsumeInput(connection) == 0) return nullptr;
+      if (flushed < 0 || !wait(POLLIN | POLLOUT)) return nullptr;
     }
     PGresult* kept = nullptr;
     for (;;) {
       while (PQisBusy(connection) != 0) {
-        if (!wait_for_socket(connection, POLLIN, deadline)) {
-          PQclear(kept);
-          timed_out = true;
-          return nullptr;
-        }
-        if (PQconsumeInput(connection) == 0) {
+        if (!wait(POLLIN)) {
           PQclear(kept);
           return nullptr;
         }
       }
       PGresult* next = PQgetResult(connection);
       if (next == nullptr) return kept;
-      const ExecStatusType status = PQresultStatus(kept);
-      if (kept != nullptr && (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE)) {
+      const ExecStatusType status = PQresultStatus(next);
+      if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+        PQclear(kept);  // as PQexec: a COPY ends the collecting (PQgetResult would repeat it)
+        return next;
+      }
+      const ExecStatusType kept_status = PQresultStatus(kept);
+      if (kept != nullptr &&
+          (kept_status == PGRES_FATAL_ERROR || kept_status == PGRES_BAD_RESPONSE)) {
         PQclear(next);  // the first error is the answer; the rest is drained
       } else {
         PQclear(kept);
@@ -812,7 +886,8 @@ class PostgresStore final : public ReceiverStore {
   std::string conninfo_;
   PostgresStoreOptions options_;
   const std::string session_options_;  // the sessions' server options (session_options_of)
-  const std::chrono::milliseconds answer_timeout_;  // PostgresAnswerTimeoutOption
+  // PostgresAnswerTimeoutOption, or the statement timeout and 5 s; zero: no limit.
+  const std::chrono::milliseconds answer_timeout_;
   std::mutex mutex_;
   std::condition_variable returned_;
   std::vector<PGconn*> idle_;
@@ -843,6 +918,15 @@ void remember_password(const std::string& conninfo) {
 }
 
 }  // namespace
+
+namespace internal {
+
+std::chrono::milliseconds postgres_answer_timeout(ClaimStore& store) {
+  auto* postgres = dynamic_cast<PostgresStore*>(&store);
+  return postgres != nullptr ? postgres->answer_timeout() : std::chrono::milliseconds(-1);
+}
+
+}  // namespace internal
 
 Result<std::shared_ptr<ReceiverStore>> open_postgres_store(const std::string& conninfo,
                                                            PostgresStoreOptions options) {

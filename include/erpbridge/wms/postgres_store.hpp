@@ -35,17 +35,20 @@ struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresStoreOptions {
   OptionBag extensions{};
 };
 
-/// The longest a PostgreSQL store waits for the server's answer to one statement (set it in
-/// PostgresStoreOptions::extensions). A server that took the statement and then stopped
+/// The longest a PostgreSQL store waits for the server's answer to a statement it sent (set
+/// it in PostgresStoreOptions::extensions). A server that took the statement and then stopped
 /// answering (a stopped or hung process, whose kernel still keeps the connection alive, so
 /// neither TCP keepalives nor the server's statement_timeout end it) would hold the
 /// statement, and in inbox mode every accept queued behind it, for ever; after this long the
 /// store closes that connection and the statement fails with a retryable error (a receiver
-/// answers 503), its outcome unknown (every statement of the store is safe to repeat). The
-/// next statement opens a new connection. Unset: 35 s, above the 30 s statement_timeout the
-/// store's sessions have by default, so that a merely slow statement ends with the
-/// server's own error first and keeps its connection; a conninfo that sets a longer
-/// statement_timeout should set this longer too. Zero or negative: 35 s.
+/// answers 503) whose outcome is unknown. The statements are safe to send again, but one
+/// that did commit shows: a claim it made answers Busy until its lease ends, and inbox
+/// entries it took stay leased for their lease. The next statement opens a new connection.
+/// The wait is per answer: a statement prepared on first use waits once for the preparing
+/// and once for the running. Unset, zero or negative: the sessions' statement_timeout (30 s,
+/// or what the conninfo's options='-c statement_timeout=…' or PGOPTIONS set) and 5 s, so
+/// that a merely slow statement ends with the server's own error first and keeps its
+/// connection; no limit if that statement_timeout is 0 (off).
 struct ERPBRIDGE_WMS_POSTGRES_EXPORT PostgresAnswerTimeoutOption {
   using Type = std::chrono::milliseconds;  ///< Time from sending a statement to its answer.
 };

@@ -12,9 +12,12 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <set>
@@ -30,10 +33,12 @@
 #include "support/postgres.hpp"
 #include "support/start_line.hpp"
 #include "support/timing.hpp"
+#include "wms/postgres_store_probe.hpp"
 #include "wms/sqlite_store_probe.hpp"
 
 using erpbridge::ErrorCode;
 using erpbridge::test_support::ManualClock;
+using erpbridge::test_support::scaled;
 using erpbridge::test_support::StartLine;
 using erpbridge::test_support::TempDir;
 using erpbridge::test_support::TestDatabase;
@@ -753,20 +758,34 @@ TEST_CASE(
 
 namespace {
 
-// Stops (SIGSTOP) the server processes of the sessions named `application`: a server that
-// took the connection and answers nothing more, its kernel still acknowledging every byte.
-// They continue (SIGCONT) at resume() or when this goes.
+// Stops (SIGSTOP) the server processes of the sessions named `application`, but for those
+// in `spared`: a server that took the connection and answers nothing more, its kernel still
+// acknowledging every byte. They continue (SIGCONT) at resume() or when this goes.
 class StoppedBackends {
  public:
-  StoppedBackends(const TestDatabase& database, const std::string& application) {
-    std::stringstream pids(database.scalar(
-        "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = '" +
-        application + "'"));
+  StoppedBackends(const TestDatabase& database, const std::string& application,
+                  const std::vector<pid_t>& spared) {
+    std::string sql =
+        "SELECT string_agg(pid::text, ',') FROM pg_stat_activity "
+        "WHERE application_name = '" +
+        application + "'";
+    for (pid_t pid : spared) sql += " AND pid <> " + std::to_string(pid);
+    std::stringstream pids(database.scalar(sql));
     for (std::string pid; std::getline(pids, pid, ',');) {
       const pid_t backend = static_cast<pid_t>(std::stol(pid));
-      // The test runs as root or as the server's own user (scripts/postgres-cluster): a
-      // refusal here is a broken set-up, not a pass.
-      REQUIRE(::kill(backend, SIGSTOP) == 0);
+      // Only a PostgreSQL process of this machine (scripts/with-postgres starts one): a pid
+      // from a server elsewhere would name some other process here.
+      std::ifstream comm("/proc/" + pid + "/comm");
+      std::string name;
+      if (!std::getline(comm, name) || name != "postgres") {
+        problem_ = "process " + pid + " is not a local postgres (" + name + ")";
+        continue;
+      }
+      // The test runs as root or as the server's own user (scripts/postgres-cluster).
+      if (::kill(backend, SIGSTOP) != 0) {
+        problem_ = "cannot stop backend " + pid + ": " + std::strerror(errno);
+        continue;
+      }
       stopped_.push_back(backend);
     }
   }
@@ -774,14 +793,15 @@ class StoppedBackends {
   StoppedBackends(const StoppedBackends&) = delete;
   StoppedBackends& operator=(const StoppedBackends&) = delete;
 
-  std::size_t count() const { return stopped_.size(); }
+  const std::vector<pid_t>& stopped() const { return stopped_; }
+  const std::string& problem() const { return problem_; }  // empty if every one stopped
   void resume() {
     for (pid_t backend : stopped_) ::kill(backend, SIGCONT);
-    stopped_.clear();
   }
 
  private:
   std::vector<pid_t> stopped_;
+  std::string problem_;
 };
 
 }  // namespace
@@ -798,24 +818,28 @@ TEST_CASE(
       open_postgres_store(database.conninfo() + " application_name=" + application, options);
   REQUIRE(opened.ok());
   ReceiverStore& store = **opened;
-  REQUIRE(store.claim("RK-STOP-0", "f", 60s).ok());
   InboxNumbering numbering;
   numbering.day = "20261208";
   numbering.bil_id = "IN";
   numbering.bil_no_prefix = "IN20261208";
+  // The day's sequence made beforehand, so that the accept below is the writer's batch alone.
+  REQUIRE(store.accept_into_inbox("RK-STOP-0", "f", "{}", numbering, 60s).ok());
+  std::vector<pid_t> spared;  // stopped before: left out of the next round
 
   // Once for a claim (a statement of its own), once for an accept (the inbox writer's batch).
   for (const bool accept : {false, true}) {
     INFO((accept ? "accept_into_inbox" : "claim"));
     const std::string code = accept ? "RK-STOP-ACCEPT" : "RK-STOP-CLAIM";
-    StoppedBackends stopped(database, application);
-    REQUIRE(stopped.count() == 1);  // the pool's one connection
+    StoppedBackends stopped(database, application, spared);
+    spared.insert(spared.end(), stopped.stopped().begin(), stopped.stopped().end());
+    REQUIRE(stopped.problem().empty());
+    REQUIRE(stopped.stopped().size() == 1);  // the pool's one connection
     const auto start = std::chrono::steady_clock::now();
     auto answer = std::async(std::launch::async, [&]() -> erpbridge::Result<Claim> {
       return accept ? store.accept_into_inbox(code, "f", "{}", numbering, 60s)
                     : store.claim(code, "f", 60s);
     });
-    const bool ended = answer.wait_for(10s) == std::future_status::ready;
+    const bool ended = answer.wait_for(scaled(10s)) == std::future_status::ready;
     const auto waited = std::chrono::steady_clock::now() - start;
     if (!ended) stopped.resume();  // without the answer timeout it waits until then
     REQUIRE(ended);
@@ -825,13 +849,37 @@ TEST_CASE(
     CHECK(outcome.error().retryable);
     CHECK(outcome.error().message.find("no answer") != std::string::npos);
     CHECK(waited >= 900ms);
-    CHECK(waited < 5s);
+    CHECK(waited < scaled(5s));
     // The stopped session still stopped, the store goes on, on a new connection.
     auto next = accept ? store.accept_into_inbox(code + "-NEXT", "f", "{}", numbering, 60s)
                        : store.claim(code + "-NEXT", "f", 60s);
     REQUIRE(next.ok());
     CHECK(next->kind == (accept ? Claim::Kind::Accepted : Claim::Kind::Claimed));
   }
+}
+
+TEST_CASE(
+    "PostgreSQL claim store: the answer timeout follows the sessions' statement timeout unless "
+    "set") {
+  TestDatabase database;
+  using erpbridge::wms::internal::postgres_answer_timeout;
+  auto timeout_with = [&](const std::string& server_options, std::chrono::milliseconds set = 0ms) {
+    PostgresStoreOptions options;
+    if (set != 0ms) options.extensions.set<PostgresAnswerTimeoutOption>(set);
+    auto store = open_postgres_store(
+        database.conninfo() + (server_options.empty() ? "" : " options='" + server_options + "'"),
+        options);
+    REQUIRE(store.ok());
+    return postgres_answer_timeout(**store);
+  };
+  CHECK(timeout_with("") == 35000ms);  // the store's 30 s and 5 s
+  CHECK(timeout_with("-c statement_timeout=1000") == 6000ms);
+  CHECK(timeout_with("-cstatement_timeout=2s -c search_path=public") == 7000ms);
+  CHECK(timeout_with("--statement-timeout=1min") == 65000ms);
+  CHECK(timeout_with("-c statement_timeout=1h -c statement_timeout=500ms") == 5500ms);
+  CHECK(timeout_with("-c statement_timeout=0") == 0ms);  // off: no limit
+  CHECK(timeout_with("-c statement_timeout=0", 1500ms) == 1500ms);
+  CHECK(timeout_with("", -5ms) == 35000ms);
 }
 
 namespace {
