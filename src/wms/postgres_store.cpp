@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <pthread.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -385,7 +386,11 @@ class PostgresStore final : public ReceiverStore {
 
   void start_writers() {
     const std::size_t writers = std::max<std::size_t>(1, options_.accept_writers);
-    for (std::size_t i = 0; i < writers; ++i) writers_.emplace_back([this] { write_accepts(); });
+    for (std::size_t i = 0; i < writers; ++i)
+      writers_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "erpbridge-pgacc");  // what ps, top and gdb show
+        write_accepts();
+      });
   }
 
   void stop_writers() {

@@ -1,6 +1,7 @@
 #include "erpbridge/wms/receiver.hpp"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -462,7 +463,11 @@ struct Receiver::State {
     auto lost = std::make_shared<std::atomic<bool>>(false);
     std::lock_guard<std::mutex> guard(renew_mutex);
     renewing[token] = lost;
-    if (!renewer.joinable()) renewer = std::thread([this] { renew_loop(); });
+    if (!renewer.joinable())
+      renewer = std::thread([this] {
+        pthread_setname_np(pthread_self(), "erpbridge-renew");  // what ps, top and gdb show
+        renew_loop();
+      });
     return lost;
   }
 

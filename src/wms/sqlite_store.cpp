@@ -2,6 +2,7 @@
 // queued meanwhile in one transaction (group commit).
 #include "erpbridge/wms/sqlite_store.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -194,7 +195,10 @@ class SqliteStore final : public ReceiverStore {
       if (!statement->ok()) return store_error(std::string("preparing ") + name, db_);
       statements_[name] = std::move(statement);
     }
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "erpbridge-sqlw");  // what ps, top and gdb show
+      run();
+    });
     return ok();
   }
 

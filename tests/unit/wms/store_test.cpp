@@ -545,6 +545,46 @@ void check_migrated(ClaimStore& store) {
 
 }  // namespace
 
+namespace {
+
+// How many threads of this process have the name `name` now.
+std::size_t threads_named(const std::string& name) {
+  std::size_t count = 0;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return 0;
+  while (dirent* task = readdir(tasks)) {
+    std::ifstream comm(std::string("/proc/self/task/") + task->d_name + "/comm");
+    std::string found;
+    if (std::getline(comm, found) && found == name) ++count;
+  }
+  closedir(tasks);
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("Claim stores: their writer threads are named, and joined when the store goes") {
+  TempDir directory;
+  {
+    auto store = open_sqlite_store(directory.file("named.db"));
+    REQUIRE(store.ok());
+    // Each thread names itself as it starts.
+    CHECK(erpbridge::test_support::wait_until([] { return threads_named("erpbridge-sqlw") == 1; },
+                                              scaled(5s)));
+  }
+  CHECK(threads_named("erpbridge-sqlw") == 0);
+  TestDatabase database;
+  {
+    PostgresStoreOptions options;
+    options.accept_writers = 2;
+    auto store = open_postgres_store(database.conninfo(), options);
+    REQUIRE(store.ok());
+    CHECK(erpbridge::test_support::wait_until([] { return threads_named("erpbridge-pgacc") == 2; },
+                                              scaled(5s)));
+  }
+  CHECK(threads_named("erpbridge-pgacc") == 0);
+}
+
 TEST_CASE("SQLite claim store: a version 1 file is migrated to version 2, its claims kept") {
   TempDir directory;
   const std::string path = directory.file("v1.db");
