@@ -1,5 +1,7 @@
 #include "erpbridge/core/datetime.hpp"
 
+#include "core/datetime_text.hpp"
+
 #include <cstdio>
 
 namespace erpbridge {
@@ -95,35 +97,9 @@ Result<Date> Date::from_parts(int year, int month, int day) {
   return Date(year, month, day);
 }
 
-namespace {
-
-// `width` decimal digits of 0 <= value < 10^width, zero-padded: snprintf costs more than a
-// whole typed call's own work, and dates are written into every request.
-void put_digits(char* out, int value, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
-}
-
-// "YYYY-MM-DD" at `out`; false for a year that does not fit four digits.
-bool put_date(char* out, int year, int month, int day) {
-  if (year < 0 || year > 9999) return false;
-  put_digits(out, year, 4);
-  out[4] = '-';
-  put_digits(out + 5, month, 2);
-  out[7] = '-';
-  put_digits(out + 8, day, 2);
-  return true;
-}
-
-}  // namespace
-
 std::string Date::to_string() const {
-  char buffer[16];
-  if (put_date(buffer, year_, month_, day_)) return std::string(buffer, 10);
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", year_, month_, day_);
-  return buffer;
+  char text[32];
+  return std::string(text, internal::date_text(*this, text));
 }
 
 std::int64_t Date::days_since_epoch() const noexcept {
@@ -166,19 +142,8 @@ DateTime DateTime::start_of(const Date& date) noexcept {
 }
 
 std::string DateTime::to_string() const {
-  char buffer[32];
-  if (put_date(buffer, date_.year(), date_.month(), date_.day())) {
-    buffer[10] = ' ';
-    put_digits(buffer + 11, hour(), 2);
-    buffer[13] = ':';
-    put_digits(buffer + 14, minute(), 2);
-    buffer[16] = ':';
-    put_digits(buffer + 17, second(), 2);
-    return std::string(buffer, 19);
-  }
-  std::snprintf(buffer, sizeof buffer, "%s %02d:%02d:%02d", date_.to_string().c_str(), hour(),
-                minute(), second());
-  return buffer;
+  char text[48];
+  return std::string(text, internal::date_time_text(*this, text));
 }
 
 std::int64_t DateTime::seconds_since_epoch() const noexcept {

@@ -1,5 +1,7 @@
 #include "json/scalars.hpp"
 
+#include "core/datetime_text.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -206,7 +208,16 @@ Codec make_time_codec(const char* name) {
     return true;
   };
   c.encode_scalar = [](const void* value, const FieldFlags&, Writer& out) {
-    write_utf8_string(out, static_cast<const T*>(value)->to_string());
+    const T& time = *static_cast<const T*>(value);
+    if constexpr (std::is_same<T, Timestamp>::value) {
+      write_utf8_string(out, time.to_string());  // its text as received: no string made
+    } else if constexpr (std::is_same<T, Date>::value) {
+      char text[32];
+      out.Text(text, internal::date_text(time, text));
+    } else {
+      char text[48];
+      out.Text(text, internal::date_time_text(time, text));
+    }
   };
   return c;
 }

@@ -200,6 +200,26 @@ TEST_CASE("JSON engine encodes whole values one after another, large or small") 
   CHECK(from_threads[1] == large);
 }
 
+TEST_CASE("JSON engine writes dates and date-times as their text, in any year") {
+  // Four-digit years, and years before 0 and past 9999 (which no document sends, but a
+  // caller's arithmetic can make), as to_string() has them.
+  for (const std::int64_t days : {std::int64_t{0}, std::int64_t{19698}, std::int64_t{-719529},
+                                  std::int64_t{2932897}, std::int64_t{-800000}}) {
+    INFO(days);
+    Everything value;
+    value.day = erpbridge::Date::from_days_since_epoch(days);
+    value.at = erpbridge::DateTime::from_seconds_since_epoch(days * 86400 + 3723);
+    const std::string encoded = encode(value);
+    CHECK(encoded.find("\"" + value.day.to_string() + "\"") != std::string::npos);
+    CHECK(encoded.find("\"" + value.at.to_string() + "\"") != std::string::npos);
+  }
+  CHECK(erpbridge::DateTime::from_seconds_since_epoch(19698LL * 86400 + 3723).to_string() ==
+        "2023-12-07 01:02:03");
+  CHECK(erpbridge::Date::from_days_since_epoch(2932897).to_string() == "10000-01-01");
+  CHECK(erpbridge::DateTime::from_seconds_since_epoch(2932897LL * 86400 + 3723).to_string() ==
+        "10000-01-01 01:02:03");
+}
+
 TEST_CASE("JSON engine accepts a number or a numeric string where declared lenient") {
   auto as_number = decode<sample::Envelope>(R"({"res":1,"data":[]})");
   auto as_string = decode<sample::Envelope>(R"({"res":"1","data":[]})");
