@@ -4,6 +4,7 @@
 // per time field of every request.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 
@@ -25,7 +26,8 @@ inline std::size_t date_text(const Date& date, char (&out)[32]) noexcept {
   if (date.year() < 0 || date.year() > 9999) {
     const int written =
         std::snprintf(out, sizeof out, "%04d-%02d-%02d", date.year(), date.month(), date.day());
-    return written > 0 ? static_cast<std::size_t>(written) : 0;
+    // What fitted (a valid month and day make at most 17 characters of any int year).
+    return written <= 0 ? 0 : std::min(static_cast<std::size_t>(written), sizeof out - 1);
   }
   put_digits(out, date.year(), 4);
   out[4] = '-';

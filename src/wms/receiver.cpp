@@ -8,10 +8,12 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -132,9 +134,9 @@ class MemoryStore final : public ReceiverStore {
                                   std::chrono::milliseconds /*lease*/) override {
     const auto now = clock_();
     std::lock_guard<std::mutex> guard(mutex_);
-    Record& record = records_[entry_code];
-    const bool is_new = record.fence == 0;
-    if (!is_new) {
+    const auto found = records_.find(entry_code);
+    if (found != records_.end()) {
+      const Record& record = found->second;
       if (!record.released && record.fingerprint != fingerprint) {
         return answer(Claim::Kind::Conflict);
       }
@@ -147,11 +149,12 @@ class MemoryStore final : public ReceiverStore {
     }
     Claim accepted = answer(Claim::Kind::Accepted);
     accepted.reply = numbering.reply_for(++sequences_[numbering.day]);  // a skipped number is fine
-    // Everything that allocates first, then the inbox, then the record: a throw leaves no trace.
+    // Everything that allocates first, then the inbox, then the record, which a failure to
+    // add takes back out: a throw leaves no record without its entry, nor the reverse.
     Record done;
     done.fingerprint = fingerprint;
     done.done = true;
-    done.fence = record.fence + 1;
+    done.fence = (found != records_.end() ? found->second.fence : 0) + 1;
     done.reply = accepted.reply;
     InboxEntry entry;
     entry.id = static_cast<std::int64_t>(inbox_.size()) + 1;
@@ -160,8 +163,17 @@ class MemoryStore final : public ReceiverStore {
     entry.reply = accepted.reply;
     entry.received_at = now;
     inbox_.push_back(Stored{std::move(entry), SystemClock::time_point()});
-    if (!is_new) tokens_.erase(record.token);  // its lease ran out (or it released): taken over
-    record = std::move(done);
+    if (found != records_.end()) {
+      tokens_.erase(found->second.token);  // its lease ran out (or it released): taken over
+      found->second = std::move(done);
+    } else {
+      try {
+        records_.emplace(entry_code, std::move(done));
+      } catch (...) {
+        inbox_.pop_back();
+        throw;
+      }
+    }
     return accepted;
   }
 
@@ -310,12 +322,14 @@ std::string china_day(std::int64_t china_seconds) {
 // Inbox mode's own numbering today: "IN", "IN20261130000001". Made once a day per thread.
 const InboxNumbering& default_numbering() {
   thread_local InboxNumbering numbering;
-  thread_local std::int64_t numbering_day = -1;
+  thread_local std::int64_t numbering_day = std::numeric_limits<std::int64_t>::min();  // none
   const std::int64_t china_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch())
           .count() +
       8 * 3600;
-  const std::int64_t day = china_seconds / 86400;
+  // Rounded down, so that a clock before 1970 still changes day at midnight.
+  const std::int64_t day =
+      china_seconds >= 0 ? china_seconds / 86400 : -((-china_seconds + 86399) / 86400);
   if (day != numbering_day) {
     InboxNumbering today;
     today.day = china_day(china_seconds);
@@ -331,13 +345,22 @@ const InboxNumbering& default_numbering() {
 }  // namespace
 
 std::string fingerprint_of(const EntryConfirmation& order) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
   // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up on every digest.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  const EVP_MD* const sha256 = fetched != nullptr ? fetched : EVP_sha256();
+#else
+  const EVP_MD* const sha256 = EVP_sha256();
+#endif
   const std::string canonical = json::encode(order);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(canonical.data(), canonical.size(), digest, &length,
-             sha256 != nullptr ? sha256 : EVP_sha256(), nullptr);
+  // An empty fingerprint would match another empty one: different orders under one entry
+  // code would be taken for duplicates. A failure is an error (handle() answers 500).
+  if (EVP_Digest(canonical.data(), canonical.size(), digest, &length, sha256, nullptr) != 1 ||
+      length == 0) {
+    throw std::runtime_error("SHA-256 of the order failed");
+  }
   return internal::to_hex(digest, length);
 }
 

@@ -49,7 +49,8 @@ ERPBRIDGE_WMS_EXPORT TokenChecker expect_token(std::string expected);
 
 /// The fingerprint a Receiver claims an order with: SHA-256 (hex) of its canonical JSON,
 /// equal for equal orders whatever their spacing or key order. For stores and tools that
-/// claim on a receiver's behalf.
+/// claim on a receiver's behalf. Throws std::runtime_error if OpenSSL cannot hash, rather
+/// than give a fingerprint that would match other orders' (Receiver::handle() answers 500).
 ERPBRIDGE_WMS_EXPORT std::string fingerprint_of(const EntryConfirmation& order);
 
 /// A store's answer to a claim of an entry code.
