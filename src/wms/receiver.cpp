@@ -134,7 +134,10 @@ class MemoryStore final : public ReceiverStore {
                                   std::chrono::milliseconds /*lease*/) override {
     const auto now = clock_();
     std::lock_guard<std::mutex> guard(mutex_);
-    const auto found = records_.find(entry_code);
+    // One search: where the code is, or where it goes.
+    const auto place = records_.lower_bound(entry_code);
+    const auto found =
+        place != records_.end() && place->first == entry_code ? place : records_.end();
     if (found != records_.end()) {
       const Record& record = found->second;
       if (!record.released && record.fingerprint != fingerprint) {
@@ -168,7 +171,7 @@ class MemoryStore final : public ReceiverStore {
       found->second = std::move(done);
     } else {
       try {
-        records_.emplace(entry_code, std::move(done));
+        records_.emplace_hint(place, entry_code, std::move(done));
       } catch (...) {
         inbox_.pop_back();
         throw;
