@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -41,21 +40,7 @@ class MemoryStore final : public ReceiverStore {
     if (found != records_.end()) {
       Record& record = found->second;
       fence = record.fence + 1;
-      // A released record is free for any content; otherwise the content must match.
-      if (!record.released && record.fingerprint != fingerprint) {
-        claim.kind = Claim::Kind::Conflict;
-        return claim;
-      }
-      if (record.done) {
-        claim.kind = Claim::Kind::Done;
-        claim.reply = record.reply;
-        return claim;
-      }
-      if (record.lease_until > now) {
-        claim.kind = Claim::Kind::Busy;
-        claim.busy_until = record.lease_until;
-        return claim;
-      }
+      if (std::optional<Claim> settled = settled_by(record, fingerprint, now)) return *settled;
       tokens_.erase(record.token);  // the holder's lease ran out (or it released): taken over
     }
     Record& record = records_[entry_code];
@@ -139,18 +124,12 @@ class MemoryStore final : public ReceiverStore {
     const auto found =
         place != records_.end() && place->first == entry_code ? place : records_.end();
     if (found != records_.end()) {
-      const Record& record = found->second;
-      if (!record.released && record.fingerprint != fingerprint) {
-        return answer(Claim::Kind::Conflict);
-      }
-      if (record.done) return answer(Claim::Kind::Done, &record.reply);
-      if (record.lease_until > now) {
-        Claim busy = answer(Claim::Kind::Busy);
-        busy.busy_until = record.lease_until;
-        return busy;
+      if (std::optional<Claim> settled = settled_by(found->second, fingerprint, now)) {
+        return *settled;
       }
     }
-    Claim accepted = answer(Claim::Kind::Accepted);
+    Claim accepted;
+    accepted.kind = Claim::Kind::Accepted;
     accepted.reply = numbering.reply_for(++sequences_[numbering.day]);  // a skipped number is fine
     // Everything that allocates first, then the inbox, then the record, which a failure to
     // add takes back out: a throw leaves no record without its entry, nor the reverse.
@@ -232,10 +211,24 @@ class MemoryStore final : public ReceiverStore {
     std::int64_t fence = 0;
   };
 
-  static Claim answer(Claim::Kind kind, const PushReply* reply = nullptr) {
+  // What an existing record answers a claim of its entry code for content `fingerprint`:
+  // Conflict, Done or Busy; nothing if the claim may take the record (its lease ran out, or
+  // its holder released it). claim() and accept_into_inbox() both ask here.
+  static std::optional<Claim> settled_by(const Record& record, const std::string& fingerprint,
+                                         SystemClock::time_point now) {
     Claim claim;
-    claim.kind = kind;
-    if (reply != nullptr) claim.reply = *reply;
+    // A released record is free for any content; otherwise the content must match.
+    if (!record.released && record.fingerprint != fingerprint) {
+      claim.kind = Claim::Kind::Conflict;
+    } else if (record.done) {
+      claim.kind = Claim::Kind::Done;
+      claim.reply = record.reply;
+    } else if (record.lease_until > now) {
+      claim.kind = Claim::Kind::Busy;
+      claim.busy_until = record.lease_until;
+    } else {
+      return std::nullopt;
+    }
     return claim;
   }
 
@@ -315,32 +308,24 @@ Result<PushReply> run_handler(const EntryHandler& handler, const EntryConfirmati
   }
 }
 
-// The day in China's wall clock, "YYYYMMDD", of seconds since the epoch in UTC+8.
-std::string china_day(std::int64_t china_seconds) {
-  std::string day = DateTime::from_seconds_since_epoch(china_seconds).date().to_string();
-  day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
-  return day;
-}
-
-// Inbox mode's own numbering today: "IN", "IN20261130000001". Made once a day per thread.
+// Inbox mode's own numbering today (China's wall clock): "IN", "IN20261130000001". Made
+// once a day per thread.
 const InboxNumbering& default_numbering() {
   thread_local InboxNumbering numbering;
-  thread_local std::int64_t numbering_day = std::numeric_limits<std::int64_t>::min();  // none
-  const std::int64_t china_seconds =
+  thread_local std::optional<Date> numbering_day;
+  const std::int64_t seconds =
       std::chrono::duration_cast<std::chrono::seconds>(SystemClock::now().time_since_epoch())
-          .count() +
-      8 * 3600;
-  // Rounded down, so that a clock before 1970 still changes day at midnight.
-  const std::int64_t day =
-      china_seconds >= 0 ? china_seconds / 86400 : -((-china_seconds + 86399) / 86400);
-  if (day != numbering_day) {
-    InboxNumbering today;
-    today.day = china_day(china_seconds);
-    today.bil_id = "IN";
-    today.bil_no_prefix = "IN" + today.day;
-    today.message = "新增成功";
-    numbering = std::move(today);
-    numbering_day = day;
+          .count();
+  const Date today = DateTime::from_seconds_since_epoch(seconds + 8 * 3600).date();
+  if (numbering_day != today) {
+    InboxNumbering fresh;
+    fresh.day = today.to_string();
+    fresh.day.erase(std::remove(fresh.day.begin(), fresh.day.end(), '-'), fresh.day.end());
+    fresh.bil_id = "IN";
+    fresh.bil_no_prefix = "IN" + fresh.day;
+    fresh.message = "新增成功";
+    numbering = std::move(fresh);
+    numbering_day = today;
   }
   return numbering;
 }
